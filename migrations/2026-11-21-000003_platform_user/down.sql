@@ -1,0 +1,3 @@
+DROP TABLE user_token;
+DROP TABLE user_role;
+DROP TABLE user_account;

@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# Shared helpers for run.sh and test.sh: install what is missing from the distribution and run a
+# private PostgreSQL cluster. Sourced, never run directly.
+
+log() { printf '[mgramseva] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root (or sudo) to run: $*"; fi
+}
+
+# pg_bindir: the newest installed PostgreSQL server binaries, or nothing.
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; return; fi
+  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; fi
+}
+
+# ensure_packages [server]: install the C compiler, libpq and, with "server", PostgreSQL when they
+# are missing. Debian/Ubuntu only (apt-get). Nothing is installed when all is present.
+ensure_packages() {
+  local want=() need_server=${1:-}
+  command -v cc >/dev/null 2>&1 || want+=(gcc libc6-dev)
+  [ -e /usr/include/postgresql/libpq-fe.h ] || want+=(libpq-dev)
+  [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || want+=(ca-certificates)
+  if [ "$need_server" = server ] && [ -z "$(pg_bindir)" ]; then
+    want+=(postgresql postgresql-client)
+  fi
+  command -v runuser >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || want+=(util-linux)
+  [ ${#want[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing ${want[*]} and no apt-get to install them"
+  log "installing: ${want[*]}"
+  # The Debian package would otherwise create (and on systemd hosts start) its own cluster on 5432.
+  as_root mkdir -p /etc/postgresql-common/createcluster.d
+  echo 'create_main_cluster = false' | as_root tee /etc/postgresql-common/createcluster.d/no-main.conf >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+    || die "apt-get update failed"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null \
+    || die "apt-get install ${want[*]} failed"
+}
+
+# pg_as_owner CMD...: run a server binary as the cluster owner. PostgreSQL refuses to run as root,
+# so as root the cluster belongs to the system user "postgres" (created when missing).
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    id -u postgres >/dev/null 2>&1 || useradd --system --user-group --home-dir /var/lib/postgresql \
+      --shell /bin/sh postgres
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# pg_start DATA PORT [fast]: start (creating it when missing) a private cluster listening on
+# 127.0.0.1:PORT with its socket inside DATA. "fast" turns durability off (tests, never data).
+pg_start() {
+  local data=$1 port=$2 fast=${3:-} bin
+  bin=$(pg_bindir)
+  [ -n "$bin" ] || die "PostgreSQL server binaries not found"
+  local parent
+  parent=$(dirname "$data")
+  mkdir -p "$parent"
+  if [ ! -s "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    [ "$(id -u)" = 0 ] && { pg_as_owner true; chown postgres:postgres "$data"; chmod 700 "$data"; }
+    pg_as_owner "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$parent/initdb.log" 2>&1 \
+      || { cat "$parent/initdb.log" >&2; die "initdb failed"; }
+  fi
+  if pg_as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "PostgreSQL already running in $data"
+    return 0
+  fi
+  local opts="-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=200"
+  if [ "$fast" = fast ]; then
+    opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB"
+  fi
+  pg_as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 -o "$opts" start >/dev/null \
+    || { tail -n 20 "$data/server.log" >&2; die "PostgreSQL did not start (port $port busy?)"; }
+}
+
+# pg_stop DATA: fast shutdown of a cluster started by pg_start (no-op when not running).
+pg_stop() {
+  local data=$1 bin
+  bin=$(pg_bindir)
+  [ -n "$bin" ] && [ -f "$data/postmaster.pid" ] || return 0
+  pg_as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_createdb PORT NAME: create database NAME unless it exists.
+pg_createdb() {
+  local port=$1 name=$2 bin
+  bin=$(pg_bindir)
+  if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE \"$name\"" >/dev/null \
+      || die "could not create database $name"
+  fi
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The test command: every test of the project against a real, throwaway PostgreSQL cluster
+# (on tmpfs when there is room, durability off), stopped again whatever the outcome.
+# Extra arguments go to `cargo test` (e.g. a test name filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+command -v cargo >/dev/null 2>&1 || die "cargo not found: install the Rust toolchain (rustup) first"
+ensure_packages server
+
+base=/tmp
+if [ -d /dev/shm ] && [ "$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2{print $4}')" -gt 1048576 ] 2>/dev/null; then
+  base=/dev/shm
+fi
+PORT=${MGRAMSEVA_TEST_PG_PORT:-$((54400 + RANDOM % 500))}
+DATA="$base/mgramseva-test-$(id -u)-$$/pg"
+cleanup() { pg_stop "$DATA"; rm -rf "$(dirname "$DATA")"; }
+trap cleanup EXIT
+pg_start "$DATA" "$PORT" fast
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+log "test cluster: $TEST_DATABASE_URL (data in $DATA)"
+
+cargo test --locked "$@"

@@ -1,0 +1,263 @@
+//! The command line: one entry point for everything an operator does.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use diesel::Connection as _;
+
+use crate::config::{Secret, Settings};
+use crate::http::gateway::TenantRole;
+use crate::platform::{localization, mdms, user};
+use crate::{db, demo, jobs};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mgramseva",
+    version,
+    about = "Rural water-supply billing for Punjab's gram panchayats"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate if needed, then serve HTTP and run the scheduler (the default).
+    Serve,
+    /// Apply the embedded database migrations.
+    Migrate,
+    /// Load the master data and the message catalogue (idempotent).
+    Seed {
+        /// A folder laid out like data/mdms (default: the copy built into the binary).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Load even when the same files were loaded before.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Migrate, seed, and set up the demo gram panchayat with its staff; prints the logins.
+    Demo,
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Scheduled jobs.
+    Job {
+        #[command(subcommand)]
+        command: JobCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        /// Home tenant (employees usually live on the state tenant, e.g. pb).
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        mobile: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated roles, each optionally `@tenant` (default: the home tenant).
+        #[arg(long)]
+        roles: String,
+        #[arg(long = "type", default_value = "EMPLOYEE")]
+        user_type: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobCommand {
+    /// Run one job now.
+    Run {
+        name: String,
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        period: Option<String>,
+    },
+    /// List the jobs and their schedules.
+    List,
+}
+
+/// Parses `R1,R2@pb.x` into roles.
+pub fn parse_roles(spec: &str, home: &str) -> anyhow::Result<Vec<TenantRole>> {
+    let mut out = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (code, tenant) = part.split_once('@').unwrap_or((part, home));
+        if code.is_empty() || tenant.is_empty() {
+            bail!("role {part:?} is not ROLE or ROLE@tenant");
+        }
+        out.push(TenantRole {
+            code: code.to_owned(),
+            tenant_id: tenant.to_owned(),
+        });
+    }
+    if out.is_empty() {
+        bail!("at least one role is required");
+    }
+    Ok(out)
+}
+
+fn connect_one(settings: &Settings) -> anyhow::Result<diesel::PgConnection> {
+    diesel::PgConnection::establish(settings.database_url()?).context("connecting to the database")
+}
+
+/// Migrations, master data and messages: what `seed` and `demo` share.
+pub fn migrate_and_seed(
+    conn: &mut diesel::PgConnection,
+    settings: &Settings,
+    source: &mdms::seed::Source,
+    force: bool,
+) -> anyhow::Result<()> {
+    let applied = db::run_migrations(conn)?;
+    if !applied.is_empty() {
+        println!("applied {} migration(s)", applied.len());
+    }
+    let started = std::time::Instant::now();
+    match mdms::seed::load(conn, source, &settings.app.state_tenant, force)? {
+        Some(counts) => {
+            let total: usize = counts.values().sum();
+            println!(
+                "master data loaded from {} ({total} rows in {:.1}s)",
+                source.describe(),
+                started.elapsed().as_secs_f32()
+            );
+        }
+        None => println!("master data already loaded (same files)"),
+    }
+    let n = conn.transaction(|c| localization::service::seed(c, &settings.app.state_tenant))?;
+    println!("messages: {n} loaded");
+    Ok(())
+}
+
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => crate::serve(settings).await,
+        Command::Migrate => {
+            let mut conn = connect_one(&settings)?;
+            let applied = db::run_migrations(&mut conn)?;
+            println!("{} migration(s) applied", applied.len());
+            Ok(())
+        }
+        Command::Seed { dir, force } => {
+            let source = match dir {
+                Some(d) => {
+                    mdms::seed::check_dir(&d)?;
+                    mdms::seed::Source::Dir(d)
+                }
+                None => mdms::seed::Source::Embedded,
+            };
+            let mut conn = connect_one(&settings)?;
+            migrate_and_seed(&mut conn, &settings, &source, force)
+        }
+        Command::Demo => {
+            let mut conn = connect_one(&settings)?;
+            migrate_and_seed(&mut conn, &settings, &mdms::seed::Source::Embedded, false)?;
+            let logins = demo::setup(&mut conn, &settings)?;
+            demo::print(&logins, &settings);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    tenant,
+                    mobile,
+                    name,
+                    roles,
+                    user_type,
+                },
+        } => {
+            let roles = parse_roles(&roles, &tenant)?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from stdin")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            if password.is_empty() {
+                bail!("no password on standard input");
+            }
+            let mut conn = connect_one(&settings)?;
+            let new = user::NewUser {
+                tenant_id: tenant,
+                user_name: mobile.clone(),
+                mobile_number: Some(mobile),
+                name,
+                user_type: user_type.to_uppercase(),
+                password: Some(Secret::new(password)),
+                roles,
+            };
+            let id = conn
+                .transaction(|c| user::create_user(c, &new))
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}: {}",
+                        e.code(),
+                        e.details()
+                            .first()
+                            .map(|d| d.message.clone())
+                            .unwrap_or_default()
+                    )
+                })?;
+            println!("user {id} created");
+            Ok(())
+        }
+        Command::Job {
+            command: JobCommand::List,
+        } => {
+            for j in jobs::all() {
+                println!(
+                    "{:<20} {:<16} {:<4} {}",
+                    j.name,
+                    j.schedule,
+                    if j.scheduled { "on" } else { "off" },
+                    j.about
+                );
+            }
+            Ok(())
+        }
+        Command::Job {
+            command:
+                JobCommand::Run {
+                    name,
+                    tenant,
+                    period,
+                },
+        } => {
+            let pool = crate::connect(&settings)?;
+            let state = crate::build_state(settings, pool)?;
+            let args = jobs::JobArgs { tenant, period };
+            let summary =
+                tokio::task::spawn_blocking(move || jobs::run_blocking(&state, &name, &args))
+                    .await??;
+            println!("{summary}");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_with_and_without_tenant() -> anyhow::Result<()> {
+        let r = parse_roles("GP_ADMIN, COLLECTION_OPERATOR@pb.lodhipur", "pb")?;
+        assert_eq!(
+            r[0],
+            TenantRole {
+                code: "GP_ADMIN".into(),
+                tenant_id: "pb".into()
+            }
+        );
+        assert_eq!(r[1].tenant_id, "pb.lodhipur");
+        assert!(parse_roles(" , ", "pb").is_err());
+        assert!(parse_roles("@pb", "pb").is_err());
+        Ok(())
+    }
+}

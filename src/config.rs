@@ -1,0 +1,146 @@
+//! Settings: `config/default.toml` (compiled in), overlaid by `config/<APP_ENV>.toml`, overlaid by
+//! `MGRAMSEVA__SECTION__KEY` environment variables and `DATABASE_URL`.
+
+use std::fmt;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// A value that must never reach a log line or a debug print.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+    pub app: AppSettings,
+    pub scheduler: SchedulerSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_size: u32,
+    pub connection_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSettings {
+    pub state_tenant: String,
+    pub default_locale: String,
+    pub base_url: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSettings {
+    pub enabled: bool,
+}
+
+impl Settings {
+    /// Loads the layered settings for `APP_ENV` (default `local`).
+    pub fn load() -> anyhow::Result<Self> {
+        let env = std::env::var("APP_ENV").unwrap_or_else(|_| "local".to_owned());
+        Self::load_for(&env)
+    }
+
+    pub fn load_for(env: &str) -> anyhow::Result<Self> {
+        let dir = std::env::var("MGRAMSEVA_CONFIG_DIR").unwrap_or_else(|_| "config".to_owned());
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .add_source(config::File::with_name(&format!("{dir}/{env}")).required(false))
+            .add_source(
+                config::Environment::with_prefix("MGRAMSEVA")
+                    .prefix_separator("__")
+                    .separator("__"),
+            );
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            builder = builder.set_override("database.url", url)?;
+        }
+        let settings: Settings = builder
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("configuration has a wrong or unknown key")?;
+        Ok(settings)
+    }
+
+    pub fn database_url(&self) -> anyhow::Result<&str> {
+        if self.database.url.is_empty() {
+            anyhow::bail!("no database configured: set DATABASE_URL (or MGRAMSEVA__DATABASE__URL)");
+        }
+        Ok(self.database.url.expose())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_prints() {
+        let s = Secret::new("postgres://u:hunter2@h/db");
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+
+    #[test]
+    fn defaults_parse() -> anyhow::Result<()> {
+        let s: Settings = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize()?;
+        assert_eq!(s.server.port, 8080);
+        assert_eq!(s.app.state_tenant, "pb");
+        assert!(s.database.url.is_empty());
+        Ok(())
+    }
+}

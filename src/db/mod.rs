@@ -1,0 +1,143 @@
+//! The database layer: the r2d2 pool, the embedded migrations and `run()`, the one way request
+//! code reaches the database (on the blocking pool, inside the caller's tracing span).
+
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::{AppError, AppResult};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub type DbPool = Pool<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// Builds a pool; connections are opened lazily, so this succeeds with the database down.
+pub fn build_pool(url: &str, size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(timeout)
+        .test_on_check_out(false)
+        .build(manager)
+        .context("building the database pool")
+}
+
+/// Applies every pending migration; returns the versions applied.
+pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// True when every embedded migration has been applied.
+pub fn migrations_applied(conn: &mut PgConnection) -> anyhow::Result<bool> {
+    let pending = conn
+        .has_pending_migration(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("checking migrations: {e}"))?;
+    Ok(!pending)
+}
+
+/// Runs `f` with a pooled connection on actix's blocking thread pool, keeping the current span.
+/// A pool that cannot hand out a connection within its timeout yields `AppError::Unavailable`.
+pub async fn run<F, T>(pool: &DbPool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    actix_web::web::block(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get().map_err(AppError::from)?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Like `run`, inside one transaction: everything `f` writes commits together or not at all.
+pub async fn transaction<F, T>(pool: &DbPool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    use diesel::Connection as _;
+    run(pool, move |conn| conn.transaction(f)).await
+}
+
+/// Writes many rows in one statement: `rows` is a JSON array of objects whose keys are column
+/// names. Rows whose key exists are updated (every other column), unless `key_columns` is empty,
+/// in which case rows are plainly inserted. Used by the seed loader, where thousands of master rows
+/// go in at once. `table` must be a trusted identifier.
+pub fn bulk_upsert(
+    conn: &mut PgConnection,
+    table: &str,
+    key_columns: &[&str],
+    rows: &serde_json::Value,
+) -> diesel::QueryResult<usize> {
+    use diesel::RunQueryDsl as _;
+    use diesel::sql_types::{Jsonb, Text};
+
+    #[derive(diesel::QueryableByName)]
+    struct Col {
+        #[diesel(sql_type = Text)]
+        column_name: String,
+    }
+    if rows.as_array().is_some_and(Vec::is_empty) {
+        return Ok(0);
+    }
+    let cols: Vec<String> = diesel::sql_query(
+        "SELECT column_name::text AS column_name FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+    )
+    .bind::<Text, _>(table)
+    .load::<Col>(conn)?
+    .into_iter()
+    .map(|c| c.column_name)
+    .collect();
+    let quoted = |c: &str| format!("\"{c}\"");
+    let all = cols
+        .iter()
+        .map(|c| quoted(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!(
+        "INSERT INTO {table} ({all}) SELECT {all} FROM jsonb_populate_recordset(NULL::{table}, $1)"
+    );
+    if !key_columns.is_empty() {
+        let rest: Vec<&String> = cols
+            .iter()
+            .filter(|c| !key_columns.contains(&c.as_str()))
+            .collect();
+        let keys = key_columns
+            .iter()
+            .map(|c| quoted(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if rest.is_empty() {
+            sql.push_str(&format!(" ON CONFLICT ({keys}) DO NOTHING"));
+        } else {
+            let set = rest
+                .iter()
+                .map(|c| quoted(c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let exc = rest
+                .iter()
+                .map(|c| format!("EXCLUDED.\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sql.push_str(&format!(
+                " ON CONFLICT ({keys}) DO UPDATE SET ({set}) = ROW({exc})"
+            ));
+        }
+    }
+    diesel::sql_query(sql).bind::<Jsonb, _>(rows).execute(conn)
+}

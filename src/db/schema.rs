@@ -1,0 +1,318 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    idgen_sequence (tenant_id, name) {
+        tenant_id -> Text,
+        name -> Text,
+        value -> Int8,
+    }
+}
+
+diesel::table! {
+    localization_message (tenant_id, locale, module, code) {
+        tenant_id -> Text,
+        locale -> Text,
+        module -> Text,
+        code -> Text,
+        message -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    location_boundary (tenant_id, hierarchy_type, code) {
+        tenant_id -> Text,
+        hierarchy_type -> Text,
+        code -> Text,
+        name -> Text,
+        label -> Text,
+        boundary_num -> Int4,
+        parent_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mdms_action (id) {
+        id -> Int4,
+        name -> Text,
+        url -> Text,
+        display_name -> Text,
+        service_code -> Text,
+        parent_module -> Text,
+        enabled -> Bool,
+        order_number -> Int4,
+        path -> Text,
+        navigation_url -> Nullable<Text>,
+        left_icon -> Nullable<Text>,
+        right_icon -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mdms_business_service (tenant_id, code) {
+        tenant_id -> Text,
+        code -> Text,
+        business_service -> Text,
+        collection_modes_not_allowed -> Array<Text>,
+        part_payment_allowed -> Bool,
+        is_advance_allowed -> Bool,
+        is_voucher_creation_enabled -> Bool,
+        is_active -> Bool,
+        service_type -> Nullable<Text>,
+        demand_update_time -> Nullable<Int8>,
+        bill_ginei_url -> Nullable<Text>,
+        is_bill_amendment_enabled -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    mdms_expense_type (code) {
+        code -> Text,
+        name -> Text,
+        active -> Bool,
+        business_service -> Text,
+        tax_head_code -> Text,
+    }
+}
+
+diesel::table! {
+    mdms_id_format (id_name) {
+        id_name -> Text,
+        format -> Text,
+    }
+}
+
+diesel::table! {
+    mdms_master_record (tenant_id, module, master, position) {
+        tenant_id -> Text,
+        module -> Text,
+        master -> Text,
+        position -> Int4,
+        data -> Jsonb,
+    }
+}
+
+diesel::table! {
+    mdms_org_unit (code) {
+        code -> Text,
+        level -> Text,
+        name -> Text,
+        parent_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mdms_penalty (tenant_id, effective_from) {
+        tenant_id -> Text,
+        effective_from -> Date,
+        penalty_type -> Text,
+        sub_type -> Text,
+        rate -> Nullable<Numeric>,
+        amount -> Nullable<Numeric>,
+        min_amount -> Nullable<Numeric>,
+        flat_amount -> Nullable<Numeric>,
+        applicable_after_days -> Int4,
+        from_fy -> Nullable<Text>,
+        starting_day -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mdms_pspcl_account (tenant_id, account_number) {
+        tenant_id -> Text,
+        account_number -> Text,
+        department_entity_code -> Text,
+        department_entity_name -> Text,
+    }
+}
+
+diesel::table! {
+    mdms_role (code) {
+        code -> Text,
+        name -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    mdms_role_action (tenant_id, role_code, action_id) {
+        tenant_id -> Text,
+        role_code -> Text,
+        action_id -> Int4,
+    }
+}
+
+diesel::table! {
+    mdms_seed_run (id) {
+        id -> Int8,
+        source_hash -> Text,
+        loaded_at -> Timestamptz,
+        counts -> Jsonb,
+    }
+}
+
+diesel::table! {
+    mdms_tariff (id) {
+        id -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    mdms_tariff_row (tariff_id, building_type, connection_type, calculation_attribute) {
+        tariff_id -> Text,
+        slab_id -> Text,
+        building_type -> Text,
+        connection_type -> Text,
+        calculation_attribute -> Text,
+        minimum_charge -> Numeric,
+    }
+}
+
+diesel::table! {
+    mdms_tariff_slab (tariff_id, building_type, connection_type, calculation_attribute, position) {
+        tariff_id -> Text,
+        building_type -> Text,
+        connection_type -> Text,
+        calculation_attribute -> Text,
+        position -> Int4,
+        from_units -> Numeric,
+        to_units -> Numeric,
+        charge -> Numeric,
+        meter_charge -> Numeric,
+    }
+}
+
+diesel::table! {
+    mdms_tax_head (code) {
+        code -> Text,
+        name -> Text,
+        service -> Text,
+        category -> Text,
+        is_debit -> Bool,
+        is_actual_demand -> Bool,
+        is_required -> Bool,
+        display_order -> Int4,
+        is_bill_amend -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    mdms_tax_period_rule (service) {
+        service -> Text,
+        code_template -> Text,
+        period_cycle -> Text,
+        first_fy -> Int4,
+    }
+}
+
+diesel::table! {
+    mdms_tenant (code) {
+        code -> Text,
+        kind -> Text,
+        parent_code -> Nullable<Text>,
+        name -> Text,
+        city_code -> Text,
+        district_code -> Nullable<Text>,
+        district_name -> Nullable<Text>,
+        block_code -> Nullable<Text>,
+        block_name -> Nullable<Text>,
+        zone_code -> Nullable<Text>,
+        circle_code -> Nullable<Text>,
+        division_code -> Nullable<Text>,
+        division_name -> Nullable<Text>,
+        subdivision_code -> Nullable<Text>,
+        section_code -> Nullable<Text>,
+        office_timings -> Jsonb,
+    }
+}
+
+diesel::table! {
+    mdms_tenant_tariff (tenant_id, effective_from) {
+        tenant_id -> Text,
+        effective_from -> Date,
+        tariff_id -> Text,
+    }
+}
+
+diesel::table! {
+    user_account (id) {
+        id -> Int8,
+        uuid -> Uuid,
+        tenant_id -> Text,
+        user_name -> Text,
+        user_type -> Text,
+        name -> Text,
+        mobile_number -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        default_pwd_chgd -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_role (user_id, tenant_id, role_code) {
+        user_id -> Int8,
+        role_code -> Text,
+        tenant_id -> Text,
+    }
+}
+
+diesel::table! {
+    user_token (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Int8,
+        kind -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(idgen_sequence -> mdms_tenant (tenant_id));
+diesel::joinable!(localization_message -> mdms_tenant (tenant_id));
+diesel::joinable!(location_boundary -> mdms_tenant (tenant_id));
+diesel::joinable!(mdms_business_service -> mdms_tenant (tenant_id));
+diesel::joinable!(mdms_expense_type -> mdms_tax_head (tax_head_code));
+diesel::joinable!(mdms_master_record -> mdms_tenant (tenant_id));
+diesel::joinable!(mdms_penalty -> mdms_tenant (tenant_id));
+diesel::joinable!(mdms_pspcl_account -> mdms_tenant (tenant_id));
+diesel::joinable!(mdms_role_action -> mdms_action (action_id));
+diesel::joinable!(mdms_role_action -> mdms_role (role_code));
+diesel::joinable!(mdms_role_action -> mdms_tenant (tenant_id));
+diesel::joinable!(mdms_tariff_row -> mdms_tariff (tariff_id));
+diesel::joinable!(mdms_tenant_tariff -> mdms_tariff (tariff_id));
+diesel::joinable!(mdms_tenant_tariff -> mdms_tenant (tenant_id));
+diesel::joinable!(user_account -> mdms_tenant (tenant_id));
+diesel::joinable!(user_role -> mdms_role (role_code));
+diesel::joinable!(user_role -> mdms_tenant (tenant_id));
+diesel::joinable!(user_role -> user_account (user_id));
+diesel::joinable!(user_token -> user_account (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    idgen_sequence,
+    localization_message,
+    location_boundary,
+    mdms_action,
+    mdms_business_service,
+    mdms_expense_type,
+    mdms_id_format,
+    mdms_master_record,
+    mdms_org_unit,
+    mdms_penalty,
+    mdms_pspcl_account,
+    mdms_role,
+    mdms_role_action,
+    mdms_seed_run,
+    mdms_tariff,
+    mdms_tariff_row,
+    mdms_tariff_slab,
+    mdms_tax_head,
+    mdms_tax_period_rule,
+    mdms_tenant,
+    mdms_tenant_tariff,
+    user_account,
+    user_role,
+    user_token,
+);

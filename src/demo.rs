@@ -1,0 +1,166 @@
+//! The demo gram panchayat: a real pilot GP from the master data (Lodhipur, Sri Anandpur Sahib
+//! division) with one login per kind of staff. Running it again resets the demo passwords and
+//! prints them again; nothing else is duplicated.
+
+use diesel::prelude::*;
+use rand::RngExt as _;
+
+use crate::config::{Secret, Settings};
+use crate::db::schema::{user_account, user_role};
+use crate::http::gateway::TenantRole;
+use crate::platform::user;
+
+pub const DEMO_TENANT: &str = "pb.lodhipur";
+
+pub struct Login {
+    pub who: &'static str,
+    pub mobile: &'static str,
+    pub password: String,
+    pub roles: String,
+}
+
+/// (who, mobile, name, roles on the demo GP, roles on the state tenant)
+const STAFF: &[(&str, &str, &str, &[&str], &[&str])] = &[
+    (
+        "Sarpanch",
+        "9000000001",
+        "Gurpreet Kaur",
+        &[
+            "SARPANCH",
+            "GP_ADMIN",
+            "COLLECTION_OPERATOR",
+            "BULK_DEMAND_PROCESSING",
+            "EXPENSE_PROCESSING",
+            "DASHBOARD_VIEWER",
+            "EMPLOYEE",
+        ],
+        &[],
+    ),
+    (
+        "Revenue collector",
+        "9000000002",
+        "Harjit Singh",
+        &["COLLECTION_OPERATOR", "DASHBOARD_VIEWER", "EMPLOYEE"],
+        &[],
+    ),
+    (
+        "Division admin",
+        "9000000003",
+        "Manpreet Sandhu",
+        &["DIV_ADMIN", "HRMS_ADMIN", "EMPLOYEE"],
+        &[],
+    ),
+    (
+        "State admin",
+        "9000000004",
+        "Rajinder Bedi",
+        &[],
+        &["STATE_ADMIN", "HRMS_ADMIN", "EMPLOYEE"],
+    ),
+    (
+        "Superuser",
+        "9000000005",
+        "System Administrator",
+        &[],
+        &["SUPERUSER", "EMPLOYEE"],
+    ),
+];
+
+fn random_password() -> String {
+    // Satisfies the product rule: letters, a digit and one of # ? ! @ $ % ^ & * -.
+    const LETTERS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    let mut s: String = (0..6)
+        .map(|_| char::from(LETTERS[rng.random_range(0..LETTERS.len())]))
+        .collect();
+    s.push_str(&format!(
+        "{}@{}",
+        rng.random_range(10..100),
+        rng.random_range(10..100)
+    ));
+    s
+}
+
+/// Creates (or resets) the demo staff; returns their logins.
+pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec<Login>> {
+    let state = settings.app.state_tenant.as_str();
+    conn.transaction(|c| {
+        let mut out = Vec::new();
+        for (who, mobile, name, gp_roles, state_roles) in STAFF {
+            let password =
+                std::env::var("MGRAMSEVA_DEMO_PASSWORD").unwrap_or_else(|_| random_password());
+            let secret = Secret::new(password.clone());
+            let roles: Vec<TenantRole> = gp_roles
+                .iter()
+                .map(|r| TenantRole {
+                    code: (*r).to_owned(),
+                    tenant_id: DEMO_TENANT.to_owned(),
+                })
+                .chain(state_roles.iter().map(|r| TenantRole {
+                    code: (*r).to_owned(),
+                    tenant_id: state.to_owned(),
+                }))
+                .collect();
+            let existing: Option<i64> = user_account::table
+                .filter(user_account::tenant_id.eq(state))
+                .filter(user_account::user_type.eq("EMPLOYEE"))
+                .filter(user_account::user_name.eq(*mobile))
+                .select(user_account::id)
+                .first(c)
+                .optional()?;
+            match existing {
+                Some(id) => {
+                    user::set_password(c, id, &secret).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    for r in &roles {
+                        diesel::insert_into(user_role::table)
+                            .values((
+                                user_role::user_id.eq(id),
+                                user_role::role_code.eq(&r.code),
+                                user_role::tenant_id.eq(&r.tenant_id),
+                            ))
+                            .on_conflict_do_nothing()
+                            .execute(c)?;
+                    }
+                }
+                None => {
+                    let new = user::NewUser {
+                        tenant_id: state.to_owned(),
+                        user_name: (*mobile).to_owned(),
+                        mobile_number: Some((*mobile).to_owned()),
+                        name: (*name).to_owned(),
+                        user_type: "EMPLOYEE".to_owned(),
+                        password: Some(secret),
+                        roles: roles.clone(),
+                    };
+                    user::create_user(c, &new).map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+            }
+            let roles = roles
+                .iter()
+                .map(|r| format!("{}@{}", r.code, r.tenant_id))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(Login {
+                who,
+                mobile,
+                password,
+                roles,
+            });
+        }
+        Ok(out)
+    })
+}
+
+pub fn print(logins: &[Login], settings: &Settings) {
+    println!();
+    println!("Demo gram panchayat: {DEMO_TENANT} (Lodhipur, Sri Anandpur Sahib division)");
+    println!(
+        "Open {}/ ; demo logins (mobile number / password):",
+        settings.app.base_url
+    );
+    for l in logins {
+        println!("  {:<18} {}  {}   {}", l.who, l.mobile, l.password, l.roles);
+    }
+    println!("(Running the demo again resets these passwords.)");
+    println!();
+}

@@ -1,0 +1,106 @@
+//! Cross-cutting web concerns: the DIGIT envelope, the gateway, health endpoints, the 404 and
+//! error handlers for extractors, and the request span.
+
+pub mod envelope;
+pub mod gateway;
+
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};
+use serde::Serialize;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub use envelope::{Digit, RequestInfo, ResponseInfo};
+
+/// Request span: tracing-actix-web's fields (method, route, status, request id), plus the
+/// correlation id (the client's `x-correlation-id` header, or the request id).
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        let correlation = request
+            .headers()
+            .get("x-correlation-id")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| {
+                s.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .take(64)
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        tracing_actix_web::root_span!(request, correlation_id = %correlation)
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+/// 400s in the DIGIT shape for malformed query strings, paths and forms.
+pub fn extractor_config(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|e, _| {
+        AppError::bad_request("INVALID_QUERY_PARAMETER", format!("query string: {e}")).into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|e, _| {
+        AppError::bad_request("INVALID_PATH_PARAMETER", format!("path: {e}")).into()
+    }))
+    .app_data(
+        web::FormConfig::default().error_handler(|e, _| {
+            AppError::bad_request("INVALID_FORM", format!("form: {e}")).into()
+        }),
+    )
+    .app_data(
+        web::JsonConfig::default().error_handler(|e, _| {
+            AppError::bad_request("JsonParseException", format!("{e}")).into()
+        }),
+    );
+}
+
+/// Unknown path: 404 `ResourceNotFoundException`.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    AppError::not_found(
+        "ResourceNotFoundException",
+        format!("No resource found for {} {}", req.method(), req.path()),
+    )
+    .error_response()
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+}
+
+/// The process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "UP" })
+}
+
+/// The database answers and every migration is applied.
+pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let ready = db::run(&state.pool, |c| {
+        db::migrations_applied(c).map_err(AppError::Internal)
+    })
+    .await;
+    match ready {
+        Ok(true) => Ok(HttpResponse::Ok().json(Health { status: "READY" })),
+        Ok(false) => Err(AppError::Unavailable("migrations pending".into())),
+        Err(AppError::Internal(e)) => Err(AppError::Unavailable(format!("database: {e}"))),
+        Err(e) => Err(e),
+    }
+}
+
+/// The 404 body for a path (used where a route matched but the resource does not exist).
+pub fn not_found_response(path: &str) -> HttpResponse {
+    AppError::not_found(
+        "ResourceNotFoundException",
+        format!("No resource found for {path}"),
+    )
+    .error_response()
+}

@@ -1,0 +1,131 @@
+//! Scheduled jobs: each is a named service call with a cron schedule (seconds first, in IST),
+//! runnable by hand with `mgramseva job run NAME`, and guarded by a PostgreSQL advisory lock so
+//! that two instances (or a person and the scheduler) never run the same job at once.
+
+use anyhow::Context as _;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+
+use crate::state::AppState;
+
+/// Arguments a person may give a job run.
+#[derive(Clone, Debug, Default)]
+pub struct JobArgs {
+    pub tenant: Option<String>,
+    pub period: Option<String>,
+}
+
+type JobFn = fn(&AppState, &mut PgConnection, &JobArgs) -> anyhow::Result<String>;
+
+pub struct JobDef {
+    pub name: &'static str,
+    /// Cron (sec min hour day month weekday), Asia/Kolkata.
+    pub schedule: &'static str,
+    /// Whether the scheduler runs it when nothing in the configuration says otherwise.
+    pub scheduled: bool,
+    pub about: &'static str,
+    run: JobFn,
+}
+
+/// Every job there is.
+pub fn all() -> &'static [JobDef] {
+    &[JobDef {
+        name: "refresh-caches",
+        schedule: "0 * * * * *",
+        scheduled: true,
+        about: "reload the role-action map and the message catalogue from the database",
+        run: refresh_caches,
+    }]
+}
+
+fn refresh_caches(
+    state: &AppState,
+    conn: &mut PgConnection,
+    _: &JobArgs,
+) -> anyhow::Result<String> {
+    let grants = state.access.reload(conn)?;
+    let messages = state.i18n.reload(conn, &state.settings.app.state_tenant)?;
+    Ok(format!("{grants} action URLs, {messages} messages"))
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+fn lock_key(name: &str) -> i64 {
+    // FNV-1a: stable across builds and instances.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
+/// Runs a job now, on this thread, if no one else is running it.
+pub fn run_blocking(state: &AppState, name: &str, args: &JobArgs) -> anyhow::Result<String> {
+    let job = all().iter().find(|j| j.name == name).with_context(|| {
+        let names: Vec<_> = all().iter().map(|j| j.name).collect();
+        format!("no job named {name:?}; jobs: {}", names.join(", "))
+    })?;
+    let mut conn = state.pool.get().context("no database connection")?;
+    let key = lock_key(job.name);
+    let got: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+        .bind::<BigInt, _>(key)
+        .get_result(&mut conn)?;
+    if !got.locked {
+        return Ok(format!("{name}: already running elsewhere; skipped"));
+    }
+    let result = (job.run)(state, &mut conn, args);
+    diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(key)
+        .execute(&mut conn)?;
+    result.map(|summary| format!("{name}: {summary}"))
+}
+
+/// Starts the scheduler with every scheduled job; the returned handle keeps it alive.
+pub async fn start(state: AppState) -> anyhow::Result<tokio_cron_scheduler::JobScheduler> {
+    use tokio_cron_scheduler::{Job, JobScheduler};
+    let sched = JobScheduler::new()
+        .await
+        .context("starting the scheduler")?;
+    for def in all().iter().filter(|j| j.scheduled) {
+        let st = state.clone();
+        let name = def.name;
+        let job = Job::new_async_tz(def.schedule, crate::time::IST, move |_, _| {
+            let st = st.clone();
+            Box::pin(async move {
+                let outcome = tokio::task::spawn_blocking(move || {
+                    run_blocking(&st, name, &JobArgs::default())
+                })
+                .await;
+                match outcome {
+                    Ok(Ok(summary)) => tracing::debug!(job = name, %summary, "job done"),
+                    Ok(Err(e)) => tracing::error!(job = name, error = ?e, "job failed"),
+                    Err(e) => tracing::error!(job = name, error = %e, "job panicked"),
+                }
+            })
+        })
+        .with_context(|| format!("scheduling {name}"))?;
+        sched
+            .add(job)
+            .await
+            .with_context(|| format!("adding {name}"))?;
+    }
+    sched.start().await.context("starting the scheduler")?;
+    Ok(sched)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lock_keys_are_stable_and_distinct() {
+        assert_eq!(
+            super::lock_key("refresh-caches"),
+            super::lock_key("refresh-caches")
+        );
+        assert_ne!(super::lock_key("bulk-demand"), super::lock_key("penalty"));
+    }
+}

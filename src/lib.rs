@@ -1,0 +1,123 @@
+//! mGramSeva: rural water-supply billing for Punjab's gram panchayats, as one binary that speaks
+//! DIGIT's JSON contracts. `main.rs` only parses the command line; everything else is here.
+
+pub mod business;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod jobs;
+pub mod municipal;
+pub mod platform;
+pub mod state;
+pub mod telemetry;
+pub mod time;
+mod web;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, web as aw};
+use anyhow::Context as _;
+
+use crate::config::Settings;
+use crate::state::AppState;
+
+/// Builds the shared state: pool, access map, message catalogue.
+pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppState> {
+    let mut conn = pool.get().context("connecting to the database")?;
+    let access = platform::access::Access::load(&mut conn).context("loading role-actions")?;
+    let i18n = platform::localization::Catalog::default();
+    i18n.reload(&mut conn, &settings.app.state_tenant)
+        .context("loading messages")?;
+    Ok(AppState {
+        settings: Arc::new(settings),
+        pool,
+        access: Arc::new(access),
+        i18n: Arc::new(i18n),
+    })
+}
+
+/// Connects to the configured database.
+pub fn connect(settings: &Settings) -> anyhow::Result<db::DbPool> {
+    db::build_pool(
+        settings.database_url()?,
+        settings.database.pool_size,
+        Duration::from_millis(settings.database.connection_timeout_ms),
+    )
+}
+
+/// The one route table.
+pub fn routes(cfg: &mut aw::ServiceConfig) {
+    cfg.route("/healthz", aw::get().to(http::healthz))
+        .route("/readyz", aw::get().to(http::readyz))
+        .configure(web::routes)
+        .configure(platform::mdms::routes)
+        .configure(platform::location::routes)
+        .configure(platform::localization::routes)
+        .configure(platform::idgen::routes);
+}
+
+/// The whole application, as the server and the tests run it.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(aw::Data::new(state))
+        .configure(http::extractor_config)
+        .wrap(from_fn(http::gateway::gateway))
+        .wrap(Compress::default())
+        .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())
+        .configure(routes)
+        .default_service(aw::to(http::not_found))
+}
+
+/// `mgramseva serve`: migrate if needed, start the scheduler and the HTTP server.
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let pool = connect(&settings)?;
+    {
+        let p = pool.clone();
+        let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+            let mut c = p.get().context("connecting to the database")?;
+            db::run_migrations(&mut c)
+        })
+        .await??;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "migrations applied");
+        }
+    }
+    let state = {
+        let p = pool.clone();
+        let s = settings.clone();
+        tokio::task::spawn_blocking(move || build_state(s, p)).await??
+    };
+    let _scheduler = if settings.scheduler.enabled {
+        Some(jobs::start(state.clone()).await?)
+    } else {
+        None
+    };
+    let addr = (settings.server.host.clone(), settings.server.port);
+    let mut server = actix_web::HttpServer::new(move || app(state.clone()));
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    let server = server
+        .bind(addr.clone())
+        .with_context(|| format!("binding {}:{}", addr.0, addr.1))?;
+    tracing::info!(host = %addr.0, port = addr.1, "serving");
+    println!("mGramSeva is serving on http://{}:{}", addr.0, addr.1);
+    server.run().await.context("server stopped with an error")
+}

@@ -1,0 +1,61 @@
+//! Access control: which roles may call which action URL (role-actions from master data, kept in
+//! memory and reloaded after a seed), and the gateway's `AccessControl` implementation.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use chrono::Utc;
+use diesel::PgConnection;
+
+use crate::error::AppResult;
+use crate::http::gateway::{AccessControl, AuthUser, TenantRole};
+use crate::platform::{mdms, user};
+
+#[derive(Default)]
+pub struct Access {
+    grants: RwLock<HashMap<String, Vec<TenantRole>>>,
+}
+
+impl Access {
+    /// Loads the role-action map from the master tables.
+    pub fn load(conn: &mut PgConnection) -> diesel::QueryResult<Self> {
+        let a = Self::default();
+        a.load_map(conn)?;
+        Ok(a)
+    }
+
+    fn load_map(&self, conn: &mut PgConnection) -> diesel::QueryResult<usize> {
+        let mut map: HashMap<String, Vec<TenantRole>> = HashMap::new();
+        for (url, code, tenant_id) in mdms::repo::action_grants(conn)? {
+            map.entry(url)
+                .or_default()
+                .push(TenantRole { code, tenant_id });
+        }
+        let n = map.len();
+        if let Ok(mut g) = self.grants.write() {
+            *g = map;
+        }
+        Ok(n)
+    }
+}
+
+impl AccessControl for Access {
+    fn authenticate(&self, conn: &mut PgConnection, token: &str) -> AppResult<Option<AuthUser>> {
+        user::authenticate(conn, token, Utc::now())
+    }
+
+    fn roles_for_actions(&self, urls: &[String]) -> Vec<TenantRole> {
+        let Ok(g) = self.grants.read() else {
+            return Vec::new();
+        };
+        urls.iter()
+            .filter_map(|u| g.get(u))
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    fn reload(&self, conn: &mut PgConnection) -> diesel::QueryResult<usize> {
+        self.load_map(conn)
+    }
+}

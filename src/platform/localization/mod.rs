@@ -1,0 +1,13 @@
+//! Localization: messages keyed by (tenant, locale, module, code) in English, Hindi and Punjabi.
+//! Owns `localization_message`. Serves `/localization/messages/v1/_search` (and the legacy GET
+//! `/localization/messages`) and `/localization/messages/v1/_upsert`. Pages and SMS render text
+//! through `Catalog::text`, which falls back to English, then to the key, never to an error.
+//! The app's `pn_IN` is accepted as Punjabi (`pa_IN`).
+
+mod api;
+mod catalog;
+pub mod service;
+
+pub use api::routes;
+pub use catalog::Catalog;
+pub use service::{Locale, Message};

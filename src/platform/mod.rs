@@ -1,0 +1,9 @@
+//! DIGIT core services, in process: master data, access, users, id generation, localization,
+//! location. Platform code uses neither `business` nor `municipal`.
+
+pub mod access;
+pub mod idgen;
+pub mod localization;
+pub mod location;
+pub mod mdms;
+pub mod user;

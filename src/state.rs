@@ -1,0 +1,16 @@
+//! `AppState`: what every handler and job shares. Cheap to clone; nothing in it is needed by
+//! another instance (sessions and tokens are in PostgreSQL; caches are only caches).
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::http::gateway::AccessControl;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub pool: DbPool,
+    pub access: Arc<dyn AccessControl>,
+    pub i18n: Arc<crate::platform::localization::Catalog>,
+}
