@@ -20,7 +20,15 @@ pub struct Login {
 }
 
 /// (who, mobile, name, roles on the demo GP, roles on the state tenant)
-const STAFF: &[(&str, &str, &str, &[&str], &[&str])] = &[
+type Staff = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const STAFF: &[Staff] = &[
     (
         "Sarpanch",
         "9000000001",

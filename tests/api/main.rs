@@ -1,1 +1,15 @@
-//! placeholder
+//! Integration tests: one binary, a module per area. Each test gets its own database.
+
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod helpers;
+
+mod envelope;
+mod gateway;
+mod harness;
+mod idgen;
+mod localization;
+mod location;
+mod mdms;
+mod ops;
+mod seed;

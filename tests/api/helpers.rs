@@ -1,0 +1,245 @@
+//! The test harness: a fresh database per test, cloned from a template that is migrated and seeded
+//! once per schema version, and the whole app driven in process.
+//!
+//! `TEST_DATABASE_URL` points at the maintenance database of a throwaway cluster
+//! (`scripts/test.sh` starts one). The template is named after a hash of `migrations/` and
+//! `data/`, so an edited migration or master file gets a new one automatically.
+
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::test;
+use chrono::Utc;
+use diesel::prelude::*;
+use mgramseva::config::{Secret, Settings};
+use mgramseva::db::DbPool;
+use mgramseva::http::gateway::TenantRole;
+use mgramseva::platform::{mdms, user};
+use mgramseva::state::AppState;
+use serde_json::Value;
+
+pub const STATE: &str = "pb";
+pub const GP: &str = "pb.lodhipur";
+pub const OTHER_GP: &str = "pb.kalwan";
+
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL is not set: run the tests with ./scripts/test.sh, which starts a throwaway PostgreSQL",
+    )
+}
+
+fn with_db(url: &str, db: &str) -> String {
+    let (base, _) = url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL has a database name");
+    format!("{base}/{db}")
+}
+
+pub fn template_name() -> String {
+    format!("mgs_tpl_{}", env!("MGRAMSEVA_SCHEMA_HASH"))
+}
+
+static TEMPLATE: OnceLock<String> = OnceLock::new();
+static TEMPLATE_LOCK: Mutex<()> = Mutex::new(());
+
+/// Creates the template once (across threads and processes, under an advisory lock).
+pub fn template() -> &'static str {
+    TEMPLATE.get_or_init(|| {
+        let _g = TEMPLATE_LOCK.lock().unwrap();
+        let admin = admin_url();
+        let name = template_name();
+        let mut conn = PgConnection::establish(&admin).expect("connect to the test cluster");
+        diesel::sql_query("SELECT pg_advisory_lock(7240002)")
+            .execute(&mut conn)
+            .unwrap();
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let exists: N = diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+        ))
+        .get_result(&mut conn)
+        .unwrap();
+        if exists.n == 0 {
+            let tmp = format!("{name}_tmp");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {tmp}"))
+                .execute(&mut conn)
+                .unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {tmp}"))
+                .execute(&mut conn)
+                .unwrap();
+            {
+                let mut t = PgConnection::establish(&with_db(&admin, &tmp)).unwrap();
+                mgramseva::db::run_migrations(&mut t).unwrap();
+                mdms::seed::load(&mut t, &mdms::seed::Source::Embedded, STATE, false).unwrap();
+                t.transaction(|c| mgramseva::platform::localization::service::seed(c, STATE))
+                    .unwrap();
+            }
+            diesel::sql_query(format!("ALTER DATABASE {tmp} RENAME TO {name}"))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        diesel::sql_query("SELECT pg_advisory_unlock(7240002)")
+            .execute(&mut conn)
+            .unwrap();
+        name
+    })
+}
+
+/// A database of its own for one test, dropped at the end.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub pool: Option<DbPool>,
+}
+
+impl TestDb {
+    pub fn new() -> Self {
+        Self::with_pool(8, Duration::from_secs(10))
+    }
+
+    pub fn with_pool(size: u32, timeout: Duration) -> Self {
+        let tpl = template();
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let admin = admin_url();
+        let mut conn = PgConnection::establish(&admin).unwrap();
+        diesel::sql_query(format!(
+            "CREATE DATABASE {name} TEMPLATE {tpl} STRATEGY FILE_COPY"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        let url = with_db(&admin, &name);
+        let pool = mgramseva::db::build_pool(&url, size, timeout).unwrap();
+        Self {
+            name,
+            url,
+            pool: Some(pool),
+        }
+    }
+
+    pub fn pool(&self) -> DbPool {
+        self.pool.clone().unwrap()
+    }
+
+    pub fn conn(&self) -> PgConnection {
+        PgConnection::establish(&self.url).unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        drop(self.pool.take());
+        if std::env::var_os("KEEP_TEST_DB").is_some() && std::thread::panicking() {
+            eprintln!("kept test database {}", self.name);
+            return;
+        }
+        if let Ok(mut c) = PgConnection::establish(&admin_url()) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut c);
+        }
+    }
+}
+
+pub fn settings(db_url: &str) -> Settings {
+    let mut s = Settings::load_for("test").unwrap();
+    s.database.url = Secret::new(db_url);
+    s.scheduler.enabled = false;
+    s
+}
+
+/// The app in process over a fresh database.
+pub struct TestApp {
+    pub db: TestDb,
+    pub state: AppState,
+}
+
+pub type Resp = (StatusCode, Value);
+
+impl TestApp {
+    pub fn new() -> Self {
+        Self::with_db(TestDb::new())
+    }
+
+    pub fn with_db(db: TestDb) -> Self {
+        let state = mgramseva::build_state(settings(&db.url), db.pool()).unwrap();
+        Self { db, state }
+    }
+
+    pub async fn call(&self, req: test::TestRequest) -> ServiceResponse<impl MessageBody> {
+        let app = test::init_service(mgramseva::app(self.state.clone())).await;
+        app.call(req.to_request()).await.unwrap()
+    }
+
+    pub async fn send(&self, req: test::TestRequest) -> Resp {
+        let resp = self.call(req).await;
+        let status = resp.status();
+        let bytes = test::read_body(resp).await;
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, v)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send(test::TestRequest::post().uri(path).set_json(body))
+            .await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &'static str) -> Resp {
+        self.send(
+            test::TestRequest::post()
+                .uri(path)
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(test::TestRequest::get().uri(path)).await
+    }
+
+    /// A user with these roles (ROLE or ROLE@tenant; bare roles hold on `GP`) and a live token.
+    pub fn login(&self, mobile: &str, roles: &[&str]) -> String {
+        let mut c = self.db.conn();
+        let roles: Vec<TenantRole> = roles
+            .iter()
+            .map(|r| {
+                let (code, t) = r.split_once('@').unwrap_or((r, GP));
+                TenantRole {
+                    code: code.into(),
+                    tenant_id: t.into(),
+                }
+            })
+            .collect();
+        let new = user::NewUser {
+            tenant_id: STATE.into(),
+            user_name: mobile.into(),
+            mobile_number: Some(mobile.into()),
+            name: format!("Tester {mobile}"),
+            user_type: "EMPLOYEE".into(),
+            password: None,
+            roles,
+        };
+        let id = user::create_user(&mut c, &new).unwrap();
+        user::issue_token(&mut c, id, chrono::Duration::hours(1), Utc::now()).unwrap()
+    }
+}
+
+/// RequestInfo carrying a token.
+pub fn ri(token: &str) -> Value {
+    serde_json::json!({"apiId": "mgramseva", "ver": 1, "ts": "", "action": "_create", "msgId": "20170310130900|en_IN", "authToken": token})
+}
+
+pub fn code(v: &Value) -> &str {
+    v["Errors"][0]["code"]
+        .as_str()
+        .unwrap_or("<no Errors[0].code>")
+}
