@@ -21,4 +21,12 @@ pg_start "$DATA" "$PORT" fast
 export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 log "test cluster: $TEST_DATABASE_URL (data in $DATA)"
 
-cargo test --locked "$@"
+log_file="$(dirname "$DATA")/cargo-test.log"
+set +e
+cargo test --locked "$@" 2>&1 | tee "$log_file"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole suite (unit and integration binaries together).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log_file"
+exit "$status"
