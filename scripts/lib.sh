@@ -48,7 +48,8 @@ pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then
     id -u postgres >/dev/null 2>&1 || useradd --system --user-group --home-dir /var/lib/postgresql \
       --shell /bin/sh postgres
-    runuser -u postgres -- "$@"
+    # From / : the caller's directory (often under /root) is not readable by postgres.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

@@ -81,12 +81,7 @@ async fn wrong_type_and_missing_field_name_the_field() {
         )
         .await;
     assert_eq!(s, 400);
-    let fields: Vec<&str> = v["Errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["params"][0].as_str())
-        .collect();
+    let fields = error_fields(&v);
     assert_eq!(
         fields,
         [

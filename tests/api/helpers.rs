@@ -243,3 +243,15 @@ pub fn code(v: &Value) -> &str {
         .as_str()
         .unwrap_or("<no Errors[0].code>")
 }
+
+/// The fields named by every error of a 400 (`Errors[].params[0]`).
+pub fn error_fields(v: &Value) -> Vec<String> {
+    v["Errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["params"][0].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -148,12 +148,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         {"code": "", "message": "y", "module": "m", "locale": "hi_IN"}]});
     let (s, v) = app.post("/localization/messages/v1/_upsert", up).await;
     assert_eq!(s, 400);
-    let fields: Vec<&str> = v["Errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["params"][0].as_str())
-        .collect();
+    let fields = error_fields(&v);
     assert_eq!(fields, ["messages[1].locale", "messages[2].code"]);
     assert!(
         search(&app, "locale=en_IN&tenantId=pb&codes=GOOD_ONE")
