@@ -1,8 +1,6 @@
 //! Logging: tracing with a filter from configuration (or `RUST_LOG`), pretty for people or JSON
 //! for collectors, on standard error (standard output is for what commands print). Each request gets a span with its request id (see `http::RequestSpan`).
 
-use std::io::IsTerminal as _;
-
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 use crate::config::{LogFormat, LogSettings};
