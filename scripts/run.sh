@@ -10,10 +10,26 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null 2>&1 || die "cargo not found: install the Rust toolchain (rustup) first"
 
 PORT=${MGRAMSEVA_PG_PORT:-54329}
+if [ "$(id -u)" = 0 ]; then STATE_DIR=${MGRAMSEVA_STATE_DIR:-/var/lib/mgramseva}
+else STATE_DIR=${MGRAMSEVA_STATE_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/mgramseva}; fi
+
+# Keys for personal data at rest: from the environment, or made once per installation and kept
+# in $STATE_DIR/secrets.env (mode 600).
+if [ -z "${MGRAMSEVA__SECURITY__PII_KEYS:-}" ]; then
+  SECRETS="$STATE_DIR/secrets.env"
+  if [ ! -s "$SECRETS" ]; then
+    mkdir -p "$STATE_DIR"
+    ( umask 077
+      { echo "MGRAMSEVA__SECURITY__PII_KEYS=k1:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+        echo "MGRAMSEVA__SECURITY__PII_INDEX_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+      } >"$SECRETS" )
+    log "made new keys for personal data in $SECRETS (keep this file with the database)"
+  fi
+  set -a; . "$SECRETS"; set +a
+fi
 if [ -z "${DATABASE_URL:-}" ]; then
   ensure_packages server
-  if [ "$(id -u)" = 0 ]; then DATA=${MGRAMSEVA_PG_DATA:-/var/lib/mgramseva/pg}
-  else DATA=${MGRAMSEVA_PG_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/mgramseva/pg}; fi
+  DATA=${MGRAMSEVA_PG_DATA:-$STATE_DIR/pg}
   pg_start "$DATA" "$PORT"
   trap 'pg_stop "$DATA"' EXIT
   pg_createdb "$PORT" mgramseva

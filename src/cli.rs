@@ -45,6 +45,14 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Messages in the notification outbox (the demo reads OTPs here).
+    Sms {
+        /// Only messages to this mobile number.
+        #[arg(long)]
+        mobile: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: i64,
+    },
     /// Scheduled jobs.
     Job {
         #[command(subcommand)]
@@ -183,17 +191,16 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 bail!("no password on standard input");
             }
             let mut conn = connect_one(&settings)?;
-            let new = user::NewUser {
-                tenant_id: tenant,
-                user_name: mobile.clone(),
-                mobile_number: Some(mobile),
-                name,
-                user_type: user_type.to_uppercase(),
-                password: Some(Secret::new(password)),
-                roles,
+            let crypto = crate::platform::encryption::Crypto::from_settings(&settings.security)?;
+            let id = user::Identity {
+                crypto: &crypto,
+                sec: &settings.security,
             };
-            let id = conn
-                .transaction(|c| user::create_user(c, &new))
+            let mut new = user::NewUser::employee(&tenant, &mobile, &name, roles);
+            new.user_type = user_type.to_uppercase();
+            new.password = Some(Secret::new(password));
+            let created = conn
+                .transaction(|c| user::create_user(c, id, &new, None, chrono::Utc::now()))
                 .map_err(|e| {
                     anyhow::anyhow!(
                         "{}: {}",
@@ -204,7 +211,27 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                             .unwrap_or_default()
                     )
                 })?;
+            let id = created.uuid;
             println!("user {id} created");
+            Ok(())
+        }
+        Command::Sms { mobile, limit } => {
+            let mut conn = connect_one(&settings)?;
+            let crypto = crate::platform::encryption::Crypto::from_settings(&settings.security)?;
+            let msgs = match mobile {
+                Some(m) => {
+                    crate::platform::notification::messages_to(&mut conn, &crypto, &m, limit)
+                }
+                None => crate::platform::notification::latest(&mut conn, &crypto, limit),
+            }
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for m in msgs {
+                let at = m
+                    .created_at
+                    .with_timezone(&crate::time::IST)
+                    .format("%d-%m-%Y %H:%M");
+                println!("{at}  {}  {:<8} {}", m.mobile, m.status, m.text);
+            }
             Ok(())
         }
         Command::Job {

@@ -39,6 +39,32 @@ pub struct Settings {
     pub log: LogSettings,
     pub app: AppSettings,
     pub scheduler: SchedulerSettings,
+    pub security: SecuritySettings,
+    pub notification: NotificationSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    pub pii_keys: Secret,
+    pub pii_index_key: Secret,
+    pub access_token_minutes: i64,
+    pub refresh_token_minutes: i64,
+    pub otp_valid_minutes: i64,
+    pub otp_max_attempts: i32,
+    pub otp_max_sends_per_hour: i64,
+    pub lockout_failures: i64,
+    pub lockout_window_minutes: i64,
+    pub lockout_minutes: i64,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    pub sms_adapter: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

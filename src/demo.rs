@@ -5,10 +5,14 @@
 use diesel::prelude::*;
 use rand::RngExt as _;
 
+use chrono::Utc;
+
 use crate::config::{Secret, Settings};
-use crate::db::schema::{user_account, user_role};
+use crate::db::schema::user_account;
 use crate::http::gateway::TenantRole;
-use crate::platform::user;
+use crate::platform::encryption::Crypto;
+use crate::platform::user::repo;
+use crate::platform::user::service::{self, Identity, NewUser};
 
 pub const DEMO_TENANT: &str = "pb.lodhipur";
 
@@ -92,6 +96,13 @@ fn random_password() -> String {
 /// Creates (or resets) the demo staff; returns their logins.
 pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec<Login>> {
     let state = settings.app.state_tenant.as_str();
+    let crypto = Crypto::from_settings(&settings.security)?;
+    let id = Identity {
+        crypto: &crypto,
+        sec: &settings.security,
+    };
+    let now = Utc::now();
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{}: {:?}", e.code(), e.details());
     conn.transaction(|c| {
         let mut out = Vec::new();
         for (who, mobile, name, gp_roles, state_roles) in STAFF {
@@ -109,38 +120,34 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
                     tenant_id: state.to_owned(),
                 }))
                 .collect();
-            let existing: Option<i64> = user_account::table
-                .filter(user_account::tenant_id.eq(state))
-                .filter(user_account::user_type.eq("EMPLOYEE"))
-                .filter(user_account::user_name.eq(*mobile))
-                .select(user_account::id)
-                .first(c)
-                .optional()?;
-            match existing {
-                Some(id) => {
-                    user::set_password(c, id, &secret).map_err(|e| anyhow::anyhow!("{e}"))?;
+            match repo::by_login(c, state, "EMPLOYEE", &id.username_hash(mobile))? {
+                Some(row) => {
+                    let user = service::get(c, &crypto, row.id)
+                        .map_err(err)?
+                        .ok_or_else(|| anyhow::anyhow!("user vanished"))?;
+                    service::set_password(
+                        c,
+                        &settings.security,
+                        &user,
+                        &secret,
+                        None,
+                        "DEMO_PASSWORD_RESET",
+                        now,
+                    )
+                    .map_err(err)?;
                     for r in &roles {
-                        diesel::insert_into(user_role::table)
-                            .values((
-                                user_role::user_id.eq(id),
-                                user_role::role_code.eq(&r.code),
-                                user_role::tenant_id.eq(&r.tenant_id),
-                            ))
-                            .on_conflict_do_nothing()
-                            .execute(c)?;
+                        repo::add_role(c, row.id, &r.code, &r.tenant_id)?;
                     }
                 }
                 None => {
-                    let new = user::NewUser {
-                        tenant_id: state.to_owned(),
-                        user_name: (*mobile).to_owned(),
-                        mobile_number: Some((*mobile).to_owned()),
-                        name: (*name).to_owned(),
-                        user_type: "EMPLOYEE".to_owned(),
-                        password: Some(secret),
-                        roles: roles.clone(),
-                    };
-                    user::create_user(c, &new).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let mut new = NewUser::employee(state, mobile, name, roles.clone());
+                    new.password = Some(secret);
+                    new.locale = Some("pa_IN".to_owned());
+                    let user = service::create_user(c, id, &new, None, now).map_err(err)?;
+                    // Demo staff skip the first-login password change.
+                    diesel::update(user_account::table.find(user.id))
+                        .set(user_account::default_pwd_chgd.eq(true))
+                        .execute(c)?;
                 }
             }
             let roles = roles

@@ -3,6 +3,7 @@
 //! that two instances (or a person and the scheduler) never run the same job at once.
 
 use anyhow::Context as _;
+use diesel::Connection as _;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
@@ -29,13 +30,61 @@ pub struct JobDef {
 
 /// Every job there is.
 pub fn all() -> &'static [JobDef] {
-    &[JobDef {
-        name: "refresh-caches",
-        schedule: "0 * * * * *",
-        scheduled: true,
-        about: "reload the role-action map and the message catalogue from the database",
-        run: refresh_caches,
-    }]
+    &[
+        JobDef {
+            name: "refresh-caches",
+            schedule: "0 * * * * *",
+            scheduled: true,
+            about: "reload the role-action map and the message catalogue from the database",
+            run: refresh_caches,
+        },
+        JobDef {
+            name: "notifications",
+            schedule: "30 * * * * *",
+            scheduled: true,
+            about: "deliver queued SMS through the configured adapter, retrying failures",
+            run: notifications,
+        },
+        JobDef {
+            name: "pii-rotate",
+            schedule: "0 15 3 * * *",
+            scheduled: true,
+            about: "re-encrypt personal data still sealed with an older key",
+            run: pii_rotate,
+        },
+    ]
+}
+
+fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
+    let (mut sent, mut failed) = (0, 0);
+    loop {
+        let (s, f) = conn
+            .transaction(|c| {
+                crate::platform::notification::deliver(
+                    c,
+                    &state.crypto,
+                    state.sms.as_ref(),
+                    200,
+                    chrono::Utc::now(),
+                )
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sent += s;
+        failed += f;
+        if s + f < 200 {
+            break;
+        }
+    }
+    Ok(format!("{sent} sent, {failed} failed"))
+}
+
+fn pii_rotate(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
+    let n = crate::platform::user::service::rotate_keys(conn, &state.crypto)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!(
+        "{n} users re-encrypted with key {}",
+        state.crypto.active_key()
+    ))
 }
 
 fn refresh_caches(

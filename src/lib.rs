@@ -30,8 +30,15 @@ use crate::state::AppState;
 
 /// Builds the shared state: pool, access map, message catalogue.
 pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppState> {
+    let crypto = Arc::new(platform::encryption::Crypto::from_settings(
+        &settings.security,
+    )?);
+    let sms: Arc<dyn platform::notification::SmsAdapter> = Arc::from(
+        platform::notification::adapter(&settings.notification.sms_adapter)?,
+    );
     let mut conn = pool.get().context("connecting to the database")?;
-    let access = platform::access::Access::load(&mut conn).context("loading role-actions")?;
+    let access = platform::access::Access::load(&mut conn, crypto.clone())
+        .context("loading role-actions")?;
     let i18n = platform::localization::Catalog::default();
     i18n.reload(&mut conn, &settings.app.state_tenant)
         .context("loading messages")?;
@@ -40,6 +47,8 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
         pool,
         access: Arc::new(access),
         i18n: Arc::new(i18n),
+        crypto,
+        sms,
     })
 }
 
@@ -60,7 +69,8 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
         .configure(platform::mdms::routes)
         .configure(platform::location::routes)
         .configure(platform::localization::routes)
-        .configure(platform::idgen::routes);
+        .configure(platform::idgen::routes)
+        .configure(platform::user::routes);
 }
 
 /// The whole application, as the server and the tests run it.

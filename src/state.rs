@@ -13,4 +13,6 @@ pub struct AppState {
     pub pool: DbPool,
     pub access: Arc<dyn AccessControl>,
     pub i18n: Arc<crate::platform::localization::Catalog>,
+    pub crypto: Arc<crate::platform::encryption::Crypto>,
+    pub sms: Arc<dyn crate::platform::notification::SmsAdapter>,
 }

@@ -236,18 +236,82 @@ diesel::table! {
 }
 
 diesel::table! {
+    notification_outbox (id) {
+        id -> Int8,
+        tenant_id -> Text,
+        channel -> Text,
+        template -> Text,
+        recipient_hash -> Bytea,
+        recipient_enc -> Text,
+        body_enc -> Text,
+        status -> Text,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        provider -> Nullable<Text>,
+        created_at -> Timestamptz,
+        next_attempt_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     user_account (id) {
         id -> Int8,
         uuid -> Uuid,
         tenant_id -> Text,
-        user_name -> Text,
         user_type -> Text,
-        name -> Text,
-        mobile_number -> Nullable<Text>,
+        user_name_hash -> Bytea,
+        user_name_enc -> Text,
+        name_enc -> Text,
+        mobile_hash -> Nullable<Bytea>,
+        mobile_enc -> Nullable<Text>,
+        email_enc -> Nullable<Text>,
+        father_or_husband_name_enc -> Nullable<Text>,
+        gender -> Nullable<Text>,
+        locale -> Nullable<Text>,
         password_hash -> Nullable<Text>,
-        active -> Bool,
         default_pwd_chgd -> Bool,
+        pwd_expiry_at -> Nullable<Timestamptz>,
+        active -> Bool,
+        locked_until -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_history (id) {
+        id -> Int8,
+        user_id -> Int8,
+        tenant_id -> Text,
+        action -> Text,
+        detail -> Jsonb,
+        changed_by -> Nullable<Uuid>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_login_failure (id) {
+        id -> Int8,
+        user_id -> Int8,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_otp (id) {
+        id -> Int8,
+        tenant_id -> Text,
+        mobile_hash -> Bytea,
+        purpose -> Text,
+        code_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        attempts -> Int4,
+        used_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -264,6 +328,7 @@ diesel::table! {
         token_hash -> Bytea,
         user_id -> Int8,
         kind -> Text,
+        pair_hash -> Nullable<Bytea>,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
@@ -284,7 +349,12 @@ diesel::joinable!(mdms_role_action -> mdms_tenant (tenant_id));
 diesel::joinable!(mdms_tariff_row -> mdms_tariff (tariff_id));
 diesel::joinable!(mdms_tenant_tariff -> mdms_tariff (tariff_id));
 diesel::joinable!(mdms_tenant_tariff -> mdms_tenant (tenant_id));
+diesel::joinable!(notification_outbox -> mdms_tenant (tenant_id));
 diesel::joinable!(user_account -> mdms_tenant (tenant_id));
+diesel::joinable!(user_history -> mdms_tenant (tenant_id));
+diesel::joinable!(user_history -> user_account (user_id));
+diesel::joinable!(user_login_failure -> user_account (user_id));
+diesel::joinable!(user_otp -> mdms_tenant (tenant_id));
 diesel::joinable!(user_role -> mdms_role (role_code));
 diesel::joinable!(user_role -> mdms_tenant (tenant_id));
 diesel::joinable!(user_role -> user_account (user_id));
@@ -312,7 +382,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     mdms_tax_period_rule,
     mdms_tenant,
     mdms_tenant_tariff,
+    notification_outbox,
     user_account,
+    user_history,
+    user_login_failure,
+    user_otp,
     user_role,
     user_token,
 );

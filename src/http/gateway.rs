@@ -86,6 +86,9 @@ pub enum Access {
     Mixed,
     /// Login and a role mapped to the path's action on the request's tenants.
     Protected,
+    /// Login only: a person's own profile, password, session and search (the handler limits
+    /// what others it shows).
+    Authenticated,
 }
 
 /// Routes anyone may call. Everything else is protected unless listed as mixed.
@@ -105,12 +108,22 @@ const OPEN: &[&str] = &[
 ];
 const OPEN_PREFIXES: &[&str] = &["/static/"];
 const MIXED: &[&str] = &[];
+const AUTHENTICATED: &[&str] = &[
+    "/user/_search",
+    "/user/v1/_search",
+    "/user/_details",
+    "/user/_logout",
+    "/user/profile/_update",
+    "/user/password/_update",
+];
 
 pub fn access_for(pattern: &str) -> Access {
     if OPEN.contains(&pattern) || OPEN_PREFIXES.iter().any(|p| pattern.starts_with(p)) {
         Access::Open
     } else if MIXED.contains(&pattern) {
         Access::Mixed
+    } else if AUTHENTICATED.contains(&pattern) {
+        Access::Authenticated
     } else {
         Access::Protected
     }
@@ -319,7 +332,7 @@ pub async fn gateway(
             let found = db::run(&state.pool, move |c| ac.authenticate(c, &token)).await;
             match found {
                 Ok(Some(user)) => Caller(Some(Arc::new(user))),
-                Ok(None) if access == Access::Protected => {
+                Ok(None) if matches!(access, Access::Protected | Access::Authenticated) => {
                     let err = AppError::unauthorized(
                         "InvalidAccessTokenException",
                         "InvalidAccessTokenException: the access token is unknown or has expired",
@@ -333,6 +346,13 @@ pub async fn gateway(
         None => Caller::default(),
     };
 
+    if access == Access::Authenticated && caller.user().is_none() {
+        let err = AppError::unauthorized(
+            "CustomException",
+            "You are not authorized to access this resource",
+        );
+        return Ok(req.into_response(err.error_response()));
+    }
     if access == Access::Protected {
         let Some(user) = caller.user() else {
             let err = AppError::unauthorized(

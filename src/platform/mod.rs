@@ -2,8 +2,10 @@
 //! location. Platform code uses neither `business` nor `municipal`.
 
 pub mod access;
+pub mod encryption;
 pub mod idgen;
 pub mod localization;
 pub mod location;
 pub mod mdms;
+pub mod notification;
 pub mod user;

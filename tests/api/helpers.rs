@@ -206,10 +206,16 @@ impl TestApp {
         self.send(test::TestRequest::get().uri(path)).await
     }
 
-    /// A user with these roles (ROLE or ROLE@tenant; bare roles hold on `GP`) and a live token.
-    pub fn login(&self, mobile: &str, roles: &[&str]) -> String {
-        let mut c = self.db.conn();
-        let roles: Vec<TenantRole> = roles
+    pub fn identity(&self) -> user::Identity<'_> {
+        user::Identity {
+            crypto: &self.state.crypto,
+            sec: &self.state.settings.security,
+        }
+    }
+
+    /// Roles written `ROLE` (held on `GP`) or `ROLE@tenant`.
+    pub fn roles(roles: &[&str]) -> Vec<TenantRole> {
+        roles
             .iter()
             .map(|r| {
                 let (code, t) = r.split_once('@').unwrap_or((r, GP));
@@ -218,18 +224,60 @@ impl TestApp {
                     tenant_id: t.into(),
                 }
             })
+            .collect()
+    }
+
+    /// An employee (on the state tenant) with these roles and, if given, a password.
+    pub fn employee(&self, mobile: &str, roles: &[&str], password: Option<&str>) -> user::User {
+        let mut c = self.db.conn();
+        // Names hold letters only: the last four digits become letters (0 -> a, 1 -> b, ...).
+        let letters: String = mobile
+            .chars()
+            .skip(6)
+            .filter_map(|d| d.to_digit(10))
+            .filter_map(|d| char::from_digit(d + 10, 36))
             .collect();
-        let new = user::NewUser {
-            tenant_id: STATE.into(),
-            user_name: mobile.into(),
-            mobile_number: Some(mobile.into()),
-            name: format!("Tester {mobile}"),
-            user_type: "EMPLOYEE".into(),
-            password: None,
-            roles,
-        };
-        let id = user::create_user(&mut c, &new).unwrap();
-        user::issue_token(&mut c, id, chrono::Duration::hours(1), Utc::now()).unwrap()
+        let mut new = user::NewUser::employee(
+            STATE,
+            mobile,
+            &format!("Tester {letters}"),
+            Self::roles(roles),
+        );
+        new.password = password.map(Secret::new);
+        user::create_user(&mut c, self.identity(), &new, None, Utc::now()).unwrap()
+    }
+
+    /// An employee with these roles and a live token.
+    pub fn login(&self, mobile: &str, roles: &[&str]) -> String {
+        let u = self.employee(mobile, roles, None);
+        let mut c = self.db.conn();
+        user::issue_token(&mut c, u.id, chrono::Duration::hours(1), Utc::now()).unwrap()
+    }
+
+    /// A form POST (the OAuth token call).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], basic: Option<&str>) -> Resp {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.replace('%', "%25")
+                        .replace('+', "%2B")
+                        .replace('&', "%26")
+                        .replace('@', "%40")
+                        .replace('#', "%23")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(body);
+        if let Some(b) = basic {
+            req = req.insert_header(("authorization", format!("Basic {b}")));
+        }
+        self.send(req).await
     }
 }
 

@@ -2,24 +2,28 @@
 //! memory and reloaded after a seed), and the gateway's `AccessControl` implementation.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use chrono::Utc;
 use diesel::PgConnection;
 
 use crate::error::AppResult;
 use crate::http::gateway::{AccessControl, AuthUser, TenantRole};
+use crate::platform::encryption::Crypto;
 use crate::platform::{mdms, user};
 
-#[derive(Default)]
 pub struct Access {
     grants: RwLock<HashMap<String, Vec<TenantRole>>>,
+    crypto: Arc<Crypto>,
 }
 
 impl Access {
     /// Loads the role-action map from the master tables.
-    pub fn load(conn: &mut PgConnection) -> diesel::QueryResult<Self> {
-        let a = Self::default();
+    pub fn load(conn: &mut PgConnection, crypto: Arc<Crypto>) -> diesel::QueryResult<Self> {
+        let a = Self {
+            grants: RwLock::default(),
+            crypto,
+        };
         a.load_map(conn)?;
         Ok(a)
     }
@@ -41,7 +45,7 @@ impl Access {
 
 impl AccessControl for Access {
     fn authenticate(&self, conn: &mut PgConnection, token: &str) -> AppResult<Option<AuthUser>> {
-        user::authenticate(conn, token, Utc::now())
+        user::authenticate(conn, &self.crypto, token, Utc::now())
     }
 
     fn roles_for_actions(&self, urls: &[String]) -> Vec<TenantRole> {

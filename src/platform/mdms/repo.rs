@@ -187,3 +187,18 @@ pub fn has_module(conn: &mut PgConnection, module: &str) -> QueryResult<bool> {
     ))
     .get_result(conn)
 }
+
+/// The actions mapped to any of these roles.
+pub fn actions_for_roles(conn: &mut PgConnection, roles: &[String]) -> QueryResult<Vec<Action>> {
+    mdms_action::table
+        .filter(
+            mdms_action::id.eq_any(
+                mdms_role_action::table
+                    .filter(mdms_role_action::role_code.eq_any(roles))
+                    .select(mdms_role_action::action_id),
+            ),
+        )
+        .order(mdms_action::id)
+        .select(Action::as_select())
+        .load(conn)
+}

@@ -1,9 +1,15 @@
-//! Users: employees, citizens and system users, their roles per tenant, passwords (argon2id) and
-//! server-side tokens (stored hashed, revocable). Owns `user_account`, `user_role`, `user_token`.
-//! This is the minimal core the gateway needs; logins over HTTP, OTP and HRMS build on it.
+//! Users: employees, citizens and system users; roles per tenant; passwords (argon2id); server-side
+//! access and refresh tokens (stored hashed, revocable); lockout after repeated failures; OTP for
+//! password reset and first login; profile and password changes; an audit history of every
+//! change. Personal fields are encrypted at rest. Owns `user_*`. Serves `/user/*` and
+//! `/user-otp/v1/_send`.
 
+mod api;
+pub mod model;
+pub mod otp;
+pub mod repo;
 pub mod service;
 
-pub use service::{
-    NewUser, authenticate, create_user, hash_password, issue_token, set_password, verify_password,
-};
+pub use api::routes;
+pub use model::{RoleOf, User};
+pub use service::{Identity, NewUser, Tokens, authenticate, create_user, issue_token};

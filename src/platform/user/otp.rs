@@ -1,0 +1,219 @@
+//! One-time passwords for password reset and first login: a random 6-digit code, kept only as a
+//! keyed hash, valid for a few minutes, used once, with a limited number of tries and of sends per
+//! number per hour. Delivered as an SMS through the notification outbox.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use rand::RngExt as _;
+use serde_json::json;
+
+use super::model::User;
+use super::service::{self, Identity};
+use crate::config::Secret;
+use crate::db::schema::user_otp as ot;
+use crate::error::{AppError, AppResult};
+use crate::platform::localization::{Catalog, Locale};
+use crate::platform::notification::{self, Sms};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Register,
+    Login,
+    PasswordReset,
+}
+
+impl Purpose {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_lowercase().as_str() {
+            "register" => Some(Self::Register),
+            "login" => Some(Self::Login),
+            "passwordreset" | "password_reset" => Some(Self::PasswordReset),
+            _ => None,
+        }
+    }
+    fn code(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Login => "login",
+            Self::PasswordReset => "passwordreset",
+        }
+    }
+}
+
+fn code_hash(id: Identity<'_>, otp_id: i64, code: &str) -> Vec<u8> {
+    id.crypto
+        .blind_index("otp", &format!("{otp_id}:{}", code.trim()))
+}
+
+/// What a send request led to (the answer to the client is the same either way, so that it does
+/// not reveal who has an account).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    Sent,
+    NoSuchUser,
+}
+
+/// Sends an OTP to `mobile` on `tenant` for `purpose`.
+#[expect(clippy::too_many_arguments, reason = "mirrors the contract's fields")]
+pub fn send(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    catalog: &Catalog,
+    tenant: &str,
+    mobile: &str,
+    purpose: Purpose,
+    user_type: &str,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> AppResult<Sent> {
+    let mobile = service::check_mobile(mobile, "otp.mobileNumber")?;
+    let mhash = id.mobile_hash(&mobile);
+    let user = match purpose {
+        Purpose::Register => None,
+        Purpose::Login | Purpose::PasswordReset => {
+            let found = super::repo::by_login(conn, tenant, user_type, &id.username_hash(&mobile))?;
+            match found {
+                Some(u) if u.active => Some(u),
+                _ => return Ok(Sent::NoSuchUser),
+            }
+        }
+    };
+    let sent_last_hour: i64 = ot::table
+        .filter(ot::mobile_hash.eq(&mhash))
+        .filter(ot::created_at.gt(now - Duration::hours(1)))
+        .count()
+        .get_result(conn)?;
+    if sent_last_hour >= id.sec.otp_max_sends_per_hour {
+        return Err(AppError::client(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            "OTP.RATE_LIMIT",
+            "Too many OTPs were sent to this number in the last hour; please try again later",
+        ));
+    }
+    // Earlier codes for the same purpose stop working.
+    diesel::update(
+        ot::table
+            .filter(ot::mobile_hash.eq(&mhash))
+            .filter(ot::purpose.eq(purpose.code()))
+            .filter(ot::used_at.is_null()),
+    )
+    .set(ot::used_at.eq(now))
+    .execute(conn)?;
+    let code = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+    let otp_id: i64 = diesel::insert_into(ot::table)
+        .values((
+            ot::tenant_id.eq(tenant),
+            ot::mobile_hash.eq(&mhash),
+            ot::purpose.eq(purpose.code()),
+            ot::code_hash.eq(vec![0u8; 32]),
+            ot::created_at.eq(now),
+            ot::expires_at.eq(now + Duration::minutes(id.sec.otp_valid_minutes)),
+        ))
+        .returning(ot::id)
+        .get_result(conn)?;
+    diesel::update(ot::table.find(otp_id))
+        .set(ot::code_hash.eq(code_hash(id, otp_id, &code)))
+        .execute(conn)?;
+    let first_time = user.as_ref().is_some_and(|u| !u.default_pwd_chgd);
+    let template = if first_time {
+        "RESET_PASSWORD_FIRST_TIME_OTP"
+    } else {
+        "RESET_PASSWORD_OTP"
+    };
+    let text = catalog.format(locale, template, &[("otp", &code)]);
+    notification::enqueue_sms(
+        conn,
+        id.crypto,
+        &Sms {
+            tenant_id: tenant,
+            mobile: &mobile,
+            template,
+            text,
+        },
+        now,
+    )?;
+    Ok(Sent::Sent)
+}
+
+/// How a password reset by OTP ended. A wrong code is counted even though the answer is an
+/// error, so the handler commits first and maps the outcome afterwards.
+#[derive(Debug)]
+pub enum Reset {
+    Done(Box<User>),
+    WrongCode,
+    NoValidCode,
+    UnknownUser,
+}
+
+#[expect(clippy::too_many_arguments, reason = "mirrors the contract's fields")]
+pub fn reset_password(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    tenant: &str,
+    user_name: &str,
+    user_type: &str,
+    otp: &str,
+    new_password: &Secret,
+    now: DateTime<Utc>,
+) -> AppResult<Reset> {
+    service::check_password_rule(new_password.expose(), "newPassword")?;
+    let Some(row) = super::repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))?
+    else {
+        return Ok(Reset::UnknownUser);
+    };
+    let user = service::open_rows(conn, id.crypto, vec![row])?
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
+    let Some(mobile) = user.mobile_number.clone() else {
+        return Ok(Reset::UnknownUser);
+    };
+    let latest: Option<(i64, Vec<u8>, i32)> = ot::table
+        .filter(ot::mobile_hash.eq(id.mobile_hash(&mobile)))
+        .filter(ot::purpose.eq(Purpose::PasswordReset.code()))
+        .filter(ot::used_at.is_null())
+        .filter(ot::expires_at.gt(now))
+        .order(ot::id.desc())
+        .select((ot::id, ot::code_hash, ot::attempts))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let Some((otp_id, hash, attempts)) = latest else {
+        return Ok(Reset::NoValidCode);
+    };
+    if attempts >= id.sec.otp_max_attempts {
+        return Ok(Reset::NoValidCode);
+    }
+    if code_hash(id, otp_id, otp) != hash {
+        let n = attempts + 1;
+        // The last allowed try used up, the code stops working.
+        let spent = (n >= id.sec.otp_max_attempts).then_some(now);
+        diesel::update(ot::table.find(otp_id))
+            .set((ot::attempts.eq(n), ot::used_at.eq(spent)))
+            .execute(conn)?;
+        return Ok(Reset::WrongCode);
+    }
+    diesel::update(ot::table.find(otp_id))
+        .set(ot::used_at.eq(now))
+        .execute(conn)?;
+    service::set_password(
+        conn,
+        id.sec,
+        &user,
+        new_password,
+        Some(user.uuid),
+        "PASSWORD_RESET_BY_OTP",
+        now,
+    )?;
+    super::repo::add_history(
+        conn,
+        user.id,
+        &user.tenant_id,
+        "OTP_USED",
+        json!({"purpose": "passwordreset"}),
+        Some(user.uuid),
+        now,
+    )?;
+    let user = service::get(conn, id.crypto, user.id)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
+    Ok(Reset::Done(Box::new(user)))
+}

@@ -1,0 +1,297 @@
+//! Queries on the user tables. No rules here.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::model::{RoleOf, UserRow};
+use crate::db::schema::{
+    mdms_role, user_account as ua, user_history, user_login_failure, user_role, user_token,
+};
+
+pub fn by_id(conn: &mut PgConnection, id: i64) -> QueryResult<Option<UserRow>> {
+    ua::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_uuid(conn: &mut PgConnection, uuid: uuid::Uuid) -> QueryResult<Option<UserRow>> {
+    ua::table
+        .filter(ua::uuid.eq(uuid))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_login(
+    conn: &mut PgConnection,
+    tenant: &str,
+    user_type: &str,
+    user_name_hash: &[u8],
+) -> QueryResult<Option<UserRow>> {
+    ua::table
+        .filter(ua::tenant_id.eq(tenant))
+        .filter(ua::user_type.eq(user_type))
+        .filter(ua::user_name_hash.eq(user_name_hash))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_mobile(conn: &mut PgConnection, mobile_hash: &[u8]) -> QueryResult<Vec<UserRow>> {
+    ua::table
+        .filter(ua::mobile_hash.eq(mobile_hash))
+        .order(ua::id)
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn roles_of(conn: &mut PgConnection, user_ids: &[i64]) -> QueryResult<Vec<(i64, RoleOf)>> {
+    let rows: Vec<(i64, String, String, String)> = user_role::table
+        .inner_join(mdms_role::table)
+        .filter(user_role::user_id.eq_any(user_ids))
+        .order((
+            user_role::user_id,
+            user_role::tenant_id,
+            user_role::role_code,
+        ))
+        .select((
+            user_role::user_id,
+            user_role::role_code,
+            mdms_role::name,
+            user_role::tenant_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, code, name, tenant_id)| {
+            (
+                id,
+                RoleOf {
+                    code,
+                    name,
+                    tenant_id,
+                },
+            )
+        })
+        .collect())
+}
+
+pub fn add_role(
+    conn: &mut PgConnection,
+    user_id: i64,
+    code: &str,
+    tenant: &str,
+) -> QueryResult<usize> {
+    diesel::insert_into(user_role::table)
+        .values((
+            user_role::user_id.eq(user_id),
+            user_role::role_code.eq(code),
+            user_role::tenant_id.eq(tenant),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+}
+
+pub fn remove_role(
+    conn: &mut PgConnection,
+    user_id: i64,
+    code: &str,
+    tenant: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        user_role::table
+            .filter(user_role::user_id.eq(user_id))
+            .filter(user_role::role_code.eq(code))
+            .filter(user_role::tenant_id.eq(tenant)),
+    )
+    .execute(conn)
+}
+
+pub fn record_failure(
+    conn: &mut PgConnection,
+    user_id: i64,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::insert_into(user_login_failure::table)
+        .values((
+            user_login_failure::user_id.eq(user_id),
+            user_login_failure::at.eq(at),
+        ))
+        .execute(conn)
+}
+
+pub fn failures_since(
+    conn: &mut PgConnection,
+    user_id: i64,
+    since: DateTime<Utc>,
+) -> QueryResult<i64> {
+    user_login_failure::table
+        .filter(user_login_failure::user_id.eq(user_id))
+        .filter(user_login_failure::at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+pub fn clear_failures(conn: &mut PgConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(user_login_failure::table.filter(user_login_failure::user_id.eq(user_id)))
+        .execute(conn)
+}
+
+pub fn set_locked_until(
+    conn: &mut PgConnection,
+    user_id: i64,
+    until: Option<DateTime<Utc>>,
+) -> QueryResult<usize> {
+    diesel::update(ua::table.find(user_id))
+        .set(ua::locked_until.eq(until))
+        .execute(conn)
+}
+
+pub fn insert_token(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    user_id: i64,
+    kind: &str,
+    pair: Option<&[u8]>,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::insert_into(user_token::table)
+        .values((
+            user_token::token_hash.eq(hash),
+            user_token::user_id.eq(user_id),
+            user_token::kind.eq(kind),
+            user_token::pair_hash.eq(pair),
+            user_token::created_at.eq(now),
+            user_token::expires_at.eq(expires),
+        ))
+        .execute(conn)
+}
+
+/// The user id of a live token of a kind, with the token's pair.
+pub fn live_token(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    kind: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<(i64, Option<Vec<u8>>)>> {
+    user_token::table
+        .filter(user_token::token_hash.eq(hash))
+        .filter(user_token::kind.eq(kind))
+        .filter(user_token::expires_at.gt(now))
+        .filter(user_token::revoked_at.is_null())
+        .select((user_token::user_id, user_token::pair_hash))
+        .first(conn)
+        .optional()
+}
+
+pub fn revoke(
+    conn: &mut PgConnection,
+    hashes: &[Vec<u8>],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        user_token::table
+            .filter(user_token::token_hash.eq_any(hashes))
+            .filter(user_token::revoked_at.is_null()),
+    )
+    .set(user_token::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Revokes the refresh tokens paired with these access tokens.
+pub fn revoke_pairs_of(
+    conn: &mut PgConnection,
+    access_hashes: &[Vec<u8>],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        user_token::table
+            .filter(user_token::pair_hash.eq_any(access_hashes))
+            .filter(user_token::revoked_at.is_null()),
+    )
+    .set(user_token::revoked_at.eq(now))
+    .execute(conn)
+}
+
+pub fn revoke_all(conn: &mut PgConnection, user_id: i64, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        user_token::table
+            .filter(user_token::user_id.eq(user_id))
+            .filter(user_token::revoked_at.is_null()),
+    )
+    .set(user_token::revoked_at.eq(now))
+    .execute(conn)
+}
+
+pub fn add_history(
+    conn: &mut PgConnection,
+    user_id: i64,
+    tenant: &str,
+    action: &str,
+    detail: serde_json::Value,
+    by: Option<uuid::Uuid>,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::insert_into(user_history::table)
+        .values((
+            user_history::user_id.eq(user_id),
+            user_history::tenant_id.eq(tenant),
+            user_history::action.eq(action),
+            user_history::detail.eq(detail),
+            user_history::changed_by.eq(by),
+            user_history::changed_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// History rows: (user id, action, detail, changed by, changed at).
+pub type HistoryRow = (
+    i64,
+    String,
+    serde_json::Value,
+    Option<uuid::Uuid>,
+    DateTime<Utc>,
+);
+
+pub fn history_of(conn: &mut PgConnection, user_id: i64) -> QueryResult<Vec<HistoryRow>> {
+    user_history::table
+        .filter(user_history::user_id.eq(user_id))
+        .order(user_history::id)
+        .select((
+            user_history::user_id,
+            user_history::action,
+            user_history::detail,
+            user_history::changed_by,
+            user_history::changed_at,
+        ))
+        .load(conn)
+}
+
+/// Ids of users holding any role on one of `tenants`, or living there.
+pub fn ids_on_tenants(conn: &mut PgConnection, tenants: &[String]) -> QueryResult<Vec<i64>> {
+    let mut ids: Vec<i64> = user_role::table
+        .filter(user_role::tenant_id.eq_any(tenants))
+        .select(user_role::user_id)
+        .distinct()
+        .load(conn)?;
+    ids.extend(
+        ua::table
+            .filter(ua::tenant_id.eq_any(tenants))
+            .select(ua::id)
+            .load::<i64>(conn)?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+pub fn rows_by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<UserRow>> {
+    ua::table
+        .filter(ua::id.eq_any(ids))
+        .order(ua::id)
+        .select(UserRow::as_select())
+        .load(conn)
+}
