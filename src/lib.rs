@@ -70,7 +70,8 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
         .configure(platform::location::routes)
         .configure(platform::localization::routes)
         .configure(platform::idgen::routes)
-        .configure(platform::user::routes);
+        .configure(platform::user::routes)
+        .configure(business::hrms::routes);
 }
 
 /// The whole application, as the server and the tests run it.

@@ -1,6 +1,40 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    hrms_employee (id) {
+        id -> Int8,
+        user_id -> Int8,
+        tenant_id -> Text,
+        code -> Text,
+        employee_status -> Text,
+        employee_type -> Text,
+        designation -> Nullable<Text>,
+        department -> Text,
+        date_of_appointment -> Nullable<Date>,
+        is_active -> Bool,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    hrms_status_change (id) {
+        id -> Int8,
+        employee_id -> Int8,
+        tenant_id -> Text,
+        action -> Text,
+        reason -> Text,
+        effective_from -> Date,
+        order_no -> Nullable<Text>,
+        remarks -> Nullable<Text>,
+        changed_by -> Nullable<Uuid>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idgen_sequence (tenant_id, name) {
         tenant_id -> Text,
         name -> Text,
@@ -335,6 +369,10 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(hrms_employee -> mdms_tenant (tenant_id));
+diesel::joinable!(hrms_employee -> user_account (user_id));
+diesel::joinable!(hrms_status_change -> hrms_employee (employee_id));
+diesel::joinable!(hrms_status_change -> mdms_tenant (tenant_id));
 diesel::joinable!(idgen_sequence -> mdms_tenant (tenant_id));
 diesel::joinable!(localization_message -> mdms_tenant (tenant_id));
 diesel::joinable!(location_boundary -> mdms_tenant (tenant_id));
@@ -361,6 +399,8 @@ diesel::joinable!(user_role -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    hrms_employee,
+    hrms_status_change,
     idgen_sequence,
     localization_message,
     location_boundary,

@@ -89,6 +89,9 @@ pub enum Access {
     /// Login only: a person's own profile, password, session and search (the handler limits
     /// what others it shows).
     Authenticated,
+    /// Login and a role mapped to the action on some tenant; the service decides which tenants
+    /// (HRMS: the body names the employees' base tenant, not the GPs the caller manages).
+    ActionOnly,
 }
 
 /// Routes anyone may call. Everything else is protected unless listed as mixed.
@@ -116,6 +119,12 @@ const AUTHENTICATED: &[&str] = &[
     "/user/profile/_update",
     "/user/password/_update",
 ];
+const ACTION_ONLY: &[&str] = &[
+    "/egov-hrms/employees/_create",
+    "/egov-hrms/employees/_update",
+    "/egov-hrms/employees/_search",
+    "/egov-hrms/employees/_count",
+];
 
 pub fn access_for(pattern: &str) -> Access {
     if OPEN.contains(&pattern) || OPEN_PREFIXES.iter().any(|p| pattern.starts_with(p)) {
@@ -124,6 +133,8 @@ pub fn access_for(pattern: &str) -> Access {
         Access::Mixed
     } else if AUTHENTICATED.contains(&pattern) {
         Access::Authenticated
+    } else if ACTION_ONLY.contains(&pattern) {
+        Access::ActionOnly
     } else {
         Access::Protected
     }
@@ -332,7 +343,12 @@ pub async fn gateway(
             let found = db::run(&state.pool, move |c| ac.authenticate(c, &token)).await;
             match found {
                 Ok(Some(user)) => Caller(Some(Arc::new(user))),
-                Ok(None) if matches!(access, Access::Protected | Access::Authenticated) => {
+                Ok(None)
+                    if matches!(
+                        access,
+                        Access::Protected | Access::Authenticated | Access::ActionOnly
+                    ) =>
+                {
                     let err = AppError::unauthorized(
                         "InvalidAccessTokenException",
                         "InvalidAccessTokenException: the access token is unknown or has expired",
@@ -353,7 +369,7 @@ pub async fn gateway(
         );
         return Ok(req.into_response(err.error_response()));
     }
-    if access == Access::Protected {
+    if matches!(access, Access::Protected | Access::ActionOnly) {
         let Some(user) = caller.user() else {
             let err = AppError::unauthorized(
                 "CustomException",
@@ -366,7 +382,11 @@ pub async fn gateway(
             urls.push(pattern.clone());
         }
         let mapped = state.access.roles_for_actions(&urls);
-        let tenants = requested_tenants(req.query_string(), body_value.as_ref());
+        let tenants = if access == Access::ActionOnly {
+            BTreeSet::new()
+        } else {
+            requested_tenants(req.query_string(), body_value.as_ref())
+        };
         if !permitted(user, &mapped, &tenants) {
             tracing::info!(user.id = user.id, path = %req.path(), tenants = ?tenants, "access denied");
             let err =

@@ -7,6 +7,7 @@ mod helpers;
 mod envelope;
 mod gateway;
 mod harness;
+mod hrms;
 mod identity;
 mod idgen;
 mod localization;

@@ -101,7 +101,7 @@ async fn access_masters_have_their_counts() {
         )
         .await
         .len(),
-        1189
+        1197
     );
     assert_eq!(
         records(&app, p, "pb", "BillingService", "TaxHeadMaster", None)

@@ -10,6 +10,6 @@ pub mod otp;
 pub mod repo;
 pub mod service;
 
-pub use api::routes;
+pub use api::{routes, user_json as api_user_json};
 pub use model::{RoleOf, User};
 pub use service::{Identity, NewUser, Tokens, authenticate, create_user, issue_token};

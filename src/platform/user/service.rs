@@ -211,6 +211,12 @@ pub fn get(conn: &mut PgConnection, crypto: &Crypto, id: i64) -> AppResult<Optio
     Ok(open_rows(conn, crypto, vec![row])?.pop())
 }
 
+/// Several users by id (decrypted, with roles), in id order.
+pub fn get_many(conn: &mut PgConnection, crypto: &Crypto, ids: &[i64]) -> AppResult<Vec<User>> {
+    let rows = repo::rows_by_ids(conn, ids)?;
+    open_rows(conn, crypto, rows)
+}
+
 pub fn get_by_uuid(
     conn: &mut PgConnection,
     crypto: &Crypto,
@@ -904,6 +910,115 @@ pub fn history(conn: &mut PgConnection, user_id: i64) -> AppResult<Vec<HistoryEn
             changed_at,
         })
         .collect())
+}
+
+/// Makes a user's roles exactly `roles`; records what was added and removed.
+pub fn set_roles(
+    conn: &mut PgConnection,
+    user: &User,
+    roles: &[TenantRole],
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let have: Vec<TenantRole> = user.tenant_roles();
+    let added: Vec<&TenantRole> = roles.iter().filter(|r| !have.contains(r)).collect();
+    let removed: Vec<&TenantRole> = have.iter().filter(|r| !roles.contains(r)).collect();
+    for r in &added {
+        let res = repo::add_role(conn, user.id, &r.code, &r.tenant_id);
+        if let Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        )) = res
+        {
+            return Err(AppError::invalid_field(
+                "INVALID_ROLE",
+                format!("{}@{} is not a known role and tenant", r.code, r.tenant_id),
+                "roles",
+            ));
+        }
+        res?;
+    }
+    for r in &removed {
+        repo::remove_role(conn, user.id, &r.code, &r.tenant_id)?;
+    }
+    if !added.is_empty() || !removed.is_empty() {
+        let fmt = |v: &[&TenantRole]| {
+            v.iter()
+                .map(|r| format!("{}@{}", r.code, r.tenant_id))
+                .collect::<Vec<_>>()
+        };
+        repo::add_history(
+            conn,
+            user.id,
+            &user.tenant_id,
+            "ROLES_CHANGED",
+            json!({"added": fmt(&added), "removed": fmt(&removed)}),
+            actor,
+            now,
+        )?;
+        diesel::update(ua::table.find(user.id))
+            .set((ua::last_modified_by.eq(actor), ua::last_modified_at.eq(now)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Activates or deactivates a user; a deactivated user's sessions end at once.
+pub fn set_active(
+    conn: &mut PgConnection,
+    user: &User,
+    active: bool,
+    reason: &str,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if user.active == active {
+        return Ok(());
+    }
+    diesel::update(ua::table.find(user.id))
+        .set((
+            ua::active.eq(active),
+            ua::last_modified_by.eq(actor),
+            ua::last_modified_at.eq(now),
+        ))
+        .execute(conn)?;
+    if !active {
+        repo::revoke_all(conn, user.id, now)?;
+    }
+    let action = if active { "REACTIVATED" } else { "DEACTIVATED" };
+    repo::add_history(
+        conn,
+        user.id,
+        &user.tenant_id,
+        action,
+        json!({"reason": reason}),
+        actor,
+        now,
+    )?;
+    Ok(())
+}
+
+/// Changes an employee's own details on their behalf (HRMS): name, gender, e-mail, guardian.
+pub fn update_details(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    user: &User,
+    ch: &ProfileChanges,
+    guardian: Option<&str>,
+    actor: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<User> {
+    if let Some(g) = guardian {
+        let enc = if g.trim().is_empty() {
+            None
+        } else {
+            Some(crypto.seal(COL_GUARDIAN, &check_name(g, "fatherOrHusbandName")?))
+        };
+        diesel::update(ua::table.find(user.id))
+            .set(ua::father_or_husband_name_enc.eq(enc))
+            .execute(conn)?;
+    }
+    update_profile(conn, crypto, user.id, ch, actor, now)
 }
 
 /// Re-seals every user's personal fields that are not under the active key. Returns how many

@@ -1,0 +1,2 @@
+DROP TABLE hrms_status_change;
+DROP TABLE hrms_employee;
