@@ -358,6 +358,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_session (id_hash) {
+        id_hash -> Bytea,
+        user_id -> Int8,
+        tenant_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_token (token_hash) {
         token_hash -> Bytea,
         user_id -> Int8,
@@ -396,6 +407,8 @@ diesel::joinable!(user_otp -> mdms_tenant (tenant_id));
 diesel::joinable!(user_role -> mdms_role (role_code));
 diesel::joinable!(user_role -> mdms_tenant (tenant_id));
 diesel::joinable!(user_role -> user_account (user_id));
+diesel::joinable!(user_session -> mdms_tenant (tenant_id));
+diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -428,5 +441,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_login_failure,
     user_otp,
     user_role,
+    user_session,
     user_token,
 );

@@ -40,6 +40,8 @@ pub struct AuthUser {
     pub user_type: String,
     pub tenant_id: String,
     pub roles: Vec<TenantRole>,
+    /// Still on the password given to them: pages send them to change it first.
+    pub must_change_password: bool,
 }
 
 impl AuthUser {
@@ -76,6 +78,18 @@ pub trait AccessControl: Send + Sync {
     fn roles_for_actions(&self, urls: &[String]) -> Vec<TenantRole>;
     /// Reloads the role-action map; returns how many action URLs it holds.
     fn reload(&self, conn: &mut PgConnection) -> diesel::QueryResult<usize>;
+    /// The user of a live page session and the GP chosen in it.
+    fn session(
+        &self,
+        conn: &mut PgConnection,
+        raw: &str,
+    ) -> AppResult<Option<(AuthUser, Option<String>)>>;
+    /// Display names of tenants: (code, name), unknown codes left out.
+    fn tenant_names(
+        &self,
+        conn: &mut PgConnection,
+        codes: &[String],
+    ) -> AppResult<Vec<(String, String)>>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +100,8 @@ pub enum Access {
     Mixed,
     /// Login and a role mapped to the path's action on the request's tenants.
     Protected,
+    /// An HTML page: the gateway leaves the check to the page's session extractor.
+    Page,
     /// Login only: a person's own profile, password, session and search (the handler limits
     /// what others it shows).
     Authenticated,
@@ -110,6 +126,9 @@ const OPEN: &[&str] = &[
     "/user/password/nologin/_update",
 ];
 const OPEN_PREFIXES: &[&str] = &["/static/"];
+/// HTML pages: they check their own session (see `http::page::Staff`), deny by default.
+const PAGES: &[&str] = &["/login", "/logout", "/lang"];
+const PAGE_PREFIXES: &[&str] = &["/home", "/forgot-password"];
 const MIXED: &[&str] = &[];
 const AUTHENTICATED: &[&str] = &[
     "/user/_search",
@@ -129,6 +148,12 @@ const ACTION_ONLY: &[&str] = &[
 pub fn access_for(pattern: &str) -> Access {
     if OPEN.contains(&pattern) || OPEN_PREFIXES.iter().any(|p| pattern.starts_with(p)) {
         Access::Open
+    } else if PAGES.contains(&pattern)
+        || PAGE_PREFIXES
+            .iter()
+            .any(|p| pattern == *p || pattern.starts_with(&format!("{p}/")))
+    {
+        Access::Page
     } else if MIXED.contains(&pattern) {
         Access::Mixed
     } else if AUTHENTICATED.contains(&pattern) {
@@ -305,6 +330,12 @@ pub async fn gateway(
             .map(ServiceResponse::map_into_boxed_body);
     };
     let access = access_for(&pattern);
+    if access == Access::Page {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Err(AppError::Internal(anyhow::anyhow!("application state missing")).into());
     };
@@ -423,6 +454,7 @@ mod tests {
             user_type: "EMPLOYEE".into(),
             tenant_id: "pb".into(),
             roles,
+            must_change_password: false,
         }
     }
 

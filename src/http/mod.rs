@@ -3,6 +3,7 @@
 
 pub mod envelope;
 pub mod gateway;
+pub mod page;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};

@@ -14,4 +14,5 @@ mod localization;
 mod location;
 mod mdms;
 mod ops;
+mod pages;
 mod seed;

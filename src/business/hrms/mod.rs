@@ -5,6 +5,10 @@
 //! tenants of their roles. Owns `hrms_*`. Serves `/egov-hrms/employees/*`.
 
 mod api;
+mod pages;
 pub mod service;
 
-pub use api::routes;
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+    pages::routes(cfg);
+}

@@ -17,6 +17,8 @@ use crate::platform::user::service::{self as users, Identity, NewUser, ProfileCh
 pub const DIVISION_GRANTS: &[&str] = &["SARPANCH", "SECRETARY", "REVENUE_COLLECTOR", "EMPLOYEE"];
 /// Roles the state admin may grant (division users).
 pub const STATE_GRANTS: &[&str] = &["DIV_ADMIN", "HRMS_ADMIN", "EMPLOYEE"];
+/// Who sees the employee screens.
+pub const PAGE_ROLES: &[&str] = &["DIV_ADMIN", "STATE_ADMIN", "HRMS_ADMIN", "SUPERUSER"];
 pub const DEACTIVATION_REASONS: &[&str] = &["OTHERS", "ORDERBYCOMMISSIONER"];
 
 /// What a caller may grant, and where. `None` means any role.

@@ -62,4 +62,23 @@ impl AccessControl for Access {
     fn reload(&self, conn: &mut PgConnection) -> diesel::QueryResult<usize> {
         self.load_map(conn)
     }
+
+    fn tenant_names(
+        &self,
+        conn: &mut PgConnection,
+        codes: &[String],
+    ) -> AppResult<Vec<(String, String)>> {
+        Ok(mdms::repo::tenants_by_codes(conn, codes)?
+            .into_iter()
+            .map(|t| (t.code, t.name))
+            .collect())
+    }
+
+    fn session(
+        &self,
+        conn: &mut PgConnection,
+        raw: &str,
+    ) -> AppResult<Option<(AuthUser, Option<String>)>> {
+        user::session::lookup(conn, &self.crypto, raw, Utc::now())
+    }
 }

@@ -202,3 +202,36 @@ pub fn actions_for_roles(conn: &mut PgConnection, roles: &[String]) -> QueryResu
         .select(Action::as_select())
         .load(conn)
 }
+
+/// The divisions (code, name) that have villages.
+pub fn divisions(conn: &mut PgConnection) -> QueryResult<Vec<(String, String)>> {
+    let rows: Vec<(Option<String>, Option<String>)> = mdms_tenant::table
+        .filter(mdms_tenant::kind.eq("VILLAGE"))
+        .select((mdms_tenant::division_code, mdms_tenant::division_name))
+        .distinct_on(mdms_tenant::division_code)
+        .order((mdms_tenant::division_code, mdms_tenant::division_name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, n)| Some((c?, n.unwrap_or_default())))
+        .collect())
+}
+
+/// The village tenants of a division.
+pub fn tenants_of_division(conn: &mut PgConnection, division: &str) -> QueryResult<Vec<Tenant>> {
+    mdms_tenant::table
+        .filter(mdms_tenant::kind.eq("VILLAGE"))
+        .filter(mdms_tenant::division_code.eq(division))
+        .order(mdms_tenant::code)
+        .select(Tenant::as_select())
+        .load(conn)
+}
+
+/// Tenants by code (unknown codes are left out).
+pub fn tenants_by_codes(conn: &mut PgConnection, codes: &[String]) -> QueryResult<Vec<Tenant>> {
+    mdms_tenant::table
+        .filter(mdms_tenant::code.eq_any(codes))
+        .order(mdms_tenant::code)
+        .select(Tenant::as_select())
+        .load(conn)
+}

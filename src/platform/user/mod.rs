@@ -9,6 +9,7 @@ pub mod model;
 pub mod otp;
 pub mod repo;
 pub mod service;
+pub mod session;
 
 pub use api::{routes, user_json as api_user_json};
 pub use model::{RoleOf, User};

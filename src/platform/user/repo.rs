@@ -217,6 +217,11 @@ pub fn revoke_pairs_of(
 }
 
 pub fn revoke_all(conn: &mut PgConnection, user_id: i64, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(
+        crate::db::schema::user_session::table
+            .filter(crate::db::schema::user_session::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
     diesel::update(
         user_token::table
             .filter(user_token::user_id.eq(user_id))

@@ -612,6 +612,7 @@ pub fn authenticate(
         id: u.id,
         uuid: u.uuid,
         roles: u.tenant_roles(),
+        must_change_password: !u.default_pwd_chgd,
         user_name: u.user_name,
         name: u.name,
         mobile_number: u.mobile_number,

@@ -1,0 +1,599 @@
+//! HRMS screens for division and state admins: employee list and search, new employee (a
+//! division admin picks GPs and one of the roles it may grant; the state admin picks a division,
+//! whose every GP the new division user gets), details with status changes and the history.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::service::PAGE_ROLES as HRMS;
+use super::service::{self, Criteria, EmployeeUpdate, NewEmployee};
+use crate::db;
+use crate::error::AppError;
+use crate::http::gateway::TenantRole;
+use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::platform::user::service::{self as users, Identity};
+use crate::state::AppState;
+
+async fn staff_ctx(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+) -> Result<(PageCtx, Option<actix_web::cookie::Cookie<'static>>), PageError> {
+    let texts: std::sync::Arc<dyn page::Texts> = state.i18n.clone();
+    PageCtx::for_staff(req, state, texts, staff).await
+}
+
+fn anon_ctx(req: &HttpRequest, state: &AppState) -> PageCtx {
+    let texts: std::sync::Arc<dyn page::Texts> = state.i18n.clone();
+    PageCtx::new(req, state, texts).0
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/home/hrms", web::get().to(list))
+        .route("/home/hrms/new", web::get().to(new_form))
+        .route("/home/hrms/new", web::post().to(create))
+        .route("/home/hrms/{code}", web::get().to(detail))
+        .route("/home/hrms/{code}/status", web::post().to(change_status));
+}
+
+const PAGE: i64 = 50;
+
+struct Row {
+    code: String,
+    name: String,
+    mobile: String,
+    roles: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "hrms/list.html")]
+struct ListPage {
+    p: PageCtx,
+    rows: Vec<Row>,
+    name: String,
+    mobile: String,
+    showing: String,
+    prev: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    name: Option<String>,
+    mobile: Option<String>,
+    page: Option<i64>,
+}
+
+fn roles_text(e: &service::Employee) -> String {
+    let mut r: Vec<String> = e
+        .user
+        .roles
+        .iter()
+        .filter(|r| r.code != "EMPLOYEE")
+        .map(|r| format!("{} ({})", r.name, r.tenant_id))
+        .collect();
+    r.sort();
+    r.join(", ")
+}
+
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(HRMS)?;
+    let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+    let page_no = q.page.unwrap_or(0).max(0);
+    let scope = if staff.has_any(&["STATE_ADMIN", "SUPERUSER"]) {
+        state.settings.app.state_tenant.clone()
+    } else {
+        p.tenant.clone()
+    };
+    let crit = Criteria {
+        tenant_id: scope,
+        names: q
+            .name
+            .clone()
+            .into_iter()
+            .filter(|n| !n.trim().is_empty())
+            .collect(),
+        phone: q.mobile.clone().filter(|m| !m.trim().is_empty()),
+        offset: page_no * PAGE,
+        limit: PAGE,
+        ..Criteria::default()
+    };
+    let st = state.clone();
+    let who = staff.user.clone();
+    let (list, total) = db::run(&state.pool, move |c| {
+        service::search(
+            c,
+            Identity {
+                crypto: &st.crypto,
+                sec: &st.settings.security,
+            },
+            &who,
+            &crit,
+        )
+    })
+    .await?;
+    let rows = list
+        .iter()
+        .map(|e| Row {
+            code: e.row.code.clone(),
+            name: e.user.name.clone(),
+            mobile: e.user.mobile_number.clone().unwrap_or_default(),
+            roles: roles_text(e),
+            status: p.t(if e.row.is_active {
+                "CORE_ACTIVE"
+            } else {
+                "CORE_INACTIVE"
+            }),
+        })
+        .collect::<Vec<_>>();
+    let shown = i64::try_from(rows.len()).unwrap_or(0);
+    let total = i64::try_from(total).unwrap_or(0);
+    let link = |n: i64| {
+        format!(
+            "/home/hrms?name={}&mobile={}&page={n}",
+            page::urlencode(q.name.as_deref().unwrap_or("")),
+            page::urlencode(q.mobile.as_deref().unwrap_or(""))
+        )
+    };
+    let showing = p
+        .t("CORE_SHOWING_N_OF_M")
+        .replace("{n}", &shown.to_string())
+        .replace("{m}", &total.to_string());
+    let lp = ListPage {
+        prev: if page_no > 0 {
+            link(page_no - 1)
+        } else {
+            String::new()
+        },
+        next: if (page_no + 1) * PAGE < total {
+            link(page_no + 1)
+        } else {
+            String::new()
+        },
+        rows,
+        name: q.name.clone().unwrap_or_default(),
+        mobile: q.mobile.clone().unwrap_or_default(),
+        showing,
+        p,
+    };
+    page::render(StatusCode::OK, lp.render(), cookie)
+}
+
+#[derive(Template)]
+#[template(path = "hrms/new.html")]
+struct NewPage {
+    p: PageCtx,
+    errors: Vec<String>,
+    name: String,
+    mobile: String,
+    email: String,
+    genders: Vec<(&'static str, &'static str)>,
+    state_level: bool,
+    divisions: Vec<(String, String)>,
+    gps: Vec<(String, String)>,
+    grantable: Vec<(&'static str, &'static str)>,
+}
+
+const GENDERS: &[(&str, &str)] = &[
+    ("FEMALE", "GENDER_FEMALE"),
+    ("MALE", "GENDER_MALE"),
+    ("TRANSGENDER", "GENDER_TRANSGENDER"),
+];
+const GRANTABLE: &[(&str, &str)] = &[
+    ("SARPANCH", "ROLE_SARPANCH"),
+    ("SECRETARY", "ROLE_SECRETARY"),
+    ("REVENUE_COLLECTOR", "ROLE_REVENUE_COLLECTOR"),
+];
+
+#[derive(Default)]
+struct Entered {
+    name: String,
+    mobile: String,
+    email: String,
+}
+
+async fn new_page(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    errors: Vec<String>,
+    e: Entered,
+) -> Result<HttpResponse, PageError> {
+    staff.require(&["STATE_ADMIN", "SUPERUSER", "DIV_ADMIN"])?;
+    let (p, cookie) = staff_ctx(req, state, staff).await?;
+    let state_level = staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
+    let managed: Vec<String> = staff
+        .user
+        .roles
+        .iter()
+        .filter(|r| r.code == "DIV_ADMIN")
+        .map(|r| r.tenant_id.clone())
+        .collect();
+    let (divisions, gps) = db::run(&state.pool, move |c| {
+        let divisions = if state_level {
+            crate::platform::mdms::repo::divisions(c)?
+        } else {
+            Vec::new()
+        };
+        let gps = crate::platform::mdms::repo::tenants_by_codes(c, &managed)?
+            .into_iter()
+            .map(|t| (t.code, t.name))
+            .collect();
+        Ok((divisions, gps))
+    })
+    .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let np = NewPage {
+        errors,
+        name: e.name,
+        mobile: e.mobile,
+        email: e.email,
+        genders: GENDERS.to_vec(),
+        state_level,
+        divisions,
+        gps,
+        grantable: GRANTABLE.to_vec(),
+        p,
+    };
+    page::render(status, np.render(), cookie)
+}
+
+async fn new_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, PageError> {
+    new_page(&req, &state, &staff, Vec::new(), Entered::default()).await
+}
+
+/// The form posts `gp` once per ticked box, so it is read by hand.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let s = s.replace('+', " ");
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let pairs = form_pairs(&body);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    verify_csrf(&req, &get("_csrf"))?;
+    staff.require(&["STATE_ADMIN", "SUPERUSER", "DIV_ADMIN"])?;
+    let entered = Entered {
+        name: get("name"),
+        mobile: get("mobile"),
+        email: get("email"),
+    };
+    let division = get("division");
+    let state_level = staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
+    let roles: Vec<TenantRole> = if state_level {
+        let d = division.clone();
+        let gps = db::run(&state.pool, move |c| {
+            Ok(crate::platform::mdms::repo::tenants_of_division(c, &d)?)
+        })
+        .await?;
+        gps.iter()
+            .flat_map(|t| {
+                ["DIV_ADMIN", "HRMS_ADMIN"].iter().map(move |r| TenantRole {
+                    code: (*r).to_owned(),
+                    tenant_id: t.code.clone(),
+                })
+            })
+            .collect()
+    } else {
+        let role = get("role");
+        pairs
+            .iter()
+            .filter(|(k, _)| k == "gp")
+            .map(|(_, v)| TenantRole {
+                code: role.clone(),
+                tenant_id: v.trim().to_owned(),
+            })
+            .collect()
+    };
+    let new = NewEmployee {
+        name: entered.name.clone(),
+        mobile: entered.mobile.clone(),
+        gender: Some(get("gender")).filter(|g| !g.is_empty()),
+        email: Some(entered.email.clone()).filter(|e| !e.is_empty()),
+        roles,
+        designation: Some(if state_level {
+            "DESIG_65".to_owned()
+        } else {
+            String::new()
+        })
+        .filter(|d| !d.is_empty()),
+        ..NewEmployee::default()
+    };
+    let st = state.clone();
+    let who = staff.user.clone();
+    let out = db::transaction(&state.pool, move |c| {
+        let id = Identity {
+            crypto: &st.crypto,
+            sec: &st.settings.security,
+        };
+        service::create(
+            c,
+            id,
+            &st.i18n,
+            &st.settings.app.state_tenant,
+            &st.settings.app.base_url,
+            &who,
+            &new,
+            "employee",
+            Utc::now(),
+        )
+    })
+    .await;
+    match out {
+        Ok(e) => {
+            crate::platform::notification::kick(&state);
+            Ok(page::see_other(&format!(
+                "/home/hrms/{}?created=1",
+                e.row.code
+            )))
+        }
+        Err(AppError::Client { errors, .. }) => {
+            let p = anon_ctx(&req, &state);
+            let msgs = errors
+                .iter()
+                .map(|e| match e.code.as_str() {
+                    "INVALID_NAME" => p.t("CORE_INVALID_NAME"),
+                    "INVALID_MOBILE_NUMBER" => p.t("CORE_INVALID_MOBILE_NUMBER"),
+                    "INVALID_EMAIL" => p.t("CORE_INVALID_EMAIL"),
+                    "DUPLICATE_USER" => p.t("HRMS_DUPLICATE_MOBILE"),
+                    "ROLE_NOT_ALLOWED" | "MISSING_FIELD"
+                        if e.params
+                            .as_ref()
+                            .is_some_and(|p| p.iter().any(|f| f.contains("roles"))) =>
+                    {
+                        p.t("HRMS_CHOOSE_GP")
+                    }
+                    _ => e.message.clone(),
+                })
+                .collect();
+            new_page(&req, &state, &staff, msgs, entered).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hrms/detail.html")]
+struct DetailPage {
+    p: PageCtx,
+    code: String,
+    name: String,
+    mobile: String,
+    status: String,
+    active: bool,
+    roles: String,
+    reasons: Vec<(&'static str, &'static str)>,
+    history: Vec<(String, String, String)>,
+    errors: Vec<String>,
+    notice: String,
+}
+
+const REASONS: &[(&str, &str)] = &[
+    ("OTHERS", "HRMS_REASON_OTHERS"),
+    ("ORDERBYCOMMISSIONER", "HRMS_REASON_ORDERBYCOMMISSIONER"),
+];
+
+#[derive(Deserialize)]
+struct DetailQuery {
+    created: Option<String>,
+}
+
+async fn detail_page(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    code: String,
+    errors: Vec<String>,
+    notice: String,
+) -> Result<HttpResponse, PageError> {
+    staff.require(HRMS)?;
+    let (p, cookie) = staff_ctx(req, state, staff).await?;
+    let st = state.clone();
+    let who = staff.user.clone();
+    let c2 = code.clone();
+    let found = db::run(&state.pool, move |c| {
+        let crit = Criteria {
+            tenant_id: st.settings.app.state_tenant.clone(),
+            codes: vec![c2],
+            limit: 1,
+            ..Criteria::default()
+        };
+        let (mut list, _) = service::search(
+            c,
+            Identity {
+                crypto: &st.crypto,
+                sec: &st.settings.security,
+            },
+            &who,
+            &crit,
+        )?;
+        let Some(e) = list.pop() else { return Ok(None) };
+        let history = users::history(c, e.user.id)?;
+        Ok(Some((e, history)))
+    })
+    .await?;
+    let Some((e, history)) = found else {
+        return Err(PageError::Status(
+            StatusCode::NOT_FOUND,
+            "CORE_PAGE_NOT_FOUND".to_owned(),
+        ));
+    };
+    let dp = DetailPage {
+        code,
+        name: e.user.name.clone(),
+        mobile: e.user.mobile_number.clone().unwrap_or_default(),
+        status: p.t(if e.row.is_active {
+            "CORE_ACTIVE"
+        } else {
+            "CORE_INACTIVE"
+        }),
+        active: e.row.is_active,
+        roles: roles_text(&e),
+        reasons: REASONS.to_vec(),
+        history: history
+            .into_iter()
+            .map(|h| {
+                let at = h
+                    .changed_at
+                    .with_timezone(&crate::time::IST)
+                    .format("%d-%m-%Y %H:%M")
+                    .to_string();
+                (
+                    at,
+                    p.t(&format!("HISTORY_{}", h.action)),
+                    h.detail.to_string(),
+                )
+            })
+            .collect(),
+        errors,
+        notice,
+        p,
+    };
+    page::render(
+        if dp.errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        },
+        dp.render(),
+        cookie,
+    )
+}
+
+async fn detail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    code: web::Path<String>,
+    q: web::Query<DetailQuery>,
+) -> Result<HttpResponse, PageError> {
+    let notice = if q.created.is_some() {
+        anon_ctx(&req, &state).t("HRMS_CREATED")
+    } else {
+        String::new()
+    };
+    detail_page(&req, &state, &staff, code.into_inner(), Vec::new(), notice).await
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    active: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    remarks: String,
+}
+
+async fn change_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    code: web::Path<String>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, PageError> {
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(&["STATE_ADMIN", "SUPERUSER", "DIV_ADMIN"])?;
+    let code = code.into_inner();
+    let up = EmployeeUpdate {
+        active: Some(form.active == "true"),
+        reason: Some(form.reason.clone()),
+        remarks: Some(form.remarks.clone()).filter(|r| !r.trim().is_empty()),
+        ..EmployeeUpdate::default()
+    };
+    let st = state.clone();
+    let who = staff.user.clone();
+    let c2 = code.clone();
+    let out = db::transaction(&state.pool, move |c| {
+        service::update(
+            c,
+            Identity {
+                crypto: &st.crypto,
+                sec: &st.settings.security,
+            },
+            &who,
+            &st.settings.app.state_tenant,
+            &c2,
+            &up,
+            "employee",
+            Utc::now(),
+        )
+    })
+    .await;
+    match out {
+        Ok(_) => Ok(page::see_other(&format!("/home/hrms/{code}"))),
+        Err(AppError::Client { errors, .. }) => {
+            let msgs = errors.iter().map(|e| e.message.clone()).collect();
+            detail_page(&req, &state, &staff, code, msgs, String::new()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decodes_repeated_form_fields() {
+        let p = super::form_pairs(b"gp=pb.a&gp=pb.b&name=Asha+Rani&x=%E0%A8%85");
+        assert_eq!(p.iter().filter(|(k, _)| k == "gp").count(), 2);
+        assert_eq!(p[2].1, "Asha Rani");
+        assert_eq!(p[3].1, "ਅ");
+    }
+}

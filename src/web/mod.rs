@@ -1,0 +1,78 @@
+//! The HTML front: the language page, static files, and the staff shell (`pages.rs`: login,
+//! forgot password, first login, home tiles, GP switch, profile, password). Module pages (HRMS,
+//! later billing and water) live in their modules and share `http::page`.
+
+pub mod pages;
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::http::page::{self, PageCtx, PageError, Texts};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index))
+        .route("/lang", web::get().to(lang))
+        .route("/static/{tail:.*}", web::get().to(static_file))
+        .configure(pages::routes);
+}
+
+/// The page context for `req`, with the catalogue as its texts.
+pub fn ctx(
+    req: &HttpRequest,
+    state: &AppState,
+) -> (PageCtx, Option<actix_web::cookie::Cookie<'static>>) {
+    let texts: std::sync::Arc<dyn Texts> = state.i18n.clone();
+    PageCtx::new(req, state, texts)
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    p: PageCtx,
+}
+
+async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let (p, cookie) = ctx(&req, &state);
+    page::render(StatusCode::OK, IndexPage { p }.render(), cookie)
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    to: Option<String>,
+    next: Option<String>,
+}
+
+/// Sets the language cookie and goes back.
+async fn lang(q: web::Query<LangQuery>) -> HttpResponse {
+    let to = match q.to.as_deref() {
+        Some("en") => "en",
+        Some("hi") => "hi",
+        _ => "pa",
+    };
+    let mut r = page::see_other(&page::safe_next(q.next.as_deref()));
+    let _ = r.add_cookie(&page::lang_cookie(to));
+    r
+}
+
+/// Static files compiled into the binary (a handful of small files; no directory to deploy).
+fn asset(path: &str) -> Option<(&'static [u8], &'static str)> {
+    Some(match path {
+        "css/app.css" => (
+            include_bytes!("../../static/css/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        _ => return None,
+    })
+}
+
+async fn static_file(path: web::Path<String>) -> HttpResponse {
+    match asset(&path) {
+        Some((bytes, ct)) => HttpResponse::Ok()
+            .content_type(ct)
+            .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+            .body(bytes),
+        None => crate::http::not_found_response(&format!("/static/{path}")),
+    }
+}

@@ -1,0 +1,429 @@
+//! The staff pages in process: sessions, CSRF, login outcomes, first login, tiles, HRMS screens.
+
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::test;
+use diesel::prelude::*;
+
+use crate::helpers::*;
+
+const CSRF: &str = "0123456789abcdef0123456789abcdef";
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+async fn call(app: &TestApp, req: test::TestRequest, session: Option<&str>) -> Page {
+    let mut req = req
+        .cookie(Cookie::new("mgs_csrf", CSRF))
+        .cookie(Cookie::new("mgs_lang", "en"));
+    if let Some(s) = session {
+        req = req.cookie(Cookie::new("mgs_session", s.to_owned()));
+    }
+    let resp = app.call(req).await;
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let set_cookies = resp
+        .headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let body = String::from_utf8_lossy(&test::read_body(resp).await).into_owned();
+    Page {
+        status,
+        location,
+        set_cookies,
+        body,
+    }
+}
+
+async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
+    call(app, test::TestRequest::get().uri(path), session).await
+}
+
+async fn post(app: &TestApp, path: &str, form: &str, session: Option<&str>) -> Page {
+    let req = test::TestRequest::post()
+        .uri(path)
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(form.to_owned());
+    call(app, req, session).await
+}
+
+fn session_of(p: &Page) -> String {
+    p.set_cookies
+        .iter()
+        .find(|c| c.starts_with("mgs_session="))
+        .and_then(|c| c.split(';').next())
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default()
+}
+
+fn mark_password_changed(app: &TestApp, id: i64) {
+    use mgramseva::db::schema::user_account;
+    diesel::update(user_account::table.find(id))
+        .set(user_account::default_pwd_chgd.eq(true))
+        .execute(&mut app.db.conn())
+        .unwrap();
+}
+
+async fn log_in(app: &TestApp, mobile: &str, pw: &str) -> Page {
+    post(
+        app,
+        "/login",
+        &format!(
+            "_csrf={CSRF}&mobile={mobile}&password={}&next=%2Fhome",
+            pw.replace('@', "%40")
+        ),
+        None,
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn pages_need_a_session_and_forms_need_the_csrf_token() {
+    let app = TestApp::new();
+    let p = get(&app, "/home", None).await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (StatusCode::SEE_OTHER, "/login?next=/home")
+    );
+    let p = get(&app, "/home/hrms?page=2", Some("forged-session")).await;
+    assert_eq!(p.location, "/login?next=/home/hrms%3Fpage%3D2");
+    let p = post(&app, "/login", "mobile=9816000001&password=x", None).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let p = post(
+        &app,
+        "/login",
+        "_csrf=wrong&mobile=9816000001&password=x",
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = get(&app, "/login", None).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains(&format!("name=\"_csrf\" value=\"{CSRF}\"")),
+        "the form carries the token"
+    );
+}
+
+#[actix_web::test]
+async fn login_logout_and_the_session_cookie() {
+    let app = TestApp::new();
+    let u = app.employee("9816000002", &["REVENUE_COLLECTOR"], Some("Harjit@2026"));
+    mark_password_changed(&app, u.id);
+    let p = log_in(&app, "9816000002", "wrong@123").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        p.body.contains("Wrong mobile number or password"),
+        "{}",
+        p.body
+    );
+    let p = log_in(&app, "9816000002", "Harjit@2026").await;
+    assert_eq!(
+        (p.status, p.location.as_str()),
+        (StatusCode::SEE_OTHER, "/home")
+    );
+    let cookie = p
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("mgs_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let sid = session_of(&p);
+    let home = get(&app, "/home", Some(&sid)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("data-tile=\"CORE_HOUSEHOLD_REGISTER\""));
+    assert!(
+        !home.body.contains("data-tile=\"CORE_GENERATE_DEMAND\""),
+        "a revenue collector generates no demand"
+    );
+    assert!(home.body.contains("LODHIPUR"), "the GP's name");
+    let out = post(&app, "/logout", &format!("_csrf={CSRF}"), Some(&sid)).await;
+    assert_eq!(out.location, "/login");
+    assert_eq!(
+        get(&app, "/home", Some(&sid)).await.status,
+        StatusCode::SEE_OTHER,
+        "the session ended"
+    );
+}
+
+#[actix_web::test]
+async fn a_first_login_must_set_a_password_by_otp() {
+    let app = TestApp::new();
+    app.employee("9816000003", &["SARPANCH"], Some("Given@123"));
+    let p = log_in(&app, "9816000003", "Given@123").await;
+    assert_eq!(p.location, "/home/first-login");
+    let sid = session_of(&p);
+    assert_eq!(
+        get(&app, "/home", Some(&sid)).await.location,
+        "/home/first-login",
+        "no way around it"
+    );
+    let p = get(&app, "/home/first-login", Some(&sid)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let p = post(
+        &app,
+        "/home/first-login/send",
+        &format!("_csrf={CSRF}"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let mut c = app.db.conn();
+    let sms =
+        mgramseva::platform::notification::messages_to(&mut c, &app.state.crypto, "9816000003", 1)
+            .unwrap();
+    assert_eq!(sms[0].template, "RESET_PASSWORD_FIRST_TIME_OTP");
+    let otp: String = sms[0]
+        .text
+        .split(|ch: char| !ch.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_owned();
+    let p = post(
+        &app,
+        "/home/first-login",
+        &format!("_csrf={CSRF}&otp={otp}&new_password=Mera%40Pass1&confirm=Mera%40Pass2"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("do not match"), "{}", p.body);
+    let p = post(
+        &app,
+        "/home/first-login",
+        &format!("_csrf={CSRF}&otp={otp}&new_password=Mera%40Pass1&confirm=Mera%40Pass1"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.location, "/login?done=1");
+    let p = log_in(&app, "9816000003", "Mera@Pass1").await;
+    assert_eq!(p.location, "/home");
+}
+
+#[actix_web::test]
+async fn forgot_password_by_otp_in_the_browser_flow() {
+    let app = TestApp::new();
+    let u = app.employee("9816000004", &["GP_ADMIN"], Some("Old@12345"));
+    mark_password_changed(&app, u.id);
+    let p = post(
+        &app,
+        "/forgot-password",
+        &format!("_csrf={CSRF}&mobile=98160"),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("valid 10-digit"), "{}", p.body);
+    let p = post(
+        &app,
+        "/forgot-password",
+        &format!("_csrf={CSRF}&mobile=9816000004"),
+        None,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK);
+    let mut c = app.db.conn();
+    let sms =
+        mgramseva::platform::notification::messages_to(&mut c, &app.state.crypto, "9816000004", 1)
+            .unwrap();
+    assert_eq!(sms[0].template, "RESET_PASSWORD_OTP");
+    let otp: String = sms[0]
+        .text
+        .split(|ch: char| !ch.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_owned();
+    let p = post(
+        &app,
+        "/forgot-password/reset",
+        &format!(
+            "_csrf={CSRF}&mobile=9816000004&otp={otp}&new_password=New%4012345&confirm=New%4012345"
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(p.location, "/login?done=1", "{}", p.body);
+    let p = log_in(&app, "9816000004", "New@12345").await;
+    assert_eq!(p.location, "/home", "{}", p.body);
+}
+
+#[actix_web::test]
+async fn profile_password_and_gp_switch() {
+    let app = TestApp::new();
+    let u = app.employee(
+        "9816000005",
+        &[
+            "COLLECTION_OPERATOR",
+            "COLLECTION_OPERATOR@pb.kalwan",
+            "DASHBOARD_VIEWER",
+        ],
+        Some("Old@12345"),
+    );
+    mark_password_changed(&app, u.id);
+    let sid = session_of(&log_in(&app, "9816000005", "Old@12345").await);
+    let home = get(&app, "/home", Some(&sid)).await;
+    assert!(
+        home.body.contains("value=\"pb.lodhipur\""),
+        "the GP switcher lists both GPs"
+    );
+    // The first GP (in code order) is Kalwan, where this person is no dashboard viewer.
+    assert!(
+        !home.body.contains("data-tile=\"CORE_GPWSC_DASHBOARD\""),
+        "not a dashboard viewer on Kalwan"
+    );
+    let p = post(
+        &app,
+        "/home/gp",
+        &format!("_csrf={CSRF}&tenant=pb.lodhipur"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.location, "/home");
+    let home = get(&app, "/home", Some(&sid)).await;
+    assert!(
+        home.body.contains("data-tile=\"CORE_GPWSC_DASHBOARD\""),
+        "dashboard viewer on Lodhipur"
+    );
+    assert_eq!(
+        post(
+            &app,
+            "/home/gp",
+            &format!("_csrf={CSRF}&tenant=pb.aulakh"),
+            Some(&sid)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let p = post(
+        &app,
+        "/home/profile",
+        &format!("_csrf={CSRF}&name=R2D2&gender=MALE&email=bad"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body.contains("only letters") && p.body.contains("valid e-mail"),
+        "{}",
+        p.body
+    );
+    let p = post(
+        &app,
+        "/home/profile",
+        &format!("_csrf={CSRF}&name=Harjit+Singh&gender=MALE&email=hs%40example.in"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Details saved successfully"));
+    let p = post(
+        &app,
+        "/home/password",
+        &format!("_csrf={CSRF}&current=Old%4012345&new_password=abc&confirm=abc"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = post(
+        &app,
+        "/home/password",
+        &format!("_csrf={CSRF}&current=Old%4012345&new_password=New%4012345&confirm=New%4012345"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.location, "/login?done=1");
+    assert_eq!(
+        get(&app, "/home", Some(&sid)).await.status,
+        StatusCode::SEE_OTHER,
+        "a new password ends the sessions"
+    );
+}
+
+#[actix_web::test]
+async fn hrms_screens_for_a_division_admin() {
+    let app = TestApp::new();
+    let div = app.employee(
+        "9816000006",
+        &[
+            "DIV_ADMIN",
+            "HRMS_ADMIN",
+            "DIV_ADMIN@pb.kalwan",
+            "HRMS_ADMIN@pb.kalwan",
+        ],
+        Some("Div@12345"),
+    );
+    mark_password_changed(&app, div.id);
+    let sid = session_of(&log_in(&app, "9816000006", "Div@12345").await);
+    let form = get(&app, "/home/hrms/new", Some(&sid)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"pb.kalwan\"") && form.body.contains("value=\"SARPANCH\""));
+    assert!(!form.body.contains("value=\"GP_ADMIN\""));
+    let p = post(
+        &app,
+        "/home/hrms/new",
+        &format!("_csrf={CSRF}&name=Asha+Rani&mobile=9816000007&gender=FEMALE&role=SARPANCH"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "no GP ticked");
+    let p = post(&app, "/home/hrms/new", &format!("_csrf={CSRF}&name=Asha+Rani&mobile=9816000007&gender=FEMALE&role=SARPANCH&gp=pb.lodhipur&gp=pb.kalwan"), Some(&sid)).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(p.location.starts_with("/home/hrms/EMP-"), "{}", p.location);
+    let code = p
+        .location
+        .trim_start_matches("/home/hrms/")
+        .trim_end_matches("?created=1")
+        .to_owned();
+    let d = get(&app, &p.location, Some(&sid)).await;
+    assert!(
+        d.body.contains("Asha Rani")
+            && d.body.contains("Sarpanch (pb.kalwan)")
+            && d.body.contains("Sarpanch (pb.lodhipur)"),
+        "{}",
+        d.body
+    );
+    let p = post(
+        &app,
+        &format!("/home/hrms/{code}/status"),
+        &format!("_csrf={CSRF}&active=false&reason=OTHERS&remarks=moved"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let d = get(&app, &format!("/home/hrms/{code}"), Some(&sid)).await;
+    assert!(
+        d.body.contains("id=\"status\">Inactive") && d.body.contains("Deactivated"),
+        "{}",
+        d.body
+    );
+    let list = get(&app, "/home/hrms?name=asha", Some(&sid)).await;
+    assert!(list.body.contains(&code));
+
+    let collector = app.employee("9816000008", &["COLLECTION_OPERATOR"], Some("Col@12345"));
+    mark_password_changed(&app, collector.id);
+    let csid = session_of(&log_in(&app, "9816000008", "Col@12345").await);
+    assert_eq!(
+        get(&app, "/home/hrms", Some(&csid)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&app, "/home/hrms/new", Some(&csid)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
