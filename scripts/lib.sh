@@ -19,15 +19,22 @@ pg_bindir() {
   if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; fi
 }
 
-# ensure_packages [server]: install the C compiler, libpq and, with "server", PostgreSQL when they
-# are missing. Debian/Ubuntu only (apt-get). Nothing is installed when all is present.
+# ensure_packages [server] [browser]: install the C compiler and libpq, with "server" PostgreSQL,
+# with "browser" Chromium and its WebDriver (the page tests), when they are missing.
+# Debian/Ubuntu only (apt-get). Nothing is installed when all is present.
 ensure_packages() {
-  local want=() need_server=${1:-}
+  local want=() need_server="" need_browser=""
+  for a in "$@"; do
+    case $a in server) need_server=server ;; browser) need_browser=browser ;; esac
+  done
   command -v cc >/dev/null 2>&1 || want+=(gcc libc6-dev)
   [ -e /usr/include/postgresql/libpq-fe.h ] || want+=(libpq-dev)
   [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || want+=(ca-certificates)
   if [ "$need_server" = server ] && [ -z "$(pg_bindir)" ]; then
     want+=(postgresql postgresql-client)
+  fi
+  if [ -n "$need_browser" ] && ! command -v chromedriver >/dev/null 2>&1; then
+    want+=(chromium chromium-driver)
   fi
   command -v runuser >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || want+=(util-linux)
   [ ${#want[@]} -eq 0 ] && return 0

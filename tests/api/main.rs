@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod browser;
 mod envelope;
 mod gateway;
 mod harness;

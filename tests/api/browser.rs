@@ -1,0 +1,363 @@
+//! A real headless Chromium (through chromedriver, spoken to with a few lines of WebDriver over
+//! HTTP) logs in through the page, switches language and GP, and sees the tiles of its roles.
+
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use mgramseva::platform::localization::Locale;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP exchange with chromedriver (`Connection: close`; it answers with a length, unchunked).
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}", payload.len()).unwrap();
+    // Read the head, then exactly Content-Length bytes (chromedriver may keep the socket open).
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 8192];
+    let (head_end, length) = loop {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "chromedriver closed the connection early");
+        raw.extend_from_slice(&buf[..n]);
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..i]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            break (i + 4, len);
+        }
+    };
+    while raw.len() < head_end + length {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "chromedriver closed the connection early");
+        raw.extend_from_slice(&buf[..n]);
+    }
+    serde_json::from_slice(&raw[head_end..head_end + length]).unwrap_or(Value::Null)
+}
+
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    profile: std::path::PathBuf,
+}
+
+impl Browser {
+    fn start() -> Self {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver) must be installed: scripts/test.sh installs it");
+        let started = Instant::now();
+        while http_ok(port).is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile =
+            std::env::temp_dir().join(format!("mgs-chromium-{}", uuid::Uuid::new_v4().simple()));
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=412,915",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}}}});
+        let v = http(port, "POST", "/session", Some(&caps));
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no browser session: {v}"))
+            .to_owned();
+        Self {
+            driver,
+            port,
+            session,
+            profile,
+        }
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let v = http(
+            self.port,
+            method,
+            &format!("/session/{}{path}", self.session),
+            body.as_ref(),
+        );
+        assert!(v["value"].get("error").is_none(), "{method} {path}: {v}");
+        v["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.cmd(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn count(&self, css: &str) -> usize {
+        self.cmd(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .as_array()
+        .map_or(0, Vec::len)
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.find(css);
+        self.cmd("POST", &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn url(&self) -> String {
+        self.cmd("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn source(&self) -> String {
+        self.cmd("GET", "/source", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn tiles(&self) -> Vec<String> {
+        let v = self.cmd(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": "[data-tile]"})),
+        );
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| {
+                e.as_object()
+                    .and_then(|o| o.values().next())
+                    .and_then(Value::as_str)
+            })
+            .map(|id| {
+                self.cmd("GET", &format!("/element/{id}/attribute/data-tile"), None)
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    /// With `MGS_SCREENSHOTS=<dir>`, saves a PNG of the page (for a person to look at).
+    fn snap(&self, name: &str) {
+        use base64::Engine as _;
+        let Some(dir) = std::env::var_os("MGS_SCREENSHOTS") else {
+            return;
+        };
+        let png = self.cmd("GET", "/screenshot", None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or_default())
+            .unwrap_or_default();
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("{name}.png")),
+            bytes,
+        )
+        .unwrap();
+    }
+
+    /// Waits (briefly) until the page holds `text`.
+    fn wait_text(&self, text: &str) {
+        let started = Instant::now();
+        while !self.source().contains(text) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "never saw {text:?} at {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits (briefly) for a navigation to land on a path.
+    fn wait_path(&self, path: &str) {
+        let started = Instant::now();
+        while !self.url().contains(path) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "never reached {path}, at {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn http_ok(port: u16) -> Option<()> {
+    TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ())
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Serves the app on a real socket, in a thread of its own; returns the port.
+fn serve(state: mgramseva::state::AppState) -> u16 {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || mgramseva::app(state.clone()))
+                .workers(2)
+                .bind(("127.0.0.1", 0))
+                .unwrap();
+            let _ = tx.send(server.addrs()[0].port());
+            let _ = server.run().await;
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(10)).unwrap()
+}
+
+#[test]
+fn log_in_switch_language_and_gp_and_see_the_right_tiles() {
+    let app = TestApp::new();
+    let u = app.employee(
+        "9817000001",
+        &["REVENUE_COLLECTOR", "COLLECTION_OPERATOR@pb.kalwan"],
+        Some("Harjit@2026"),
+    );
+    {
+        use mgramseva::db::schema::user_account;
+        diesel::update(user_account::table.find(u.id))
+            .set(user_account::default_pwd_chgd.eq(true))
+            .execute(&mut app.db.conn())
+            .unwrap();
+    }
+    let port = serve(app.state.clone());
+    let base = format!("http://127.0.0.1:{port}");
+    let b = Browser::start();
+
+    // The front door is in Punjabi until someone picks another language.
+    b.go(&format!("{base}/"));
+    assert!(b.source().contains("lang=\"pa\""));
+    b.snap("1-front-door");
+    b.click("main a[lang=en]");
+    b.wait_path("/login");
+    b.wait_text(">Login</h1>");
+
+    // A wrong password is an error on the form, not a crash.
+    b.type_into("#mobile", "9817000001");
+    b.type_into("#password", "wrong@123");
+    b.click("#login");
+    b.wait_text("Wrong mobile number or password");
+    b.snap("2-login-error");
+    b.type_into("#mobile", "");
+    b.type_into("#password", "Harjit@2026");
+    b.click("#login");
+    b.wait_path("/home");
+
+    // Kalwan comes first: a collection operator there, no dashboard.
+    let kalwan = b.tiles();
+    assert_eq!(
+        kalwan,
+        [
+            "CORE_HOUSEHOLD_REGISTER",
+            "CORE_COLLECT_PAYMENTS",
+            "CORE_DOWNLOAD_BILLS_AND_RECEIPTS",
+            "CORE_CONSUMER_CREATE",
+            "CORE_UPDATE_CONSUMER_DETAILS",
+            "CORE_GPWSC_DETAILS_AND_RATE_INFO"
+        ]
+    );
+    // Switch to Lodhipur, where the role is revenue collector: dashboard and reports appear.
+    b.click("select[name=tenant] option[value='pb.lodhipur']");
+    let started = Instant::now();
+    while b.count("[data-tile=CORE_GPWSC_DASHBOARD]") == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the GP switch did not take"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let lodhipur = b.tiles();
+    assert!(
+        lodhipur.contains(&"CORE_REPORTS".to_owned())
+            && !lodhipur.contains(&"CORE_GENERATE_DEMAND".to_owned()),
+        "{lodhipur:?}"
+    );
+    assert!(b.source().contains("LODHIPUR"));
+
+    // Hindi: the same tiles, in Devanagari.
+    b.click("header a[lang=hi]");
+    b.wait_path("/home");
+    let want = app.state.i18n.text(Locale::Hi, "CORE_HOUSEHOLD_REGISTER");
+    assert!(
+        want.chars().any(|c| ('\u{0900}'..='\u{097F}').contains(&c)),
+        "{want}"
+    );
+    b.wait_text("lang=\"hi\"");
+    b.wait_text(&want);
+    b.snap("3-home-hindi");
+    assert_eq!(b.tiles(), lodhipur);
+
+    // Log out: the home page wants a login again.
+    b.click(".who form[action='/logout'] button");
+    b.wait_path("/login");
+    b.go(&format!("{base}/home"));
+    b.wait_path("/login?next=/home");
+}
