@@ -33,7 +33,10 @@ impl RootSpanBuilder for RequestSpan {
                     .collect::<String>()
             })
             .unwrap_or_default();
-        tracing_actix_web::root_span!(request, correlation_id = %correlation)
+        let span = tracing_actix_web::root_span!(request, correlation_id = %correlation);
+        // The query string can hold an access token or a mobile number: log the path only.
+        span.record("http.target", request.path());
+        span
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(

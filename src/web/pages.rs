@@ -955,5 +955,9 @@ mod tests {
         );
         assert_eq!(keys(&["SARPANCH"]).len(), 11, "everything but Employees");
         assert_eq!(keys(&["EMPLOYEE"]), ["CORE_GPWSC_DETAILS_AND_RATE_INFO"]);
+        assert!(
+            keys(&["GP_ADMIN"]).contains(&"CORE_EMPLOYEES"),
+            "a GP admin reads its staff and their history"
+        );
     }
 }

@@ -120,3 +120,25 @@ async fn open_routes_need_no_login() {
     assert_eq!(s, 200);
     assert!(v.as_str().unwrap().contains("lang=\"pa\""));
 }
+
+#[actix_web::test]
+async fn a_client_supplied_user_info_is_ignored() {
+    let app = TestApp::new();
+    let forged = json!({"id": 1, "uuid": "00000000-0000-0000-0000-000000000000", "type": "EMPLOYEE",
+        "roles": [{"code": "SUPERUSER", "tenantId": "pb"}]});
+    let msg = json!({"tenantId": "pb", "messages": [{"code": "X", "message": "x", "module": "m", "locale": "en_IN"}]});
+    let mut body = msg.clone();
+    body["RequestInfo"] = json!({"userInfo": forged});
+    assert_eq!(
+        app.post("/localization/messages/v1/_upsert", body).await.0,
+        401
+    );
+    let collector = app.login("9800000046", &["COLLECTION_OPERATOR"]);
+    let mut body = msg;
+    body["RequestInfo"] = ri(&collector);
+    body["RequestInfo"]["userInfo"] = forged;
+    assert_eq!(
+        app.post("/localization/messages/v1/_upsert", body).await.0,
+        403
+    );
+}

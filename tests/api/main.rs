@@ -13,6 +13,8 @@ mod identity;
 mod idgen;
 mod localization;
 mod location;
+mod logs;
+mod matrix;
 mod mdms;
 mod ops;
 mod pages;

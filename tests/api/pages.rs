@@ -427,3 +427,43 @@ async fn hrms_screens_for_a_division_admin() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[actix_web::test]
+async fn a_gp_admin_reads_its_staff_and_their_history_but_changes_nothing() {
+    let app = TestApp::new();
+    let div = app.login("9816000010", &["DIV_ADMIN", "HRMS_ADMIN"]);
+    let (_, v) = app
+        .post(
+            "/egov-hrms/employees/_create",
+            serde_json::json!({"RequestInfo": ri(&div), "Employees": [{"user": {"name": "Asha Rani",
+            "mobileNumber": "9816000011", "roles": [{"code": "SARPANCH", "tenantId": GP}]}}]}),
+        )
+        .await;
+    let code = v["Employees"][0]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_owned();
+    let admin = app.employee("9816000012", &["GP_ADMIN"], Some("Gpa@12345"));
+    mark_password_changed(&app, admin.id);
+    let sid = session_of(&log_in(&app, "9816000012", "Gpa@12345").await);
+    let list = get(&app, "/home/hrms", Some(&sid)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains(&code) && !list.body.contains("id=\"new-employee\""),
+        "{}",
+        list.body
+    );
+    let d = get(&app, &format!("/home/hrms/{code}"), Some(&sid)).await;
+    assert!(
+        d.body.contains("Created") && !d.body.contains("/status\""),
+        "history, no status form"
+    );
+    let p = post(
+        &app,
+        &format!("/home/hrms/{code}/status"),
+        &format!("_csrf={CSRF}&active=false&reason=OTHERS"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+}

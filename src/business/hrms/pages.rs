@@ -7,8 +7,8 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::service::PAGE_ROLES as HRMS;
 use super::service::{self, Criteria, EmployeeUpdate, NewEmployee};
+use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
 use crate::db;
 use crate::error::AppError;
 use crate::http::gateway::TenantRole;
@@ -52,6 +52,7 @@ struct Row {
 #[template(path = "hrms/list.html")]
 struct ListPage {
     p: PageCtx,
+    can_manage: bool,
     rows: Vec<Row>,
     name: String,
     mobile: String,
@@ -148,6 +149,7 @@ async fn list(
         .replace("{n}", &shown.to_string())
         .replace("{m}", &total.to_string());
     let lp = ListPage {
+        can_manage: staff.has_any(MANAGER_ROLES),
         prev: if page_no > 0 {
             link(page_no - 1)
         } else {
@@ -207,7 +209,7 @@ async fn new_page(
     errors: Vec<String>,
     e: Entered,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(&["STATE_ADMIN", "SUPERUSER", "DIV_ADMIN"])?;
+    staff.require(MANAGER_ROLES)?;
     let (p, cookie) = staff_ctx(req, state, staff).await?;
     let state_level = staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
     let managed: Vec<String> = staff
@@ -307,7 +309,7 @@ async fn create(
             .unwrap_or_default()
     };
     verify_csrf(&req, &get("_csrf"))?;
-    staff.require(&["STATE_ADMIN", "SUPERUSER", "DIV_ADMIN"])?;
+    staff.require(MANAGER_ROLES)?;
     let entered = Entered {
         name: get("name"),
         mobile: get("mobile"),
@@ -411,6 +413,7 @@ async fn create(
 #[template(path = "hrms/detail.html")]
 struct DetailPage {
     p: PageCtx,
+    can_manage: bool,
     code: String,
     name: String,
     mobile: String,
@@ -474,6 +477,7 @@ async fn detail_page(
         ));
     };
     let dp = DetailPage {
+        can_manage: staff.has_any(MANAGER_ROLES),
         code,
         name: e.user.name.clone(),
         mobile: e.user.mobile_number.clone().unwrap_or_default(),
@@ -550,7 +554,7 @@ async fn change_status(
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(&["STATE_ADMIN", "SUPERUSER", "DIV_ADMIN"])?;
+    staff.require(MANAGER_ROLES)?;
     let code = code.into_inner();
     let up = EmployeeUpdate {
         active: Some(form.active == "true"),

@@ -18,7 +18,15 @@ pub const DIVISION_GRANTS: &[&str] = &["SARPANCH", "SECRETARY", "REVENUE_COLLECT
 /// Roles the state admin may grant (division users).
 pub const STATE_GRANTS: &[&str] = &["DIV_ADMIN", "HRMS_ADMIN", "EMPLOYEE"];
 /// Who sees the employee screens.
-pub const PAGE_ROLES: &[&str] = &["DIV_ADMIN", "STATE_ADMIN", "HRMS_ADMIN", "SUPERUSER"];
+pub const PAGE_ROLES: &[&str] = &[
+    "DIV_ADMIN",
+    "STATE_ADMIN",
+    "HRMS_ADMIN",
+    "SUPERUSER",
+    "GP_ADMIN",
+];
+/// Who may add, change and deactivate employees (within what `grants_of` allows).
+pub const MANAGER_ROLES: &[&str] = &["DIV_ADMIN", "STATE_ADMIN", "SUPERUSER"];
 pub const DEACTIVATION_REASONS: &[&str] = &["OTHERS", "ORDERBYCOMMISSIONER"];
 
 /// What a caller may grant, and where. `None` means any role.
@@ -54,14 +62,15 @@ pub fn may_grant(grants: &[Grant], role: &TenantRole) -> bool {
     })
 }
 
-/// Tenants whose employees the caller may see: where it grants, or holds HRMS_ADMIN.
+/// Tenants whose employees the caller may see: where it grants, or holds HRMS_ADMIN or GP_ADMIN
+/// (a GP admin reads its GP's staff and their history).
 pub fn readable_tenants(caller: &AuthUser) -> Vec<String> {
     let mut t: Vec<String> = grants_of(caller).into_iter().map(|g| g.tenant).collect();
     t.extend(
         caller
             .roles
             .iter()
-            .filter(|r| r.code == "HRMS_ADMIN")
+            .filter(|r| r.code == "HRMS_ADMIN" || r.code == "GP_ADMIN")
             .map(|r| r.tenant_id.clone()),
     );
     t.sort();
