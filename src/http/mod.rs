@@ -5,6 +5,7 @@ pub mod envelope;
 pub mod gateway;
 pub mod page;
 
+use actix_web::HttpMessage as _;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpRequest, HttpResponse, ResponseError as _, web};
 use serde::Serialize;
@@ -33,10 +34,28 @@ impl RootSpanBuilder for RequestSpan {
                     .collect::<String>()
             })
             .unwrap_or_default();
-        let span = tracing_actix_web::root_span!(request, correlation_id = %correlation);
-        // The query string can hold an access token or a mobile number: log the path only.
-        span.record("http.target", request.path());
-        span
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "default".to_owned());
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        // tracing-actix-web's own span logs the path with its query string, which can hold an
+        // access token or a mobile number; this one logs the path only.
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %request.path(),
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            correlation_id = %correlation,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(

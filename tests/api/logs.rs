@@ -35,7 +35,8 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buffer {
 async fn no_secret_reaches_the_logs() {
     let buf = Buffer::default();
     mgramseva::telemetry::init_to(
-        mgramseva::config::LogFormat::Json,
+        // Pretty prints every value a field ever had (JSON keeps the last): the stricter check.
+        mgramseva::config::LogFormat::Pretty,
         tracing_subscriber::EnvFilter::new("trace"),
         buf.clone(),
         false,
