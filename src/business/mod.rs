@@ -1,4 +1,5 @@
 //! DIGIT business services (billing, collection, apportioning, dashboards, HRMS). They may use
 //! `platform`, never `municipal`.
 
+pub mod apportion;
 pub mod hrms;
