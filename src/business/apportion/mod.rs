@@ -55,12 +55,12 @@ pub fn apportion(lines: &[Line], payment: Decimal) -> Apportioned {
         .iter()
         .filter(|l| l.balance() > Decimal::ZERO)
         .collect();
-    positive.sort_by(|a, b| (a.period_from, a.order, a.id).cmp(&(b.period_from, b.order, b.id)));
+    positive.sort_by_key(|l| (l.period_from, l.order, l.id));
     let mut credits: Vec<&Line> = lines
         .iter()
         .filter(|l| l.balance() < Decimal::ZERO)
         .collect();
-    credits.sort_by(|a, b| (a.period_from, a.id).cmp(&(b.period_from, b.id)));
+    credits.sort_by_key(|l| (l.period_from, l.id));
 
     let need: Decimal = positive.iter().map(|l| l.balance()).sum();
     let credit: Decimal = credits.iter().map(|l| -l.balance()).sum();
