@@ -71,7 +71,9 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
         .configure(platform::localization::routes)
         .configure(platform::idgen::routes)
         .configure(platform::user::routes)
-        .configure(business::hrms::routes);
+        .configure(business::hrms::routes)
+        .configure(business::billing::routes)
+        .configure(business::collection::routes);
 }
 
 /// The whole application, as the server and the tests run it.

@@ -2,4 +2,6 @@
 //! `platform`, never `municipal`.
 
 pub mod apportion;
+pub mod billing;
+pub mod collection;
 pub mod hrms;

@@ -1,6 +1,164 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    billing_bill (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        bill_number -> Text,
+        business_service -> Text,
+        consumer_code -> Text,
+        payer_uuid -> Nullable<Uuid>,
+        status -> Text,
+        total_amount -> Numeric,
+        bill_date -> Timestamptz,
+        fingerprint -> Text,
+        additional_details -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    billing_bill_account_detail (id) {
+        id -> Uuid,
+        bill_detail_id -> Uuid,
+        tenant_id -> Text,
+        demand_detail_id -> Uuid,
+        tax_head_code -> Text,
+        display_order -> Int4,
+        amount -> Numeric,
+        adjusted_amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    billing_bill_detail (id) {
+        id -> Uuid,
+        bill_id -> Uuid,
+        tenant_id -> Text,
+        demand_id -> Uuid,
+        from_period -> Timestamptz,
+        to_period -> Timestamptz,
+        expiry_date -> Nullable<Timestamptz>,
+        amount -> Numeric,
+        amount_paid -> Numeric,
+    }
+}
+
+diesel::table! {
+    billing_demand (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        business_service -> Text,
+        consumer_code -> Text,
+        consumer_type -> Text,
+        payer_uuid -> Nullable<Uuid>,
+        period_from -> Timestamptz,
+        period_to -> Timestamptz,
+        status -> Text,
+        is_payment_completed -> Bool,
+        minimum_amount_payable -> Numeric,
+        bill_expiry_time -> Nullable<Int8>,
+        additional_details -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    billing_demand_detail (id) {
+        id -> Uuid,
+        demand_id -> Uuid,
+        tenant_id -> Text,
+        tax_head_code -> Text,
+        tax_amount -> Numeric,
+        collection_amount -> Numeric,
+        additional_details -> Jsonb,
+        created_at -> Timestamptz,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    billing_demand_history (id) {
+        id -> Int8,
+        demand_id -> Uuid,
+        tenant_id -> Text,
+        reason -> Text,
+        snapshot -> Jsonb,
+        changed_by -> Nullable<Uuid>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    collection_allocation (id) {
+        id -> Int8,
+        payment_detail_id -> Uuid,
+        tenant_id -> Text,
+        demand_detail_id -> Uuid,
+        kind -> Text,
+        amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    collection_idempotency (tenant_id, key) {
+        tenant_id -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        payment_id -> Uuid,
+        response -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    collection_payment (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        total_due -> Numeric,
+        total_amount_paid -> Numeric,
+        payment_mode -> Text,
+        transaction_number -> Text,
+        transaction_date -> Timestamptz,
+        instrument_number -> Nullable<Text>,
+        instrument_date -> Nullable<Timestamptz>,
+        payment_status -> Text,
+        paid_by -> Nullable<Text>,
+        payer_uuid -> Nullable<Uuid>,
+        payer_name_enc -> Nullable<Text>,
+        mobile_hash -> Nullable<Bytea>,
+        mobile_enc -> Nullable<Text>,
+        additional_details -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    collection_payment_detail (id) {
+        id -> Uuid,
+        payment_id -> Uuid,
+        tenant_id -> Text,
+        bill_id -> Uuid,
+        business_service -> Text,
+        consumer_code -> Text,
+        total_due -> Numeric,
+        total_amount_paid -> Numeric,
+        receipt_number -> Text,
+        receipt_date -> Timestamptz,
+        receipt_type -> Text,
+    }
+}
+
+diesel::table! {
     hrms_employee (id) {
         id -> Int8,
         user_id -> Int8,
@@ -380,6 +538,29 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(billing_bill -> mdms_tenant (tenant_id));
+diesel::joinable!(billing_bill_account_detail -> billing_bill_detail (bill_detail_id));
+diesel::joinable!(billing_bill_account_detail -> billing_demand_detail (demand_detail_id));
+diesel::joinable!(billing_bill_account_detail -> mdms_tax_head (tax_head_code));
+diesel::joinable!(billing_bill_account_detail -> mdms_tenant (tenant_id));
+diesel::joinable!(billing_bill_detail -> billing_bill (bill_id));
+diesel::joinable!(billing_bill_detail -> billing_demand (demand_id));
+diesel::joinable!(billing_bill_detail -> mdms_tenant (tenant_id));
+diesel::joinable!(billing_demand -> mdms_tenant (tenant_id));
+diesel::joinable!(billing_demand_detail -> billing_demand (demand_id));
+diesel::joinable!(billing_demand_detail -> mdms_tax_head (tax_head_code));
+diesel::joinable!(billing_demand_detail -> mdms_tenant (tenant_id));
+diesel::joinable!(billing_demand_history -> billing_demand (demand_id));
+diesel::joinable!(billing_demand_history -> mdms_tenant (tenant_id));
+diesel::joinable!(collection_allocation -> billing_demand_detail (demand_detail_id));
+diesel::joinable!(collection_allocation -> collection_payment_detail (payment_detail_id));
+diesel::joinable!(collection_allocation -> mdms_tenant (tenant_id));
+diesel::joinable!(collection_idempotency -> collection_payment (payment_id));
+diesel::joinable!(collection_idempotency -> mdms_tenant (tenant_id));
+diesel::joinable!(collection_payment -> mdms_tenant (tenant_id));
+diesel::joinable!(collection_payment_detail -> billing_bill (bill_id));
+diesel::joinable!(collection_payment_detail -> collection_payment (payment_id));
+diesel::joinable!(collection_payment_detail -> mdms_tenant (tenant_id));
 diesel::joinable!(hrms_employee -> mdms_tenant (tenant_id));
 diesel::joinable!(hrms_employee -> user_account (user_id));
 diesel::joinable!(hrms_status_change -> hrms_employee (employee_id));
@@ -412,6 +593,16 @@ diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    billing_bill,
+    billing_bill_account_detail,
+    billing_bill_detail,
+    billing_demand,
+    billing_demand_detail,
+    billing_demand_history,
+    collection_allocation,
+    collection_idempotency,
+    collection_payment,
+    collection_payment_detail,
     hrms_employee,
     hrms_status_change,
     idgen_sequence,

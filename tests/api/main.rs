@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod billing;
 mod browser;
 mod envelope;
 mod gateway;

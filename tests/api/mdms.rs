@@ -88,7 +88,7 @@ async fn access_masters_have_their_counts() {
         )
         .await
         .len(),
-        316
+        322
     );
     assert_eq!(
         records(
@@ -101,7 +101,7 @@ async fn access_masters_have_their_counts() {
         )
         .await
         .len(),
-        1197
+        1217
     );
     assert_eq!(
         records(&app, p, "pb", "BillingService", "TaxHeadMaster", None)

@@ -1,0 +1,10 @@
+DROP TABLE collection_idempotency;
+DROP TABLE collection_allocation;
+DROP TABLE collection_payment_detail;
+DROP TABLE collection_payment;
+DROP TABLE billing_bill_account_detail;
+DROP TABLE billing_bill_detail;
+DROP TABLE billing_bill;
+DROP TABLE billing_demand_history;
+DROP TABLE billing_demand_detail;
+DROP TABLE billing_demand;

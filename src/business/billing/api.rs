@@ -1,0 +1,401 @@
+//! `/billing-service/demand/*` and `/billing-service/bill/v2/*` (plus the master searches).
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::model::{DemandWithLines, FullBill};
+use super::repo::{self, BillFilter, DemandFilter};
+use super::service::{self, NewDemand};
+use crate::db;
+use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::http::{Digit, ResponseInfo};
+use crate::platform::mdms::service::decimal_json;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/billing-service/demand/_create",
+        web::post().to(create_demand),
+    )
+    .route(
+        "/billing-service/demand/_search",
+        web::post().to(search_demands),
+    )
+    .route(
+        "/billing-service/demand/_history",
+        web::post().to(demand_history),
+    )
+    .route(
+        "/billing-service/bill/v2/_fetchbill",
+        web::post().to(fetch_bill),
+    )
+    .route(
+        "/billing-service/bill/v2/_search",
+        web::post().to(search_bills),
+    );
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn demand_json(d: &DemandWithLines) -> Value {
+    let m = &d.demand;
+    json!({
+        "id": m.id, "tenantId": m.tenant_id, "consumerCode": m.consumer_code, "consumerType": m.consumer_type,
+        "businessService": m.business_service, "payer": m.payer_uuid.map(|u| json!({"uuid": u})),
+        "taxPeriodFrom": ms(m.period_from), "taxPeriodTo": ms(m.period_to),
+        "demandDetails": d.lines.iter().map(|l| json!({
+            "id": l.id, "demandId": l.demand_id, "taxHeadMasterCode": l.tax_head_code, "taxAmount": decimal_json(l.tax_amount),
+            "collectionAmount": decimal_json(l.collection_amount), "additionalDetails": l.additional_details, "tenantId": l.tenant_id,
+            "auditDetails": {"createdTime": ms(l.created_at), "lastModifiedTime": ms(l.last_modified_at)},
+        })).collect::<Vec<_>>(),
+        "auditDetails": {"createdBy": m.created_by, "createdTime": ms(m.created_at), "lastModifiedBy": m.last_modified_by, "lastModifiedTime": ms(m.last_modified_at)},
+        "billExpiryTime": m.bill_expiry_time, "additionalDetails": m.additional_details,
+        "minimumAmountPayable": decimal_json(m.minimum_amount_payable), "isPaymentCompleted": m.is_payment_completed, "status": m.status,
+    })
+}
+
+pub fn bill_json(b: &FullBill) -> Value {
+    let m = &b.bill;
+    json!({
+        "id": m.id, "tenantId": m.tenant_id, "billNumber": m.bill_number, "billDate": ms(m.bill_date), "status": m.status,
+        "totalAmount": decimal_json(m.total_amount), "businessService": m.business_service, "consumerCode": m.consumer_code,
+        "userId": m.payer_uuid, "additionalDetails": m.additional_details, "fileStoreId": null,
+        "auditDetails": {"createdBy": m.created_by, "createdTime": ms(m.created_at), "lastModifiedBy": m.last_modified_by, "lastModifiedTime": ms(m.last_modified_at)},
+        "billDetails": b.details.iter().map(|(d, accts)| json!({
+            "id": d.id, "tenantId": d.tenant_id, "demandId": d.demand_id, "billId": d.bill_id,
+            "expiryDate": d.expiry_date.map(ms), "amount": decimal_json(d.amount), "amountPaid": decimal_json(d.amount_paid),
+            "fromPeriod": ms(d.from_period), "toPeriod": ms(d.to_period),
+            "billAccountDetails": accts.iter().map(|a| json!({
+                "id": a.id, "tenantId": a.tenant_id, "billDetailId": a.bill_detail_id, "demandDetailId": a.demand_detail_id,
+                "order": a.display_order, "amount": decimal_json(a.amount), "adjustedAmount": decimal_json(a.adjusted_amount),
+                "taxHeadCode": a.tax_head_code,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateBody {
+    #[serde(rename = "Demands")]
+    demands: Vec<DemandIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemandIn {
+    tenant_id: String,
+    consumer_code: String,
+    consumer_type: Option<String>,
+    business_service: String,
+    payer: Option<PayerIn>,
+    tax_period_from: i64,
+    tax_period_to: i64,
+    demand_details: Vec<DetailIn>,
+    minimum_amount_payable: Option<Decimal>,
+    bill_expiry_time: Option<i64>,
+    additional_details: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PayerIn {
+    uuid: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DetailIn {
+    tax_head_master_code: String,
+    tax_amount: Decimal,
+}
+
+fn instant(ms: i64, field: &str) -> AppResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| {
+        AppError::invalid_field("INVALID_DATE", "not an epoch-millisecond time", field)
+    })
+}
+
+/// Demands are created by the calculators and the superuser, never by GP staff directly.
+fn require_internal<T>(req: &Digit<T>) -> AppResult<uuid::Uuid> {
+    let u = req.caller.user().ok_or_else(|| {
+        AppError::unauthorized(
+            "CustomException",
+            "You are not authorized to access this resource",
+        )
+    })?;
+    if u.roles
+        .iter()
+        .any(|r| r.code == "SUPERUSER" || r.code == "SYSTEM")
+    {
+        Ok(u.uuid)
+    } else {
+        Err(AppError::forbidden(
+            "CustomException",
+            "Not authorized to access this resource",
+        ))
+    }
+}
+
+async fn create_demand(
+    state: web::Data<AppState>,
+    req: Digit<CreateBody>,
+) -> AppResult<HttpResponse> {
+    let actor = require_internal(&req)?;
+    let mut news = Vec::new();
+    for (i, d) in req.body.demands.iter().enumerate() {
+        news.push(NewDemand {
+            tenant_id: d.tenant_id.trim().to_owned(),
+            business_service: d.business_service.trim().to_owned(),
+            consumer_code: d.consumer_code.trim().to_owned(),
+            consumer_type: d
+                .consumer_type
+                .clone()
+                .unwrap_or_else(|| "waterConnection".to_owned()),
+            payer_uuid: d.payer.as_ref().and_then(|p| p.uuid),
+            period_from: instant(d.tax_period_from, &format!("Demands[{i}].taxPeriodFrom"))?,
+            period_to: instant(d.tax_period_to, &format!("Demands[{i}].taxPeriodTo"))?,
+            lines: d
+                .demand_details
+                .iter()
+                .map(|l| (l.tax_head_master_code.clone(), l.tax_amount))
+                .collect(),
+            minimum_amount_payable: d.minimum_amount_payable.unwrap_or_default(),
+            bill_expiry_time: d.bill_expiry_time,
+            additional_details: d.additional_details.clone().unwrap_or_else(|| json!({})),
+        });
+    }
+    if news.is_empty() {
+        return Err(AppError::invalid_field(
+            "MISSING_FIELD",
+            "Demands must not be empty",
+            "Demands",
+        ));
+    }
+    let st = state.clone();
+    let created = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        news.iter()
+            .enumerate()
+            .map(|(i, d)| {
+                service::create_demand(
+                    c,
+                    &st.settings.app.state_tenant,
+                    d,
+                    &format!("Demands[{i}]"),
+                    Some(actor),
+                    now,
+                )
+            })
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": created.iter().map(demand_json).collect::<Vec<_>>()})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemandQuery {
+    tenant_id: Option<String>,
+    demand_id: Option<String>,
+    consumer_code: Option<String>,
+    business_service: Option<String>,
+    status: Option<String>,
+    period_from: Option<i64>,
+    period_to: Option<i64>,
+    is_payment_completed: Option<bool>,
+    payer: Option<uuid::Uuid>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+fn list(s: &Option<String>) -> Vec<String> {
+    s.as_deref()
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn uuids(s: &Option<String>, field: &str) -> AppResult<Vec<uuid::Uuid>> {
+    list(s)
+        .iter()
+        .map(|u| {
+            uuid::Uuid::parse_str(u).map_err(|_| {
+                AppError::invalid_field("INVALID_ID", format!("{u} is not an id"), field)
+            })
+        })
+        .collect()
+}
+
+fn tenant(t: &Option<String>) -> AppResult<String> {
+    t.clone()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId"))
+}
+
+fn paging(offset: Option<i64>, limit: Option<i64>) -> AppResult<(i64, i64)> {
+    let limit = limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::invalid_field(
+            "INVALID_LIMIT",
+            "limit must be 1 to 500",
+            "limit",
+        ));
+    }
+    Ok((offset.unwrap_or(0).max(0), limit))
+}
+
+async fn search_demands(
+    state: web::Data<AppState>,
+    q: web::Query<DemandQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let (offset, limit) = paging(q.offset, q.limit)?;
+    let f = DemandFilter {
+        tenant_id: tenant(&q.tenant_id)?,
+        ids: uuids(&q.demand_id, "demandId")?,
+        consumer_codes: list(&q.consumer_code),
+        business_service: q.business_service.clone().filter(|s| !s.is_empty()),
+        status: q.status.clone().filter(|s| !s.is_empty()),
+        period_from: q
+            .period_from
+            .map(|m| instant(m, "periodFrom"))
+            .transpose()?,
+        period_to: q.period_to.map(|m| instant(m, "periodTo")).transpose()?,
+        is_payment_completed: q.is_payment_completed,
+        payer: q.payer,
+        offset,
+        limit,
+    };
+    let (list, total) = db::run(&state.pool, move |c| Ok(repo::search(c, &f)?)).await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": list.iter().map(demand_json).collect::<Vec<_>>(),
+        "CollectedReceipt": [], "pagination": {"offset": offset, "limit": limit, "totalCount": total}})))
+}
+
+async fn demand_history(
+    state: web::Data<AppState>,
+    q: web::Query<DemandQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let t = tenant(&q.tenant_id)?;
+    let id = uuids(&q.demand_id, "demandId")?.pop().ok_or_else(|| {
+        AppError::invalid_field("MISSING_FIELD", "demandId is required", "demandId")
+    })?;
+    let rows = db::run(&state.pool, move |c| match repo::demand(c, id)? {
+        Some(d) if d.tenant_id == t => Ok(repo::history(c, id)?),
+        _ => Err(AppError::invalid_field(
+            "DEMAND_NOT_FOUND",
+            "No such demand on this tenant",
+            "demandId",
+        )),
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "Demands": rows.iter().map(|(reason, snap, by, at)| json!({"reason": reason, "demand": snap, "changedBy": by, "changedTime": at.timestamp_millis()})).collect::<Vec<_>>()})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BillQuery {
+    tenant_id: Option<String>,
+    consumer_code: Option<String>,
+    business_service: Option<String>,
+    service: Option<String>,
+    bill_id: Option<String>,
+    bill_number: Option<String>,
+    status: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn fetch_bill(
+    state: web::Data<AppState>,
+    q: web::Query<BillQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let mut errors = Vec::new();
+    if q.tenant_id.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        errors.push(ErrorDetail::field(
+            "MISSING_FIELD",
+            "tenantId is required",
+            "tenantId",
+        ));
+    }
+    let codes = list(&q.consumer_code);
+    if codes.is_empty() {
+        errors.push(ErrorDetail::field(
+            "MISSING_FIELD",
+            "consumerCode is required",
+            "consumerCode",
+        ));
+    }
+    if q.business_service
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
+        errors.push(ErrorDetail::field(
+            "MISSING_FIELD",
+            "businessService is required",
+            "businessService",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::many(errors));
+    }
+    let (t, bs) = (
+        q.tenant_id.clone().unwrap_or_default(),
+        q.business_service.clone().unwrap_or_default(),
+    );
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let bills = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        let mut out = Vec::new();
+        for code in &codes {
+            out.extend(service::fetch_bill(
+                c,
+                &st.settings.app.state_tenant,
+                &t,
+                &bs,
+                code,
+                actor,
+                now,
+            )?);
+        }
+        Ok(out)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>()})))
+}
+
+async fn search_bills(
+    state: web::Data<AppState>,
+    q: web::Query<BillQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let (offset, limit) = paging(q.offset, q.limit)?;
+    let f = BillFilter {
+        tenant_id: tenant(&q.tenant_id)?,
+        ids: uuids(&q.bill_id, "billId")?,
+        bill_numbers: list(&q.bill_number),
+        consumer_codes: list(&q.consumer_code),
+        service: q
+            .service
+            .clone()
+            .or_else(|| q.business_service.clone())
+            .filter(|s| !s.is_empty()),
+        status: q.status.clone().filter(|s| !s.is_empty()),
+        offset,
+        limit,
+    };
+    let (bills, total) = db::run(&state.pool, move |c| Ok(repo::search_bills(c, &f)?)).await?;
+    Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
+}

@@ -1,0 +1,10 @@
+//! Billing: demands (a consumer's charges for one period, in tax-head lines), their history, and
+//! bills built from unpaid demands. Generic over business services (water now, expenses later).
+//! Owns `billing_*`. Serves `/billing-service/*`.
+
+mod api;
+pub mod model;
+pub mod repo;
+pub mod service;
+
+pub use api::{bill_json, demand_json, routes};

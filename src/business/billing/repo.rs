@@ -1,0 +1,391 @@
+//! Queries on the billing tables. No rules here.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::model::*;
+use crate::db::schema::{
+    billing_bill as bb, billing_bill_account_detail as bad, billing_bill_detail as bd,
+    billing_demand as dm, billing_demand_detail as dd, billing_demand_history as dh,
+};
+
+/// Serialises everything that reads and changes one consumer's ledger (bills, payments,
+/// demand creation), for the rest of the transaction.
+pub fn lock_consumer(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7240003))")
+        .bind::<Text, _>(format!("{tenant}|{service}|{consumer}"))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_demand(
+    conn: &mut PgConnection,
+    d: &Demand,
+    lines: &[DemandDetail],
+) -> QueryResult<()> {
+    diesel::insert_into(dm::table).values(d).execute(conn)?;
+    diesel::insert_into(dd::table).values(lines).execute(conn)?;
+    Ok(())
+}
+
+pub fn lines_of(
+    conn: &mut PgConnection,
+    demand_ids: &[uuid::Uuid],
+) -> QueryResult<Vec<DemandDetail>> {
+    dd::table
+        .filter(dd::demand_id.eq_any(demand_ids))
+        .order((dd::demand_id, dd::created_at, dd::id))
+        .select(DemandDetail::as_select())
+        .load(conn)
+}
+
+/// The consumer's live demands, oldest first, with their lines (locked for update).
+pub fn live_demands(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> QueryResult<Vec<DemandWithLines>> {
+    let demands: Vec<Demand> = dm::table
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::business_service.eq(service))
+        .filter(dm::consumer_code.eq(consumer))
+        .filter(dm::status.eq("ACTIVE"))
+        .order((dm::period_from, dm::id))
+        .select(Demand::as_select())
+        .for_update()
+        .load(conn)?;
+    attach(conn, demands)
+}
+
+pub fn attach(conn: &mut PgConnection, demands: Vec<Demand>) -> QueryResult<Vec<DemandWithLines>> {
+    let ids: Vec<uuid::Uuid> = demands.iter().map(|d| d.id).collect();
+    let mut lines = lines_of(conn, &ids)?;
+    Ok(demands
+        .into_iter()
+        .map(|demand| {
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                lines.drain(..).partition(|l| l.demand_id == demand.id);
+            lines = rest;
+            DemandWithLines {
+                demand,
+                lines: mine,
+            }
+        })
+        .collect())
+}
+
+pub fn add_collection(
+    conn: &mut PgConnection,
+    line: uuid::Uuid,
+    delta: rust_decimal::Decimal,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(dd::table.find(line))
+        .set((
+            dd::collection_amount.eq(dd::collection_amount + delta),
+            dd::last_modified_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn add_tax(
+    conn: &mut PgConnection,
+    line: uuid::Uuid,
+    delta: rust_decimal::Decimal,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(dd::table.find(line))
+        .set((
+            dd::tax_amount.eq(dd::tax_amount + delta),
+            dd::last_modified_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn insert_lines(conn: &mut PgConnection, lines: &[DemandDetail]) -> QueryResult<usize> {
+    diesel::insert_into(dd::table).values(lines).execute(conn)
+}
+
+pub fn set_demand_status(
+    conn: &mut PgConnection,
+    id: uuid::Uuid,
+    status: &str,
+    completed: bool,
+    by: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(dm::table.find(id))
+        .set((
+            dm::status.eq(status),
+            dm::is_payment_completed.eq(completed),
+            dm::last_modified_by.eq(by),
+            dm::last_modified_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn demand(conn: &mut PgConnection, id: uuid::Uuid) -> QueryResult<Option<Demand>> {
+    dm::table
+        .find(id)
+        .select(Demand::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn add_history(
+    conn: &mut PgConnection,
+    demand: &Demand,
+    reason: &str,
+    snapshot: serde_json::Value,
+    by: Option<uuid::Uuid>,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::insert_into(dh::table)
+        .values((
+            dh::demand_id.eq(demand.id),
+            dh::tenant_id.eq(&demand.tenant_id),
+            dh::reason.eq(reason),
+            dh::snapshot.eq(snapshot),
+            dh::changed_by.eq(by),
+            dh::changed_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// One version of a demand: (reason, snapshot, changed by, changed at).
+pub type HistoryRow = (String, serde_json::Value, Option<uuid::Uuid>, DateTime<Utc>);
+
+/// The versions of a demand, oldest first.
+pub fn history(conn: &mut PgConnection, demand_id: uuid::Uuid) -> QueryResult<Vec<HistoryRow>> {
+    dh::table
+        .filter(dh::demand_id.eq(demand_id))
+        .order(dh::id)
+        .select((dh::reason, dh::snapshot, dh::changed_by, dh::changed_at))
+        .load(conn)
+}
+
+/// Demand search filters.
+#[derive(Clone, Debug, Default)]
+pub struct DemandFilter {
+    pub tenant_id: String,
+    pub ids: Vec<uuid::Uuid>,
+    pub consumer_codes: Vec<String>,
+    pub business_service: Option<String>,
+    pub status: Option<String>,
+    pub period_from: Option<DateTime<Utc>>,
+    pub period_to: Option<DateTime<Utc>>,
+    pub is_payment_completed: Option<bool>,
+    pub payer: Option<uuid::Uuid>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+fn filtered(f: &DemandFilter) -> dm::BoxedQuery<'_, diesel::pg::Pg> {
+    let mut q = dm::table
+        .filter(dm::tenant_id.eq(&f.tenant_id))
+        .into_boxed();
+    if !f.ids.is_empty() {
+        q = q.filter(dm::id.eq_any(&f.ids));
+    }
+    if !f.consumer_codes.is_empty() {
+        q = q.filter(dm::consumer_code.eq_any(&f.consumer_codes));
+    }
+    if let Some(s) = &f.business_service {
+        q = q.filter(dm::business_service.eq(s));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(dm::status.eq(s));
+    }
+    if let Some(t) = f.period_from {
+        q = q.filter(dm::period_from.ge(t));
+    }
+    if let Some(t) = f.period_to {
+        q = q.filter(dm::period_to.le(t));
+    }
+    if let Some(c) = f.is_payment_completed {
+        q = q.filter(dm::is_payment_completed.eq(c));
+    }
+    if let Some(p) = f.payer {
+        q = q.filter(dm::payer_uuid.eq(p));
+    }
+    q
+}
+
+/// A page of demands and the count of all that match (never a silent cut-off).
+pub fn search(
+    conn: &mut PgConnection,
+    f: &DemandFilter,
+) -> QueryResult<(Vec<DemandWithLines>, i64)> {
+    let total: i64 = filtered(f).count().get_result(conn)?;
+    let page: Vec<Demand> = filtered(f)
+        .order((dm::consumer_code, dm::period_from, dm::id))
+        .offset(f.offset)
+        .limit(f.limit)
+        .select(Demand::as_select())
+        .load(conn)?;
+    Ok((attach(conn, page)?, total))
+}
+
+pub fn active_bill(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> QueryResult<Option<Bill>> {
+    bb::table
+        .filter(bb::tenant_id.eq(tenant))
+        .filter(bb::business_service.eq(service))
+        .filter(bb::consumer_code.eq(consumer))
+        .filter(bb::status.eq("ACTIVE"))
+        .select(Bill::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn bill(conn: &mut PgConnection, id: uuid::Uuid) -> QueryResult<Option<Bill>> {
+    bb::table
+        .find(id)
+        .select(Bill::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn set_bill_status(
+    conn: &mut PgConnection,
+    id: uuid::Uuid,
+    status: &str,
+    by: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(bb::table.find(id))
+        .set((
+            bb::status.eq(status),
+            bb::last_modified_by.eq(by),
+            bb::last_modified_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn insert_bill(conn: &mut PgConnection, b: &FullBill) -> QueryResult<()> {
+    diesel::insert_into(bb::table)
+        .values(&b.bill)
+        .execute(conn)?;
+    for (d, accts) in &b.details {
+        diesel::insert_into(bd::table).values(d).execute(conn)?;
+        diesel::insert_into(bad::table)
+            .values(accts)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn full_bills(conn: &mut PgConnection, bills: Vec<Bill>) -> QueryResult<Vec<FullBill>> {
+    let ids: Vec<uuid::Uuid> = bills.iter().map(|b| b.id).collect();
+    let details: Vec<BillDetail> = bd::table
+        .filter(bd::bill_id.eq_any(&ids))
+        .order((bd::from_period, bd::id))
+        .select(BillDetail::as_select())
+        .load(conn)?;
+    let dids: Vec<uuid::Uuid> = details.iter().map(|d| d.id).collect();
+    let accts: Vec<BillAccountDetail> = bad::table
+        .filter(bad::bill_detail_id.eq_any(&dids))
+        .order((bad::display_order, bad::tax_head_code))
+        .select(BillAccountDetail::as_select())
+        .load(conn)?;
+    Ok(bills
+        .into_iter()
+        .map(|bill| {
+            let ds = details
+                .iter()
+                .filter(|d| d.bill_id == bill.id)
+                .map(|d| {
+                    (
+                        d.clone(),
+                        accts
+                            .iter()
+                            .filter(|a| a.bill_detail_id == d.id)
+                            .cloned()
+                            .collect(),
+                    )
+                })
+                .collect();
+            FullBill { bill, details: ds }
+        })
+        .collect())
+}
+
+/// Bill search filters.
+#[derive(Clone, Debug, Default)]
+pub struct BillFilter {
+    pub tenant_id: String,
+    pub ids: Vec<uuid::Uuid>,
+    pub bill_numbers: Vec<String>,
+    pub consumer_codes: Vec<String>,
+    pub service: Option<String>,
+    pub status: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+pub fn search_bills(conn: &mut PgConnection, f: &BillFilter) -> QueryResult<(Vec<FullBill>, i64)> {
+    let q = || {
+        let mut q = bb::table
+            .filter(bb::tenant_id.eq(&f.tenant_id))
+            .into_boxed();
+        if !f.ids.is_empty() {
+            q = q.filter(bb::id.eq_any(&f.ids));
+        }
+        if !f.bill_numbers.is_empty() {
+            q = q.filter(bb::bill_number.eq_any(&f.bill_numbers));
+        }
+        if !f.consumer_codes.is_empty() {
+            q = q.filter(bb::consumer_code.eq_any(&f.consumer_codes));
+        }
+        if let Some(s) = &f.service {
+            q = q.filter(bb::business_service.eq(s));
+        }
+        if let Some(s) = &f.status {
+            q = q.filter(bb::status.eq(s));
+        }
+        q
+    };
+    let total: i64 = q().count().get_result(conn)?;
+    let bills = q()
+        .order(bb::created_at.desc())
+        .offset(f.offset)
+        .limit(f.limit)
+        .select(Bill::as_select())
+        .load(conn)?;
+    Ok((full_bills(conn, bills)?, total))
+}
+
+pub fn add_bill_paid(
+    conn: &mut PgConnection,
+    detail: uuid::Uuid,
+    delta: rust_decimal::Decimal,
+) -> QueryResult<usize> {
+    diesel::update(bd::table.find(detail))
+        .set(bd::amount_paid.eq(bd::amount_paid + delta))
+        .execute(conn)
+}
+
+/// Number of demands with the given status (used by tests of the ledger).
+pub fn count_demands(conn: &mut PgConnection, tenant: &str) -> QueryResult<i64> {
+    dm::table
+        .filter(dm::tenant_id.eq(tenant))
+        .count()
+        .get_result(conn)
+}
+
+#[derive(QueryableByName)]
+pub struct Seq {
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}

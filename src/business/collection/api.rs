@@ -1,0 +1,298 @@
+//! `/collection-services/payments/*`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::service::{self, Filter, NewPayment, Payment, Taken};
+use crate::business::billing;
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::{Digit, ResponseInfo};
+use crate::platform::encryption::Crypto;
+use crate::platform::mdms::service::decimal_json;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/collection-services/payments/_create",
+        web::post().to(create),
+    )
+    .route(
+        "/collection-services/payments/_search",
+        web::post().to(search),
+    )
+    .route(
+        "/collection-services/payments/{module}/_search",
+        web::post().to(search),
+    )
+    .route(
+        "/collection-services/payments/{module}/_workflow",
+        web::post().to(workflow),
+    );
+}
+
+fn payment_json(conn: &mut diesel::PgConnection, crypto: &Crypto, p: &Payment) -> AppResult<Value> {
+    let bill = billing::repo::bill(conn, p.bill_id)?;
+    let bill = match bill {
+        Some(b) => billing::repo::full_bills(conn, vec![b])?
+            .pop()
+            .map(|b| billing::bill_json(&b)),
+        None => None,
+    };
+    let audit = json!({"createdBy": p.created_by, "createdTime": p.created_at.timestamp_millis()});
+    Ok(json!({
+        "id": p.id, "tenantId": p.tenant_id, "totalDue": decimal_json(p.total_due), "totalAmountPaid": decimal_json(p.total_amount_paid),
+        "transactionNumber": p.transaction_number, "transactionDate": p.transaction_date.timestamp_millis(), "paymentMode": p.payment_mode,
+        "paidBy": p.paid_by, "payerName": crypto.open_opt("payment.payer_name", p.payer_name_enc.as_deref())?,
+        "mobileNumber": crypto.open_opt("payment.mobile", p.mobile_enc.as_deref())?, "paymentStatus": p.payment_status,
+        "instrumentStatus": if p.payment_status == "CANCELLED" { "CANCELLED" } else { "APPROVED" }, "auditDetails": audit,
+        "paymentDetails": [{
+            "id": p.detail_id, "paymentId": p.id, "tenantId": p.tenant_id, "totalDue": decimal_json(p.total_due),
+            "totalAmountPaid": decimal_json(p.total_amount_paid), "receiptNumber": p.receipt_number,
+            "receiptDate": p.receipt_date.timestamp_millis(), "receiptType": "BILLBASED", "businessService": p.business_service,
+            "billId": p.bill_id, "bill": bill, "auditDetails": audit,
+        }],
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateBody {
+    #[serde(rename = "Payment")]
+    payment: PaymentIn,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentIn {
+    tenant_id: String,
+    total_due: Option<Decimal>,
+    total_amount_paid: Decimal,
+    payment_mode: String,
+    paid_by: Option<String>,
+    payer_name: Option<String>,
+    mobile_number: Option<String>,
+    instrument_number: Option<String>,
+    payment_details: Vec<DetailIn>,
+    additional_details: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DetailIn {
+    business_service: String,
+    bill_id: uuid::Uuid,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    req: Digit<CreateBody>,
+) -> AppResult<HttpResponse> {
+    let p = &req.body.payment;
+    let detail = p.payment_details.first().ok_or_else(|| {
+        AppError::invalid_field(
+            "MISSING_FIELD",
+            "paymentDetails must hold the bill paid",
+            "Payment.paymentDetails",
+        )
+    })?;
+    if p.payment_details.len() > 1 {
+        return Err(AppError::invalid_field(
+            "ONE_BILL_PER_PAYMENT",
+            "A payment pays one bill",
+            "Payment.paymentDetails",
+        ));
+    }
+    let key = http
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            p.additional_details
+                .as_ref()
+                .and_then(|a| a.get("idempotencyKey"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty());
+    if key.as_ref().is_some_and(|k| k.len() > 200) {
+        return Err(AppError::invalid_field(
+            "INVALID_IDEMPOTENCY_KEY",
+            "at most 200 characters",
+            "Idempotency-Key",
+        ));
+    }
+    let new = NewPayment {
+        tenant_id: p.tenant_id.trim().to_owned(),
+        bill_id: detail.bill_id,
+        business_service: detail.business_service.trim().to_owned(),
+        total_due: p.total_due.unwrap_or_default(),
+        amount: p.total_amount_paid,
+        payment_mode: p.payment_mode.trim().to_uppercase(),
+        paid_by: p.paid_by.clone(),
+        payer_name: p.payer_name.clone(),
+        mobile: p.mobile_number.clone(),
+        instrument_number: p.instrument_number.clone(),
+        idempotency_key: key,
+    };
+    service::check(&new)?;
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let body = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        match service::create(
+            c,
+            &st.crypto,
+            &st.settings.app.state_tenant,
+            &new,
+            actor,
+            now,
+        )? {
+            Taken::Replayed(v) => Ok(v),
+            Taken::New(p) => {
+                let v = json!({"Payments": [payment_json(c, &st.crypto, &p)?]});
+                service::remember(c, &new, p.id, &v, now)?;
+                Ok(v)
+            }
+        }
+    })
+    .await?;
+    let mut out = body;
+    out["ResponseInfo"] =
+        serde_json::to_value(ResponseInfo::success(&req.info)).unwrap_or(Value::Null);
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchQuery {
+    tenant_id: Option<String>,
+    ids: Option<String>,
+    receipt_numbers: Option<String>,
+    consumer_codes: Option<String>,
+    business_services: Option<String>,
+    bill_ids: Option<String>,
+    status: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+fn list(s: &Option<String>) -> Vec<String> {
+    s.as_deref()
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn uuids(s: &Option<String>, field: &str) -> AppResult<Vec<uuid::Uuid>> {
+    list(s)
+        .iter()
+        .map(|u| {
+            uuid::Uuid::parse_str(u).map_err(|_| {
+                AppError::invalid_field("INVALID_ID", format!("{u} is not an id"), field)
+            })
+        })
+        .collect()
+}
+
+async fn search(
+    state: web::Data<AppState>,
+    module: Option<web::Path<String>>,
+    q: web::Query<SearchQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::invalid_field(
+            "INVALID_LIMIT",
+            "limit must be 1 to 500",
+            "limit",
+        ));
+    }
+    let mut services = list(&q.business_services);
+    if let Some(m) = module {
+        services.push(m.into_inner());
+    }
+    let f = Filter {
+        tenant_id: q
+            .tenant_id
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| {
+                AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+            })?,
+        ids: uuids(&q.ids, "ids")?,
+        receipt_numbers: list(&q.receipt_numbers),
+        consumer_codes: list(&q.consumer_codes),
+        business_services: services,
+        bill_ids: uuids(&q.bill_ids, "billIds")?,
+        status: q.status.clone().filter(|s| !s.is_empty()),
+        offset: q.offset.unwrap_or(0).max(0),
+        limit,
+    };
+    let st = state.clone();
+    let (list, total) = db::run(&state.pool, move |c| {
+        let (ps, total) = service::search(c, &f)?;
+        let list = ps
+            .iter()
+            .map(|p| payment_json(c, &st.crypto, p))
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok((list, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Payments": list, "totalCount": total})))
+}
+
+#[derive(Debug, Deserialize)]
+struct WorkflowBody {
+    #[serde(rename = "PaymentWorkflows")]
+    workflows: Vec<WorkflowIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkflowIn {
+    payment_id: uuid::Uuid,
+    action: String,
+    tenant_id: String,
+}
+
+async fn workflow(state: web::Data<AppState>, req: Digit<WorkflowBody>) -> AppResult<HttpResponse> {
+    let actor = req.caller.user().map(|u| u.uuid);
+    let wfs: Vec<(uuid::Uuid, String, String)> = req
+        .body
+        .workflows
+        .iter()
+        .map(|w| (w.payment_id, w.action.to_uppercase(), w.tenant_id.clone()))
+        .collect();
+    if wfs.is_empty() || wfs.iter().any(|w| w.1 != "CANCEL") {
+        return Err(AppError::invalid_field(
+            "INVALID_ACTION",
+            "the only action is CANCEL",
+            "PaymentWorkflows[0].action",
+        ));
+    }
+    let st = state.clone();
+    let list = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        let mut out = Vec::new();
+        for (id, _, tenant) in &wfs {
+            let p = service::cancel(c, tenant, *id, actor, now)?;
+            out.push(payment_json(c, &st.crypto, &p)?);
+        }
+        Ok(out)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Payments": list})))
+}

@@ -1,0 +1,8 @@
+//! Collection: payments against bills, receipts, exactly-once by idempotency key, and the
+//! allocation of every rupee to demand lines (so a cancellation restores them exactly).
+//! Owns `collection_*`. Serves `/collection-services/payments/*`.
+
+mod api;
+pub mod service;
+
+pub use api::routes;

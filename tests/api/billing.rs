@@ -1,0 +1,415 @@
+//! Billing and collection with the numbers of the issue: demands, bills, payments,
+//! apportioning, advance, exactly once, cancellation.
+
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const CONSUMER: &str = "WS/7374/2026-27/0001";
+fn month(m: u32) -> (i64, i64) {
+    use chrono::TimeZone as _;
+    let ist = chrono_tz::Asia::Kolkata;
+    let from = ist
+        .with_ymd_and_hms(2026, m, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp_millis();
+    let (y2, m2) = if m == 12 { (2027, 1) } else { (2026, m + 1) };
+    let to = ist
+        .with_ymd_and_hms(y2, m2, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp_millis()
+        - 1;
+    (from, to)
+}
+
+fn demand(m: u32, lines: &[(&str, f64)]) -> Value {
+    let (from, to) = month(m);
+    json!({"tenantId": GP, "consumerCode": CONSUMER, "businessService": "WS", "taxPeriodFrom": from, "taxPeriodTo": to,
+           "demandDetails": lines.iter().map(|(c, a)| json!({"taxHeadMasterCode": c, "taxAmount": a})).collect::<Vec<_>>()})
+}
+
+struct Ledger {
+    app: TestApp,
+    su: String,
+    clerk: String,
+}
+
+impl Ledger {
+    fn new() -> Self {
+        let app = TestApp::new();
+        let su = app.login("9820000001", &["SUPERUSER@pb"]);
+        let clerk = app.login("9820000002", &["COLLECTION_OPERATOR", "REVENUE_COLLECTOR"]);
+        Self { app, su, clerk }
+    }
+
+    async fn create(&self, demands: Vec<Value>) -> Resp {
+        self.app
+            .post(
+                "/billing-service/demand/_create",
+                json!({"RequestInfo": ri(&self.su), "Demands": demands}),
+            )
+            .await
+    }
+
+    async fn bill(&self) -> Value {
+        let (s, v) = self
+            .app
+            .post(&format!("/billing-service/bill/v2/_fetchbill?tenantId={GP}&consumerCode={CONSUMER}&businessService=WS"), json!({"RequestInfo": ri(&self.clerk)}))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"].get(0).cloned().unwrap_or(Value::Null)
+    }
+
+    async fn pay(&self, bill_id: &Value, amount: Value, mode: &str, key: Option<&str>) -> Resp {
+        let body = json!({"RequestInfo": ri(&self.clerk), "Payment": {"tenantId": GP, "totalAmountPaid": amount, "paymentMode": mode,
+            "paidBy": "OWNER", "payerName": "Gurpreet Kaur", "mobileNumber": "9876543210",
+            "paymentDetails": [{"businessService": "WS", "billId": bill_id}]}});
+        let mut req = actix_web::test::TestRequest::post()
+            .uri("/collection-services/payments/_create")
+            .set_json(body);
+        if let Some(k) = key {
+            req = req.insert_header(("Idempotency-Key", k));
+        }
+        self.app.send(req).await
+    }
+
+    async fn demands(&self) -> Vec<Value> {
+        let (s, v) = self
+            .app
+            .post(&format!("/billing-service/demand/_search?tenantId={GP}&consumerCode={CONSUMER}&businessService=WS"), json!({"RequestInfo": ri(&self.clerk)}))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Demands"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+fn line<'a>(d: &'a Value, head: &str) -> &'a Value {
+    d["demandDetails"]
+        .as_array()
+        .and_then(|a| a.iter().find(|l| l["taxHeadMasterCode"] == head))
+        .unwrap_or(&Value::Null)
+}
+
+#[actix_web::test]
+async fn two_months_of_100_pay_150_then_80_then_a_new_demand() {
+    let l = Ledger::new();
+    let (s, v) = l
+        .create(vec![
+            demand(4, &[("10101", 100.0)]),
+            demand(5, &[("10101", 100.0)]),
+        ])
+        .await;
+    assert_eq!(s, 201, "{v}");
+
+    let bill = l.bill().await;
+    assert_eq!(bill["totalAmount"], 200);
+    assert_eq!(bill["billNumber"], "BILLNO-WS-0001");
+    assert_eq!(
+        bill["billDetails"][0]["fromPeriod"],
+        month(4).0,
+        "oldest first"
+    );
+    // The same bill while nothing changed.
+    assert_eq!(l.bill().await["id"], bill["id"]);
+
+    let (s, v) = l.pay(&bill["id"], json!(150), "CASH", None).await;
+    assert_eq!(s, 200, "{v}");
+    let receipt = v["Payments"][0]["paymentDetails"][0]["receiptNumber"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        receipt.starts_with("WS/") && receipt.ends_with("/0001"),
+        "{receipt}"
+    );
+    assert_eq!(
+        v["Payments"][0]["paymentDetails"][0]["bill"]["status"],
+        "PARTIALLY_PAID"
+    );
+    let ds = l.demands().await;
+    assert_eq!(
+        (
+            line(&ds[0], "10101")["collectionAmount"].clone(),
+            ds[0]["isPaymentCompleted"].clone()
+        ),
+        (json!(100), json!(true))
+    );
+    assert_eq!(
+        line(&ds[1], "10101")["collectionAmount"],
+        50,
+        "the second month owes 50"
+    );
+
+    let bill = l.bill().await;
+    assert_eq!(bill["totalAmount"], 50);
+    assert_eq!(
+        bill["billNumber"], "BILLNO-WS-0002",
+        "a new bill once something changed"
+    );
+    let (s, v) = l.pay(&bill["id"], json!(80), "CASH", None).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["Payments"][0]["paymentDetails"][0]["bill"]["status"],
+        "PAID"
+    );
+    let ds = l.demands().await;
+    assert_eq!(
+        line(&ds[1], "WS_ADVANCE_CARRYFORWARD")["taxAmount"],
+        -30,
+        "30 became advance"
+    );
+    assert!(l.bill().await.is_null(), "nothing owed");
+
+    // The next Rs 100 demand uses the advance: Rs 70 due.
+    let (s, v) = l.create(vec![demand(6, &[("10101", 100.0)])]).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        line(&v["Demands"][0], "10101")["collectionAmount"],
+        30,
+        "advance adjusted on creation"
+    );
+    let bill = l.bill().await;
+    assert_eq!(bill["totalAmount"], 70);
+}
+
+#[actix_web::test]
+async fn water_demands_come_to_whole_rupees() {
+    let l = Ledger::new();
+    let (s, v) = l
+        .create(vec![
+            demand(4, &[("10101", 150.50)]),
+            demand(5, &[("10101", 133.10)]),
+        ])
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(line(&v["Demands"][0], "WS_Round_Off")["taxAmount"], 0.5);
+    assert_eq!(line(&v["Demands"][1], "WS_Round_Off")["taxAmount"], -0.1);
+    assert_eq!(l.bill().await["totalAmount"], 151 + 133);
+}
+
+#[actix_web::test]
+async fn bad_demands_and_payments_each_get_their_code_and_write_nothing() {
+    let l = Ledger::new();
+    l.create(vec![demand(4, &[("10101", 100.0)])]).await;
+    let cases = [
+        (demand(4, &[("10101", 50.0)]), "DEMAND_PERIOD_OVERLAP"),
+        (demand(5, &[("NOPE", 50.0)]), "INVALID_TAXHEAD"),
+        (demand(5, &[("10101", -5.0)]), "INVALID_AMOUNT"),
+        (
+            demand(5, &[("WS_ADVANCE_CARRYFORWARD", 5.0)]),
+            "INVALID_AMOUNT",
+        ),
+    ];
+    for (d, want) in cases {
+        let (s, v) = l
+            .create(vec![demand(7, &[("10101", 10.0)]), d.clone()])
+            .await;
+        assert_eq!((s.as_u16(), code(&v)), (400, want), "{d}");
+    }
+    assert_eq!(
+        l.demands().await.len(),
+        1,
+        "no demand of a refused batch was written"
+    );
+    let (s, _) = l
+        .app
+        .post(
+            "/billing-service/demand/_create",
+            json!({"RequestInfo": ri(&l.clerk), "Demands": [demand(8, &[("10101", 1.0)])]}),
+        )
+        .await;
+    assert_eq!(s, 403, "GP staff do not create demands");
+
+    let bill = l.bill().await;
+    for (amount, mode, want) in [
+        (json!(0), "CASH", "INVALID_AMOUNT"),
+        (json!(-10), "CASH", "INVALID_AMOUNT"),
+        (json!(10.5), "CASH", "INVALID_AMOUNT"),
+        (json!(10001), "CASH", "AMOUNT_ABOVE_LIMIT"),
+        (json!(50), "ONLINE", "MODE_NOT_ALLOWED"),
+        (json!(50), "CHEQUE", "MODE_NOT_ALLOWED"),
+    ] {
+        let (s, v) = l.pay(&bill["id"], amount.clone(), mode, None).await;
+        assert_eq!((s.as_u16(), code(&v)), (400, want), "{amount} {mode}");
+    }
+    // A bill that is no longer the active one.
+    l.create(vec![demand(5, &[("10101", 100.0)])]).await;
+    let (s, v) = l.pay(&bill["id"], json!(50), "CASH", None).await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "BILL_NOT_ACTIVE"));
+    let (_, v) = l
+        .app
+        .post(
+            &format!("/collection-services/payments/WS/_search?tenantId={GP}"),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert_eq!(v["totalCount"], 0, "no payment was written");
+    assert!(
+        l.demands()
+            .await
+            .iter()
+            .all(|d| line(d, "10101")["collectionAmount"] == 0)
+    );
+}
+
+#[actix_web::test]
+async fn the_same_key_replays_and_a_different_body_is_refused() {
+    let l = Ledger::new();
+    l.create(vec![demand(4, &[("10101", 100.0)])]).await;
+    let bill = l.bill().await;
+    let (s, a) = l
+        .pay(&bill["id"], json!(60), "CASH", Some("counter-7-0001"))
+        .await;
+    assert_eq!(s, 200, "{a}");
+    let (s, b) = l
+        .pay(&bill["id"], json!(60), "CASH", Some("counter-7-0001"))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(a["Payments"], b["Payments"], "the first answer, replayed");
+    let (s, v) = l
+        .pay(&bill["id"], json!(70), "CASH", Some("counter-7-0001"))
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (409, "IDEMPOTENCY_KEY_REUSED"));
+    let (_, v) = l
+        .app
+        .post(
+            &format!(
+                "/collection-services/payments/_search?tenantId={GP}&consumerCodes={CONSUMER}"
+            ),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert_eq!(v["totalCount"], 1, "one payment for the key");
+    assert_eq!(line(&l.demands().await[0], "10101")["collectionAmount"], 60);
+}
+
+#[actix_web::test]
+async fn racing_payments_on_one_bill_never_overpay_nor_lose_a_rupee() {
+    let l = Ledger::new();
+    l.create(vec![demand(4, &[("10101", 100.0)])]).await;
+    let bill = l.bill().await;
+    let tries = (0..8).map(|i| {
+        let id = bill["id"].clone();
+        let key = format!("race-{i}");
+        let l = &l;
+        async move { l.pay(&id, json!(60), "CASH", Some(&key)).await }
+    });
+    let results = join_all(tries).await;
+    let ok = results.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!(
+        ok,
+        1,
+        "one payment per bill; the rest find the bill paid: {results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|(s, _)| *s != 200)
+            .all(|(s, v)| *s == 400 && code(v) == "BILL_NOT_ACTIVE")
+    );
+    let ds = l.demands().await;
+    assert_eq!(
+        line(&ds[0], "10101")["collectionAmount"],
+        60,
+        "Σ collected = Σ receipts"
+    );
+}
+
+#[actix_web::test]
+async fn a_cancelled_receipt_restores_the_lines_exactly() {
+    let l = Ledger::new();
+    l.create(vec![
+        demand(4, &[("10101", 100.0)]),
+        demand(5, &[("10101", 100.0)]),
+    ])
+    .await;
+    let bill = l.bill().await;
+    let (_, v) = l.pay(&bill["id"], json!(230), "CASH", None).await;
+    let pid = v["Payments"][0]["id"].clone();
+    assert_eq!(
+        line(&l.demands().await[1], "WS_ADVANCE_CARRYFORWARD")["taxAmount"],
+        -30
+    );
+    let wf = |t: &str| json!({"RequestInfo": ri(t), "PaymentWorkflows": [{"paymentId": pid, "action": "CANCEL", "tenantId": GP}]});
+    assert_eq!(
+        l.app
+            .post("/collection-services/payments/WS/_workflow", wf(&l.clerk))
+            .await
+            .0,
+        403,
+        "receipts are cancelled by the superuser"
+    );
+    let (s, v) = l
+        .app
+        .post("/collection-services/payments/WS/_workflow", wf(&l.su))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["Payments"][0]["paymentStatus"], "CANCELLED");
+    let ds = l.demands().await;
+    for d in &ds {
+        for ln in d["demandDetails"].as_array().unwrap() {
+            assert_eq!(ln["collectionAmount"], 0, "{ln}");
+        }
+        assert_eq!(d["isPaymentCompleted"], false);
+    }
+    assert_eq!(
+        line(&ds[1], "WS_ADVANCE_CARRYFORWARD")["taxAmount"],
+        0,
+        "the advance is gone"
+    );
+    assert_eq!(l.bill().await["totalAmount"], 200);
+    let (s, v) = l
+        .app
+        .post("/collection-services/payments/WS/_workflow", wf(&l.su))
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "ALREADY_CANCELLED"));
+}
+
+#[actix_web::test]
+async fn demand_search_pages_with_a_total_and_keeps_history() {
+    let l = Ledger::new();
+    let (s, _) = l
+        .create((4..=9).map(|m| demand(m, &[("10101", 50.0)])).collect())
+        .await;
+    assert_eq!(s, 201);
+    let (s, v) = l
+        .app
+        .post(&format!("/billing-service/demand/_search?tenantId={GP}&consumerCode={CONSUMER}&limit=4&offset=4"), json!({"RequestInfo": ri(&l.clerk)}))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (
+            v["Demands"].as_array().map(Vec::len),
+            v["pagination"]["totalCount"].as_i64()
+        ),
+        (Some(2), Some(6))
+    );
+    let id = v["Demands"][0]["id"].as_str().unwrap().to_owned();
+    let (s, h) = l
+        .app
+        .post(
+            &format!("/billing-service/demand/_history?tenantId={GP}&demandId={id}"),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert_eq!(s, 200, "{h}");
+    assert_eq!(h["Demands"][0]["reason"], "CREATED");
+    let (s, v) = l
+        .app
+        .post(
+            &format!("/billing-service/demand/_search?tenantId={GP}&limit=501"),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_LIMIT"));
+    let (s, v) = l
+        .app
+        .post(
+            "/billing-service/bill/v2/_fetchbill?tenantId=pb.lodhipur",
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(error_fields(&v), ["consumerCode", "businessService"]);
+}
