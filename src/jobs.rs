@@ -46,6 +46,13 @@ pub fn all() -> &'static [JobDef] {
             run: notifications,
         },
         JobDef {
+            name: "ledger-check",
+            schedule: "0 30 2 * * *",
+            scheduled: true,
+            about: "check that bills match demands and every receipt is spread exactly (--tenant T for one GP)",
+            run: ledger_check,
+        },
+        JobDef {
             name: "pii-rotate",
             schedule: "0 15 3 * * *",
             scheduled: true,
@@ -76,6 +83,28 @@ fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyh
         }
     }
     Ok(format!("{sent} sent, {failed} failed"))
+}
+
+fn ledger_check(_: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow::Result<String> {
+    let (checked, problems) =
+        crate::business::billing::service::ledger_check(conn, args.tenant.as_deref())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for p in &problems {
+        tracing::error!(tenant.id = %p.tenant_id, consumer = %p.consumer_code, problem = %p.what, "ledger difference");
+    }
+    if problems.is_empty() {
+        Ok(format!("{checked} consumer ledgers checked, no difference"))
+    } else {
+        let list: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{} {}: {}", p.tenant_id, p.consumer_code, p.what))
+            .collect();
+        anyhow::bail!(
+            "{checked} consumer ledgers checked, {} difference(s):\n{}",
+            problems.len(),
+            list.join("\n")
+        )
+    }
 }
 
 fn pii_rotate(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

@@ -298,8 +298,7 @@ async fn racing_payments_on_one_bill_never_overpay_nor_lose_a_rupee() {
     let results = join_all(tries).await;
     let ok = results.iter().filter(|(s, _)| *s == 200).count();
     assert_eq!(
-        ok,
-        1,
+        ok, 1,
         "one payment per bill; the rest find the bill paid: {results:?}"
     );
     assert!(
@@ -412,4 +411,204 @@ async fn demand_search_pages_with_a_total_and_keeps_history() {
         .await;
     assert_eq!(s, 400);
     assert_eq!(error_fields(&v), ["consumerCode", "businessService"]);
+}
+
+#[actix_web::test]
+async fn demand_updates_keep_what_was_collected_and_their_history() {
+    let l = Ledger::new();
+    let (_, v) = l.create(vec![demand(4, &[("10101", 100.0)])]).await;
+    let d = &v["Demands"][0];
+    let (id, line_id) = (d["id"].clone(), line(d, "10101")["id"].clone());
+    let bill = l.bill().await;
+    l.pay(&bill["id"], json!(60), "CASH", None).await;
+    let upd = |amount: f64, status: Option<&str>| {
+        let mut d = json!({"id": id, "tenantId": GP, "demandDetails": [{"id": line_id, "taxHeadMasterCode": "10101", "taxAmount": amount}]});
+        if let Some(s) = status {
+            d["status"] = json!(s);
+        }
+        json!({"RequestInfo": ri(&l.su), "Demands": [d]})
+    };
+    let (s, v) = l
+        .app
+        .post("/billing-service/demand/_update", upd(50.0, None))
+        .await;
+    assert_eq!(
+        (s.as_u16(), code(&v)),
+        (400, "AMOUNT_BELOW_COLLECTED"),
+        "60 was collected"
+    );
+    let (s, v) = l
+        .app
+        .post("/billing-service/demand/_update", upd(120.0, None))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(line(&v["Demands"][0], "10101")["taxAmount"], 120);
+    assert_eq!(l.bill().await["totalAmount"], 60);
+    let (s, v) = l
+        .app
+        .post(
+            "/billing-service/demand/_update",
+            upd(120.0, Some("CANCELLED")),
+        )
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "DEMAND_HAS_PAYMENTS"));
+    let (_, h) = l
+        .app
+        .post(
+            &format!(
+                "/billing-service/demand/_history?tenantId={GP}&demandId={}",
+                id.as_str().unwrap()
+            ),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    let reasons: Vec<&str> = h["Demands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["reason"].as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["CREATED", "_create"],
+        "created, then changed (the action of the request)"
+    );
+    assert_eq!(
+        h["Demands"][1]["demand"]["demandDetails"][0]["tax_amount"],
+        "120.00"
+    );
+}
+
+#[actix_web::test]
+async fn masters_aggregate_cancel_bill_and_the_ledger_check() {
+    let l = Ledger::new();
+    let q = |p: &str| format!("/billing-service/{p}?tenantId={GP}&service=WS");
+    let (_, v) = l
+        .app
+        .post(&q("taxheads/_search"), json!({"RequestInfo": ri(&l.clerk)}))
+        .await;
+    assert!(
+        v["TaxHeadMasters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["code"] == "WS_ADVANCE_CARRYFORWARD")
+    );
+    let (_, v) = l
+        .app
+        .post(
+            &q("taxperiods/_search"),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert!(
+        v["TaxPeriods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "WC2026")
+    );
+    let (_, v) = l
+        .app
+        .post(
+            &format!("/billing-service/businessservices/_search?tenantId={GP}&businessService=WS"),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert_eq!(v["BusinessServices"][0]["isAdvanceAllowed"], true);
+
+    l.create(vec![
+        demand(4, &[("10101", 100.0)]),
+        demand(5, &[("10101", 100.0), ("WS_TIME_PENALTY", 10.0)]),
+    ])
+    .await;
+    let bill = l.bill().await;
+    l.pay(&bill["id"], json!(230), "CASH", None).await;
+    let (_, v) = l
+        .app
+        .post(&format!("/billing-service/demand/_getAggregateDemandDetails?tenantId={GP}&consumerCode={CONSUMER}&businessService=WS"), json!({"RequestInfo": ri(&l.clerk)}))
+        .await;
+    assert_eq!(
+        (
+            v["advanceAvailable"].clone(),
+            v["remainingAdvance"].clone(),
+            v["netdue"].clone()
+        ),
+        (json!(20), json!(20), json!(-20))
+    );
+
+    let jobs = mgramseva::jobs::run_blocking(
+        &l.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap();
+    assert!(jobs.contains("no difference"), "{jobs}");
+    // A receipt whose spread was tampered with is found ...
+    {
+        use diesel::prelude::*;
+        diesel::sql_query("UPDATE collection_allocation SET amount = amount - 1 WHERE id = (SELECT min(id) FROM collection_allocation)")
+            .execute(&mut l.app.db.conn())
+            .unwrap();
+    }
+    let err = mgramseva::jobs::run_blocking(
+        &l.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("is not spread exactly: 230"), "{err}");
+    {
+        use diesel::prelude::*;
+        diesel::sql_query("UPDATE collection_allocation SET amount = amount + 1 WHERE id = (SELECT min(id) FROM collection_allocation)")
+            .execute(&mut l.app.db.conn())
+            .unwrap();
+    }
+    // ... and so is a bill that no longer matches its demands.
+    l.create(vec![demand(7, &[("10101", 100.0)])]).await;
+    assert_eq!(
+        l.bill().await["totalAmount"],
+        80,
+        "100 less the advance of 20"
+    );
+    {
+        use diesel::prelude::*;
+        diesel::sql_query("UPDATE billing_demand_detail SET tax_amount = tax_amount + 5 WHERE tax_head_code = '10101' AND tax_amount = 100 AND collection_amount = 20")
+            .execute(&mut l.app.db.conn())
+            .unwrap();
+    }
+    let err = mgramseva::jobs::run_blocking(
+        &l.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("active bill total differs from what demands owe: 80.00 vs 85.00"),
+        "{err}"
+    );
+
+    let bill = l.bill().await;
+    let cancel = |reason: &str| json!({"RequestInfo": ri(&l.su), "UpdateBillCriteria": {"tenantId": GP, "consumerCodes": [CONSUMER], "businessService": "WS", "additionalDetails": {"reason": reason}}});
+    let (s, v) = l
+        .app
+        .post("/billing-service/bill/v2/_cancelbill", cancel("BORED"))
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_REASON"));
+    let (s, v) = l
+        .app
+        .post(
+            "/billing-service/bill/v2/_cancelbill",
+            cancel("INCORRECT_CONNECTION_DETAILS"),
+        )
+        .await;
+    assert_eq!((s.as_u16(), v["cancelledCount"].as_i64()), (200, Some(1)));
+    let (s, v) = l.pay(&bill["id"], json!(50), "CASH", None).await;
+    assert_eq!(
+        (s.as_u16(), code(&v)),
+        (400, "BILL_NOT_ACTIVE"),
+        "a cancelled bill takes no payment"
+    );
 }

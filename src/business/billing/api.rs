@@ -399,3 +399,284 @@ async fn search_bills(
     let (bills, total) = db::run(&state.pool, move |c| Ok(repo::search_bills(c, &f)?)).await?;
     Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
 }
+
+pub fn more_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/billing-service/demand/_update",
+        web::post().to(update_demand),
+    )
+    .route(
+        "/billing-service/bill/v2/_cancelbill",
+        web::post().to(cancel_bills),
+    )
+    .route(
+        "/billing-service/taxheads/_search",
+        web::post().to(tax_heads),
+    )
+    .route(
+        "/billing-service/taxperiods/_search",
+        web::post().to(tax_periods),
+    )
+    .route(
+        "/billing-service/businessservices/_search",
+        web::post().to(business_services),
+    )
+    .route(
+        "/billing-service/demand/_getAggregateDemandDetails",
+        web::post().to(aggregate),
+    );
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateBody {
+    #[serde(rename = "Demands")]
+    demands: Vec<DemandUpdateIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DemandUpdateIn {
+    id: uuid::Uuid,
+    tenant_id: String,
+    status: Option<String>,
+    #[serde(default)]
+    demand_details: Vec<DetailUpdateIn>,
+    additional_details: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DetailUpdateIn {
+    id: Option<uuid::Uuid>,
+    tax_head_master_code: String,
+    tax_amount: Decimal,
+}
+
+async fn update_demand(
+    state: web::Data<AppState>,
+    req: Digit<UpdateBody>,
+) -> AppResult<HttpResponse> {
+    let actor = require_internal(&req)?;
+    let reason = req
+        .info
+        .action
+        .clone()
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "UPDATED".to_owned());
+    let ups: Vec<service::DemandUpdate> = req
+        .body
+        .demands
+        .iter()
+        .map(|d| service::DemandUpdate {
+            id: d.id,
+            tenant_id: d.tenant_id.clone(),
+            status: d.status.clone(),
+            lines: d
+                .demand_details
+                .iter()
+                .map(|l| (l.id, l.tax_head_master_code.clone(), l.tax_amount))
+                .collect(),
+            additional_details: d.additional_details.clone(),
+        })
+        .collect();
+    let st = state.clone();
+    let updated = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        ups.iter()
+            .enumerate()
+            .map(|(i, u)| {
+                service::update_demand(
+                    c,
+                    &st.settings.app.state_tenant,
+                    u,
+                    &format!("Demands[{i}]"),
+                    &reason,
+                    Some(actor),
+                    now,
+                )
+            })
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": updated.iter().map(demand_json).collect::<Vec<_>>()})))
+}
+
+#[derive(Debug, Deserialize)]
+struct CancelBody {
+    #[serde(rename = "UpdateBillCriteria")]
+    criteria: CancelCriteria,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CancelCriteria {
+    tenant_id: String,
+    #[serde(default)]
+    consumer_codes: Vec<String>,
+    business_service: String,
+    additional_details: Option<Value>,
+}
+
+async fn cancel_bills(
+    state: web::Data<AppState>,
+    req: Digit<CancelBody>,
+) -> AppResult<HttpResponse> {
+    let actor = req.caller.user().map(|u| u.uuid);
+    let c = &req.body.criteria;
+    if c.consumer_codes.is_empty() {
+        return Err(AppError::invalid_field(
+            "MISSING_FIELD",
+            "consumerCodes must not be empty",
+            "UpdateBillCriteria.consumerCodes",
+        ));
+    }
+    let reason = c
+        .additional_details
+        .as_ref()
+        .and_then(|a| a.get("reason"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let Some(reason) = reason.filter(|r| {
+        [
+            "INCORRECT_PERSONAL_INFO",
+            "INCORRECT_PROPERTY_DETAILS",
+            "INCORRECT_CONNECTION_DETAILS",
+            "OTHER",
+        ]
+        .contains(&r.as_str())
+    }) else {
+        return Err(AppError::invalid_field(
+            "INVALID_REASON",
+            "the reason must come from CancelCurrentBillReasons",
+            "UpdateBillCriteria.additionalDetails.reason",
+        ));
+    };
+    let (t, bs, codes) = (
+        c.tenant_id.clone(),
+        c.business_service.clone(),
+        c.consumer_codes.clone(),
+    );
+    let n = db::transaction(&state.pool, move |conn| {
+        let now = Utc::now();
+        let mut n = 0;
+        for code in &codes {
+            repo::lock_consumer(conn, &t, &bs, code)?;
+            if let Some(b) = repo::active_bill(conn, &t, &bs, code)? {
+                repo::cancel_bill(conn, b.id, &reason, actor, now)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Message": format!("{n} bill(s) cancelled"), "cancelledCount": n})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MasterQuery {
+    tenant_id: Option<String>,
+    service: Option<String>,
+    business_service: Option<String>,
+    code: Option<String>,
+}
+
+async fn tax_heads(
+    state: web::Data<AppState>,
+    q: web::Query<MasterQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let t = tenant(&q.tenant_id)?;
+    let service = q.service.clone().or_else(|| q.business_service.clone());
+    let codes = list(&q.code);
+    let st = state.clone();
+    let heads = db::run(&state.pool, move |c| {
+        crate::platform::mdms::scope(c, &st.settings.app.state_tenant, &t, "tenantId")?;
+        Ok(crate::platform::mdms::repo::tax_heads(c)?)
+    })
+    .await?;
+    let v: Vec<Value> = heads
+        .iter()
+        .filter(|h| service.as_deref().is_none_or(|s| s.split(',').any(|x| x == h.service)))
+        .filter(|h| codes.is_empty() || codes.contains(&h.code))
+        .map(|h| json!({"code": h.code, "name": h.name, "service": h.service, "category": h.category, "isDebit": h.is_debit,
+                        "isActualDemand": h.is_actual_demand, "isRequired": h.is_required, "order": h.display_order}))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "TaxHeadMasters": v})))
+}
+
+async fn tax_periods(
+    state: web::Data<AppState>,
+    q: web::Query<MasterQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let t = tenant(&q.tenant_id)?;
+    let service = q.service.clone().or_else(|| q.business_service.clone());
+    let st = state.clone();
+    let rules = db::run(&state.pool, move |c| {
+        crate::platform::mdms::scope(c, &st.settings.app.state_tenant, &t, "tenantId")?;
+        Ok(crate::platform::mdms::repo::tax_period_rules(c)?)
+    })
+    .await?;
+    let v: Vec<Value> = crate::platform::mdms::service::derive_tax_periods(&rules, Utc::now())
+        .into_iter()
+        .filter(|p| service.as_deref().is_none_or(|s| s.split(',').any(|x| x == p.service)))
+        .map(|p| json!({"service": p.service, "code": p.code, "financialYear": p.financial_year, "periodCycle": p.period_cycle,
+                        "fromDate": p.from_date, "toDate": p.to_date}))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "TaxPeriods": v})))
+}
+
+async fn business_services(
+    state: web::Data<AppState>,
+    q: web::Query<MasterQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let t = tenant(&q.tenant_id)?;
+    let codes = list(&q.business_service);
+    let st = state.clone();
+    let list = db::run(&state.pool, move |c| {
+        let scope = crate::platform::mdms::scope(c, &st.settings.app.state_tenant, &t, "tenantId")?;
+        crate::platform::mdms::service::business_services(c, &scope)
+    })
+    .await?;
+    let v: Vec<Value> = list
+        .iter()
+        .filter(|b| codes.is_empty() || codes.contains(&b.code))
+        .map(|b| json!({"tenantId": b.tenant_id, "businessService": b.business_service, "code": b.code,
+                        "collectionModesNotAllowed": b.collection_modes_not_allowed, "partPaymentAllowed": b.part_payment_allowed,
+                        "isAdvanceAllowed": b.is_advance_allowed, "isVoucherCreationEnabled": b.is_voucher_creation_enabled,
+                        "demandUpdateTime": b.demand_update_time, "isActive": b.is_active}))
+        .collect();
+    Ok(HttpResponse::Ok()
+        .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "BusinessServices": v})))
+}
+
+async fn aggregate(
+    state: web::Data<AppState>,
+    q: web::Query<DemandQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let t = tenant(&q.tenant_id)?;
+    let code = list(&q.consumer_code).pop().ok_or_else(|| {
+        AppError::invalid_field("MISSING_FIELD", "consumerCode is required", "consumerCode")
+    })?;
+    let bs = q
+        .business_service
+        .clone()
+        .unwrap_or_else(|| "WS".to_owned());
+    let agg = db::run(&state.pool, move |c| {
+        service::aggregate(c, &t, &bs, &code, Utc::now())
+    })
+    .await?;
+    let mut v = agg;
+    if let Value::Object(m) = &mut v {
+        m.insert(
+            "ResponseInfo".to_owned(),
+            serde_json::to_value(ResponseInfo::success(&req.info)).unwrap_or(Value::Null),
+        );
+    }
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -7,4 +7,9 @@ pub mod model;
 pub mod repo;
 pub mod service;
 
-pub use api::{bill_json, demand_json, routes};
+pub use api::{bill_json, demand_json};
+
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+    api::more_routes(cfg);
+}

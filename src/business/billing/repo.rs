@@ -273,6 +273,23 @@ pub fn set_bill_status(
         .execute(conn)
 }
 
+pub fn cancel_bill(
+    conn: &mut PgConnection,
+    id: uuid::Uuid,
+    reason: &str,
+    by: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(bb::table.find(id))
+        .set((
+            bb::status.eq("CANCELLED"),
+            bb::additional_details.eq(serde_json::json!({"cancelReason": reason})),
+            bb::last_modified_by.eq(by),
+            bb::last_modified_at.eq(now),
+        ))
+        .execute(conn)
+}
+
 pub fn insert_bill(conn: &mut PgConnection, b: &FullBill) -> QueryResult<()> {
     diesel::insert_into(bb::table)
         .values(&b.bill)

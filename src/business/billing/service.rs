@@ -521,3 +521,277 @@ pub fn cancel_demand(
     repo::add_history(conn, &after, reason, snapshot(&after, &lines), actor, now)?;
     Ok(())
 }
+
+/// A change to a demand (`demand/_update`): new amounts for lines (never below what was
+/// collected), new lines, or a status.
+#[derive(Clone, Debug)]
+pub struct DemandUpdate {
+    pub id: uuid::Uuid,
+    pub tenant_id: String,
+    pub status: Option<String>,
+    /// (existing line id, or None for a new line; tax head; amount)
+    pub lines: Vec<(Option<uuid::Uuid>, String, Decimal)>,
+    pub additional_details: Option<serde_json::Value>,
+}
+
+pub fn update_demand(
+    conn: &mut PgConnection,
+    _state_tenant: &str,
+    u: &DemandUpdate,
+    field: &str,
+    reason: &str,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<DemandWithLines> {
+    let d = repo::demand(conn, u.id)?
+        .filter(|d| d.tenant_id == u.tenant_id)
+        .ok_or_else(|| {
+            AppError::invalid_field(
+                "DEMAND_NOT_FOUND",
+                "No such demand on this tenant",
+                &format!("{field}.id"),
+            )
+        })?;
+    repo::lock_consumer(conn, &d.tenant_id, &d.business_service, &d.consumer_code)?;
+    if d.status != "ACTIVE" {
+        return Err(AppError::invalid_field(
+            "DEMAND_NOT_ACTIVE",
+            "Only an active demand can change",
+            &format!("{field}.status"),
+        ));
+    }
+    let heads = tax_heads(conn, &d.business_service)?;
+    let existing = repo::lines_of(conn, &[d.id])?;
+    let mut errors = Vec::new();
+    for (i, (id, code, amount)) in u.lines.iter().enumerate() {
+        let f = format!("{field}.demandDetails[{i}]");
+        if !heads.iter().any(|h| &h.code == code) {
+            errors.push(ErrorDetail::field(
+                "INVALID_TAXHEAD",
+                format!("{code} is not a tax head of {}", d.business_service),
+                &format!("{f}.taxHeadMasterCode"),
+            ));
+            continue;
+        }
+        if let Some(id) = id {
+            match existing.iter().find(|l| l.id == *id) {
+                None => errors.push(ErrorDetail::field(
+                    "INVALID_DEMAND_DETAIL",
+                    "No such line on this demand",
+                    &format!("{f}.id"),
+                )),
+                Some(l) if l.collection_amount > *amount && *amount >= Decimal::ZERO => errors
+                    .push(ErrorDetail::field(
+                        "AMOUNT_BELOW_COLLECTED",
+                        format!("{} was already collected on this line", l.collection_amount),
+                        &format!("{f}.taxAmount"),
+                    )),
+                Some(_) => {}
+            }
+        } else if *amount < Decimal::ZERO
+            && !heads
+                .iter()
+                .any(|h| &h.code == code && h.category == "ADVANCE_COLLECTION")
+        {
+            errors.push(ErrorDetail::field(
+                "INVALID_AMOUNT",
+                "the amount must not be negative",
+                &format!("{f}.taxAmount"),
+            ));
+        }
+    }
+    let cancel = match u.status.as_deref() {
+        None | Some("ACTIVE") => false,
+        Some("CANCELLED") => true,
+        Some(other) => {
+            errors.push(ErrorDetail::field(
+                "INVALID_STATUS",
+                format!("{other} is not ACTIVE or CANCELLED"),
+                &format!("{field}.status"),
+            ));
+            false
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::many(errors));
+    }
+    if cancel {
+        cancel_demand(conn, d.id, reason, actor, now)?;
+    } else {
+        for (id, code, amount) in &u.lines {
+            match id.and_then(|id| existing.iter().find(|l| l.id == id)) {
+                Some(l) => {
+                    repo::add_tax(conn, l.id, *amount - l.tax_amount, now)?;
+                }
+                None => {
+                    repo::insert_lines(conn, &[new_line(&d, code, *amount, now)])?;
+                }
+            }
+        }
+        let lines = repo::lines_of(conn, &[d.id])?;
+        repo::add_history(conn, &d, reason, snapshot(&d, &lines), actor, now)?;
+        let demands =
+            repo::live_demands(conn, &d.tenant_id, &d.business_service, &d.consumer_code)?;
+        refresh_completion(conn, &demands, now)?;
+    }
+    if let Some(b) = repo::active_bill(conn, &d.tenant_id, &d.business_service, &d.consumer_code)? {
+        repo::set_bill_status(conn, b.id, "EXPIRED", actor, now)?;
+    }
+    let d = repo::demand(conn, u.id)?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demand vanished")))?;
+    let mut out = repo::attach(conn, vec![d])?;
+    out.pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demand vanished")))
+}
+
+/// `demand/_getAggregateDemandDetails`: the consumer's dues month by month, advance and penalty.
+pub fn aggregate(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+    _now: DateTime<Utc>,
+) -> AppResult<serde_json::Value> {
+    use crate::platform::mdms::service::decimal_json;
+    let demands = repo::live_demands(conn, tenant, service, consumer)?;
+    let heads = tax_heads(conn, service)?;
+    let category = |code: &str| {
+        heads
+            .iter()
+            .find(|h| h.code == code)
+            .map(|h| h.category.clone())
+            .unwrap_or_default()
+    };
+    let mut per_period = Vec::new();
+    let (mut advance_available, mut advance_adjusted, mut penalty, mut due) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for d in &demands {
+        let mut details = Vec::new();
+        for l in &d.lines {
+            let cat = category(&l.tax_head_code);
+            if cat == "ADVANCE_COLLECTION" {
+                advance_available += -l.tax_amount;
+                advance_adjusted += -l.collection_amount;
+            } else {
+                if cat == "PENALTY" {
+                    penalty += l.tax_amount - l.collection_amount;
+                }
+                due += l.tax_amount - l.collection_amount;
+            }
+            details.push(json!({"taxHeadCode": l.tax_head_code, "taxAmount": decimal_json(l.tax_amount), "collectionAmount": decimal_json(l.collection_amount)}));
+        }
+        per_period.push(json!({ d.demand.period_from.timestamp_millis().to_string(): details }));
+    }
+    let remaining = advance_available - advance_adjusted;
+    let latest = demands.last();
+    let current: Decimal = latest
+        .map(|d| {
+            d.lines
+                .iter()
+                .filter(|l| category(&l.tax_head_code) != "ADVANCE_COLLECTION")
+                .map(|l| l.tax_amount - l.collection_amount)
+                .sum()
+        })
+        .unwrap_or_default();
+    let arrears = due - current;
+    Ok(json!({
+        "mapOfDemandDetailList": per_period,
+        "advanceAvailable": decimal_json(advance_available),
+        "advanceAdjusted": decimal_json(advance_adjusted),
+        "remainingAdvance": decimal_json(remaining),
+        "currentmonthBill": decimal_json(current),
+        "currentMonthPenalty": decimal_json(latest.map(|d| d.lines.iter().filter(|l| category(&l.tax_head_code) == "PENALTY").map(|l| l.tax_amount - l.collection_amount).sum()).unwrap_or_default()),
+        "currentmonthTotalDue": decimal_json(current),
+        "currentmonthRoundOff": 0,
+        "totalAreas": decimal_json(arrears),
+        "totalAreasWithPenalty": decimal_json(arrears),
+        "totalAreasRoundOff": 0,
+        "netdue": decimal_json(due - remaining),
+        "netDueWithPenalty": decimal_json(due - remaining),
+        "totalApplicablePenalty": decimal_json(penalty),
+        "latestDemandCreatedTime": latest.map(|d| d.demand.created_at.timestamp_millis()),
+        "latestDemandPenaltyCreatedtime": null,
+    }))
+}
+
+/// One difference the ledger check found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerProblem {
+    pub tenant_id: String,
+    pub consumer_code: String,
+    pub what: String,
+}
+
+/// Verifies, per tenant and consumer, that what demands say is owed equals what the active
+/// bill shows, and that every live receipt's amount is spread over demand lines exactly
+/// (allocations add up to the receipt). Read-only.
+pub fn ledger_check(
+    conn: &mut PgConnection,
+    tenant: Option<&str>,
+) -> AppResult<(usize, Vec<LedgerProblem>)> {
+    use diesel::sql_types::{Nullable, Numeric, Text};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        tenant_id: String,
+        #[diesel(sql_type = Text)]
+        consumer_code: String,
+        #[diesel(sql_type = Text)]
+        what: String,
+        #[diesel(sql_type = Nullable<Numeric>)]
+        a: Option<Decimal>,
+        #[diesel(sql_type = Nullable<Numeric>)]
+        b: Option<Decimal>,
+    }
+    let t = tenant.map(str::to_owned);
+    let bills: Vec<Row> = diesel::sql_query(
+        "WITH owed AS (
+            SELECT d.tenant_id, d.business_service, d.consumer_code, sum(dd.tax_amount - dd.collection_amount) AS due
+              FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+             WHERE d.status = 'ACTIVE' AND ($1::text IS NULL OR d.tenant_id = $1)
+             GROUP BY 1, 2, 3)
+         SELECT b.tenant_id, b.consumer_code, 'active bill total differs from what demands owe' AS what,
+                b.total_amount AS a, coalesce(o.due, 0) AS b
+           FROM billing_bill b LEFT JOIN owed o USING (tenant_id, business_service, consumer_code)
+          WHERE b.status = 'ACTIVE' AND ($1::text IS NULL OR b.tenant_id = $1) AND b.total_amount <> coalesce(o.due, 0)",
+    )
+    .bind::<Nullable<Text>, _>(t.clone())
+    .load(conn)?;
+    let receipts: Vec<Row> = diesel::sql_query(
+        "SELECT p.tenant_id, pd.consumer_code, 'receipt ' || pd.receipt_number || ' is not spread exactly' AS what,
+                p.total_amount_paid AS a,
+                coalesce(sum(CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE a.amount END), 0) AS b
+           FROM collection_payment p JOIN collection_payment_detail pd ON pd.payment_id = p.id
+           LEFT JOIN collection_allocation a ON a.payment_detail_id = pd.id
+          WHERE p.payment_status <> 'CANCELLED' AND ($1::text IS NULL OR p.tenant_id = $1)
+          GROUP BY p.tenant_id, pd.consumer_code, pd.receipt_number, p.total_amount_paid
+         HAVING p.total_amount_paid <> coalesce(sum(CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE a.amount END), 0)",
+    )
+    .bind::<Nullable<Text>, _>(t.clone())
+    .load(conn)?;
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let checked: N = diesel::sql_query(
+        "SELECT count(DISTINCT (tenant_id, business_service, consumer_code)) AS n FROM billing_demand WHERE ($1::text IS NULL OR tenant_id = $1)",
+    )
+    .bind::<Nullable<Text>, _>(t)
+    .get_result(conn)?;
+    let problems = bills
+        .into_iter()
+        .chain(receipts)
+        .map(|r| LedgerProblem {
+            what: format!(
+                "{}: {} vs {}",
+                r.what,
+                r.a.unwrap_or_default(),
+                r.b.unwrap_or_default()
+            ),
+            tenant_id: r.tenant_id,
+            consumer_code: r.consumer_code,
+        })
+        .collect();
+    Ok((usize::try_from(checked.n).unwrap_or(0), problems))
+}
