@@ -108,9 +108,9 @@ pub const TILES: &[Tile] = &[
     },
     Tile {
         key: "CORE_COLLECT_PAYMENTS",
-        href: "/home/householdSearch?Mode=collect",
+        href: "/home/collect",
         roles: COLLECT,
-        ready: false,
+        ready: true,
     },
     Tile {
         key: "CORE_DOWNLOAD_BILLS_AND_RECEIPTS",

@@ -467,3 +467,123 @@ async fn a_gp_admin_reads_its_staff_and_their_history_but_changes_nothing() {
     .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
+
+#[actix_web::test]
+async fn counter_collection_with_a_confirmation_and_exactly_one_payment() {
+    let app = TestApp::new();
+    let su = app.login("9816000020", &["SUPERUSER@pb"]);
+    let (month4, month5) = (
+        (1_775_001_600_000i64, 1_777_593_599_999i64),
+        (1_777_593_600_000i64, 1_780_271_999_999i64),
+    );
+    let demands = serde_json::json!({"RequestInfo": ri(&su), "Demands": [
+        {"tenantId": GP, "consumerCode": "WS/7374/2026-27/0009", "businessService": "WS", "taxPeriodFrom": month4.0, "taxPeriodTo": month4.1,
+         "demandDetails": [{"taxHeadMasterCode": "10101", "taxAmount": 100}]},
+        {"tenantId": GP, "consumerCode": "WS/7374/2026-27/0009", "businessService": "WS", "taxPeriodFrom": month5.0, "taxPeriodTo": month5.1,
+         "demandDetails": [{"taxHeadMasterCode": "10101", "taxAmount": 100}, {"taxHeadMasterCode": "WS_TIME_PENALTY", "taxAmount": 10}]}]});
+    assert_eq!(
+        app.post("/billing-service/demand/_create", demands).await.0,
+        201
+    );
+    let clerk = app.employee("9816000021", &["REVENUE_COLLECTOR"], Some("Clerk@123"));
+    mark_password_changed(&app, clerk.id);
+    let sid = session_of(&log_in(&app, "9816000021", "Clerk@123").await);
+    let home = get(&app, "/home", Some(&sid)).await;
+    assert!(
+        home.body.contains("href=\"/home/collect\""),
+        "the Collect Payments tile is live"
+    );
+
+    let found = get(
+        &app,
+        "/home/collect?consumer=WS%2F7374%2F2026-27%2F0009",
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("id=\"total\">₹210"), "{}", found.body);
+    assert!(
+        found.body.contains("April 2026") && found.body.contains("Late payment penalty"),
+        "breakdown by month and head"
+    );
+    let bill_id = found
+        .body
+        .split("name=\"bill_id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let bad = post(
+        &app,
+        "/home/collect/confirm",
+        &format!("_csrf={CSRF}&bill_id={bill_id}&consumer=WS%2F7374%2F2026-27%2F0009&amount=10.5"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("Enter a valid amount"));
+    let over = post(
+        &app,
+        "/home/collect/confirm",
+        &format!("_csrf={CSRF}&bill_id={bill_id}&consumer=WS%2F7374%2F2026-27%2F0009&amount=10001"),
+        Some(&sid),
+    )
+    .await;
+    assert!(over.body.contains("must not exceed"), "{}", over.body);
+
+    let c = post(&app, "/home/collect/confirm", &format!("_csrf={CSRF}&bill_id={bill_id}&consumer=WS%2F7374%2F2026-27%2F0009&amount=150&payer=Gurpreet+Kaur"), Some(&sid)).await;
+    assert_eq!(c.status, StatusCode::OK);
+    assert!(
+        c.body.contains("Collect ₹150 in cash from Gurpreet Kaur")
+            && c.body.contains("₹60 will remain due"),
+        "{}",
+        c.body
+    );
+    let key = c
+        .body
+        .split("name=\"key\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let form = format!(
+        "_csrf={CSRF}&bill_id={bill_id}&consumer=WS%2F7374%2F2026-27%2F0009&amount=150&payer=Gurpreet+Kaur&key={key}"
+    );
+    let first = post(&app, "/home/collect/pay", &form, Some(&sid)).await;
+    let second = post(&app, "/home/collect/pay", &form, Some(&sid)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    assert_eq!(
+        first.location, second.location,
+        "a double tap shows the same receipt"
+    );
+    let r = get(&app, &first.location, Some(&sid)).await;
+    assert!(
+        r.body.contains("id=\"paid\">₹150") && r.body.contains("id=\"pending\">₹60"),
+        "{}",
+        r.body
+    );
+    let h = get(
+        &app,
+        "/home/collect/history?consumer=WS%2F7374%2F2026-27%2F0009",
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(
+        h.body.matches("/home/collect/receipt/").count(),
+        1,
+        "one payment"
+    );
+
+    let other = app.employee("9816000022", &["EXPENSE_PROCESSING"], Some("Exp@12345"));
+    mark_password_changed(&app, other.id);
+    let osid = session_of(&log_in(&app, "9816000022", "Exp@12345").await);
+    assert_eq!(
+        get(&app, "/home/collect", Some(&osid)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -3,6 +3,10 @@
 //! Owns `collection_*`. Serves `/collection-services/payments/*`.
 
 mod api;
+pub mod pages;
 pub mod service;
 
-pub use api::routes;
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+    pages::routes(cfg);
+}
