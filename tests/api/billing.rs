@@ -612,3 +612,42 @@ async fn masters_aggregate_cancel_bill_and_the_ledger_check() {
         "a cancelled bill takes no payment"
     );
 }
+
+#[actix_web::test]
+async fn validate_answers_like_create_and_keeps_nothing() {
+    let l = Ledger::new();
+    l.create(vec![demand(4, &[("10101", 100.0)])]).await;
+    let bill = l.bill().await;
+    let body = |amount: i64| {
+        json!({"RequestInfo": ri(&l.clerk), "Payment": {"tenantId": GP, "totalAmountPaid": amount, "paymentMode": "CASH",
+        "paymentDetails": [{"businessService": "WS", "billId": bill["id"]}]}})
+    };
+    let (s, v) = l
+        .app
+        .post("/collection-services/payments/_validate", body(40))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["Payments"][0]["paymentDetails"][0]["bill"]["status"],
+        "PARTIALLY_PAID"
+    );
+    let (s, v) = l
+        .app
+        .post("/collection-services/payments/_validate", body(20000))
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "AMOUNT_ABOVE_LIMIT"));
+    assert_eq!(
+        line(&l.demands().await[0], "10101")["collectionAmount"],
+        0,
+        "nothing kept"
+    );
+    let (s, v) = l.pay(&bill["id"], json!(40), "CASH", None).await;
+    assert_eq!(s, 200, "the bill is still active: {v}");
+    assert!(
+        v["Payments"][0]["paymentDetails"][0]["receiptNumber"]
+            .as_str()
+            .unwrap()
+            .ends_with("/0001"),
+        "validate used no receipt number"
+    );
+}

@@ -21,6 +21,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(create),
     )
     .route(
+        "/collection-services/payments/_validate",
+        web::post().to(validate),
+    )
+    .route(
         "/collection-services/payments/_search",
         web::post().to(search),
     )
@@ -295,4 +299,75 @@ async fn workflow(state: web::Data<AppState>, req: Digit<WorkflowBody>) -> AppRe
     .await?;
     Ok(HttpResponse::Ok()
         .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Payments": list})))
+}
+
+/// What `_validate` computed, carried out of the transaction that is rolled back.
+enum Probe {
+    Would(Value),
+    Refused(AppError),
+}
+
+impl From<diesel::result::Error> for Probe {
+    fn from(e: diesel::result::Error) -> Self {
+        Probe::Refused(e.into())
+    }
+}
+
+/// Everything `_create` would do, then rolled back: the answer shows the payment that would be
+/// made (receipt number included), nothing is kept.
+async fn validate(state: web::Data<AppState>, req: Digit<CreateBody>) -> AppResult<HttpResponse> {
+    let p = &req.body.payment;
+    let detail = p.payment_details.first().ok_or_else(|| {
+        AppError::invalid_field(
+            "MISSING_FIELD",
+            "paymentDetails must hold the bill paid",
+            "Payment.paymentDetails",
+        )
+    })?;
+    let new = NewPayment {
+        tenant_id: p.tenant_id.trim().to_owned(),
+        bill_id: detail.bill_id,
+        business_service: detail.business_service.trim().to_owned(),
+        total_due: p.total_due.unwrap_or_default(),
+        amount: p.total_amount_paid,
+        payment_mode: p.payment_mode.trim().to_uppercase(),
+        paid_by: p.paid_by.clone(),
+        payer_name: p.payer_name.clone(),
+        mobile: p.mobile_number.clone(),
+        instrument_number: p.instrument_number.clone(),
+        idempotency_key: None,
+    };
+    service::check(&new)?;
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let v = db::run(&state.pool, move |c| {
+        use diesel::Connection as _;
+        let out: Result<(), Probe> = c.transaction(|c| {
+            let taken = service::create(
+                c,
+                &st.crypto,
+                &st.settings.app.state_tenant,
+                &new,
+                actor,
+                Utc::now(),
+            )
+            .map_err(Probe::Refused)?;
+            match taken {
+                Taken::New(p) => Err(Probe::Would(
+                    payment_json(c, &st.crypto, &p).map_err(Probe::Refused)?,
+                )),
+                Taken::Replayed(v) => Err(Probe::Would(v)),
+            }
+        });
+        match out {
+            Err(Probe::Would(v)) => Ok(v),
+            Err(Probe::Refused(e)) => Err(e),
+            Ok(()) => Err(AppError::Internal(anyhow::anyhow!(
+                "validation kept a payment"
+            ))),
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Payments": [v]})))
 }
