@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Measure: billing and collection over HTTP beside raw SQL on the same database.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Messages in the notification outbox (the demo reads OTPs here).
     Sms {
         /// Only messages to this mobile number.
@@ -76,6 +81,19 @@ pub enum UserCommand {
         roles: String,
         #[arg(long = "type", default_value = "EMPLOYEE")]
         user_type: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Fetch-bill latency and payment throughput (see src/bench.rs).
+    Billing {
+        #[arg(long, default_value_t = 2000)]
+        consumers: usize,
+        #[arg(long, default_value_t = 200)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 20000)]
+        fetches: usize,
     },
 }
 
@@ -214,6 +232,19 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let id = created.uuid;
             println!("user {id} created");
             Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Billing {
+                    consumers,
+                    concurrency,
+                    fetches,
+                },
+        } => {
+            tokio::task::spawn_blocking(move || {
+                crate::bench::billing(settings, consumers, concurrency, fetches)
+            })
+            .await?
         }
         Command::Sms { mobile, limit } => {
             let mut conn = connect_one(&settings)?;

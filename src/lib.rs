@@ -1,6 +1,7 @@
 //! mGramSeva: rural water-supply billing for Punjab's gram panchayats, as one binary that speaks
 //! DIGIT's JSON contracts. `main.rs` only parses the command line; everything else is here.
 
+pub mod bench;
 pub mod business;
 pub mod cli;
 pub mod config;

@@ -1,0 +1,361 @@
+//! `mgramseva bench billing`: creates N consumers with two monthly demands each (on the demo GP,
+//! consumer IDs `BENCH/<run>/<n>`), serves the app on a loopback port, and measures over HTTP
+//! (keep-alive clients, one thread each): fetch-bill latency at the given concurrency, then
+//! payments per second. Beside it, the same payment writes as raw SQL transactions on the same
+//! database, same concurrency. Prints the figures and their ratio. Needs DATABASE_URL and a
+//! seeded database (`mgramseva seed`).
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use chrono::Utc;
+use diesel::prelude::*;
+
+use crate::config::Settings;
+use crate::http::gateway::TenantRole;
+use crate::platform::user;
+
+const GP: &str = "pb.lodhipur";
+
+struct Client {
+    s: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    fn connect(port: u16) -> anyhow::Result<Self> {
+        let s = TcpStream::connect(("127.0.0.1", port))?;
+        s.set_nodelay(true)?;
+        Ok(Self {
+            s,
+            buf: Vec::with_capacity(16 * 1024),
+        })
+    }
+
+    /// One keep-alive POST; returns (status, body).
+    fn post(&mut self, path: &str, body: &str) -> anyhow::Result<(u16, String)> {
+        write!(
+            self.s,
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )?;
+        self.buf.clear();
+        let mut chunk = [0u8; 8192];
+        let (head_end, len, status) = loop {
+            let n = self.s.read(&mut chunk)?;
+            anyhow::ensure!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+            if let Some(i) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..i]).to_ascii_lowercase();
+                let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                break (i + 4, len, status);
+            }
+        };
+        while self.buf.len() < head_end + len {
+            let n = self.s.read(&mut chunk)?;
+            anyhow::ensure!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+        Ok((
+            status,
+            String::from_utf8_lossy(&self.buf[head_end..head_end + len]).into_owned(),
+        ))
+    }
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// Runs `work(worker, item)` for `items` spread over `threads` threads; returns per-call times.
+fn run_parallel<F>(
+    threads: usize,
+    items: usize,
+    work: F,
+) -> anyhow::Result<(Duration, Vec<Duration>)>
+where
+    F: Fn(usize, usize) -> anyhow::Result<()> + Send + Sync + 'static,
+{
+    let work = Arc::new(work);
+    let next = Arc::new(AtomicUsize::new(0));
+    let times = Arc::new(Mutex::new(Vec::with_capacity(items)));
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|w| {
+            let (work, next, times) = (work.clone(), next.clone(), times.clone());
+            std::thread::spawn(move || -> anyhow::Result<()> {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= items {
+                        return Ok(());
+                    }
+                    let t = Instant::now();
+                    work(w, i)?;
+                    if let Ok(mut v) = times.lock() {
+                        v.push(t.elapsed());
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join()
+            .map_err(|_| anyhow::anyhow!("a worker panicked"))??;
+    }
+    let elapsed = started.elapsed();
+    let mut v = times
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .clone();
+    v.sort();
+    Ok((elapsed, v))
+}
+
+pub fn billing(
+    settings: Settings,
+    consumers: usize,
+    concurrency: usize,
+    fetches: usize,
+) -> anyhow::Result<()> {
+    let pool = crate::connect(&settings)?;
+    let state = crate::build_state(settings.clone(), pool.clone())?;
+    let run = Utc::now().timestamp();
+    let mut conn = pool.get().context("database")?;
+
+    // A collector for the bench, with a token.
+    let id = user::Identity {
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    };
+    let mobile = format!("6{:09}", run % 1_000_000_000);
+    let roles = vec![TenantRole {
+        code: "COLLECTION_OPERATOR".into(),
+        tenant_id: GP.into(),
+    }];
+    let u = user::create_user(
+        &mut conn,
+        id,
+        &user::NewUser::employee(
+            &settings.app.state_tenant,
+            &mobile,
+            "Bench Collector",
+            roles,
+        ),
+        None,
+        Utc::now(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let token = user::issue_token(&mut conn, u.id, chrono::Duration::hours(2), Utc::now())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    // Setup (not measured): N consumers x 2 months of Rs 100, through the service.
+    let setup = Instant::now();
+    let (apr, may) = (
+        (1_775_001_600_000i64, 1_777_593_599_999i64),
+        (1_777_593_600_000i64, 1_780_271_999_999i64),
+    );
+    for n in 0..consumers {
+        let code = format!("BENCH/{run}/{n}");
+        for (from, to) in [apr, may] {
+            let d = crate::business::billing::service::NewDemand {
+                tenant_id: GP.into(),
+                business_service: "WS".into(),
+                consumer_code: code.clone(),
+                consumer_type: "waterConnection".into(),
+                payer_uuid: None,
+                period_from: chrono::DateTime::from_timestamp_millis(from).unwrap_or_default(),
+                period_to: chrono::DateTime::from_timestamp_millis(to).unwrap_or_default(),
+                lines: vec![("10101".into(), rust_decimal::Decimal::from(100))],
+                minimum_amount_payable: rust_decimal::Decimal::ZERO,
+                bill_expiry_time: None,
+                additional_details: serde_json::json!({}),
+            };
+            conn.transaction(|c| {
+                crate::business::billing::service::create_demand(
+                    c,
+                    &settings.app.state_tenant,
+                    &d,
+                    "bench",
+                    None,
+                    Utc::now(),
+                )
+                .map(|_| ())
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    println!(
+        "setup: {consumers} consumers x 2 demands in {:.1}s",
+        setup.elapsed().as_secs_f64()
+    );
+    drop(conn);
+
+    // Serve on a loopback port.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let st = state.clone();
+    std::thread::spawn(move || {
+        let _ = actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || crate::app(st.clone()))
+                .bind(("127.0.0.1", 0))?;
+            let _ = tx.send(server.addrs().first().map(|a| a.port()).unwrap_or(0));
+            server.run().await
+        });
+    });
+    let port = rx.recv_timeout(Duration::from_secs(10))?;
+    let body = serde_json::json!({"RequestInfo": {"authToken": token}}).to_string();
+
+    // 1. fetch-bill latency at `concurrency`.
+    let clients: Arc<Vec<Mutex<Option<Client>>>> =
+        Arc::new((0..concurrency).map(|_| Mutex::new(None)).collect());
+    let (c2, b2) = (clients, body);
+    let fetch = move |w: usize, i: usize| -> anyhow::Result<()> {
+        let mut slot = c2[w].lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        if slot.is_none() {
+            *slot = Some(Client::connect(port)?);
+        }
+        let c = slot.as_mut().ok_or_else(|| anyhow::anyhow!("no client"))?;
+        let path = format!(
+            "/billing-service/bill/v2/_fetchbill?tenantId={GP}&businessService=WS&consumerCode=BENCH/{run}/{}",
+            i % consumers
+        );
+        let (s, b) = c.post(&path, &b2)?;
+        anyhow::ensure!(s == 200, "fetchbill {s}: {b}");
+        Ok(())
+    };
+    let (elapsed, times) = run_parallel(concurrency, fetches, fetch)?;
+    println!(
+        "fetch-bill over HTTP: {fetches} requests, {concurrency} concurrent: {:.0}/s, p50 {:.1} ms, p99 {:.1} ms",
+        fetches as f64 / elapsed.as_secs_f64(),
+        pct(&times, 0.5),
+        pct(&times, 0.99)
+    );
+
+    // 2. payments over HTTP: each consumer pays Rs 150 against its bill, once.
+    let pay_threads = concurrency.min(32);
+    let clients: Arc<Vec<Mutex<Option<Client>>>> =
+        Arc::new((0..pay_threads).map(|_| Mutex::new(None)).collect());
+    let (c3, tok) = (clients, token);
+    let pay_time = Arc::new(Mutex::new(Duration::ZERO));
+    let pt = pay_time.clone();
+    let pay = move |w: usize, i: usize| -> anyhow::Result<()> {
+        let mut slot = c3[w].lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        if slot.is_none() {
+            *slot = Some(Client::connect(port)?);
+        }
+        let c = slot.as_mut().ok_or_else(|| anyhow::anyhow!("no client"))?;
+        let ri = serde_json::json!({"RequestInfo": {"authToken": tok}}).to_string();
+        let (s, b) = c.post(&format!("/billing-service/bill/v2/_fetchbill?tenantId={GP}&businessService=WS&consumerCode=BENCH/{run}/{i}"), &ri)?;
+        anyhow::ensure!(s == 200, "fetchbill {s}: {b}");
+        let v: serde_json::Value = serde_json::from_str(&b)?;
+        let bill = v["Bill"][0]["id"].as_str().unwrap_or_default().to_owned();
+        let req = serde_json::json!({"RequestInfo": {"authToken": tok}, "Payment": {"tenantId": GP, "totalAmountPaid": 150, "paymentMode": "CASH",
+            "paymentDetails": [{"businessService": "WS", "billId": bill}]}})
+        .to_string();
+        let t = Instant::now();
+        let (s, b) = c.post("/collection-services/payments/_create", &req)?;
+        if let Ok(mut x) = pt.lock() {
+            *x += t.elapsed();
+        }
+        anyhow::ensure!(s == 200, "payment {s}: {b}");
+        Ok(())
+    };
+    let (elapsed, _) = run_parallel(pay_threads, consumers, pay)?;
+    let http_rate = consumers as f64 / elapsed.as_secs_f64();
+    println!(
+        "payments over HTTP (each with its fetch-bill): {consumers} in {:.1}s: {http_rate:.0} payments/s ({pay_threads} concurrent)",
+        elapsed.as_secs_f64()
+    );
+
+    // 3. the same writes as raw SQL transactions, same database, same concurrency: lock the
+    // consumer, read its lines for update, write two lines, take a receipt number, insert the
+    // payment, its detail and two allocations, mark the bill. (The rows are marked cancelled so
+    // the ledger is not disturbed.)
+    let raw_pool = pool;
+    let raw = move |_w: usize, i: usize| -> anyhow::Result<()> {
+        use diesel::sql_types::{Text, Uuid as SqlUuid};
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = SqlUuid)]
+            id: uuid::Uuid,
+        }
+        let mut c = raw_pool.get()?;
+        c.transaction(|c| -> diesel::QueryResult<()> {
+            let code = format!("BENCH/{run}/{i}");
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7240003))").bind::<Text, _>(format!("{GP}|WS|{code}")).execute(c)?;
+            let lines: Vec<Id> = diesel::sql_query(
+                "SELECT dd.id FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+                  WHERE d.tenant_id = $1 AND d.business_service = 'WS' AND d.consumer_code = $2 AND d.status = 'ACTIVE' ORDER BY d.period_from FOR UPDATE",
+            )
+            .bind::<Text, _>(GP)
+            .bind::<Text, _>(&code)
+            .load(c)?;
+            for l in lines.iter().take(2) {
+                diesel::sql_query("UPDATE billing_demand_detail SET collection_amount = collection_amount, last_modified_at = now() WHERE id = $1").bind::<SqlUuid, _>(l.id).execute(c)?;
+            }
+            diesel::sql_query("INSERT INTO idgen_sequence (tenant_id, name, value) VALUES ($1, 'BENCH_RAW', 1) ON CONFLICT (tenant_id, name) DO UPDATE SET value = idgen_sequence.value + 1").bind::<Text, _>(GP).execute(c)?;
+            let bill: Vec<Id> = diesel::sql_query("SELECT id FROM billing_bill WHERE tenant_id = $1 AND business_service = 'WS' AND consumer_code = $2 ORDER BY created_at DESC LIMIT 1")
+                .bind::<Text, _>(GP)
+                .bind::<Text, _>(&code)
+                .load(c)?;
+            let Some(bill) = bill.first() else { return Ok(()) };
+            let (pid, did) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+            diesel::sql_query(
+                "INSERT INTO collection_payment (id, tenant_id, total_due, total_amount_paid, payment_mode, transaction_number, transaction_date, payment_status)
+                 VALUES ($1, $2, 0, 150, 'CASH', $3, now(), 'CANCELLED')",
+            )
+            .bind::<SqlUuid, _>(pid)
+            .bind::<Text, _>(GP)
+            .bind::<Text, _>(format!("raw-{pid}"))
+            .execute(c)?;
+            diesel::sql_query(
+                "INSERT INTO collection_payment_detail (id, payment_id, tenant_id, bill_id, business_service, consumer_code, total_due, total_amount_paid, receipt_number, receipt_date)
+                 VALUES ($1, $2, $3, $4, 'WS', $5, 0, 150, $6, now())",
+            )
+            .bind::<SqlUuid, _>(did)
+            .bind::<SqlUuid, _>(pid)
+            .bind::<Text, _>(GP)
+            .bind::<SqlUuid, _>(bill.id)
+            .bind::<Text, _>(&code)
+            .bind::<Text, _>(format!("RAW/{pid}"))
+            .execute(c)?;
+            for l in lines.iter().take(2) {
+                diesel::sql_query("INSERT INTO collection_allocation (payment_detail_id, tenant_id, demand_detail_id, kind, amount) VALUES ($1, $2, $3, 'COLLECT', 75)")
+                    .bind::<SqlUuid, _>(did)
+                    .bind::<Text, _>(GP)
+                    .bind::<SqlUuid, _>(l.id)
+                    .execute(c)?;
+            }
+            diesel::sql_query("UPDATE billing_bill SET status = status, last_modified_at = now() WHERE id = $1").bind::<SqlUuid, _>(bill.id).execute(c)?;
+            Ok(())
+        })?;
+        Ok(())
+    };
+    let (elapsed, _) = run_parallel(pay_threads, consumers, raw)?;
+    let raw_rate = consumers as f64 / elapsed.as_secs_f64();
+    println!(
+        "raw SQL payment transactions: {consumers} in {:.1}s: {raw_rate:.0}/s ({pay_threads} concurrent)",
+        elapsed.as_secs_f64()
+    );
+    let pay_only = pay_time.lock().map(|d| *d).unwrap_or_default();
+    let pay_rate = consumers as f64 / (pay_only.as_secs_f64() / pay_threads as f64);
+    println!("payments over HTTP, the payment calls alone: {pay_rate:.0}/s");
+    println!(
+        "ratio HTTP payments / raw SQL: {:.2} (with each payment's fetch-bill: {:.2})",
+        pay_rate / raw_rate,
+        http_rate / raw_rate
+    );
+    Ok(())
+}
