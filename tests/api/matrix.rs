@@ -60,6 +60,23 @@ fn routes(tenant: &str) -> Vec<(&'static str, String, Value)> {
             "/user/users/_createnovalidate".to_owned(),
             json!({"user": {"name": "Matrix", "tenantId": tenant, "roles": []}}),
         ),
+        (
+            "/billing-service/bill/v2/_fetchbill",
+            format!(
+                "/billing-service/bill/v2/_fetchbill?tenantId={tenant}&consumerCode=WS/M/1&businessService=WS"
+            ),
+            json!({}),
+        ),
+        (
+            "/billing-service/demand/_create",
+            "/billing-service/demand/_create".to_owned(),
+            json!({"Demands": [{"tenantId": tenant, "consumerCode": "WS/M/1", "businessService": "WS", "taxPeriodFrom": 1, "taxPeriodTo": 2, "demandDetails": []}]}),
+        ),
+        (
+            "/collection-services/payments/_create",
+            "/collection-services/payments/_create".to_owned(),
+            json!({"Payment": {"tenantId": tenant, "totalAmountPaid": 1, "paymentMode": "CASH", "paymentDetails": [{"businessService": "WS", "billId": "00000000-0000-0000-0000-000000000000"}]}}),
+        ),
     ]
 }
 
@@ -103,7 +120,7 @@ async fn each_role_reaches_exactly_its_actions_and_no_other_gp() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 32 * 4 * 2);
+    assert_eq!(checked, 32 * 7 * 2);
     // The oracle is not empty-handed: some roles are allowed, some are not.
     assert!(grants["/egov-idgen/id/_generate"].contains("GP_ADMIN"));
     assert!(!grants["/localization/messages/v1/_upsert"].contains("GP_ADMIN"));
