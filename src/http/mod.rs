@@ -127,3 +127,43 @@ pub fn not_found_response(path: &str) -> HttpResponse {
     )
     .error_response()
 }
+
+/// Query-parameter helpers shared by the DIGIT search endpoints.
+pub mod params {
+    use crate::error::{AppError, AppResult};
+
+    /// A comma-separated list (`consumerCode=A,B`), blanks dropped.
+    pub fn csv(s: &Option<String>) -> Vec<String> {
+        s.as_deref()
+            .map(|s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A comma-separated list of ids, or a 400 naming `field`.
+    pub fn uuids(s: &Option<String>, field: &str) -> AppResult<Vec<uuid::Uuid>> {
+        csv(s)
+            .iter()
+            .map(|u| {
+                uuid::Uuid::parse_str(u).map_err(|_| {
+                    AppError::invalid_field("INVALID_ID", format!("{u} is not an id"), field)
+                })
+            })
+            .collect()
+    }
+
+    /// A required, non-blank `tenantId`.
+    pub fn tenant(t: &Option<String>) -> AppResult<String> {
+        t.clone()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+            })
+    }
+}

@@ -11,7 +11,7 @@ use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
-use crate::http::{Digit, ResponseInfo};
+use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
@@ -212,35 +212,6 @@ struct DemandQuery {
     limit: Option<i64>,
 }
 
-fn list(s: &Option<String>) -> Vec<String> {
-    s.as_deref()
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn uuids(s: &Option<String>, field: &str) -> AppResult<Vec<uuid::Uuid>> {
-    list(s)
-        .iter()
-        .map(|u| {
-            uuid::Uuid::parse_str(u).map_err(|_| {
-                AppError::invalid_field("INVALID_ID", format!("{u} is not an id"), field)
-            })
-        })
-        .collect()
-}
-
-fn tenant(t: &Option<String>) -> AppResult<String> {
-    t.clone()
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId"))
-}
-
 fn paging(offset: Option<i64>, limit: Option<i64>) -> AppResult<(i64, i64)> {
     let limit = limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -260,9 +231,9 @@ async fn search_demands(
 ) -> AppResult<HttpResponse> {
     let (offset, limit) = paging(q.offset, q.limit)?;
     let f = DemandFilter {
-        tenant_id: tenant(&q.tenant_id)?,
-        ids: uuids(&q.demand_id, "demandId")?,
-        consumer_codes: list(&q.consumer_code),
+        tenant_id: params::tenant(&q.tenant_id)?,
+        ids: params::uuids(&q.demand_id, "demandId")?,
+        consumer_codes: params::csv(&q.consumer_code),
         business_service: q.business_service.clone().filter(|s| !s.is_empty()),
         status: q.status.clone().filter(|s| !s.is_empty()),
         period_from: q
@@ -285,10 +256,12 @@ async fn demand_history(
     q: web::Query<DemandQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let t = tenant(&q.tenant_id)?;
-    let id = uuids(&q.demand_id, "demandId")?.pop().ok_or_else(|| {
-        AppError::invalid_field("MISSING_FIELD", "demandId is required", "demandId")
-    })?;
+    let t = params::tenant(&q.tenant_id)?;
+    let id = params::uuids(&q.demand_id, "demandId")?
+        .pop()
+        .ok_or_else(|| {
+            AppError::invalid_field("MISSING_FIELD", "demandId is required", "demandId")
+        })?;
     let rows = db::run(&state.pool, move |c| match repo::demand(c, id)? {
         Some(d) if d.tenant_id == t => Ok(repo::history(c, id)?),
         _ => Err(AppError::invalid_field(
@@ -329,7 +302,7 @@ async fn fetch_bill(
             "tenantId",
         ));
     }
-    let codes = list(&q.consumer_code);
+    let codes = params::csv(&q.consumer_code);
     if codes.is_empty() {
         errors.push(ErrorDetail::field(
             "MISSING_FIELD",
@@ -383,10 +356,10 @@ async fn search_bills(
 ) -> AppResult<HttpResponse> {
     let (offset, limit) = paging(q.offset, q.limit)?;
     let f = BillFilter {
-        tenant_id: tenant(&q.tenant_id)?,
-        ids: uuids(&q.bill_id, "billId")?,
-        bill_numbers: list(&q.bill_number),
-        consumer_codes: list(&q.consumer_code),
+        tenant_id: params::tenant(&q.tenant_id)?,
+        ids: params::uuids(&q.bill_id, "billId")?,
+        bill_numbers: params::csv(&q.bill_number),
+        consumer_codes: params::csv(&q.consumer_code),
         service: q
             .service
             .clone()
@@ -586,9 +559,9 @@ async fn tax_heads(
     q: web::Query<MasterQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let t = tenant(&q.tenant_id)?;
+    let t = params::tenant(&q.tenant_id)?;
     let service = q.service.clone().or_else(|| q.business_service.clone());
-    let codes = list(&q.code);
+    let codes = params::csv(&q.code);
     let st = state.clone();
     let heads = db::run(&state.pool, move |c| {
         crate::platform::mdms::scope(c, &st.settings.app.state_tenant, &t, "tenantId")?;
@@ -611,7 +584,7 @@ async fn tax_periods(
     q: web::Query<MasterQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let t = tenant(&q.tenant_id)?;
+    let t = params::tenant(&q.tenant_id)?;
     let service = q.service.clone().or_else(|| q.business_service.clone());
     let st = state.clone();
     let rules = db::run(&state.pool, move |c| {
@@ -634,8 +607,8 @@ async fn business_services(
     q: web::Query<MasterQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let t = tenant(&q.tenant_id)?;
-    let codes = list(&q.business_service);
+    let t = params::tenant(&q.tenant_id)?;
+    let codes = params::csv(&q.business_service);
     let st = state.clone();
     let list = db::run(&state.pool, move |c| {
         let scope = crate::platform::mdms::scope(c, &st.settings.app.state_tenant, &t, "tenantId")?;
@@ -659,8 +632,8 @@ async fn aggregate(
     q: web::Query<DemandQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let t = tenant(&q.tenant_id)?;
-    let code = list(&q.consumer_code).pop().ok_or_else(|| {
+    let t = params::tenant(&q.tenant_id)?;
+    let code = params::csv(&q.consumer_code).pop().ok_or_else(|| {
         AppError::invalid_field("MISSING_FIELD", "consumerCode is required", "consumerCode")
     })?;
     let bs = q

@@ -10,7 +10,7 @@ use super::service::{self, Filter, NewPayment, Payment, Taken};
 use crate::business::billing;
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::http::{Digit, ResponseInfo};
+use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::encryption::Crypto;
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
@@ -36,6 +36,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/collection-services/payments/{module}/_workflow",
         web::post().to(workflow),
     );
+}
+
+fn new_payment(p: &PaymentIn, detail: &DetailIn, key: Option<String>) -> NewPayment {
+    NewPayment {
+        tenant_id: p.tenant_id.trim().to_owned(),
+        bill_id: detail.bill_id,
+        business_service: detail.business_service.trim().to_owned(),
+        total_due: p.total_due.unwrap_or_default(),
+        amount: p.total_amount_paid,
+        payment_mode: p.payment_mode.trim().to_uppercase(),
+        paid_by: p.paid_by.clone(),
+        payer_name: p.payer_name.clone(),
+        mobile: p.mobile_number.clone(),
+        instrument_number: p.instrument_number.clone(),
+        idempotency_key: key,
+    }
 }
 
 fn payment_json(conn: &mut diesel::PgConnection, crypto: &Crypto, p: &Payment) -> AppResult<Value> {
@@ -131,19 +147,7 @@ async fn create(
             "Idempotency-Key",
         ));
     }
-    let new = NewPayment {
-        tenant_id: p.tenant_id.trim().to_owned(),
-        bill_id: detail.bill_id,
-        business_service: detail.business_service.trim().to_owned(),
-        total_due: p.total_due.unwrap_or_default(),
-        amount: p.total_amount_paid,
-        payment_mode: p.payment_mode.trim().to_uppercase(),
-        paid_by: p.paid_by.clone(),
-        payer_name: p.payer_name.clone(),
-        mobile: p.mobile_number.clone(),
-        instrument_number: p.instrument_number.clone(),
-        idempotency_key: key,
-    };
+    let new = new_payment(p, detail, key);
     service::check(&new)?;
     let actor = req.caller.user().map(|u| u.uuid);
     let st = state.clone();
@@ -186,29 +190,6 @@ struct SearchQuery {
     limit: Option<i64>,
 }
 
-fn list(s: &Option<String>) -> Vec<String> {
-    s.as_deref()
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn uuids(s: &Option<String>, field: &str) -> AppResult<Vec<uuid::Uuid>> {
-    list(s)
-        .iter()
-        .map(|u| {
-            uuid::Uuid::parse_str(u).map_err(|_| {
-                AppError::invalid_field("INVALID_ID", format!("{u} is not an id"), field)
-            })
-        })
-        .collect()
-}
-
 async fn search(
     state: web::Data<AppState>,
     module: Option<web::Path<String>>,
@@ -223,7 +204,7 @@ async fn search(
             "limit",
         ));
     }
-    let mut services = list(&q.business_services);
+    let mut services = params::csv(&q.business_services);
     if let Some(m) = module {
         services.push(m.into_inner());
     }
@@ -235,11 +216,11 @@ async fn search(
             .ok_or_else(|| {
                 AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
             })?,
-        ids: uuids(&q.ids, "ids")?,
-        receipt_numbers: list(&q.receipt_numbers),
-        consumer_codes: list(&q.consumer_codes),
+        ids: params::uuids(&q.ids, "ids")?,
+        receipt_numbers: params::csv(&q.receipt_numbers),
+        consumer_codes: params::csv(&q.consumer_codes),
         business_services: services,
-        bill_ids: uuids(&q.bill_ids, "billIds")?,
+        bill_ids: params::uuids(&q.bill_ids, "billIds")?,
         status: q.status.clone().filter(|s| !s.is_empty()),
         offset: q.offset.unwrap_or(0).max(0),
         limit,
@@ -324,19 +305,7 @@ async fn validate(state: web::Data<AppState>, req: Digit<CreateBody>) -> AppResu
             "Payment.paymentDetails",
         )
     })?;
-    let new = NewPayment {
-        tenant_id: p.tenant_id.trim().to_owned(),
-        bill_id: detail.bill_id,
-        business_service: detail.business_service.trim().to_owned(),
-        total_due: p.total_due.unwrap_or_default(),
-        amount: p.total_amount_paid,
-        payment_mode: p.payment_mode.trim().to_uppercase(),
-        paid_by: p.paid_by.clone(),
-        payer_name: p.payer_name.clone(),
-        mobile: p.mobile_number.clone(),
-        instrument_number: p.instrument_number.clone(),
-        idempotency_key: None,
-    };
+    let new = new_payment(p, detail, None);
     service::check(&new)?;
     let actor = req.caller.user().map(|u| u.uuid);
     let st = state.clone();

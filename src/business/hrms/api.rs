@@ -9,7 +9,7 @@ use super::service::{self, Criteria, Employee, EmployeeUpdate, NewEmployee};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::gateway::{AuthUser, TenantRole};
-use crate::http::{Digit, ResponseInfo};
+use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::user::service::{Identity, ProfileChanges};
 use crate::state::AppState;
 
@@ -287,18 +287,6 @@ struct SearchQuery {
     limit: Option<i64>,
 }
 
-fn list(s: &Option<String>) -> Vec<String> {
-    s.as_deref()
-        .map(|s| {
-            s.split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn criteria(q: &SearchQuery) -> AppResult<Criteria> {
     let tenant_id = q
         .tenant_id
@@ -308,7 +296,7 @@ fn criteria(q: &SearchQuery) -> AppResult<Criteria> {
             AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
         })?;
     let mut uuids = Vec::new();
-    for u in list(&q.uuids) {
+    for u in params::csv(&q.uuids) {
         uuids.push(uuid::Uuid::parse_str(&u).map_err(|_| {
             AppError::invalid_field("INVALID_UUID", format!("{u} is not a uuid"), "uuids")
         })?);
@@ -323,9 +311,9 @@ fn criteria(q: &SearchQuery) -> AppResult<Criteria> {
     }
     Ok(Criteria {
         tenant_id,
-        codes: list(&q.codes),
-        names: list(&q.names),
-        roles: list(&q.roles),
+        codes: params::csv(&q.codes),
+        names: params::csv(&q.names),
+        roles: params::csv(&q.roles),
         uuids,
         phone: q.phone.clone().filter(|p| !p.trim().is_empty()),
         is_active: q.is_active,

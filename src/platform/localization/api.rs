@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::service::{self, Locale, Message, SearchCriteria};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
-use crate::http::{Digit, ResponseInfo};
+use crate::http::{Digit, ResponseInfo, params};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -29,17 +29,6 @@ struct SearchQuery {
 #[derive(Serialize)]
 struct SearchResponse {
     messages: Vec<Message>,
-}
-
-fn list(s: Option<String>) -> Vec<String> {
-    s.map(|s| {
-        s.split(',')
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(str::to_owned)
-            .collect()
-    })
-    .unwrap_or_default()
 }
 
 async fn run_search(state: web::Data<AppState>, q: SearchQuery) -> AppResult<HttpResponse> {
@@ -77,8 +66,8 @@ async fn run_search(state: web::Data<AppState>, q: SearchQuery) -> AppResult<Htt
     let (Some(locale), Some(tenant), true) = (locale, tenant, errors.is_empty()) else {
         return Err(AppError::many(errors));
     };
-    let modules = list(q.module);
-    let codes = list(q.codes);
+    let modules = params::csv(&q.module);
+    let codes = params::csv(&q.codes);
     let state_tenant = state.settings.app.state_tenant.clone();
     let messages = db::run(&state.pool, move |c| {
         let scope = crate::platform::mdms::scope(c, &state_tenant, &tenant, "tenantId")?;
