@@ -45,6 +45,24 @@ pub fn lines_of(
         .load(conn)
 }
 
+/// The consumer's live demands, oldest first, with their lines, without locking (reads only).
+pub fn live_demands_read(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> QueryResult<Vec<DemandWithLines>> {
+    let demands: Vec<Demand> = dm::table
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::business_service.eq(service))
+        .filter(dm::consumer_code.eq(consumer))
+        .filter(dm::status.eq("ACTIVE"))
+        .order((dm::period_from, dm::id))
+        .select(Demand::as_select())
+        .load(conn)?;
+    attach(conn, demands)
+}
+
 /// The consumer's live demands, oldest first, with their lines (locked for update).
 pub fn live_demands(
     conn: &mut PgConnection,

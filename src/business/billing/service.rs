@@ -407,6 +407,13 @@ pub fn fetch_bill(
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<FullBill>> {
+    // Fast path: the active bill still matches what is owed; nothing to lock or write.
+    if let Some(b) = repo::active_bill(conn, tenant, service, consumer)? {
+        let owed = repo::live_demands_read(conn, tenant, service, consumer)?;
+        if fingerprint(&owed) == b.fingerprint && net_due(&owed) > Decimal::ZERO {
+            return Ok(repo::full_bills(conn, vec![b])?.pop());
+        }
+    }
     business_service(conn, state_tenant, tenant, service, "businessService")?;
     repo::lock_consumer(conn, tenant, service, consumer)?;
     let demands: Vec<DemandWithLines> = repo::live_demands(conn, tenant, service, consumer)?
