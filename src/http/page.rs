@@ -199,11 +199,8 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    pub fn new(
-        req: &HttpRequest,
-        state: &AppState,
-        texts: Arc<dyn Texts>,
-    ) -> (Self, Option<Cookie<'static>>) {
+    pub fn new(req: &HttpRequest, state: &AppState) -> (Self, Option<Cookie<'static>>) {
+        let texts: Arc<dyn Texts> = state.i18n.clone();
         let locale = locale_of(req, &state.settings.app.default_locale);
         let (csrf, cookie) = csrf_token(req);
         let path = match req.query_string() {
@@ -236,10 +233,9 @@ impl PageCtx {
     pub async fn for_staff(
         req: &HttpRequest,
         state: &AppState,
-        texts: Arc<dyn Texts>,
         staff: &Staff,
     ) -> Result<(Self, Option<Cookie<'static>>), PageError> {
-        let (mut p, cookie) = Self::new(req, state, texts);
+        let (mut p, cookie) = Self::new(req, state);
         p.user_name = staff.user.name.clone();
         let state_tenant = state.settings.app.state_tenant.clone();
         let mut codes: Vec<String> = staff

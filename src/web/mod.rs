@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::http::page::{self, PageCtx, PageError, Texts};
+use crate::http::page::{self, PageCtx, PageError};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -18,15 +18,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(pages::routes);
 }
 
-/// The page context for `req`, with the catalogue as its texts.
-pub fn ctx(
-    req: &HttpRequest,
-    state: &AppState,
-) -> (PageCtx, Option<actix_web::cookie::Cookie<'static>>) {
-    let texts: std::sync::Arc<dyn Texts> = state.i18n.clone();
-    PageCtx::new(req, state, texts)
-}
-
 #[derive(Template)]
 #[template(path = "index.html")]
 struct IndexPage {
@@ -34,7 +25,7 @@ struct IndexPage {
 }
 
 async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = ctx(&req, &state);
+    let (p, cookie) = PageCtx::new(&req, &state);
     page::render(StatusCode::OK, IndexPage { p }.render(), cookie)
 }
 

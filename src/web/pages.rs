@@ -6,7 +6,6 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::ctx;
 use crate::config::Secret;
 use crate::db;
 use crate::error::AppError;
@@ -182,16 +181,6 @@ pub fn tiles_for(roles: &[&str]) -> Vec<&'static Tile> {
         .collect()
 }
 
-/// The page context of a logged-in member of staff.
-pub async fn staff_ctx(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &Staff,
-) -> Result<(PageCtx, Option<actix_web::cookie::Cookie<'static>>), PageError> {
-    let texts: std::sync::Arc<dyn crate::http::page::Texts> = state.i18n.clone();
-    PageCtx::for_staff(req, state, texts, staff).await
-}
-
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
@@ -213,7 +202,7 @@ async fn login_form(
     state: web::Data<AppState>,
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = ctx(&req, &state);
+    let (p, cookie) = PageCtx::new(&req, &state);
     let notice = if q.done.is_some() {
         p.t("CORE_PASSWORD_UPDATED")
     } else {
@@ -293,7 +282,7 @@ async fn login(
             Ok(r)
         }
         (other, _) => {
-            let (p, cookie) = ctx(&req, &state);
+            let (p, cookie) = PageCtx::new(&req, &state);
             let key = match other {
                 LoginOutcome::Locked => "CORE_ACCOUNT_LOCKED",
                 LoginOutcome::Inactive => "CORE_ACCOUNT_INACTIVE",
@@ -386,7 +375,7 @@ async fn forgot_form(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = ctx(&req, &state);
+    let (p, cookie) = PageCtx::new(&req, &state);
     page::render(
         StatusCode::OK,
         otp_page(p, false, true, String::new(), String::new(), String::new()).render(),
@@ -463,7 +452,7 @@ async fn forgot_send(
     verify_csrf(&req, &form.csrf)?;
     let mobile = form.mobile.trim().to_owned();
     let sent = send_code(&req, &state, mobile.clone()).await?;
-    let (p, cookie) = ctx(&req, &state);
+    let (p, cookie) = PageCtx::new(&req, &state);
     match sent {
         Ok(()) => {
             let notice = p.t("CORE_OTP_SENT");
@@ -554,7 +543,7 @@ async fn forgot_reset(
     match reset_with(&state, &form).await? {
         None => Ok(page::see_other("/login?done=1")),
         Some(code) => {
-            let (p, cookie) = ctx(&req, &state);
+            let (p, cookie) = PageCtx::new(&req, &state);
             let err = p.t(error_key(&code));
             page::render(
                 StatusCode::BAD_REQUEST,
@@ -579,7 +568,7 @@ async fn first_login_form(
     staff: FirstLogin,
 ) -> Result<HttpResponse, PageError> {
     let staff = staff.0;
-    let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let mobile = staff.user.mobile_number.clone().unwrap_or_default();
     let notice = p.t("CORE_FIRST_LOGIN_EXPLAINED");
     page::render(
@@ -599,7 +588,7 @@ async fn first_login_send(
     let staff = staff.0;
     let mobile = staff.user.mobile_number.clone().unwrap_or_default();
     let sent = send_code(&req, &state, mobile.clone()).await?;
-    let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     match sent {
         Ok(()) => {
             let notice = p.t("CORE_OTP_SENT");
@@ -638,7 +627,7 @@ async fn first_login_reset(
             Ok(r)
         }
         Some(code) => {
-            let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+            let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
             let err = p.t(error_key(&code));
             page::render(
                 StatusCode::BAD_REQUEST,
@@ -661,7 +650,7 @@ async fn home(
     state: web::Data<AppState>,
     staff: Staff,
 ) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let tiles = tiles_for(&staff.roles_here());
     page::render(StatusCode::OK, HomePage { p, tiles }.render(), cookie)
 }
@@ -724,7 +713,7 @@ async fn profile_page(
     errors: Vec<String>,
     notice: bool,
 ) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = staff_ctx(req, state, staff).await?;
+    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let st = state.clone();
     let id = staff.user.id;
     let u = db::run(&state.pool, move |c| users::get(c, &st.crypto, id))
@@ -796,7 +785,7 @@ async fn profile_save(
     match out {
         Ok(_) => profile_page(&req, &state, &staff, Vec::new(), true).await,
         Err(AppError::Client { errors, .. }) => {
-            let (p, _) = ctx(&req, &state);
+            let (p, _) = PageCtx::new(&req, &state);
             let msgs = errors
                 .iter()
                 .map(|e| match e.code.as_str() {
@@ -824,7 +813,7 @@ async fn password_form(
     state: web::Data<AppState>,
     staff: Staff,
 ) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     page::render(
         StatusCode::OK,
         PasswordPage {
@@ -894,7 +883,7 @@ async fn password_save(
             Ok(r)
         }
         Some(code) => {
-            let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+            let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
             let error = p.t(error_key(&code));
             page::render(
                 StatusCode::BAD_REQUEST,

@@ -36,15 +36,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/home/collect/history", web::get().to(history));
 }
 
-async fn ctx(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &Staff,
-) -> Result<(PageCtx, Option<actix_web::cookie::Cookie<'static>>), PageError> {
-    let texts: std::sync::Arc<dyn page::Texts> = state.i18n.clone();
-    PageCtx::for_staff(req, state, texts, staff).await
-}
-
 fn tenant_of(staff: &Staff) -> String {
     staff
         .tenant
@@ -125,7 +116,7 @@ async fn find(
     q: web::Query<FindQuery>,
 ) -> Result<HttpResponse, PageError> {
     staff.require(COLLECT_ROLES)?;
-    let (p, cookie) = ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let consumer = q.consumer.clone().unwrap_or_default().trim().to_owned();
     let bill = if consumer.is_empty() {
         None
@@ -194,7 +185,7 @@ async fn again(
     consumer: &str,
     key: &str,
 ) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = ctx(req, state, staff).await?;
+    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let error = p.t(key);
     let (st, t, c, actor) = (
         state.clone(),
@@ -269,7 +260,7 @@ async fn confirm(
         )
         .await;
     };
-    let (p, cookie) = ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let name = payment.payer_name.clone().unwrap_or_else(|| "—".to_owned());
     let question = p
         .t("COLLECT_CONFIRM_TEXT")
@@ -406,7 +397,7 @@ async fn receipt(
             "CORE_PAGE_NOT_FOUND".to_owned(),
         ));
     };
-    let (p, cookie) = ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let page = ReceiptPage {
         number: p_.receipt_number.clone(),
         date: p_
@@ -448,7 +439,7 @@ async fn history(
         ..Filter::default()
     };
     let (list, _) = db::run(&state.pool, move |c| service::search(c, &f)).await?;
-    let (p, cookie) = ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let rows = list
         .iter()
         .map(|x| {

@@ -16,20 +16,6 @@ use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
 use crate::platform::user::service::{self as users, Identity};
 use crate::state::AppState;
 
-async fn staff_ctx(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &Staff,
-) -> Result<(PageCtx, Option<actix_web::cookie::Cookie<'static>>), PageError> {
-    let texts: std::sync::Arc<dyn page::Texts> = state.i18n.clone();
-    PageCtx::for_staff(req, state, texts, staff).await
-}
-
-fn anon_ctx(req: &HttpRequest, state: &AppState) -> PageCtx {
-    let texts: std::sync::Arc<dyn page::Texts> = state.i18n.clone();
-    PageCtx::new(req, state, texts).0
-}
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/home/hrms", web::get().to(list))
         .route("/home/hrms/new", web::get().to(new_form))
@@ -87,7 +73,7 @@ async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
     staff.require(HRMS)?;
-    let (p, cookie) = staff_ctx(&req, &state, &staff).await?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let page_no = q.page.unwrap_or(0).max(0);
     let scope = if staff.has_any(&["STATE_ADMIN", "SUPERUSER"]) {
         state.settings.app.state_tenant.clone()
@@ -210,7 +196,7 @@ async fn new_page(
     e: Entered,
 ) -> Result<HttpResponse, PageError> {
     staff.require(MANAGER_ROLES)?;
-    let (p, cookie) = staff_ctx(req, state, staff).await?;
+    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let state_level = staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
     let managed: Vec<String> = staff
         .user
@@ -356,7 +342,7 @@ async fn create(
             )))
         }
         Err(AppError::Client { errors, .. }) => {
-            let p = anon_ctx(&req, &state);
+            let p = PageCtx::new(&req, &state).0;
             let msgs = errors
                 .iter()
                 .map(|e| match e.code.as_str() {
@@ -416,7 +402,7 @@ async fn detail_page(
     notice: String,
 ) -> Result<HttpResponse, PageError> {
     staff.require(HRMS)?;
-    let (p, cookie) = staff_ctx(req, state, staff).await?;
+    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let st = state.clone();
     let who = staff.user.clone();
     let c2 = code.clone();
@@ -498,7 +484,7 @@ async fn detail(
     q: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, PageError> {
     let notice = if q.created.is_some() {
-        anon_ctx(&req, &state).t("HRMS_CREATED")
+        PageCtx::new(&req, &state).0.t("HRMS_CREATED")
     } else {
         String::new()
     };
