@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use diesel::Connection as _;
+use diesel::{Connection as _, RunQueryDsl as _};
 
 use crate::config::{Secret, Settings};
 use crate::http::gateway::TenantRole;
@@ -148,6 +148,8 @@ pub fn migrate_and_seed(
     let started = std::time::Instant::now();
     match mdms::seed::load(conn, source, &settings.app.state_tenant, force)? {
         Some(counts) => {
+            // Fresh tables have no planner statistics until autovacuum gets to them.
+            diesel::sql_query("ANALYZE").execute(conn)?;
             let total: usize = counts.values().sum();
             println!(
                 "master data loaded from {} ({total} rows in {:.1}s)",

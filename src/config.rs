@@ -59,6 +59,8 @@ pub struct SecuritySettings {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub secure_cookies: bool,
+    /// How long a checked access token is trusted without asking the database (0: always ask).
+    pub token_cache_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

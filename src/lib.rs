@@ -38,8 +38,12 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
         platform::notification::adapter(&settings.notification.sms_adapter)?,
     );
     let mut conn = pool.get().context("connecting to the database")?;
-    let access = platform::access::Access::load(&mut conn, crypto.clone())
-        .context("loading role-actions")?;
+    let access = platform::access::Access::load(
+        &mut conn,
+        crypto.clone(),
+        std::time::Duration::from_secs(settings.security.token_cache_seconds),
+    )
+    .context("loading role-actions")?;
     let i18n = platform::localization::Catalog::default();
     i18n.reload(&mut conn, &settings.app.state_tenant)
         .context("loading messages")?;

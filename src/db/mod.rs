@@ -14,19 +14,40 @@ use crate::error::{AppError, AppResult};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// The r2d2 pool, with a fair gate in front for request work: at most as many requests go to the
+/// blocking threads as there are connections, and the rest wait their turn in order (an async
+/// FIFO semaphore) instead of parking a thread each on the pool. Derefs to the r2d2 pool.
+#[derive(Clone)]
+pub struct DbPool {
+    inner: Pool<ConnectionManager<PgConnection>>,
+    gate: std::sync::Arc<tokio::sync::Semaphore>,
+    timeout: Duration,
+}
+
+impl std::ops::Deref for DbPool {
+    type Target = Pool<ConnectionManager<PgConnection>>;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
 
 /// Builds a pool; connections are opened lazily, so this succeeds with the database down.
 pub fn build_pool(url: &str, size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
     let manager = ConnectionManager::<PgConnection>::new(url);
-    Pool::builder()
+    let inner = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(timeout)
         .test_on_check_out(false)
         .build(manager)
-        .context("building the database pool")
+        .context("building the database pool")?;
+    Ok(DbPool {
+        inner,
+        gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
+        timeout,
+    })
 }
 
 /// Applies every pending migration; returns the versions applied.
@@ -52,14 +73,42 @@ where
     F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    let permit = match tokio::time::timeout(pool.timeout, pool.gate.clone().acquire_owned()).await {
+        Ok(Ok(p)) => p,
+        _ => {
+            return Err(AppError::Unavailable(
+                "the database is busy; try again".to_owned(),
+            ));
+        }
+    };
     let pool = pool.clone();
     let span = tracing::Span::current();
     actix_web::web::block(move || {
+        let _permit = permit;
         let _entered = span.enter();
         let mut conn = pool.get().map_err(AppError::from)?;
-        f(&mut conn)
+        AFTER_COMMIT.with(|h| h.borrow_mut().clear());
+        let out = f(&mut conn);
+        let hooks = AFTER_COMMIT.with(|h| std::mem::take(&mut *h.borrow_mut()));
+        if out.is_ok() {
+            for hook in hooks {
+                hook();
+            }
+        }
+        out
     })
     .await?
+}
+
+thread_local! {
+    static AFTER_COMMIT: std::cell::RefCell<Vec<fn()>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Asks `run`/`transaction` to call `hook` once the work in progress on this thread has
+/// committed (it is dropped if that work fails). In-memory caches use it to forget what a write
+/// changed only after the write is visible, so a reader cannot cache the old state in between.
+pub fn after_commit(hook: fn()) {
+    AFTER_COMMIT.with(|h| h.borrow_mut().push(hook));
 }
 
 /// Like `run`, inside one transaction: everything `f` writes commits together or not at all.

@@ -17,6 +17,8 @@ diesel::table! {
         created_at -> Timestamptz,
         last_modified_by -> Nullable<Uuid>,
         last_modified_at -> Timestamptz,
+        source_version -> Int8,
+        body -> Nullable<Text>,
     }
 }
 
@@ -92,6 +94,15 @@ diesel::table! {
         snapshot -> Jsonb,
         changed_by -> Nullable<Uuid>,
         changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    billing_ledger (tenant_id, business_service, consumer_code) {
+        tenant_id -> Text,
+        business_service -> Text,
+        consumer_code -> Text,
+        version -> Int8,
     }
 }
 
@@ -552,6 +563,7 @@ diesel::joinable!(billing_demand_detail -> mdms_tax_head (tax_head_code));
 diesel::joinable!(billing_demand_detail -> mdms_tenant (tenant_id));
 diesel::joinable!(billing_demand_history -> billing_demand (demand_id));
 diesel::joinable!(billing_demand_history -> mdms_tenant (tenant_id));
+diesel::joinable!(billing_ledger -> mdms_tenant (tenant_id));
 diesel::joinable!(collection_allocation -> billing_demand_detail (demand_detail_id));
 diesel::joinable!(collection_allocation -> collection_payment_detail (payment_detail_id));
 diesel::joinable!(collection_allocation -> mdms_tenant (tenant_id));
@@ -599,6 +611,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     billing_demand,
     billing_demand_detail,
     billing_demand_history,
+    billing_ledger,
     collection_allocation,
     collection_idempotency,
     collection_payment,

@@ -74,6 +74,8 @@ pub fn tenant_covers(holder: &str, tenant: &str) -> bool {
 pub trait AccessControl: Send + Sync {
     /// The user a token belongs to, if the token is valid now.
     fn authenticate(&self, conn: &mut PgConnection, token: &str) -> AppResult<Option<AuthUser>>;
+    /// The user of a token checked a moment ago, without asking the database.
+    fn cached(&self, token: &str) -> Option<AuthUser>;
     /// The roles mapped to any of these action URLs, each with the tenant the mapping holds on.
     fn roles_for_actions(&self, urls: &[String]) -> Vec<TenantRole>;
     /// Reloads the role-action map; returns how many action URLs it holds.
@@ -346,8 +348,13 @@ pub async fn gateway(
     let token = token_from(&req, body_value.as_ref());
     let caller = match token {
         Some(token) => {
-            let ac = state.access.clone();
-            let found = db::run(&state.pool, move |c| ac.authenticate(c, &token)).await;
+            let found = match state.access.cached(&token) {
+                Some(u) => Ok(Some(u)),
+                None => {
+                    let ac = state.access.clone();
+                    db::run(&state.pool, move |c| ac.authenticate(c, &token)).await
+                }
+            };
             match found {
                 Ok(Some(user)) => Caller(Some(Arc::new(user))),
                 Ok(None)

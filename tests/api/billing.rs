@@ -651,3 +651,56 @@ async fn validate_answers_like_create_and_keeps_nothing() {
         "validate used no receipt number"
     );
 }
+
+#[actix_web::test]
+async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
+    use diesel::prelude::*;
+    let l = Ledger::new();
+    assert_eq!(l.create(vec![demand(4, &[("10101", 100.0)])]).await.0, 201);
+    let first = l.bill().await;
+    assert_eq!(first["totalAmount"], json!(100));
+    // unchanged: the same bill, byte for byte, from the stored copy
+    assert_eq!(l.bill().await, first);
+    let version = |c: &mut diesel::PgConnection| -> i64 {
+        mgramseva::business::billing::repo::ledger_version(c, GP, "WS", CONSUMER).unwrap()
+    };
+    let mut c = l.app.db.conn();
+    let v0 = version(&mut c);
+    let kept: (i64, Option<String>) = mgramseva::db::schema::billing_bill::table
+        .filter(mgramseva::db::schema::billing_bill::status.eq("ACTIVE"))
+        .select((
+            mgramseva::db::schema::billing_bill::source_version,
+            mgramseva::db::schema::billing_bill::body,
+        ))
+        .first(&mut c)
+        .unwrap();
+    assert_eq!(kept.0, v0, "the bill keeps the version it was built from");
+    let body: Value = serde_json::from_str(kept.1.as_deref().unwrap_or("")).unwrap();
+    assert_eq!(body, first, "and the JSON it was answered with");
+    // A line changed by hand, outside the app: the trigger moves the version, and the next
+    // fetch builds a new bill with the new amount instead of serving the stored one.
+    diesel::sql_query(
+        "UPDATE billing_demand_detail SET tax_amount = 120 WHERE demand_id IN \
+         (SELECT id FROM billing_demand WHERE consumer_code = $1)",
+    )
+    .bind::<diesel::sql_types::Text, _>(CONSUMER)
+    .execute(&mut c)
+    .unwrap();
+    assert_eq!(version(&mut c), v0 + 1);
+    let second = l.bill().await;
+    assert_ne!(second["id"], first["id"]);
+    assert_eq!(second["totalAmount"], json!(120));
+    // a second month through the API: one more version, a bill of 220 over two details
+    assert_eq!(l.create(vec![demand(5, &[("10101", 100.0)])]).await.0, 201);
+    assert!(version(&mut c) > v0 + 1);
+    let third = l.bill().await;
+    assert_eq!(third["totalAmount"], json!(220));
+    assert_eq!(third["billDetails"].as_array().map(Vec::len), Some(2));
+    // the replaced bills are no longer active
+    let active: i64 = mgramseva::db::schema::billing_bill::table
+        .filter(mgramseva::db::schema::billing_bill::status.eq("ACTIVE"))
+        .count()
+        .get_result(&mut c)
+        .unwrap();
+    assert_eq!(active, 1);
+}

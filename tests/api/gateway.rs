@@ -86,6 +86,9 @@ async fn a_revoked_or_expired_token_is_refused() {
         .set(user_token::revoked_at.eq(chrono::Utc::now()))
         .execute(&mut c)
         .unwrap();
+    // SQL run beside the app is seen once the token cache lets go (5 s); the app's own writers
+    // signal it, as this does.
+    mgramseva::platform::user::cache::auth_changed();
     assert_eq!(app.post(IDGEN, idreq(Some(&token), GP)).await.0, 401);
     let token = app.login("9800000045", &["GP_ADMIN"]);
     diesel::update(user_token::table.filter(user_token::revoked_at.is_null()))
@@ -95,6 +98,7 @@ async fn a_revoked_or_expired_token_is_refused() {
         ))
         .execute(&mut c)
         .unwrap();
+    mgramseva::platform::user::cache::auth_changed();
     let (s, v) = app.post(IDGEN, idreq(Some(&token), GP)).await;
     assert_eq!(s, 401);
     assert_eq!(code(&v), "InvalidAccessTokenException");

@@ -594,6 +594,8 @@ async fn an_inactive_user_cannot_log_in_and_its_tokens_stop_working() {
         .set(user_account::active.eq(false))
         .execute(&mut app.db.conn())
         .unwrap();
+    // as the app's own deactivation does (see gateway::a_revoked_or_expired_token_is_refused)
+    mgramseva::platform::user::cache::auth_changed();
     assert_eq!(
         token(&app, "9814000017", PW).await.1["error_description"],
         "Please activate your account"

@@ -6,13 +6,12 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::model::{DemandWithLines, FullBill};
+use super::json::{bill_json, demand_json};
 use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::{Digit, ResponseInfo, params};
-use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -36,47 +35,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/billing-service/bill/v2/_search",
         web::post().to(search_bills),
     );
-}
-
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-pub fn demand_json(d: &DemandWithLines) -> Value {
-    let m = &d.demand;
-    json!({
-        "id": m.id, "tenantId": m.tenant_id, "consumerCode": m.consumer_code, "consumerType": m.consumer_type,
-        "businessService": m.business_service, "payer": m.payer_uuid.map(|u| json!({"uuid": u})),
-        "taxPeriodFrom": ms(m.period_from), "taxPeriodTo": ms(m.period_to),
-        "demandDetails": d.lines.iter().map(|l| json!({
-            "id": l.id, "demandId": l.demand_id, "taxHeadMasterCode": l.tax_head_code, "taxAmount": decimal_json(l.tax_amount),
-            "collectionAmount": decimal_json(l.collection_amount), "additionalDetails": l.additional_details, "tenantId": l.tenant_id,
-            "auditDetails": {"createdTime": ms(l.created_at), "lastModifiedTime": ms(l.last_modified_at)},
-        })).collect::<Vec<_>>(),
-        "auditDetails": {"createdBy": m.created_by, "createdTime": ms(m.created_at), "lastModifiedBy": m.last_modified_by, "lastModifiedTime": ms(m.last_modified_at)},
-        "billExpiryTime": m.bill_expiry_time, "additionalDetails": m.additional_details,
-        "minimumAmountPayable": decimal_json(m.minimum_amount_payable), "isPaymentCompleted": m.is_payment_completed, "status": m.status,
-    })
-}
-
-pub fn bill_json(b: &FullBill) -> Value {
-    let m = &b.bill;
-    json!({
-        "id": m.id, "tenantId": m.tenant_id, "billNumber": m.bill_number, "billDate": ms(m.bill_date), "status": m.status,
-        "totalAmount": decimal_json(m.total_amount), "businessService": m.business_service, "consumerCode": m.consumer_code,
-        "userId": m.payer_uuid, "additionalDetails": m.additional_details, "fileStoreId": null,
-        "auditDetails": {"createdBy": m.created_by, "createdTime": ms(m.created_at), "lastModifiedBy": m.last_modified_by, "lastModifiedTime": ms(m.last_modified_at)},
-        "billDetails": b.details.iter().map(|(d, accts)| json!({
-            "id": d.id, "tenantId": d.tenant_id, "demandId": d.demand_id, "billId": d.bill_id,
-            "expiryDate": d.expiry_date.map(ms), "amount": decimal_json(d.amount), "amountPaid": decimal_json(d.amount_paid),
-            "fromPeriod": ms(d.from_period), "toPeriod": ms(d.to_period),
-            "billAccountDetails": accts.iter().map(|a| json!({
-                "id": a.id, "tenantId": a.tenant_id, "billDetailId": a.bill_detail_id, "demandDetailId": a.demand_detail_id,
-                "order": a.display_order, "amount": decimal_json(a.amount), "adjustedAmount": decimal_json(a.adjusted_amount),
-                "taxHeadCode": a.tax_head_code,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,25 +286,55 @@ async fn fetch_bill(
         q.business_service.clone().unwrap_or_default(),
     );
     let actor = req.caller.user().map(|u| u.uuid);
-    let st = state.clone();
-    let bills = db::transaction(&state.pool, move |c| {
-        let now = Utc::now();
-        let mut out = Vec::new();
-        for code in &codes {
-            out.extend(service::fetch_bill(
-                c,
-                &st.settings.app.state_tenant,
-                &t,
-                &bs,
-                code,
-                actor,
-                now,
-            )?);
-        }
-        Ok(out)
+    // Fast path: bills still current, as stored; the rest are (re)built under the consumer lock.
+    let (t2, bs2, codes2) = (t.clone(), bs.clone(), codes.clone());
+    let mut found: Vec<Option<String>> = db::run(&state.pool, move |c| {
+        codes2
+            .iter()
+            .map(|code| service::current_bill_json(c, &t2, &bs2, code))
+            .collect()
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>()})))
+    if found.iter().any(Option::is_none) {
+        let st = state.clone();
+        let missing: Vec<(usize, String)> = codes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| found[*i].is_none())
+            .map(|(i, c)| (i, c.clone()))
+            .collect();
+        let built = db::transaction(&state.pool, move |c| {
+            let now = Utc::now();
+            let mut out = Vec::new();
+            for (i, code) in missing {
+                let bill = service::fetch_bill(
+                    c,
+                    &st.settings.app.state_tenant,
+                    &t,
+                    &bs,
+                    &code,
+                    actor,
+                    now,
+                )?;
+                out.push((i, bill.as_ref().map(|b| bill_json(b).to_string())));
+            }
+            Ok(out)
+        })
+        .await?;
+        for (i, b) in built {
+            found[i] = b;
+        }
+    }
+    // The stored bills go out as stored, without being parsed and written again.
+    let bills: Vec<String> = found.into_iter().flatten().collect();
+    let info = serde_json::to_string(&ResponseInfo::success(&req.info))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(format!(
+            "{{\"ResposneInfo\":{info},\"Bill\":[{}]}}",
+            bills.join(",")
+        )))
 }
 
 async fn search_bills(

@@ -3,11 +3,12 @@
 //! Owns `billing_*`. Serves `/billing-service/*`.
 
 mod api;
+pub mod json;
 pub mod model;
 pub mod repo;
 pub mod service;
 
-pub use api::{bill_json, demand_json};
+pub use json::{bill_json, demand_json};
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
     api::routes(cfg);

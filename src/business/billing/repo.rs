@@ -312,13 +312,73 @@ pub fn insert_bill(conn: &mut PgConnection, b: &FullBill) -> QueryResult<()> {
     diesel::insert_into(bb::table)
         .values(&b.bill)
         .execute(conn)?;
-    for (d, accts) in &b.details {
-        diesel::insert_into(bd::table).values(d).execute(conn)?;
-        diesel::insert_into(bad::table)
-            .values(accts)
-            .execute(conn)?;
-    }
+    let details: Vec<&BillDetail> = b.details.iter().map(|(d, _)| d).collect();
+    diesel::insert_into(bd::table)
+        .values(details)
+        .execute(conn)?;
+    let accts: Vec<&BillAccountDetail> = b.details.iter().flat_map(|(_, a)| a).collect();
+    diesel::insert_into(bad::table)
+        .values(accts)
+        .execute(conn)?;
     Ok(())
+}
+
+/// The version of a consumer's ledger (0 before its first demand). Triggers move it with every
+/// write to the consumer's demands and lines.
+pub fn ledger_version(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> QueryResult<i64> {
+    use crate::db::schema::billing_ledger as bl;
+    Ok(bl::table
+        .filter(bl::tenant_id.eq(tenant))
+        .filter(bl::business_service.eq(service))
+        .filter(bl::consumer_code.eq(consumer))
+        .select(bl::version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Keeps with a bill the ledger version it was built from and its JSON.
+pub fn keep_bill_body(
+    conn: &mut PgConnection,
+    id: uuid::Uuid,
+    version: i64,
+    body: &str,
+) -> QueryResult<usize> {
+    diesel::update(bb::table.find(id))
+        .set((bb::source_version.eq(version), bb::body.eq(body)))
+        .execute(conn)
+}
+
+/// The stored JSON of the consumer's active bill (as text, to be sent as it is), if the ledger
+/// has not moved since it was built: one indexed read, no lock.
+pub fn current_bill_body(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> QueryResult<Option<String>> {
+    use crate::db::schema::billing_ledger as bl;
+    bb::table
+        .inner_join(
+            bl::table.on(bl::tenant_id
+                .eq(bb::tenant_id)
+                .and(bl::business_service.eq(bb::business_service))
+                .and(bl::consumer_code.eq(bb::consumer_code))
+                .and(bl::version.eq(bb::source_version))),
+        )
+        .filter(bb::tenant_id.eq(tenant))
+        .filter(bb::business_service.eq(service))
+        .filter(bb::consumer_code.eq(consumer))
+        .filter(bb::status.eq("ACTIVE"))
+        .select(bb::body)
+        .first::<Option<String>>(conn)
+        .optional()
+        .map(Option::flatten)
 }
 
 pub fn full_bills(conn: &mut PgConnection, bills: Vec<Bill>) -> QueryResult<Vec<FullBill>> {

@@ -407,15 +407,11 @@ pub fn fetch_bill(
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<FullBill>> {
-    // Fast path: the active bill still matches what is owed; nothing to lock or write.
-    if let Some(b) = repo::active_bill(conn, tenant, service, consumer)? {
-        let owed = repo::live_demands_read(conn, tenant, service, consumer)?;
-        if fingerprint(&owed) == b.fingerprint && net_due(&owed) > Decimal::ZERO {
-            return Ok(repo::full_bills(conn, vec![b])?.pop());
-        }
-    }
     business_service(conn, state_tenant, tenant, service, "businessService")?;
     repo::lock_consumer(conn, tenant, service, consumer)?;
+    // Read before the demands: a write that lands in between leaves the bill marked older than
+    // the ledger, so the next fetch rebuilds rather than trusting it.
+    let version = repo::ledger_version(conn, tenant, service, consumer)?;
     let demands: Vec<DemandWithLines> = repo::live_demands(conn, tenant, service, consumer)?
         .into_iter()
         .filter(|d| d.lines.iter().any(|l| l.tax_amount != l.collection_amount))
@@ -425,7 +421,11 @@ pub fn fetch_bill(
     let print = fingerprint(&demands);
     if let Some(b) = &active {
         if b.fingerprint == print && total > Decimal::ZERO {
-            return Ok(repo::full_bills(conn, vec![b.clone()])?.pop());
+            let full = repo::full_bills(conn, vec![b.clone()])?.pop();
+            if let Some(f) = &full {
+                repo::keep_bill_body(conn, b.id, version, &super::bill_json(f).to_string())?;
+            }
+            return Ok(full);
         }
         repo::set_bill_status(conn, b.id, "EXPIRED", actor, now)?;
     }
@@ -501,7 +501,24 @@ pub fn fetch_bill(
         .collect();
     let full = FullBill { bill, details };
     repo::insert_bill(conn, &full)?;
+    repo::keep_bill_body(
+        conn,
+        full.bill.id,
+        version,
+        &super::bill_json(&full).to_string(),
+    )?;
     Ok(Some(full))
+}
+
+/// The consumer's active bill as stored, while nothing it was built from has changed (the fast
+/// path of fetch-bill: one read, no lock). None sends the caller to `fetch_bill`.
+pub fn current_bill_json(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> AppResult<Option<String>> {
+    Ok(repo::current_bill_body(conn, tenant, service, consumer)?)
 }
 
 /// Cancels a demand that nothing has been paid against.

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use chrono::Utc;
 use diesel::PgConnection;
@@ -10,19 +11,26 @@ use diesel::PgConnection;
 use crate::error::AppResult;
 use crate::http::gateway::{AccessControl, AuthUser, TenantRole};
 use crate::platform::encryption::Crypto;
+use crate::platform::user::cache::{self, TokenCache};
 use crate::platform::{mdms, user};
 
 pub struct Access {
     grants: RwLock<HashMap<String, Vec<TenantRole>>>,
     crypto: Arc<Crypto>,
+    tokens: TokenCache,
 }
 
 impl Access {
-    /// Loads the role-action map from the master tables.
-    pub fn load(conn: &mut PgConnection, crypto: Arc<Crypto>) -> diesel::QueryResult<Self> {
+    /// Loads the role-action map from the master tables; checked tokens are kept `token_ttl`.
+    pub fn load(
+        conn: &mut PgConnection,
+        crypto: Arc<Crypto>,
+        token_ttl: Duration,
+    ) -> diesel::QueryResult<Self> {
         let a = Self {
             grants: RwLock::default(),
             crypto,
+            tokens: TokenCache::new(token_ttl),
         };
         a.load_map(conn)?;
         Ok(a)
@@ -45,7 +53,16 @@ impl Access {
 
 impl AccessControl for Access {
     fn authenticate(&self, conn: &mut PgConnection, token: &str) -> AppResult<Option<AuthUser>> {
-        user::authenticate(conn, &self.crypto, token, Utc::now())
+        let seen = cache::epoch();
+        let found = user::authenticate_until(conn, &self.crypto, token, Utc::now())?;
+        Ok(found.map(|(u, expires_at)| {
+            self.tokens.put(token, &u, expires_at, seen);
+            u
+        }))
+    }
+
+    fn cached(&self, token: &str) -> Option<AuthUser> {
+        self.tokens.get(token)
     }
 
     fn roles_for_actions(&self, urls: &[String]) -> Vec<TenantRole> {

@@ -191,6 +191,7 @@ mod tests {
             argon2_memory_kib: 256,
             argon2_iterations: 1,
             secure_cookies: false,
+            token_cache_seconds: 0,
         }
     }
 

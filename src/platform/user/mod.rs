@@ -5,6 +5,7 @@
 //! `/user-otp/v1/_send`.
 
 mod api;
+pub mod cache;
 pub mod model;
 pub mod otp;
 pub mod repo;
@@ -13,4 +14,6 @@ pub mod session;
 
 pub use api::{routes, user_json as api_user_json};
 pub use model::{RoleOf, User};
-pub use service::{Identity, NewUser, Tokens, authenticate, create_user, issue_token};
+pub use service::{
+    Identity, NewUser, Tokens, authenticate, authenticate_until, create_user, issue_token,
+};

@@ -84,6 +84,7 @@ pub fn add_role(
     code: &str,
     tenant: &str,
 ) -> QueryResult<usize> {
+    super::cache::auth_changed();
     diesel::insert_into(user_role::table)
         .values((
             user_role::user_id.eq(user_id),
@@ -100,6 +101,7 @@ pub fn remove_role(
     code: &str,
     tenant: &str,
 ) -> QueryResult<usize> {
+    super::cache::auth_changed();
     diesel::delete(
         user_role::table
             .filter(user_role::user_id.eq(user_id))
@@ -144,6 +146,7 @@ pub fn set_locked_until(
     user_id: i64,
     until: Option<DateTime<Utc>>,
 ) -> QueryResult<usize> {
+    super::cache::auth_changed();
     diesel::update(ua::table.find(user_id))
         .set(ua::locked_until.eq(until))
         .execute(conn)
@@ -171,18 +174,25 @@ pub fn insert_token(
 }
 
 /// The user id of a live token of a kind, with the token's pair.
+/// A live token: its user, the hash of its pair (access and refresh), when it expires.
+pub type LiveToken = (i64, Option<Vec<u8>>, DateTime<Utc>);
+
 pub fn live_token(
     conn: &mut PgConnection,
     hash: &[u8],
     kind: &str,
     now: DateTime<Utc>,
-) -> QueryResult<Option<(i64, Option<Vec<u8>>)>> {
+) -> QueryResult<Option<LiveToken>> {
     user_token::table
         .filter(user_token::token_hash.eq(hash))
         .filter(user_token::kind.eq(kind))
         .filter(user_token::expires_at.gt(now))
         .filter(user_token::revoked_at.is_null())
-        .select((user_token::user_id, user_token::pair_hash))
+        .select((
+            user_token::user_id,
+            user_token::pair_hash,
+            user_token::expires_at,
+        ))
         .first(conn)
         .optional()
 }
@@ -192,6 +202,7 @@ pub fn revoke(
     hashes: &[Vec<u8>],
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
+    super::cache::auth_changed();
     diesel::update(
         user_token::table
             .filter(user_token::token_hash.eq_any(hashes))
@@ -207,6 +218,7 @@ pub fn revoke_pairs_of(
     access_hashes: &[Vec<u8>],
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
+    super::cache::auth_changed();
     diesel::update(
         user_token::table
             .filter(user_token::pair_hash.eq_any(access_hashes))
@@ -217,6 +229,7 @@ pub fn revoke_pairs_of(
 }
 
 pub fn revoke_all(conn: &mut PgConnection, user_id: i64, now: DateTime<Utc>) -> QueryResult<usize> {
+    super::cache::auth_changed();
     diesel::delete(
         crate::db::schema::user_session::table
             .filter(crate::db::schema::user_session::user_id.eq(user_id)),

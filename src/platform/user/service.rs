@@ -567,7 +567,7 @@ pub fn refresh(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(User, Tokens)>> {
     let rh = token_hash(refresh_token);
-    let Some((user_id, pair)) = repo::live_token(conn, &rh, "refresh", now)? else {
+    let Some((user_id, pair, _)) = repo::live_token(conn, &rh, "refresh", now)? else {
         return Ok(None);
     };
     let mut ended = vec![rh];
@@ -599,7 +599,18 @@ pub fn authenticate(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<AuthUser>> {
-    let Some((user_id, _)) = repo::live_token(conn, &token_hash(token), "access", now)? else {
+    Ok(authenticate_until(conn, crypto, token, now)?.map(|(u, _)| u))
+}
+
+/// `authenticate`, with the time the token expires.
+pub fn authenticate_until(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(AuthUser, DateTime<Utc>)>> {
+    let Some((user_id, _, expires_at)) = repo::live_token(conn, &token_hash(token), "access", now)?
+    else {
         return Ok(None);
     };
     let Some(u) = get(conn, crypto, user_id)? else {
@@ -608,17 +619,20 @@ pub fn authenticate(
     if !u.active || u.is_locked(now) {
         return Ok(None);
     }
-    Ok(Some(AuthUser {
-        id: u.id,
-        uuid: u.uuid,
-        roles: u.tenant_roles(),
-        must_change_password: !u.default_pwd_chgd,
-        user_name: u.user_name,
-        name: u.name,
-        mobile_number: u.mobile_number,
-        user_type: u.user_type,
-        tenant_id: u.tenant_id,
-    }))
+    Ok(Some((
+        AuthUser {
+            id: u.id,
+            uuid: u.uuid,
+            roles: u.tenant_roles(),
+            must_change_password: !u.default_pwd_chgd,
+            user_name: u.user_name,
+            name: u.name,
+            mobile_number: u.mobile_number,
+            user_type: u.user_type,
+            tenant_id: u.tenant_id,
+        },
+        expires_at,
+    )))
 }
 
 /// Sets a new password (after the rule is checked by the caller): marks the default password as
@@ -633,6 +647,7 @@ pub fn set_password(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let hash = hash_password(sec, password)?;
+    super::cache::auth_changed();
     diesel::update(ua::table.find(user.id))
         .set((
             ua::password_hash.eq(hash),
@@ -772,6 +787,7 @@ pub fn update_profile(
     if !errors.is_empty() {
         return Err(AppError::many(errors));
     }
+    super::cache::auth_changed();
     diesel::update(ua::table.find(user_id))
         .set((
             ua::name_enc.eq(name_enc),
@@ -957,6 +973,7 @@ pub fn set_roles(
             actor,
             now,
         )?;
+        super::cache::auth_changed();
         diesel::update(ua::table.find(user.id))
             .set((ua::last_modified_by.eq(actor), ua::last_modified_at.eq(now)))
             .execute(conn)?;
@@ -976,6 +993,7 @@ pub fn set_active(
     if user.active == active {
         return Ok(());
     }
+    super::cache::auth_changed();
     diesel::update(ua::table.find(user.id))
         .set((
             ua::active.eq(active),
@@ -1015,6 +1033,7 @@ pub fn update_details(
         } else {
             Some(crypto.seal(COL_GUARDIAN, &check_name(g, "fatherOrHusbandName")?))
         };
+        super::cache::auth_changed();
         diesel::update(ua::table.find(user.id))
             .set(ua::father_or_husband_name_enc.eq(enc))
             .execute(conn)?;

@@ -1,0 +1,17 @@
+ALTER TABLE billing_bill DROP COLUMN body, DROP COLUMN source_version;
+DROP TABLE billing_ledger;
+DROP TRIGGER billing_demand_detail_deleted ON billing_demand_detail;
+DROP TRIGGER billing_demand_detail_updated ON billing_demand_detail;
+DROP TRIGGER billing_demand_detail_inserted ON billing_demand_detail;
+DROP TRIGGER billing_demand_deleted ON billing_demand;
+DROP TRIGGER billing_demand_updated ON billing_demand;
+DROP TRIGGER billing_demand_inserted ON billing_demand;
+DROP FUNCTION billing_ledger_bump_lines();
+DROP FUNCTION billing_ledger_bump_demands();
+DROP INDEX user_role_role;
+DROP INDEX collection_allocation_demand_detail;
+DROP INDEX collection_payment_detail_bill;
+DROP INDEX billing_bill_consumer;
+DROP INDEX billing_bill_detail_demand;
+DROP INDEX billing_bill_account_detail_demand_detail;
+DROP INDEX billing_bill_account_detail_bill_detail;
