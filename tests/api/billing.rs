@@ -704,3 +704,121 @@ async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
         .unwrap();
     assert_eq!(active, 1);
 }
+
+#[actix_web::test]
+async fn demand_search_filters_by_amount_dates_type_payer_and_gives_receipts() {
+    let l = Ledger::new();
+    // a citizen payer with a mobile number and an e-mail (both stored sealed)
+    let payer = {
+        let mut new = mgramseva::platform::user::NewUser::employee(
+            STATE,
+            "9876500011",
+            "Harjit Singh",
+            TestApp::roles(&["CITIZEN@pb"]),
+        );
+        new.user_type = "CITIZEN".into();
+        new.email = Some("harjit@example.org".into());
+        mgramseva::platform::user::create_user(
+            &mut l.app.db.conn(),
+            l.app.identity(),
+            &new,
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap()
+    };
+    let other = "WS/7374/2026-27/0002";
+    let mut b = demand(4, &[("10101", 80.0)]);
+    b["consumerCode"] = json!(other);
+    b["payer"] = json!({"uuid": payer.uuid});
+    let before = chrono::Utc::now().timestamp_millis() - 60_000;
+    assert_eq!(
+        l.create(vec![
+            demand(4, &[("10101", 100.0)]),
+            demand(5, &[("10101", 200.0), ("10201", 50.0)]),
+            b
+        ])
+        .await
+        .0,
+        201
+    );
+    let search = |q: String| {
+        let app = &l.app;
+        let clerk = l.clerk.clone();
+        async move {
+            app.post(
+                &format!("/billing-service/demand/_search?tenantId={GP}&{q}"),
+                json!({"RequestInfo": ri(&clerk)}),
+            )
+            .await
+        }
+    };
+    let totals = |v: &Value| -> Vec<f64> {
+        let mut t: Vec<f64> = v["Demands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                d["demandDetails"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l["taxAmount"].as_f64().unwrap())
+                    .sum()
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t
+    };
+    // demandFrom/demandTo: the demand's total, 100 and 250 are in 90..260, 80 is not
+    let (s, v) = search("demandFrom=90&demandTo=260".into()).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(totals(&v), [100.0, 250.0]);
+    assert_eq!(v["pagination"]["totalCount"], 3 - 1);
+    assert_eq!(totals(&search("demandFrom=250".into()).await.1), [250.0]);
+    assert_eq!(
+        code(&search("demandFrom=300&demandTo=10".into()).await.1),
+        "INVALID_RANGE"
+    );
+    // the payer, by mobile number and by e-mail (any case)
+    assert_eq!(
+        totals(&search("mobileNumber=9876500011".into()).await.1),
+        [80.0]
+    );
+    assert_eq!(
+        totals(&search("email=Harjit@Example.org".into()).await.1),
+        [80.0]
+    );
+    assert!(totals(&search("mobileNumber=9876500099".into()).await.1).is_empty());
+    assert_eq!(
+        code(&search("mobileNumber=12".into()).await.1),
+        "INVALID_MOBILE_NUMBER"
+    );
+    // created between fromDate and toDate
+    assert_eq!(
+        totals(&search(format!("fromDate={before}")).await.1),
+        [80.0, 100.0, 250.0]
+    );
+    assert!(totals(&search(format!("fromDate={}", before + 3_600_000)).await.1).is_empty());
+    assert!(totals(&search(format!("toDate={before}")).await.1).is_empty());
+    // April and May 2026 ended before today (21 Nov 2026): arrears, none current
+    assert_eq!(totals(&search("type=ARREARS".into()).await.1).len(), 3);
+    assert!(totals(&search("type=CURRENT".into()).await.1).is_empty());
+    assert_eq!(code(&search("type=FUTURE".into()).await.1), "INVALID_TYPE");
+    // receipts of the consumer: needs consumerCode and businessService; ₹150 paid shows
+    assert_eq!(
+        code(&search("receiptRequired=true".into()).await.1),
+        "MISSING_FIELD"
+    );
+    let bill = l.bill().await;
+    assert_eq!(l.pay(&bill["id"], json!(150), "CASH", None).await.0, 200);
+    let (s, v) = search(format!(
+        "consumerCode={CONSUMER}&businessService=WS&receiptRequired=true"
+    ))
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let r = v["CollectedReceipt"].as_array().unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["receiptAmount"], json!(150));
+    assert_eq!(r[0]["consumerCode"], CONSUMER);
+}

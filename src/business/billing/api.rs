@@ -12,6 +12,7 @@ use super::service::{self, NewDemand};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::{Digit, ResponseInfo, params};
+use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -166,6 +167,15 @@ struct DemandQuery {
     period_to: Option<i64>,
     is_payment_completed: Option<bool>,
     payer: Option<uuid::Uuid>,
+    demand_from: Option<Decimal>,
+    demand_to: Option<Decimal>,
+    from_date: Option<i64>,
+    to_date: Option<i64>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    mobile_number: Option<String>,
+    email: Option<String>,
+    receipt_required: Option<bool>,
     offset: Option<i64>,
     limit: Option<i64>,
 }
@@ -188,7 +198,50 @@ async fn search_demands(
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
     let (offset, limit) = paging(q.offset, q.limit)?;
-    let f = DemandFilter {
+    if let (Some(a), Some(b)) = (q.demand_from, q.demand_to) {
+        if a > b {
+            return Err(AppError::invalid_field(
+                "INVALID_RANGE",
+                "demandFrom must not be above demandTo",
+                "demandFrom",
+            ));
+        }
+    }
+    let now = Utc::now();
+    let (ended_before, covering) = match q.kind.as_deref().map(str::to_uppercase).as_deref() {
+        None | Some("") => (None, None),
+        Some("ARREARS") => (Some(now), None),
+        Some("CURRENT") => (None, Some(now)),
+        Some(_) => {
+            return Err(AppError::invalid_field(
+                "INVALID_TYPE",
+                "type must be ARREARS or CURRENT",
+                "type",
+            ));
+        }
+    };
+    let receipts = q.receipt_required.unwrap_or(false);
+    if receipts && (q.business_service.is_none() || params::csv(&q.consumer_code).is_empty()) {
+        return Err(AppError::invalid_field(
+            "MISSING_FIELD",
+            "receiptRequired needs businessService and consumerCode",
+            "consumerCode",
+        ));
+    }
+    let mobile = q
+        .mobile_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|m| crate::platform::user::service::check_mobile(m, "mobileNumber"))
+        .transpose()?;
+    let email = q
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    let mut f = DemandFilter {
         tenant_id: params::tenant(&q.tenant_id)?,
         ids: params::uuids(&q.demand_id, "demandId")?,
         consumer_codes: params::csv(&q.consumer_code),
@@ -201,12 +254,67 @@ async fn search_demands(
         period_to: q.period_to.map(|m| instant(m, "periodTo")).transpose()?,
         is_payment_completed: q.is_payment_completed,
         payer: q.payer,
+        payers: None,
+        amount_from: q.demand_from,
+        amount_to: q.demand_to,
+        created_from: q.from_date.map(|m| instant(m, "fromDate")).transpose()?,
+        created_to: q.to_date.map(|m| instant(m, "toDate")).transpose()?,
+        ended_before,
+        covering,
         offset,
         limit,
     };
-    let (list, total) = db::run(&state.pool, move |c| Ok(repo::search(c, &f)?)).await?;
+    let st = state.clone();
+    let (list, total, collected) = db::run(&state.pool, move |c| {
+        let id = crate::platform::user::Identity {
+            crypto: &st.crypto,
+            sec: &st.settings.security,
+        };
+        if let Some(m) = &mobile {
+            f.payers = Some(crate::platform::user::service::uuids_by_mobile(c, id, m)?);
+        }
+        if let Some(e) = &email {
+            let mut candidates = repo::payers_on(c, &f.tenant_id)?;
+            if let Some(found) = &f.payers {
+                candidates.retain(|u| found.contains(u));
+            }
+            f.payers = Some(crate::platform::user::service::uuids_with_email(
+                c,
+                &st.crypto,
+                &candidates,
+                e,
+            )?);
+        }
+        let (list, total) = repo::search(c, &f)?;
+        let collected = if receipts {
+            crate::business::collection::service::search(
+                c,
+                &crate::business::collection::service::Filter {
+                    tenant_id: f.tenant_id.clone(),
+                    consumer_codes: f.consumer_codes.clone(),
+                    business_services: f.business_service.clone().into_iter().collect(),
+                    offset: 0,
+                    limit: 500,
+                    ..Default::default()
+                },
+            )?
+            .0
+        } else {
+            Vec::new()
+        };
+        Ok((list, total, collected))
+    })
+    .await?;
+    let collected: Vec<Value> = collected
+        .iter()
+        .map(|p| {
+            json!({"businessService": p.business_service, "consumerCode": p.consumer_code, "receiptNumber": p.receipt_number,
+                "receiptAmount": decimal_json(p.total_amount_paid), "receiptDate": p.receipt_date.timestamp_millis(),
+                "status": p.payment_status, "tenantId": p.tenant_id, "transactionNumber": p.transaction_number})
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": list.iter().map(demand_json).collect::<Vec<_>>(),
-        "CollectedReceipt": [], "pagination": {"offset": offset, "limit": limit, "totalCount": total}})))
+        "CollectedReceipt": collected, "pagination": {"offset": offset, "limit": limit, "totalCount": total}})))
 }
 
 async fn demand_history(

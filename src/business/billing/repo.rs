@@ -201,6 +201,18 @@ pub struct DemandFilter {
     pub period_to: Option<DateTime<Utc>>,
     pub is_payment_completed: Option<bool>,
     pub payer: Option<uuid::Uuid>,
+    /// Payers found by mobile number or e-mail; `Some(empty)` matches nothing.
+    pub payers: Option<Vec<uuid::Uuid>>,
+    /// Range of a demand's total (sum of its lines' tax amounts).
+    pub amount_from: Option<rust_decimal::Decimal>,
+    pub amount_to: Option<rust_decimal::Decimal>,
+    /// Range of when the demand was created.
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    /// Only demands whose period ended before this instant (`type=ARREARS`), or that cover it
+    /// (`type=CURRENT`).
+    pub ended_before: Option<DateTime<Utc>>,
+    pub covering: Option<DateTime<Utc>>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -233,7 +245,46 @@ fn filtered(f: &DemandFilter) -> dm::BoxedQuery<'_, diesel::pg::Pg> {
     if let Some(p) = f.payer {
         q = q.filter(dm::payer_uuid.eq(p));
     }
+    if let Some(ps) = &f.payers {
+        q = q.filter(dm::payer_uuid.eq_any(ps));
+    }
+    if f.amount_from.is_some() || f.amount_to.is_some() {
+        let totals = dd::table
+            .group_by(dd::demand_id)
+            .having(
+                diesel::dsl::sum(dd::tax_amount)
+                    .ge(f.amount_from.unwrap_or(rust_decimal::Decimal::MIN))
+                    .and(
+                        diesel::dsl::sum(dd::tax_amount)
+                            .le(f.amount_to.unwrap_or(rust_decimal::Decimal::MAX)),
+                    ),
+            )
+            .select(dd::demand_id);
+        q = q.filter(dm::id.eq_any(totals));
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(dm::created_at.ge(t));
+    }
+    if let Some(t) = f.created_to {
+        q = q.filter(dm::created_at.le(t));
+    }
+    if let Some(t) = f.ended_before {
+        q = q.filter(dm::period_to.lt(t));
+    }
+    if let Some(t) = f.covering {
+        q = q.filter(dm::period_from.le(t)).filter(dm::period_to.ge(t));
+    }
     q
+}
+
+/// The distinct payers of a tenant's demands (to match an e-mail, which is stored sealed).
+pub fn payers_on(conn: &mut PgConnection, tenant: &str) -> QueryResult<Vec<uuid::Uuid>> {
+    dm::table
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::payer_uuid.is_not_null())
+        .select(dm::payer_uuid.assume_not_null())
+        .distinct()
+        .load(conn)
 }
 
 /// A page of demands and the count of all that match (never a silent cut-off).

@@ -228,6 +228,42 @@ pub fn get_by_uuid(
     Ok(open_rows(conn, crypto, vec![row])?.pop())
 }
 
+/// The users (their uuids) with this mobile number, found through its blind index.
+pub fn uuids_by_mobile(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    mobile: &str,
+) -> AppResult<Vec<uuid::Uuid>> {
+    Ok(repo::by_mobile(conn, &id.mobile_hash(mobile))?
+        .into_iter()
+        .map(|r| r.uuid)
+        .collect())
+}
+
+/// Which of `candidates` have this e-mail (case-insensitive). E-mails are sealed without an
+/// index, so callers narrow the candidates first (e.g. the payers of one GP).
+pub fn uuids_with_email(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    candidates: &[uuid::Uuid],
+    email: &str,
+) -> AppResult<Vec<uuid::Uuid>> {
+    let want = email.trim().to_lowercase();
+    let rows: Vec<(uuid::Uuid, Option<String>)> = ua::table
+        .filter(ua::uuid.eq_any(candidates))
+        .filter(ua::email_enc.is_not_null())
+        .select((ua::uuid, ua::email_enc))
+        .load(conn)?;
+    let mut out = Vec::new();
+    for (u, sealed) in rows {
+        let Some(sealed) = sealed else { continue };
+        if crypto.open(COL_EMAIL, &sealed)?.to_lowercase() == want {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
 /// A user to create.
 #[derive(Clone, Debug)]
 pub struct NewUser {
