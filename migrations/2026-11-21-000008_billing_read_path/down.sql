@@ -1,3 +1,4 @@
+DROP TABLE billing_adjustment;
 ALTER TABLE billing_bill DROP COLUMN body, DROP COLUMN source_version;
 DROP TABLE billing_ledger;
 DROP TRIGGER billing_demand_detail_deleted ON billing_demand_detail;

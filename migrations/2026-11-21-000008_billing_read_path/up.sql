@@ -60,3 +60,17 @@ ALTER TABLE billing_bill
     ADD COLUMN source_version bigint NOT NULL DEFAULT 0,
     ADD COLUMN body text CHECK (body IS NULL OR body LIKE '{%}');
 ALTER TABLE billing_bill SET (toast_tuple_target = 8160);
+
+-- Lines settled without a receipt: a new demand paid from the consumer's advance (COLLECT on
+-- the new line, USE_CREDIT on the advance line). With the receipts' allocations they explain
+-- every rupee of every line's collected amount, which the ledger check verifies.
+CREATE TABLE billing_adjustment (
+    id               bigserial PRIMARY KEY,
+    tenant_id        text NOT NULL REFERENCES mdms_tenant (code),
+    demand_detail_id uuid NOT NULL REFERENCES billing_demand_detail (id),
+    kind             text NOT NULL CHECK (kind IN ('COLLECT', 'USE_CREDIT')),
+    amount           numeric(12, 2) NOT NULL CHECK (amount > 0),
+    reason           text NOT NULL CHECK (reason IN ('ADVANCE_ADJUSTED')),
+    created_at       timestamptz NOT NULL
+);
+CREATE INDEX billing_adjustment_line ON billing_adjustment (demand_detail_id);

@@ -1,6 +1,18 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    billing_adjustment (id) {
+        id -> Int8,
+        tenant_id -> Text,
+        demand_detail_id -> Uuid,
+        kind -> Text,
+        amount -> Numeric,
+        reason -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     billing_bill (id) {
         id -> Uuid,
         tenant_id -> Text,
@@ -549,6 +561,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(billing_adjustment -> billing_demand_detail (demand_detail_id));
+diesel::joinable!(billing_adjustment -> mdms_tenant (tenant_id));
 diesel::joinable!(billing_bill -> mdms_tenant (tenant_id));
 diesel::joinable!(billing_bill_account_detail -> billing_bill_detail (bill_detail_id));
 diesel::joinable!(billing_bill_account_detail -> billing_demand_detail (demand_detail_id));
@@ -605,6 +619,7 @@ diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    billing_adjustment,
     billing_bill,
     billing_bill_account_detail,
     billing_bill_detail,

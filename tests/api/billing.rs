@@ -572,6 +572,35 @@ async fn masters_aggregate_cancel_bill_and_the_ledger_check() {
         80,
         "100 less the advance of 20"
     );
+    // The advance used by the new demand is recorded as an adjustment, so every line's
+    // collected amount is still explained ...
+    let jobs = mgramseva::jobs::run_blocking(
+        &l.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap();
+    assert!(jobs.contains("no difference"), "{jobs}");
+    // ... and a collected amount changed by hand is not.
+    let tamper = |by: i32| {
+        use diesel::prelude::*;
+        diesel::sql_query(format!("UPDATE billing_demand_detail SET collection_amount = collection_amount + ({by}) WHERE tax_head_code = '10101' AND collection_amount IN (20, 21)"))
+            .execute(&mut l.app.db.conn())
+            .unwrap();
+    };
+    tamper(1);
+    let err = mgramseva::jobs::run_blocking(
+        &l.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("line 10101 of 2026-07: collected differs from its receipts and adjustments: 21.00 vs 20.00"),
+        "{err}"
+    );
+    tamper(-1);
     {
         use diesel::prelude::*;
         diesel::sql_query("UPDATE billing_demand_detail SET tax_amount = tax_amount + 5 WHERE tax_head_code = '10101' AND tax_amount = 100 AND collection_amount = 20")

@@ -374,6 +374,31 @@ pub fn insert_bill(conn: &mut PgConnection, b: &FullBill) -> QueryResult<()> {
     Ok(())
 }
 
+/// Records moves made without a receipt (see `billing_adjustment`).
+pub fn record_adjustments(
+    conn: &mut PgConnection,
+    tenant: &str,
+    applied: &[super::service::Applied],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use crate::db::schema::billing_adjustment as ba;
+    let rows: Vec<_> = applied
+        .iter()
+        .map(|a| {
+            (
+                ba::tenant_id.eq(tenant),
+                ba::demand_detail_id.eq(a.line),
+                ba::kind.eq(a.kind),
+                ba::amount.eq(a.amount),
+                ba::reason.eq(reason),
+                ba::created_at.eq(now),
+            )
+        })
+        .collect();
+    diesel::insert_into(ba::table).values(rows).execute(conn)
+}
+
 /// The version of a consumer's ledger (0 before its first demand). Triggers move it with every
 /// write to the consumer's demands and lines.
 pub fn ledger_version(

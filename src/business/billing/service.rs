@@ -363,7 +363,8 @@ pub fn adjust_advance(
     if a.credit_used == Decimal::ZERO {
         return Ok(Decimal::ZERO);
     }
-    apply(conn, service, &demands, &a, now)?;
+    let applied = apply(conn, service, &demands, &a, now)?;
+    repo::record_adjustments(conn, tenant, &applied, "ADVANCE_ADJUSTED", now)?;
     Ok(a.credit_used)
 }
 
@@ -747,8 +748,9 @@ pub struct LedgerProblem {
 }
 
 /// Verifies, per tenant and consumer, that what demands say is owed equals what the active
-/// bill shows, and that every live receipt's amount is spread over demand lines exactly
-/// (allocations add up to the receipt). Read-only.
+/// bill shows, that every line's collected amount is exactly what live receipts and advance
+/// adjustments moved onto it, and that every live receipt's amount is spread over demand lines
+/// exactly (allocations add up to the receipt). Read-only.
 pub fn ledger_check(
     conn: &mut PgConnection,
     tenant: Option<&str>,
@@ -781,6 +783,30 @@ pub fn ledger_check(
     )
     .bind::<Nullable<Text>, _>(t.clone())
     .load(conn)?;
+    let lines: Vec<Row> = diesel::sql_query(
+        "WITH moved AS (
+            SELECT a.demand_detail_id AS line,
+                   CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE 0 END AS amount
+              FROM collection_allocation a
+              JOIN collection_payment_detail pd ON pd.id = a.payment_detail_id
+              JOIN collection_payment p ON p.id = pd.payment_id
+             WHERE p.payment_status <> 'CANCELLED'
+            UNION ALL
+            SELECT demand_detail_id, CASE kind WHEN 'COLLECT' THEN amount ELSE -amount END
+              FROM billing_adjustment),
+         per_line AS (SELECT line, sum(amount) AS amount FROM moved GROUP BY line)
+         SELECT d.tenant_id, d.consumer_code,
+                'line ' || dd.tax_head_code || ' of ' || to_char(d.period_from AT TIME ZONE 'Asia/Kolkata', 'YYYY-MM')
+                    || ': collected differs from its receipts and adjustments' AS what,
+                dd.collection_amount AS a, coalesce(m.amount, 0) AS b
+           FROM billing_demand_detail dd
+           JOIN billing_demand d ON d.id = dd.demand_id
+           LEFT JOIN per_line m ON m.line = dd.id
+          WHERE ($1::text IS NULL OR d.tenant_id = $1) AND dd.collection_amount <> coalesce(m.amount, 0)
+          ORDER BY d.tenant_id, d.consumer_code, d.period_from",
+    )
+    .bind::<Nullable<Text>, _>(t.clone())
+    .load(conn)?;
     let receipts: Vec<Row> = diesel::sql_query(
         "SELECT p.tenant_id, pd.consumer_code, 'receipt ' || pd.receipt_number || ' is not spread exactly' AS what,
                 p.total_amount_paid AS a,
@@ -805,6 +831,7 @@ pub fn ledger_check(
     .get_result(conn)?;
     let problems = bills
         .into_iter()
+        .chain(lines)
         .chain(receipts)
         .map(|r| LedgerProblem {
             what: format!(
