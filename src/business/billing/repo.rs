@@ -359,9 +359,15 @@ pub fn cancel_bill(
         .execute(conn)
 }
 
-pub fn insert_bill(conn: &mut PgConnection, b: &FullBill) -> QueryResult<()> {
+/// Inserts a bill with its details, the ledger version it was built from and its JSON.
+pub fn insert_bill(
+    conn: &mut PgConnection,
+    b: &FullBill,
+    version: i64,
+    body: &str,
+) -> QueryResult<()> {
     diesel::insert_into(bb::table)
-        .values(&b.bill)
+        .values((&b.bill, bb::source_version.eq(version), bb::body.eq(body)))
         .execute(conn)?;
     let details: Vec<&BillDetail> = b.details.iter().map(|(d, _)| d).collect();
     diesel::insert_into(bd::table)

@@ -433,9 +433,6 @@ pub fn fetch_bill(
     if total <= Decimal::ZERO {
         return Ok(None);
     }
-    let number =
-        crate::platform::idgen::next_id(conn, state_tenant, tenant, "bill.billnumber", now)?
-            .replace("MODULE", service);
     let orders: Vec<(String, i32)> = mdms::repo::tax_heads(conn)?
         .into_iter()
         .map(|h| (h.code, h.display_order))
@@ -443,7 +440,9 @@ pub fn fetch_bill(
     let bill = Bill {
         id: uuid::Uuid::new_v4(),
         tenant_id: tenant.to_owned(),
-        bill_number: number,
+        // Taken last, just before the insert: the GP's bill sequence row stays locked until
+        // commit, so the shorter that stretch, the more bills a GP can build at once.
+        bill_number: String::new(),
         business_service: service.to_owned(),
         consumer_code: consumer.to_owned(),
         payer_uuid: demands.last().and_then(|d| d.demand.payer_uuid),
@@ -500,14 +499,11 @@ pub fn fetch_bill(
             (detail, accts)
         })
         .collect();
-    let full = FullBill { bill, details };
-    repo::insert_bill(conn, &full)?;
-    repo::keep_bill_body(
-        conn,
-        full.bill.id,
-        version,
-        &super::bill_json(&full).to_string(),
-    )?;
+    let mut full = FullBill { bill, details };
+    full.bill.bill_number =
+        crate::platform::idgen::next_id(conn, state_tenant, tenant, "bill.billnumber", now)?
+            .replace("MODULE", service);
+    repo::insert_bill(conn, &full, version, &super::bill_json(&full).to_string())?;
     Ok(Some(full))
 }
 
