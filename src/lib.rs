@@ -78,7 +78,8 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
         .configure(platform::user::routes)
         .configure(business::hrms::routes)
         .configure(business::billing::routes)
-        .configure(business::collection::routes);
+        .configure(business::collection::routes)
+        .configure(municipal::routes);
 }
 
 /// The whole application, as the server and the tests run it.

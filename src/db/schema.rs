@@ -470,6 +470,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    property (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        property_id -> Text,
+        status -> Text,
+        property_type -> Text,
+        usage_category -> Text,
+        ownership_category -> Text,
+        land_area -> Numeric,
+        no_of_floors -> Int4,
+        source -> Text,
+        channel -> Text,
+        door_no -> Nullable<Text>,
+        street -> Nullable<Text>,
+        locality -> Text,
+        owner_uuid -> Uuid,
+        owner_name_enc -> Text,
+        owner_guardian_enc -> Text,
+        owner_gender -> Text,
+        owner_mobile_enc -> Text,
+        owner_mobile_hash -> Bytea,
+        additional_details -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_account (id) {
         id -> Int8,
         uuid -> Uuid,
@@ -561,6 +591,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    water_connection (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        property_id -> Uuid,
+        connection_no -> Text,
+        application_no -> Text,
+        old_connection_no -> Text,
+        status -> Text,
+        application_status -> Text,
+        connection_type -> Text,
+        connection_category -> Text,
+        meter_id -> Nullable<Text>,
+        meter_installation_date -> Nullable<Timestamptz>,
+        previous_reading_date -> Timestamptz,
+        initial_meter_reading -> Nullable<Int4>,
+        arrears -> Numeric,
+        penalty -> Numeric,
+        advance -> Numeric,
+        category -> Nullable<Text>,
+        sub_category -> Nullable<Text>,
+        aadhaar_enc -> Nullable<Text>,
+        proposed_taps -> Int4,
+        no_of_taps -> Int4,
+        proposed_pipe_size -> Numeric,
+        remarks -> Nullable<Text>,
+        additional_details -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    water_connection_history (id) {
+        id -> Int8,
+        connection_id -> Uuid,
+        tenant_id -> Text,
+        action -> Text,
+        changes -> Jsonb,
+        actor -> Nullable<Uuid>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    water_connection_mobile (connection_id, mobile_hash) {
+        connection_id -> Uuid,
+        tenant_id -> Text,
+        mobile_hash -> Bytea,
+        since -> Timestamptz,
+    }
+}
+
 diesel::joinable!(billing_adjustment -> billing_demand_detail (demand_detail_id));
 diesel::joinable!(billing_adjustment -> mdms_tenant (tenant_id));
 diesel::joinable!(billing_bill -> mdms_tenant (tenant_id));
@@ -606,6 +691,7 @@ diesel::joinable!(mdms_tariff_row -> mdms_tariff (tariff_id));
 diesel::joinable!(mdms_tenant_tariff -> mdms_tariff (tariff_id));
 diesel::joinable!(mdms_tenant_tariff -> mdms_tenant (tenant_id));
 diesel::joinable!(notification_outbox -> mdms_tenant (tenant_id));
+diesel::joinable!(property -> mdms_tenant (tenant_id));
 diesel::joinable!(user_account -> mdms_tenant (tenant_id));
 diesel::joinable!(user_history -> mdms_tenant (tenant_id));
 diesel::joinable!(user_history -> user_account (user_id));
@@ -617,6 +703,12 @@ diesel::joinable!(user_role -> user_account (user_id));
 diesel::joinable!(user_session -> mdms_tenant (tenant_id));
 diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
+diesel::joinable!(water_connection -> mdms_tenant (tenant_id));
+diesel::joinable!(water_connection -> property (property_id));
+diesel::joinable!(water_connection_history -> mdms_tenant (tenant_id));
+diesel::joinable!(water_connection_history -> water_connection (connection_id));
+diesel::joinable!(water_connection_mobile -> mdms_tenant (tenant_id));
+diesel::joinable!(water_connection_mobile -> water_connection (connection_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     billing_adjustment,
@@ -655,6 +747,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mdms_tenant,
     mdms_tenant_tariff,
     notification_outbox,
+    property,
     user_account,
     user_history,
     user_login_failure,
@@ -662,4 +755,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_role,
     user_session,
     user_token,
+    water_connection,
+    water_connection_history,
+    water_connection_mobile,
 );

@@ -20,3 +20,4 @@ mod mdms;
 mod ops;
 mod pages;
 mod seed;
+mod water;

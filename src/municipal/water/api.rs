@@ -1,0 +1,470 @@
+//! `/property-services/property/_create|_update|_search` and
+//! `/ws-services/wc/_create|_update|_search|fuzzy/_search`.
+
+use actix_web::{HttpResponse, web};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::model::Household;
+use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::{Digit, ResponseInfo, params};
+use crate::platform::mdms::service::decimal_json;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/property-services/property/_create",
+        web::post().to(create_property),
+    )
+    .route(
+        "/property-services/property/_update",
+        web::post().to(update_property),
+    )
+    .route(
+        "/property-services/property/_search",
+        web::post().to(search_properties),
+    )
+    .route("/ws-services/wc/_create", web::post().to(create_connection))
+    .route("/ws-services/wc/_update", web::post().to(update_connection))
+    .route("/ws-services/wc/_search", web::post().to(search))
+    .route("/ws-services/wc/fuzzy/_search", web::post().to(search));
+}
+
+fn ctx(state: &AppState) -> Ctx<'_> {
+    Ctx {
+        state_tenant: &state.settings.app.state_tenant,
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    }
+}
+
+fn ms(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn property_json(h: &Household) -> Value {
+    let p = &h.property;
+    json!({
+        "id": p.id, "propertyId": p.property_id, "tenantId": p.tenant_id, "status": p.status,
+        "propertyType": p.property_type, "usageCategory": p.usage_category,
+        "ownershipCategory": p.ownership_category, "landArea": decimal_json(p.land_area),
+        "noOfFloors": p.no_of_floors, "source": p.source, "channel": p.channel,
+        "address": {"tenantId": p.tenant_id, "doorNo": p.door_no, "street": p.street,
+                    "locality": {"code": p.locality}, "city": p.tenant_id},
+        "owners": [owner_json(h)],
+        "additionalDetails": p.additional_details,
+        "auditDetails": {"createdBy": p.created_by, "createdTime": ms(p.created_at),
+                         "lastModifiedBy": p.last_modified_by, "lastModifiedTime": ms(p.last_modified_at)},
+    })
+}
+
+fn owner_json(h: &Household) -> Value {
+    json!({"uuid": h.owner.uuid, "name": h.owner.name, "mobileNumber": h.owner.mobile,
+           "gender": h.owner.gender, "fatherOrHusbandName": h.owner.guardian,
+           "isPrimaryOwner": true, "ownerType": "NONE", "status": "ACTIVE"})
+}
+
+pub fn connection_json(h: &Household) -> Value {
+    let c = &h.connection;
+    let p = &h.property;
+    json!({
+        "id": c.id, "tenantId": c.tenant_id, "propertyId": p.property_id,
+        "applicationNo": c.application_no, "applicationStatus": c.application_status,
+        "status": c.status, "connectionNo": c.connection_no, "oldConnectionNo": c.old_connection_no,
+        "connectionType": c.connection_type, "connectionCategory": c.connection_category,
+        "meterId": c.meter_id, "meterInstallationDate": c.meter_installation_date.map(ms),
+        "previousReadingDate": ms(c.previous_reading_date),
+        "arrears": decimal_json(c.arrears), "penalty": decimal_json(c.penalty),
+        "advance": decimal_json(c.advance),
+        "proposedTaps": c.proposed_taps, "noOfTaps": c.no_of_taps,
+        "proposedPipeSize": decimal_json(c.proposed_pipe_size),
+        "connectionHolders": [owner_json(h)],
+        "documents": [], "plumberInfo": [], "roadCuttingInfo": [],
+        "additionalDetails": {
+            "initialMeterReading": c.initial_meter_reading, "locality": p.locality,
+            "category": c.category, "subCategory": c.sub_category,
+            "aadharNumber": h.aadhaar.as_deref().map(mask_aadhaar),
+            "propertyType": p.property_type, "street": p.street, "doorNo": p.door_no,
+            "remarks": c.remarks, "appCreatedDate": ms(c.created_at),
+        },
+        "auditDetails": {"createdBy": c.created_by, "createdTime": ms(c.created_at),
+                         "lastModifiedBy": c.last_modified_by, "lastModifiedTime": ms(c.last_modified_at)},
+    })
+}
+
+/// Only the last four digits of an Aadhaar number leave the server.
+fn mask_aadhaar(a: &str) -> String {
+    let tail: String = a
+        .chars()
+        .skip(a.chars().count().saturating_sub(4))
+        .collect();
+    format!("********{tail}")
+}
+
+#[derive(Debug, Deserialize)]
+struct PropertyBody {
+    #[serde(rename = "Property")]
+    property: PropertyIn,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PropertyIn {
+    tenant_id: Option<String>,
+    property_id: Option<String>,
+    property_type: Option<String>,
+    address: Option<AddressIn>,
+    #[serde(default)]
+    owners: Vec<OwnerJson>,
+    additional_details: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AddressIn {
+    door_no: Option<String>,
+    street: Option<String>,
+    locality: Option<LocalityIn>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LocalityIn {
+    code: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OwnerJson {
+    name: Option<String>,
+    mobile_number: Option<String>,
+    gender: Option<String>,
+    father_or_husband_name: Option<String>,
+}
+
+impl OwnerJson {
+    fn owner(&self) -> OwnerIn {
+        OwnerIn {
+            name: self.name.clone().unwrap_or_default(),
+            guardian: self.father_or_husband_name.clone().unwrap_or_default(),
+            gender: self.gender.clone().unwrap_or_default(),
+            mobile: self.mobile_number.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn required(v: &Option<String>, field: &str) -> AppResult<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            AppError::invalid_field("MISSING_FIELD", format!("{field} is required"), field)
+        })
+}
+
+async fn create_property(
+    state: web::Data<AppState>,
+    req: Digit<PropertyBody>,
+) -> AppResult<HttpResponse> {
+    let p = req.body.property;
+    let owner = p.owners.first().ok_or_else(|| {
+        AppError::invalid_field("MISSING_FIELD", "an owner is required", "Property.owners")
+    })?;
+    let address = p.address.unwrap_or_default();
+    let new = NewProperty {
+        tenant_id: required(&p.tenant_id, "Property.tenantId")?,
+        property_type: p.property_type.clone().unwrap_or_default(),
+        door_no: address.door_no,
+        street: address.street,
+        locality: address.locality.and_then(|l| l.code),
+        owner: owner.owner(),
+        additional_details: p.additional_details.unwrap_or(json!({})),
+    };
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let h = db::transaction(&state.pool, move |c| {
+        let now = chrono::Utc::now();
+        let row = service::create_property(c, ctx(&st), &new, actor, now)?;
+        property_view(c, ctx(&st), row)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Properties": [property_json(&h)]})))
+}
+
+/// A property shown on its own: its first connection, if any, is not needed for the owner.
+fn property_view(
+    _c: &mut diesel::PgConnection,
+    ctx: Ctx<'_>,
+    p: super::model::Property,
+) -> AppResult<Household> {
+    let placeholder = super::model::Connection {
+        id: uuid::Uuid::nil(),
+        tenant_id: p.tenant_id.clone(),
+        property_id: p.id,
+        connection_no: String::new(),
+        application_no: String::new(),
+        old_connection_no: String::new(),
+        status: String::new(),
+        application_status: String::new(),
+        connection_type: String::new(),
+        connection_category: String::new(),
+        meter_id: None,
+        meter_installation_date: None,
+        previous_reading_date: p.created_at,
+        initial_meter_reading: None,
+        arrears: Decimal::ZERO,
+        penalty: Decimal::ZERO,
+        advance: Decimal::ZERO,
+        category: None,
+        sub_category: None,
+        aadhaar_enc: None,
+        proposed_taps: 0,
+        no_of_taps: 0,
+        proposed_pipe_size: Decimal::ZERO,
+        remarks: None,
+        additional_details: json!({}),
+        created_by: None,
+        created_at: p.created_at,
+        last_modified_by: None,
+        last_modified_at: p.created_at,
+    };
+    service::household(ctx, placeholder, p)
+}
+
+async fn update_property(
+    state: web::Data<AppState>,
+    req: Digit<PropertyBody>,
+) -> AppResult<HttpResponse> {
+    let p = req.body.property;
+    let address = p.address.unwrap_or_default();
+    let u = service::PropertyUpdate {
+        tenant_id: required(&p.tenant_id, "Property.tenantId")?,
+        property_id: required(&p.property_id, "Property.propertyId")?,
+        property_type: p.property_type,
+        door_no: address.door_no,
+        street: address.street,
+        owner: p.owners.first().map(OwnerJson::owner),
+    };
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let h = db::transaction(&state.pool, move |c| {
+        let row = service::update_property(c, ctx(&st), &u, actor, chrono::Utc::now())?;
+        property_view(c, ctx(&st), row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Properties": [property_json(&h)]})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PropertyQuery {
+    tenant_id: Option<String>,
+    property_ids: Option<String>,
+}
+
+async fn search_properties(
+    state: web::Data<AppState>,
+    q: web::Query<PropertyQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let t = params::tenant(&q.tenant_id)?;
+    let ids = params::csv(&q.property_ids);
+    let st = state.clone();
+    let list = db::run(&state.pool, move |c| {
+        use crate::db::schema::property as pr;
+        use diesel::prelude::*;
+        let mut q = pr::table.filter(pr::tenant_id.eq(&t)).into_boxed();
+        if !ids.is_empty() {
+            q = q.filter(pr::property_id.eq_any(&ids));
+        }
+        let rows: Vec<super::model::Property> = q
+            .order(pr::property_id)
+            .limit(500)
+            .select(super::model::Property::as_select())
+            .load(c)?;
+        rows.into_iter()
+            .map(|p| property_view(c, ctx(&st), p))
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Properties": list.iter().map(property_json).collect::<Vec<_>>()})))
+}
+
+#[derive(Debug, Deserialize)]
+struct ConnectionBody {
+    #[serde(rename = "WaterConnection")]
+    connection: ConnectionIn,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionIn {
+    tenant_id: Option<String>,
+    property_id: Option<String>,
+    connection_no: Option<String>,
+    old_connection_no: Option<String>,
+    connection_type: Option<String>,
+    meter_id: Option<String>,
+    previous_reading_date: Option<i64>,
+    arrears: Option<Decimal>,
+    penalty: Option<Decimal>,
+    advance: Option<Decimal>,
+    status: Option<String>,
+    #[serde(default)]
+    additional_details: Value,
+}
+
+impl ConnectionIn {
+    fn extra(&self, key: &str) -> Option<String> {
+        match self.additional_details.get(key) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+    fn reading(&self) -> AppResult<Option<i64>> {
+        match self.additional_details.get("initialMeterReading") {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(bad_reading),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| bad_reading()),
+            Some(_) => Err(bad_reading()),
+        }
+    }
+}
+
+fn bad_reading() -> AppError {
+    AppError::invalid_field(
+        "INVALID_METER_READING",
+        "The previous meter reading is 0 to 99999",
+        "WaterConnection.additionalDetails.initialMeterReading",
+    )
+}
+
+async fn create_connection(
+    state: web::Data<AppState>,
+    req: Digit<ConnectionBody>,
+) -> AppResult<HttpResponse> {
+    let w = &req.body.connection;
+    let new = NewConnection {
+        tenant_id: required(&w.tenant_id, "WaterConnection.tenantId")?,
+        property_id: required(&w.property_id, "WaterConnection.propertyId")?,
+        old_connection_no: w.old_connection_no.clone().unwrap_or_default(),
+        connection_type: w.connection_type.clone().unwrap_or_default(),
+        meter_id: w.meter_id.clone(),
+        previous_reading_date: w.previous_reading_date,
+        initial_meter_reading: w.reading()?,
+        arrears: w.arrears,
+        penalty: w.penalty,
+        advance: w.advance,
+        category: w.extra("category"),
+        sub_category: w.extra("subCategory"),
+        aadhaar: w.extra("aadharNumber"),
+        additional_details: json!({}),
+    };
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let h = db::transaction(&state.pool, move |c| {
+        service::create_connection(c, ctx(&st), &new, actor, chrono::Utc::now())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "WaterConnection": [connection_json(&h)]})))
+}
+
+async fn update_connection(
+    state: web::Data<AppState>,
+    req: Digit<ConnectionBody>,
+) -> AppResult<HttpResponse> {
+    let w = &req.body.connection;
+    let u = ConnectionUpdate {
+        tenant_id: required(&w.tenant_id, "WaterConnection.tenantId")?,
+        connection_no: required(&w.connection_no, "WaterConnection.connectionNo")?,
+        old_connection_no: w.old_connection_no.clone(),
+        connection_type: w.connection_type.clone(),
+        meter_id: w.meter_id.clone(),
+        previous_reading_date: w.previous_reading_date,
+        initial_meter_reading: w.reading()?,
+        arrears: w.arrears,
+        penalty: w.penalty,
+        advance: w.advance,
+        category: w.extra("category"),
+        sub_category: w.extra("subCategory"),
+        aadhaar: w.extra("aadharNumber"),
+        status: w.status.clone(),
+        remarks: w.extra("remarks"),
+    };
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let h = db::transaction(&state.pool, move |c| {
+        service::update_connection(c, ctx(&st), &u, actor, chrono::Utc::now())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "WaterConnection": [connection_json(&h)]})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchQuery {
+    tenant_id: Option<String>,
+    connection_number: Option<String>,
+    old_connection_number: Option<String>,
+    mobile_number: Option<String>,
+    name: Option<String>,
+    text_search: Option<String>,
+    status: Option<String>,
+    connection_type: Option<String>,
+    property_id: Option<String>,
+    sort_by: Option<String>,
+    sort_order: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn search(
+    state: web::Data<AppState>,
+    q: web::Query<SearchQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::invalid_field(
+            "INVALID_LIMIT",
+            "limit must be 1 to 500",
+            "limit",
+        ));
+    }
+    let nonempty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let mobile = nonempty(&q.mobile_number)
+        .map(|m| crate::platform::user::service::check_mobile(&m, "mobileNumber"))
+        .transpose()?;
+    let f = Criteria {
+        tenant_id: params::tenant(&q.tenant_id)?,
+        connection_nos: params::csv(&q.connection_number),
+        old_connection_no: nonempty(&q.old_connection_number),
+        mobile,
+        name: nonempty(&q.name),
+        text: nonempty(&q.text_search),
+        status: nonempty(&q.status),
+        connection_type: nonempty(&q.connection_type),
+        property_ids: params::csv(&q.property_id),
+        sort_by_name: q.sort_by.as_deref() == Some("name"),
+        descending: q
+            .sort_order
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("desc")),
+        offset: q.offset.unwrap_or(0).max(0),
+        limit,
+    };
+    let st = state.clone();
+    let (list, total) = db::run(&state.pool, move |c| service::search(c, ctx(&st), &f)).await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "WaterConnection": list.iter().map(connection_json).collect::<Vec<_>>(), "totalCount": total})))
+}

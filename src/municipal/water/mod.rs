@@ -1,0 +1,11 @@
+//! Households: properties (`property-services`) and water connections (`ws-services`): who the
+//! holder is, how the connection is billed (flat monthly or by meter), opening arrears, penalty
+//! or advance as their own demands, edits with the rules of product.md §2.3, and the searches the
+//! staff screens use. Owns `property` and `water_*`. Serves `/property-services/property/*` and
+//! `/ws-services/wc/*`.
+
+mod api;
+pub mod model;
+pub mod service;
+
+pub use api::routes;
