@@ -592,6 +592,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    water_bulk_demand_batch (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        period_from -> Timestamptz,
+        period_to -> Timestamptz,
+        status -> Text,
+        requested_by -> Nullable<Uuid>,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        targets -> Int4,
+        created -> Int4,
+        skipped -> Int4,
+        message -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     water_connection (id) {
         id -> Uuid,
         tenant_id -> Text,
@@ -643,6 +660,24 @@ diesel::table! {
         tenant_id -> Text,
         mobile_hash -> Bytea,
         since -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    water_meter_reading (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        connection_id -> Uuid,
+        billing_period -> Text,
+        last_reading -> Int4,
+        last_reading_date -> Timestamptz,
+        current_reading -> Int4,
+        current_reading_date -> Timestamptz,
+        consumption -> Nullable<Int4>,
+        meter_status -> Text,
+        demand_id -> Nullable<Uuid>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -703,12 +738,16 @@ diesel::joinable!(user_role -> user_account (user_id));
 diesel::joinable!(user_session -> mdms_tenant (tenant_id));
 diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
+diesel::joinable!(water_bulk_demand_batch -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection -> property (property_id));
 diesel::joinable!(water_connection_history -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection_history -> water_connection (connection_id));
 diesel::joinable!(water_connection_mobile -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection_mobile -> water_connection (connection_id));
+diesel::joinable!(water_meter_reading -> billing_demand (demand_id));
+diesel::joinable!(water_meter_reading -> mdms_tenant (tenant_id));
+diesel::joinable!(water_meter_reading -> water_connection (connection_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     billing_adjustment,
@@ -755,7 +794,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_role,
     user_session,
     user_token,
+    water_bulk_demand_batch,
     water_connection,
     water_connection_history,
     water_connection_mobile,
+    water_meter_reading,
 );

@@ -6,6 +6,7 @@ mod helpers;
 
 mod billing;
 mod browser;
+mod calculator;
 mod envelope;
 mod gateway;
 mod harness;

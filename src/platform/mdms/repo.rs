@@ -127,6 +127,24 @@ pub fn tariff_for(
         .optional()
 }
 
+/// Like `tariff_for`, with the day the version took effect.
+pub fn tariff_version(
+    conn: &mut PgConnection,
+    tenant: &str,
+    on: NaiveDate,
+) -> QueryResult<Option<(String, NaiveDate)>> {
+    mdms_tenant_tariff::table
+        .filter(mdms_tenant_tariff::tenant_id.eq(tenant))
+        .filter(mdms_tenant_tariff::effective_from.le(on))
+        .order(mdms_tenant_tariff::effective_from.desc())
+        .select((
+            mdms_tenant_tariff::tariff_id,
+            mdms_tenant_tariff::effective_from,
+        ))
+        .first(conn)
+        .optional()
+}
+
 pub fn tariff_rows(conn: &mut PgConnection, tariff: &str) -> QueryResult<Vec<TariffRow>> {
     mdms_tariff_row::table
         .filter(mdms_tariff_row::tariff_id.eq(tariff))

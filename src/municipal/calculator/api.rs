@@ -1,0 +1,293 @@
+//! `/ws-calculator/meterConnection/_create|_search`, `/ws-calculator/waterCalculator/_estimate`
+//! and `/ws-calculator/waterCalculator/_bulkDemand`.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{bulk, meter, rates};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::http::{Digit, ResponseInfo, params};
+use crate::municipal::water::service::{self as water, Ctx};
+use crate::platform::mdms::service::decimal_json;
+use crate::state::AppState;
+use crate::time::IST;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/ws-calculator/meterConnection/_create",
+        web::post().to(create_reading),
+    )
+    .route(
+        "/ws-calculator/meterConnection/_search",
+        web::post().to(search_readings),
+    )
+    .route(
+        "/ws-calculator/waterCalculator/_estimate",
+        web::post().to(estimate),
+    )
+    .route(
+        "/ws-calculator/waterCalculator/_bulkDemand",
+        web::post().to(bulk_demand),
+    );
+}
+
+fn ctx(state: &AppState) -> Ctx<'_> {
+    Ctx {
+        state_tenant: &state.settings.app.state_tenant,
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    }
+}
+
+pub fn reading_json(r: &meter::Reading, connection_no: &str) -> Value {
+    json!({"id": r.id, "tenantId": r.tenant_id, "connectionNo": connection_no, "billingPeriod": r.billing_period,
+        "lastReading": r.last_reading, "lastReadingDate": r.last_reading_date.timestamp_millis(),
+        "currentReading": r.current_reading, "currentReadingDate": r.current_reading_date.timestamp_millis(),
+        "consumption": r.consumption(), "meterStatus": r.meter_status, "demandId": r.demand_id,
+        "auditDetails": {"createdBy": r.created_by, "createdTime": r.created_at.timestamp_millis()}})
+}
+
+#[derive(Debug, Deserialize)]
+struct ReadingBody {
+    #[serde(rename = "meterReadings")]
+    reading: ReadingIn,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReadingIn {
+    tenant_id: Option<String>,
+    connection_no: Option<String>,
+    current_reading: Option<i64>,
+    current_reading_date: Option<i64>,
+    last_reading: Option<i64>,
+    meter_status: Option<String>,
+}
+
+async fn create_reading(
+    state: web::Data<AppState>,
+    req: Digit<ReadingBody>,
+) -> AppResult<HttpResponse> {
+    let r = &req.body.reading;
+    let new = meter::NewReading {
+        tenant_id: params::tenant(&r.tenant_id)?,
+        connection_no: r.connection_no.clone().unwrap_or_default(),
+        current_reading: r.current_reading,
+        current_reading_date: r.current_reading_date,
+        last_reading: r.last_reading,
+        meter_status: r.meter_status.clone(),
+    };
+    let actor = req.caller.user().map(|u| u.uuid);
+    let st = state.clone();
+    let (reading, demand) = db::transaction(&state.pool, move |c| {
+        meter::create(c, ctx(&st), &new, actor, Utc::now())
+    })
+    .await?;
+    let mut v = reading_json(&reading, &demand.demand.consumer_code);
+    v["demand"] = crate::business::billing::demand_json(&demand);
+    Ok(HttpResponse::Created()
+        .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "meterReadings": [v]})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReadingQuery {
+    tenant_id: Option<String>,
+    connection_nos: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn search_readings(
+    state: web::Data<AppState>,
+    q: web::Query<ReadingQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let t = params::tenant(&q.tenant_id)?;
+    let nos = params::csv(&q.connection_nos);
+    if nos.is_empty() {
+        return Err(AppError::invalid_field(
+            "MISSING_FIELD",
+            "connectionNos is required",
+            "connectionNos",
+        ));
+    }
+    let (offset, limit) = (
+        q.offset.unwrap_or(0).max(0),
+        q.limit.unwrap_or(100).clamp(1, 500),
+    );
+    let (list, total) = db::run(&state.pool, move |c| {
+        let mut ids = Vec::new();
+        for n in &nos {
+            if let Some((conn, _)) = water::by_number(c, &t, n)? {
+                ids.push((conn.id, conn.connection_no));
+            }
+        }
+        let only: Vec<uuid::Uuid> = ids.iter().map(|(i, _)| *i).collect();
+        let (rows, total) = meter::search(c, &t, &only, offset, limit)?;
+        let out: Vec<Value> = rows
+            .iter()
+            .map(|r| {
+                let no = ids
+                    .iter()
+                    .find(|(i, _)| *i == r.connection_id)
+                    .map(|(_, n)| n.as_str())
+                    .unwrap_or_default();
+                reading_json(r, no)
+            })
+            .collect();
+        Ok((out, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "meterReadings": list, "totalCount": total})))
+}
+
+#[derive(Debug, Deserialize)]
+struct EstimateBody {
+    #[serde(rename = "CalculationCriteria")]
+    criteria: Vec<CriteriaIn>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CriteriaIn {
+    tenant_id: Option<String>,
+    connection_no: Option<String>,
+    last_reading: Option<i64>,
+    current_reading: Option<i64>,
+    to: Option<i64>,
+}
+
+/// What a reading (metered) or a month (flat) would cost, without writing anything.
+async fn estimate(state: web::Data<AppState>, req: Digit<EstimateBody>) -> AppResult<HttpResponse> {
+    let criteria: Vec<(String, String, Option<i64>, Option<i64>, Option<i64>)> = req
+        .body
+        .criteria
+        .iter()
+        .map(|c| {
+            Ok((
+                params::tenant(&c.tenant_id)?,
+                c.connection_no.clone().unwrap_or_default(),
+                c.last_reading,
+                c.current_reading,
+                c.to,
+            ))
+        })
+        .collect::<AppResult<_>>()?;
+    let st = state.clone();
+    let out = db::run(&state.pool, move |conn| {
+        let mut out = Vec::new();
+        for (i, (t, no, last, current, to)) in criteria.iter().enumerate() {
+            let field = format!("CalculationCriteria[{i}].connectionNo");
+            let (c, p) = water::by_number(conn, t, no)?.ok_or_else(|| {
+                AppError::invalid_field("CONNECTION_NOT_FOUND", "No such connection on this GP", &field)
+            })?;
+            let on = to
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .unwrap_or_else(Utc::now)
+                .with_timezone(&IST)
+                .date_naive();
+            let rate = rates::rate_for(
+                conn,
+                &st.settings.app.state_tenant,
+                t,
+                &p.property_type,
+                &c.connection_type,
+                on,
+            )?;
+            let charge = if c.connection_type == "Metered" {
+                let (l, cur) = (last.unwrap_or(0), current.unwrap_or(0));
+                if cur < l || !(0..=99_999).contains(&cur) || l < 0 {
+                    return Err(AppError::invalid_field(
+                        "INVALID_METER_READING",
+                        "New Meter Reading entered is invalid",
+                        &format!("CalculationCriteria[{i}].currentReading"),
+                    ));
+                }
+                rates::metered_charge(&rate, Decimal::from(cur - l))
+            } else {
+                rate.minimum
+            };
+            let round = crate::business::apportion::round_off(charge);
+            out.push(json!({"connectionNo": c.connection_no, "tenantId": t, "applicationNo": c.application_no,
+                "charge": decimal_json(charge), "taxAmount": decimal_json(charge + round), "totalAmount": decimal_json(charge + round),
+                "penalty": 0, "exemption": 0, "rebate": 0, "fee": 0, "advance": 0,
+                "billingSlabIds": [rate.tariff_id],
+                "taxHeadEstimates": [{"taxHeadCode": "10101", "estimateAmount": decimal_json(charge), "category": "CHARGES"},
+                                     {"taxHeadCode": "WS_Round_Off", "estimateAmount": decimal_json(round), "category": "TAX"}]}));
+        }
+        Ok(out)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Calculation": out})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BulkBody {
+    tenant_id: Option<String>,
+    billing_period: Option<String>,
+}
+
+pub fn batch_json(b: &bulk::Batch) -> Value {
+    json!({"id": b.id, "tenantId": b.tenant_id, "periodFrom": b.period_from.timestamp_millis(),
+        "periodTo": b.period_to.timestamp_millis(), "status": b.status, "targets": b.targets,
+        "created": b.created, "skipped": b.skipped, "message": b.message,
+        "startedTime": b.started_at.timestamp_millis(), "finishedTime": b.finished_at.map(|t| t.timestamp_millis())})
+}
+
+/// Records the batch, then generates in a second transaction (so a failure leaves the batch
+/// FAILED with its reason, and nothing half-written).
+pub async fn run_bulk(
+    state: &web::Data<AppState>,
+    tenant: String,
+    month: chrono::NaiveDate,
+    actor: Option<uuid::Uuid>,
+) -> AppResult<bulk::Batch> {
+    let st = state.clone();
+    let batch = db::transaction(&state.pool, move |c| {
+        bulk::start(c, ctx(&st), &tenant, month, actor, Utc::now())
+    })
+    .await?;
+    let st = state.clone();
+    let id = batch.id;
+    match db::transaction(&state.pool, move |c| {
+        bulk::generate(c, ctx(&st), id, Utc::now())
+    })
+    .await
+    {
+        Ok(b) => Ok(b),
+        Err(e) => {
+            let why = e.to_string();
+            db::run(&state.pool, move |c| {
+                Ok(bulk::fail(c, id, &why, Utc::now())?)
+            })
+            .await?;
+            Err(e)
+        }
+    }
+}
+
+async fn bulk_demand(state: web::Data<AppState>, req: Digit<BulkBody>) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&req.body.tenant_id)?;
+    let month = req
+        .body
+        .billing_period
+        .as_deref()
+        .and_then(bulk::parse_period)
+        .ok_or_else(|| {
+            AppError::invalid_field(
+                "INVALID_BILLING_PERIOD",
+                "billingPeriod is one month: 01/MM/yyyy-<last day>/MM/yyyy",
+                "billingPeriod",
+            )
+        })?;
+    let actor = req.caller.user().map(|u| u.uuid);
+    let batch = run_bulk(&state, tenant, month, actor).await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "BulkDemandBatch": batch_json(&batch)})))
+}

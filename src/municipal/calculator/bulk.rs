@@ -1,0 +1,410 @@
+//! Bulk demand for flat-rate households (product.md §2.4): one month of one GP at a time, as a
+//! batch with its counts. Idempotent by construction: the demands are written by one
+//! `INSERT … SELECT` that skips every household already billed for the month, and the database's
+//! exclusion constraint (one live demand per consumer and period) turns any race into a skipped
+//! row (`ON CONFLICT DO NOTHING`), so two runs, or a run killed halfway and started again, leave
+//! exactly one demand per household and month.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use rust_decimal::Decimal;
+
+use super::rates;
+use crate::business::apportion;
+use crate::business::billing;
+use crate::db::schema::water_bulk_demand_batch as bb;
+use crate::error::{AppError, AppResult};
+use crate::municipal::water::service::{BILL_EXPIRY_MS, Ctx, SERVICE, month_end_ms};
+use crate::platform::mdms;
+use crate::time::{IST, ist_day_start_millis};
+
+pub const PROPERTY_TYPES: [&str; 4] = ["RESIDENTIAL", "COMMERCIAL", "MIXED", "PUBLICSECTOR"];
+/// A run still IN_PROGRESS after this long was abandoned (killed); a new one may start.
+pub const STALE_AFTER_MINUTES: i64 = 60;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = bb)]
+pub struct Batch {
+    pub id: uuid::Uuid,
+    pub tenant_id: String,
+    pub period_from: DateTime<Utc>,
+    pub period_to: DateTime<Utc>,
+    pub status: String,
+    pub requested_by: Option<uuid::Uuid>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub targets: i32,
+    pub created: i32,
+    pub skipped: i32,
+    pub message: Option<String>,
+}
+
+/// The first day of the month a `billingPeriod` names: "01/MM/yyyy-<last>/MM/yyyy" (spaces
+/// allowed around the dash), or "yyyy-MM".
+pub fn parse_period(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if let Some((a, b)) = s.split_once('-').filter(|(a, _)| a.contains('/')) {
+        let from = NaiveDate::parse_from_str(a.trim(), "%d/%m/%Y").ok()?;
+        let to = NaiveDate::parse_from_str(b.trim(), "%d/%m/%Y").ok()?;
+        let first = from.with_day(1)?;
+        let ok = from.day() == 1
+            && to.with_day(1) == Some(first)
+            && to.checked_add_signed(Duration::days(1))?.day() == 1;
+        return ok.then_some(first);
+    }
+    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok()
+}
+
+fn month_start_at(d: NaiveDate) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ist_day_start_millis(d)).unwrap_or_default()
+}
+
+fn month_end_at(d: NaiveDate) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(month_end_ms(d)).unwrap_or_default()
+}
+
+fn prev_month(d: NaiveDate) -> NaiveDate {
+    if d.month() == 1 {
+        NaiveDate::from_ymd_opt(d.year() - 1, 12, 1).unwrap_or(d)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() - 1, 1).unwrap_or(d)
+    }
+}
+
+/// The flat monthly rate of each property type in force on the month's first day (0 when the GP
+/// has none: no demand for that type).
+pub fn flat_rates(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    month: NaiveDate,
+) -> AppResult<Vec<(String, Decimal, Option<String>)>> {
+    let mut out = Vec::new();
+    for t in PROPERTY_TYPES {
+        match rates::rate_for(conn, ctx.state_tenant, tenant, t, "Non_Metered", month) {
+            Ok(r) => out.push((t.to_owned(), r.minimum, Some(r.tariff_id))),
+            Err(AppError::Client { .. }) => out.push((t.to_owned(), Decimal::ZERO, None)),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+#[derive(QueryableByName)]
+struct N {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count(
+    conn: &mut PgConnection,
+    sql: &str,
+    tenant: &str,
+    a: DateTime<Utc>,
+    b: DateTime<Utc>,
+) -> QueryResult<i64> {
+    Ok(diesel::sql_query(sql)
+        .bind::<Text, _>(tenant)
+        .bind::<Timestamptz, _>(a)
+        .bind::<Timestamptz, _>(b)
+        .get_result::<N>(conn)?
+        .n)
+}
+
+const ELIGIBLE: &str = "FROM water_connection c
+    WHERE c.tenant_id = $1 AND c.connection_type = 'Non_Metered' AND c.status = 'Active'
+      AND c.previous_reading_date < $2";
+const BILLED: &str = "EXISTS (SELECT 1 FROM billing_demand d
+      WHERE d.tenant_id = c.tenant_id AND d.business_service = 'WS' AND d.consumer_code = c.connection_no
+        AND d.status <> 'CANCELLED' AND d.period_to BETWEEN $2 AND $3)";
+
+/// Checks a request and records its batch as IN_PROGRESS (to be committed before the work, so
+/// the page can show it). Refuses the current or a future month, a month whose predecessor was
+/// never billed, a GP whose every rate is 0, a month where every household is already billed,
+/// and a second run while one is under way.
+pub fn start(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    month: NaiveDate,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Batch> {
+    match mdms::repo::tenant(conn, tenant)? {
+        Some(t) if t.code.contains('.') => {}
+        _ => {
+            return Err(AppError::invalid_field(
+                "INVALID_TENANT",
+                format!("{tenant} is not a gram panchayat"),
+                "tenantId",
+            ));
+        }
+    }
+    let today = now.with_timezone(&IST).date_naive();
+    let month = month.with_day(1).unwrap_or(month);
+    if month >= today.with_day(1).unwrap_or(today) {
+        return Err(AppError::invalid_field(
+            "INVALID_BILLING_CYCLE",
+            "Demand can be generated only for a past month",
+            "billingPeriod",
+        ));
+    }
+    let rates = flat_rates(conn, ctx, tenant, month)?;
+    if rates.iter().all(|(_, r, _)| *r <= Decimal::ZERO) {
+        return Err(AppError::bad_request(
+            "ALL_RATES_ZERO",
+            "Every flat rate of this GP is 0: no demand would be generated",
+        ));
+    }
+    let (from, to) = (month_start_at(month), month_end_at(month));
+    let eligible = count(
+        conn,
+        &format!("SELECT count(*) AS n {ELIGIBLE}"),
+        tenant,
+        from,
+        to,
+    )?;
+    let pending = count(
+        conn,
+        &format!("SELECT count(*) AS n {ELIGIBLE} AND NOT {BILLED}"),
+        tenant,
+        from,
+        to,
+    )?;
+    if pending == 0 {
+        return Err(AppError::bad_request(
+            "NO_CONNECTIONS_TO_GENERATE_DEMANDS",
+            format!(
+                "Zero Demands Generated Successfully, {eligible} connections already have demands in this billing cycle!"
+            ),
+        ));
+    }
+    // In sequence: the previous month was billed, or households joined in it or with it as their
+    // last cycle billed.
+    let prev = prev_month(month);
+    let (pf, pt) = (month_start_at(prev), month_end_at(prev));
+    let covered = count(
+        conn,
+        "SELECT (SELECT count(*) FROM billing_demand d WHERE d.tenant_id = $1 AND d.business_service = 'WS'
+                   AND d.status <> 'CANCELLED' AND d.period_to BETWEEN $2 AND $3)
+              + (SELECT count(*) FROM water_connection c WHERE c.tenant_id = $1
+                   AND (c.previous_reading_date BETWEEN $2 AND $3 OR c.created_at BETWEEN $2 AND $3)) AS n",
+        tenant,
+        pf,
+        pt,
+    )?;
+    if covered == 0 {
+        return Err(AppError::bad_request(
+            "NO_DEMAND_PREVIOUS_BILLING_CYCLE",
+            format!(
+                "Demand generation is pending from billing cycle {}, please generate demand for the previous billing cycle first",
+                prev.format("%m/%Y")
+            ),
+        ));
+    }
+    // An abandoned run (killed) gives way after an hour.
+    diesel::update(
+        bb::table
+            .filter(bb::tenant_id.eq(tenant))
+            .filter(bb::period_from.eq(from))
+            .filter(bb::status.eq("IN_PROGRESS"))
+            .filter(bb::started_at.lt(now - Duration::minutes(STALE_AFTER_MINUTES))),
+    )
+    .set((
+        bb::status.eq("FAILED"),
+        bb::finished_at.eq(now),
+        bb::message.eq("abandoned: no result within an hour"),
+    ))
+    .execute(conn)?;
+    let batch = Batch {
+        id: uuid::Uuid::new_v4(),
+        tenant_id: tenant.to_owned(),
+        period_from: from,
+        period_to: to,
+        status: "IN_PROGRESS".to_owned(),
+        requested_by: actor,
+        started_at: now,
+        finished_at: None,
+        targets: i32::try_from(pending).unwrap_or(i32::MAX),
+        created: 0,
+        skipped: i32::try_from(eligible - pending).unwrap_or(0),
+        message: None,
+    };
+    match diesel::insert_into(bb::table).values(&batch).execute(conn) {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::conflict(
+            "DEMAND_DUPLICATE_REQUEST",
+            "Demand generation for this GP and month is already under way",
+        )),
+        other => {
+            other?;
+            Ok(batch)
+        }
+    }
+}
+
+/// Writes the month's demands for every household of the batch not yet billed for it, uses
+/// any advance against them, and closes the batch with its counts. Run in one transaction.
+pub fn generate(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    batch_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Batch> {
+    let batch: Batch = bb::table
+        .find(batch_id)
+        .select(Batch::as_select())
+        .first(conn)?;
+    let month = batch.period_from.with_timezone(&IST).date_naive();
+    let rates = flat_rates(conn, ctx, &batch.tenant_id, month)?;
+    let types: Vec<String> = rates.iter().map(|(t, _, _)| t.clone()).collect();
+    let amounts: Vec<Decimal> = rates.iter().map(|(_, r, _)| *r).collect();
+    let round: Vec<Decimal> = rates
+        .iter()
+        .map(|(_, r, _)| apportion::round_off(*r))
+        .collect();
+    let tariffs: Vec<Option<String>> = rates.iter().map(|(_, _, t)| t.clone()).collect();
+    #[derive(QueryableByName)]
+    struct Made {
+        #[diesel(sql_type = Text)]
+        consumer_code: String,
+    }
+    let made: Vec<Made> = diesel::sql_query(format!(
+        "WITH rates(property_type, amount, round_off, tariff_id) AS (
+             SELECT * FROM unnest($4::text[], $5::numeric[], $6::numeric[], $7::text[])),
+         targets AS (
+             SELECT c.connection_no, p.owner_uuid, r.amount, r.round_off, r.tariff_id
+               FROM water_connection c JOIN property p ON p.id = c.property_id
+               JOIN rates r ON r.property_type = p.property_type
+              WHERE c.tenant_id = $1 AND c.connection_type = 'Non_Metered' AND c.status = 'Active'
+                AND c.previous_reading_date < $2 AND r.amount > 0 AND NOT {BILLED}),
+         made AS (
+             INSERT INTO billing_demand (id, tenant_id, business_service, consumer_code, consumer_type,
+                     payer_uuid, period_from, period_to, status, minimum_amount_payable, bill_expiry_time,
+                     additional_details, created_by, created_at, last_modified_by, last_modified_at)
+             SELECT gen_random_uuid(), $1, '{SERVICE}', t.connection_no, 'waterConnection', t.owner_uuid, $2, $3,
+                    'ACTIVE', 0, $8, jsonb_build_object('bulkDemandBatch', $9::text, 'tariffId', t.tariff_id),
+                    $10, $11, $10, $11
+               FROM targets t
+             ON CONFLICT DO NOTHING
+             RETURNING id, consumer_code),
+         lines AS (
+             INSERT INTO billing_demand_detail (id, demand_id, tenant_id, tax_head_code, tax_amount, created_at, last_modified_at)
+             SELECT gen_random_uuid(), m.id, $1, '10101', t.amount, $11, $11
+               FROM made m JOIN targets t ON t.connection_no = m.consumer_code
+             UNION ALL
+             SELECT gen_random_uuid(), m.id, $1, '{SERVICE}_Round_Off', t.round_off, $11, $11
+               FROM made m JOIN targets t ON t.connection_no = m.consumer_code WHERE t.round_off <> 0
+             RETURNING demand_id),
+         hist AS (
+             INSERT INTO billing_demand_history (demand_id, tenant_id, reason, snapshot, changed_by, changed_at)
+             SELECT m.id, $1, 'CREATED', jsonb_build_object('bulkDemandBatch', $9::text, 'taxAmount', t.amount,
+                    'roundOff', t.round_off, 'tariffId', t.tariff_id), $10, $11
+               FROM made m JOIN targets t ON t.connection_no = m.consumer_code
+             RETURNING demand_id)
+         SELECT consumer_code FROM made"
+    ))
+    .bind::<Text, _>(&batch.tenant_id)
+    .bind::<Timestamptz, _>(batch.period_from)
+    .bind::<Timestamptz, _>(batch.period_to)
+    .bind::<Array<Text>, _>(&types)
+    .bind::<Array<Numeric>, _>(&amounts)
+    .bind::<Array<Numeric>, _>(&round)
+    .bind::<Array<Nullable<Text>>, _>(&tariffs)
+    .bind::<BigInt, _>(BILL_EXPIRY_MS)
+    .bind::<Text, _>(batch.id.to_string())
+    .bind::<Nullable<SqlUuid>, _>(batch.requested_by)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)?;
+    // A household holding an advance pays the new month from it.
+    let codes: Vec<String> = made.into_iter().map(|m| m.consumer_code).collect();
+    #[derive(QueryableByName)]
+    struct Code {
+        #[diesel(sql_type = Text)]
+        consumer_code: String,
+    }
+    let with_credit: Vec<Code> = diesel::sql_query(
+        "SELECT DISTINCT d.consumer_code FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+          WHERE d.tenant_id = $1 AND d.business_service = 'WS' AND d.status = 'ACTIVE'
+            AND dd.tax_amount < 0 AND dd.collection_amount > dd.tax_amount AND d.consumer_code = ANY($2)
+          ORDER BY 1",
+    )
+    .bind::<Text, _>(&batch.tenant_id)
+    .bind::<Array<Text>, _>(&codes)
+    .load(conn)?;
+    for c in with_credit {
+        billing::repo::lock_consumer(conn, &batch.tenant_id, SERVICE, &c.consumer_code)?;
+        billing::service::adjust_advance(conn, &batch.tenant_id, SERVICE, &c.consumer_code, now)?;
+    }
+    let created = i32::try_from(codes.len()).unwrap_or(i32::MAX);
+    diesel::update(bb::table.find(batch.id))
+        .set((
+            bb::status.eq("DONE"),
+            bb::finished_at.eq(now),
+            bb::created.eq(created),
+            bb::skipped.eq(batch.skipped + (batch.targets - created).max(0)),
+            bb::message.eq(format!("{created} demands generated")),
+        ))
+        .execute(conn)?;
+    Ok(bb::table
+        .find(batch.id)
+        .select(Batch::as_select())
+        .first(conn)?)
+}
+
+/// Closes a batch whose work failed, with the reason.
+pub fn fail(
+    conn: &mut PgConnection,
+    batch_id: uuid::Uuid,
+    why: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        bb::table
+            .find(batch_id)
+            .filter(bb::status.eq("IN_PROGRESS")),
+    )
+    .set((
+        bb::status.eq("FAILED"),
+        bb::finished_at.eq(now),
+        bb::message.eq(why),
+    ))
+    .execute(conn)
+}
+
+pub fn batches(conn: &mut PgConnection, tenant: &str, limit: i64) -> QueryResult<Vec<Batch>> {
+    bb::table
+        .filter(bb::tenant_id.eq(tenant))
+        .order(bb::started_at.desc())
+        .limit(limit)
+        .select(Batch::as_select())
+        .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn billing_periods_name_whole_months() {
+        let sep = NaiveDate::from_ymd_opt(2026, 9, 1);
+        assert_eq!(parse_period("01/09/2026-30/09/2026"), sep);
+        assert_eq!(parse_period("01/09/2026 - 30/09/2026"), sep);
+        assert_eq!(parse_period("2026-09"), sep);
+        assert_eq!(
+            parse_period("01/02/2024-29/02/2024"),
+            NaiveDate::from_ymd_opt(2024, 2, 1)
+        );
+        assert_eq!(
+            parse_period("01/09/2026-29/09/2026"),
+            None,
+            "not the month's end"
+        );
+        assert_eq!(parse_period("02/09/2026-30/09/2026"), None);
+        assert_eq!(parse_period("01/09/2026-31/10/2026"), None, "two months");
+        assert_eq!(parse_period("September"), None);
+    }
+}

@@ -1,0 +1,487 @@
+//! The water calculator with the numbers of product.md: metered charges (standard and pilot
+//! slabs), the reading rules, the estimate, and bulk demand rule by rule, run twice at once.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// A GP on the standard slabs: metered residential 100 + 2/unit, flat 50 for every type.
+const STD: &str = "pb.aassalhihjag";
+
+fn today() -> NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive()
+}
+
+fn ist_ms(d: NaiveDate) -> i64 {
+    mgramseva::time::ist_day_start_millis(d)
+}
+
+fn months_back(n: u32) -> NaiveDate {
+    let mut d = today().with_day(1).unwrap();
+    for _ in 0..n {
+        d = if d.month() == 1 {
+            NaiveDate::from_ymd_opt(d.year() - 1, 12, 1).unwrap()
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() - 1, 1).unwrap()
+        };
+    }
+    d
+}
+
+fn month_period(m: NaiveDate) -> String {
+    let last = mgramseva::municipal::water::service::month_end_ms(m);
+    let last = chrono::DateTime::from_timestamp_millis(last)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    format!("{}-{}", m.format("%d/%m/%Y"), last.format("%d/%m/%Y"))
+}
+
+struct Calc {
+    app: TestApp,
+    staff: String,
+}
+
+impl Calc {
+    fn new() -> Self {
+        let app = TestApp::new();
+        let roles: Vec<String> = [GP, STD]
+            .iter()
+            .flat_map(|t| {
+                ["GP_ADMIN", "SECRETARY", "COLLECTION_OPERATOR"]
+                    .iter()
+                    .map(move |r| format!("{r}@{t}"))
+            })
+            .collect();
+        let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+        let staff = app.login("9840000001", &roles);
+        Self { app, staff }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Resp {
+        let mut b = body;
+        b["RequestInfo"] = ri(&self.staff);
+        self.app.post(path, b).await
+    }
+
+    /// A household; returns its connection number.
+    async fn household(&self, tenant: &str, mobile: &str, ptype: &str, wc: Value) -> String {
+        let (s, v) = self
+            .post(
+                "/property-services/property/_create",
+                json!({"Property": {"tenantId": tenant, "propertyType": ptype, "address": {"locality": {"code": "WARD1"}},
+                    "owners": [{"name": "Kuldeep Kaur", "mobileNumber": mobile, "gender": "FEMALE", "fatherOrHusbandName": "Jasbir Singh"}]}}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let mut wc = wc;
+        wc["tenantId"] = json!(tenant);
+        wc["propertyId"] = v["Properties"][0]["propertyId"].clone();
+        let (s, v) = self
+            .post("/ws-services/wc/_create", json!({"WaterConnection": wc}))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        v["WaterConnection"][0]["connectionNo"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn metered(
+        &self,
+        tenant: &str,
+        mobile: &str,
+        old: &str,
+        reading_day: NaiveDate,
+    ) -> String {
+        self.household(
+            tenant,
+            mobile,
+            "RESIDENTIAL",
+            json!({"oldConnectionNo": old, "connectionType": "Metered", "meterId": "M1",
+                   "previousReadingDate": ist_ms(reading_day), "additionalDetails": {"initialMeterReading": 100}}),
+        )
+        .await
+    }
+
+    async fn flat(
+        &self,
+        tenant: &str,
+        mobile: &str,
+        old: &str,
+        ptype: &str,
+        last_cycle: NaiveDate,
+    ) -> String {
+        self.household(
+            tenant,
+            mobile,
+            ptype,
+            json!({"oldConnectionNo": old, "connectionType": "Non_Metered", "previousReadingDate": ist_ms(last_cycle) + 3_600_000}),
+        )
+        .await
+    }
+
+    async fn reading(&self, tenant: &str, no: &str, current: i64, day: NaiveDate) -> Resp {
+        self.post(
+            "/ws-calculator/meterConnection/_create",
+            json!({"meterReadings": {"tenantId": tenant, "connectionNo": no, "currentReading": current,
+                   "currentReadingDate": ist_ms(day) + 10 * 3_600_000, "meterStatus": "Working"}}),
+        )
+        .await
+    }
+
+    async fn bulk(&self, tenant: &str, m: NaiveDate) -> Resp {
+        self.post(
+            "/ws-calculator/waterCalculator/_bulkDemand",
+            json!({"tenantId": tenant, "billingPeriod": month_period(m)}),
+        )
+        .await
+    }
+
+    async fn demands(&self, tenant: &str, no: &str) -> Vec<Value> {
+        let (s, v) = self
+            .post(
+                &format!("/billing-service/demand/_search?tenantId={tenant}&businessService=WS&consumerCode={no}&status=ACTIVE"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Demands"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+fn line(d: &Value, head: &str) -> Value {
+    d["demandDetails"]
+        .as_array()
+        .and_then(|a| a.iter().find(|l| l["taxHeadMasterCode"] == head))
+        .map(|l| l["taxAmount"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[actix_web::test]
+async fn metered_bills_use_the_gps_slabs_standard_and_pilot() {
+    let c = Calc::new();
+    let start = today() - chrono::Duration::days(40);
+    // standard: 25 units -> 100 + 25 x 2 = 150
+    let std_no = c.metered(STD, "9876550001", "M/1", start).await;
+    let (s, v) = c.reading(STD, &std_no, 125, today()).await;
+    assert_eq!(s, 201, "{v}");
+    let r = &v["meterReadings"][0];
+    assert_eq!(r["consumption"], 25);
+    assert_eq!(
+        r["billingPeriod"],
+        format!(
+            "{} - {}",
+            start.format("%d/%m/%Y"),
+            today().format("%d/%m/%Y")
+        )
+    );
+    assert_eq!(line(&r["demand"], "10101"), json!(150));
+    // due date: the demand's creation + 15 days
+    assert_eq!(r["demand"]["billExpiryTime"], json!(1_296_000_000_i64));
+    assert_eq!(r["demand"]["taxPeriodFrom"], json!(ist_ms(start)));
+    assert_eq!(r["demand"]["taxPeriodTo"], json!(ist_ms(today()) - 1));
+    // pilot GP (first 20 units free, then 5/unit): 25 units -> 100 + 5 x 5 = 125
+    let pilot_no = c.metered(GP, "9876550002", "M/2", start).await;
+    let (s, v) = c.reading(GP, &pilot_no, 125, today()).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(line(&v["meterReadings"][0]["demand"], "10101"), json!(125));
+    // the estimate agrees and writes nothing
+    let (s, v) = c
+        .post(
+            "/ws-calculator/waterCalculator/_estimate",
+            json!({"CalculationCriteria": [{"tenantId": STD, "connectionNo": std_no, "lastReading": 125, "currentReading": 150}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["Calculation"][0]["totalAmount"], json!(150));
+}
+
+#[actix_web::test]
+async fn reading_rules_each_have_their_code() {
+    let c = Calc::new();
+    let start = today() - chrono::Duration::days(60);
+    let no = c.metered(STD, "9876550003", "M/3", start).await;
+    let mid = today() - chrono::Duration::days(30);
+    for (reading, day, code_want) in [
+        (100, mid, "INVALID_METER_READING"), // not above the previous 100
+        (99, mid, "INVALID_METER_READING"),
+        (100_000, mid, "INVALID_METER_READING"),
+        (
+            150,
+            today() + chrono::Duration::days(1),
+            "INVALID_READING_DATE",
+        ),
+        (150, start, "INVALID_READING_DATE"),
+    ] {
+        let (s, v) = c.reading(STD, &no, reading, day).await;
+        assert_eq!(
+            (s.as_u16(), code(&v)),
+            (400, code_want),
+            "{reading} on {day}: {v}"
+        );
+    }
+    assert_eq!(c.reading(STD, &no, 140, mid).await.0, 201);
+    // the next reading starts from 140 on `mid`: below it, or on the same day, is refused
+    assert_eq!(
+        code(&c.reading(STD, &no, 139, today()).await.1),
+        "INVALID_METER_READING"
+    );
+    assert_eq!(
+        code(&c.reading(STD, &no, 150, mid).await.1),
+        "INVALID_READING_DATE"
+    );
+    let (s, v) = c
+        .post(
+            "/ws-calculator/meterConnection/_create",
+            json!({"meterReadings": {"tenantId": STD, "connectionNo": no, "currentReading": 150, "lastReading": 120,
+                   "currentReadingDate": ist_ms(today())}}),
+        )
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_OLD_METER_READING"));
+    let (s, v) = c.reading(STD, &no, 160, today()).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        line(&v["meterReadings"][0]["demand"], "10101"),
+        json!(100 + 20 * 2)
+    );
+    // a flat-rate household takes no reading
+    let flat = c
+        .flat(STD, "9876550004", "F/1", "RESIDENTIAL", months_back(1))
+        .await;
+    let (s, v) = c.reading(STD, &flat, 10, today()).await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_CONNECTION_TYPE"));
+    let (s, v) = c
+        .post(
+            &format!("/ws-calculator/meterConnection/_search?tenantId={STD}&connectionNos={no}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totalCount"], 2);
+    assert_eq!(v["meterReadings"][0]["currentReading"], 160);
+}
+
+#[actix_web::test]
+async fn bulk_demand_follows_every_rule() {
+    let c = Calc::new();
+    let (m1, m2) = (months_back(1), months_back(2));
+    // flat households billed up to two months ago; a metered one and an inactive one
+    let a = c.flat(STD, "9876560001", "B/1", "RESIDENTIAL", m2).await;
+    let b = c.flat(STD, "9876560002", "B/2", "COMMERCIAL", m2).await;
+    let metered = c
+        .metered(
+            STD,
+            "9876560003",
+            "B/3",
+            today() - chrono::Duration::days(10),
+        )
+        .await;
+    let gone = c.flat(STD, "9876560004", "B/4", "RESIDENTIAL", m2).await;
+    let (s, v) = c
+        .post(
+            "/ws-services/wc/_update",
+            json!({"WaterConnection": {"tenantId": STD, "connectionNo": gone, "status": "Inactive", "additionalDetails": {"remarks": "Moved away"}}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    // not the current month, nor a future one
+    let next = (today().with_day(1).unwrap() + chrono::Duration::days(40))
+        .with_day(1)
+        .unwrap();
+    for m in [months_back(0), next] {
+        let (s, v) = c.bulk(STD, m).await;
+        assert_eq!(
+            (s.as_u16(), code(&v)),
+            (400, "INVALID_BILLING_CYCLE"),
+            "{m}"
+        );
+    }
+    let (s, v) = c
+        .post(
+            "/ws-calculator/waterCalculator/_bulkDemand",
+            json!({"tenantId": STD, "billingPeriod": "01/09/2026-29/09/2026"}),
+        )
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_BILLING_PERIOD"));
+    // last month: the two flat households, 50 each (flat 50 for residential and commercial)
+    let (s, v) = c.bulk(STD, m1).await;
+    assert_eq!(s, 200, "{v}");
+    let batch = &v["BulkDemandBatch"];
+    assert_eq!(
+        (batch["status"].as_str(), batch["created"].as_i64()),
+        (Some("DONE"), Some(2))
+    );
+    for no in [&a, &b] {
+        let ds = c.demands(STD, no).await;
+        assert_eq!(ds.len(), 1, "{no}");
+        assert_eq!(line(&ds[0], "10101"), json!(50));
+        assert_eq!(ds[0]["taxPeriodFrom"], json!(ist_ms(m1)));
+    }
+    assert!(
+        c.demands(STD, &metered).await.is_empty(),
+        "metered: never in bulk"
+    );
+    assert!(c.demands(STD, &gone).await.is_empty(), "inactive: skipped");
+    // again: nothing left to do
+    let (s, v) = c.bulk(STD, m1).await;
+    assert_eq!(
+        (s.as_u16(), code(&v)),
+        (400, "NO_CONNECTIONS_TO_GENERATE_DEMANDS")
+    );
+    assert!(
+        v["Errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 connections already have demands"),
+        "{v}"
+    );
+    // a month both were billed for before joining: nothing to do either
+    let (s, v) = c.bulk(STD, m2).await;
+    assert_eq!(
+        (s.as_u16(), code(&v)),
+        (400, "NO_CONNECTIONS_TO_GENERATE_DEMANDS")
+    );
+}
+
+#[actix_web::test]
+async fn bulk_demand_goes_in_sequence_keeps_rates_by_date_and_uses_advances() {
+    use diesel::prelude::*;
+    let c = Calc::new();
+    let m = |n| months_back(n);
+    let a = c.flat(STD, "9876570001", "S/1", "RESIDENTIAL", m(2)).await;
+    let b = c.flat(STD, "9876570002", "S/2", "COMMERCIAL", m(2)).await;
+    // Both joined five months ago, last billed then (as if onboarded long before).
+    diesel::sql_query(format!(
+        "UPDATE water_connection SET previous_reading_date = to_timestamp({}), created_at = to_timestamp({}) WHERE tenant_id = '{STD}'",
+        (mgramseva::municipal::water::service::month_end_ms(m(5)) as f64) / 1000.0,
+        (ist_ms(m(5)) as f64) / 1000.0 + 86_400.0,
+    ))
+    .execute(&mut c.app.db.conn())
+    .unwrap();
+    // From the month before last a new rate card: residential 60, commercial 0 (no demand).
+    for sql in [
+        "INSERT INTO mdms_tariff (id) VALUES ('TEST-60') ON CONFLICT DO NOTHING".to_owned(),
+        "INSERT INTO mdms_tariff_row (tariff_id, slab_id, building_type, connection_type, calculation_attribute, minimum_charge) VALUES ('TEST-60', '1', 'RESIDENTIAL', 'Non_Metered', 'Flat', 60), ('TEST-60', '2', 'COMMERCIAL', 'Non_Metered', 'Flat', 0) ON CONFLICT DO NOTHING".to_owned(),
+        format!("INSERT INTO mdms_tenant_tariff (tenant_id, effective_from, tariff_id) VALUES ('{STD}', '{}', 'TEST-60') ON CONFLICT DO NOTHING", m(2)),
+    ] {
+        diesel::sql_query(sql).execute(&mut c.app.db.conn()).unwrap();
+    }
+    // last month first? No: the month before it was never billed.
+    let (s, v) = c.bulk(STD, m(1)).await;
+    assert_eq!(
+        (s.as_u16(), code(&v)),
+        (400, "NO_DEMAND_PREVIOUS_BILLING_CYCLE"),
+        "{v}"
+    );
+    // in sequence: m-4 and m-3 at the old rate (50 each), m-2 and m-1 at the new one (60, and
+    // commercial 0 means no demand)
+    for (n, created) in [(4, 2), (3, 2), (2, 1), (1, 1)] {
+        let (s, v) = c.bulk(STD, m(n)).await;
+        assert_eq!(s, 200, "month -{n}: {v}");
+        assert_eq!(v["BulkDemandBatch"]["created"], created, "month -{n}");
+    }
+    let amounts = |ds: &[Value]| -> Vec<Value> { ds.iter().map(|d| line(d, "10101")).collect() };
+    assert_eq!(
+        amounts(&c.demands(STD, &a).await),
+        [json!(50), json!(50), json!(60), json!(60)]
+    );
+    assert_eq!(amounts(&c.demands(STD, &b).await), [json!(50), json!(50)]);
+}
+
+#[actix_web::test]
+async fn bulk_demand_twice_at_once_or_after_a_kill_leaves_one_demand_each() {
+    use diesel::prelude::*;
+    let c = Calc::new();
+    let mut nos = Vec::new();
+    for i in 0..12 {
+        nos.push(
+            c.flat(
+                STD,
+                &format!("98765800{i:02}"),
+                &format!("C/{i}"),
+                "RESIDENTIAL",
+                months_back(2),
+            )
+            .await,
+        );
+    }
+    // one household with an opening advance of 200: the new month (50) is paid from it
+    let adv = c
+        .household(
+            STD,
+            "9876589999",
+            "RESIDENTIAL",
+            json!({"oldConnectionNo": "C/ADV", "connectionType": "Non_Metered",
+                   "previousReadingDate": ist_ms(months_back(2)) + 3_600_000, "advance": 200}),
+        )
+        .await;
+    // a run killed two hours ago left its batch IN_PROGRESS: it gives way
+    diesel::sql_query(format!(
+        "INSERT INTO water_bulk_demand_batch (id, tenant_id, period_from, period_to, status, started_at)
+         VALUES (gen_random_uuid(), '{STD}', to_timestamp({}), to_timestamp({}), 'IN_PROGRESS', now() - interval '2 hours')",
+        ist_ms(months_back(1)) as f64 / 1000.0,
+        mgramseva::municipal::water::service::month_end_ms(months_back(1)) as f64 / 1000.0
+    ))
+    .execute(&mut c.app.db.conn())
+    .unwrap();
+    // two runs at once
+    let runs = join_all([c.bulk(STD, months_back(1)), c.bulk(STD, months_back(1))]).await;
+    let ok = runs.iter().filter(|(s, _)| *s == 200).count();
+    assert!(ok >= 1, "{runs:?}");
+    for (s, v) in &runs {
+        assert!(
+            *s == 200
+                || matches!(
+                    code(v),
+                    "DEMAND_DUPLICATE_REQUEST" | "NO_CONNECTIONS_TO_GENERATE_DEMANDS"
+                ),
+            "{s}: {v}"
+        );
+    }
+    let created: i64 = runs
+        .iter()
+        .filter_map(|(_, v)| v["BulkDemandBatch"]["created"].as_i64())
+        .sum();
+    assert_eq!(created, 13, "one demand per household, however many runs");
+    for no in nos.iter().chain([&adv]) {
+        assert_eq!(
+            c.demands(STD, no).await.len(),
+            if no == &adv { 2 } else { 1 },
+            "{no}"
+        );
+    }
+    let ds = c.demands(STD, &adv).await;
+    let month = ds
+        .iter()
+        .find(|d| d["consumerType"] == "waterConnection")
+        .unwrap();
+    let l = month["demandDetails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["taxHeadMasterCode"] == "10101")
+        .unwrap();
+    assert_eq!(
+        (l["taxAmount"].clone(), l["collectionAmount"].clone()),
+        (json!(50), json!(50))
+    );
+    let stale: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM water_bulk_demand_batch WHERE status = 'FAILED' AND message LIKE 'abandoned%')",
+    ))
+    .get_result(&mut c.app.db.conn())
+    .unwrap();
+    assert_eq!(stale, 1);
+    // the ledger still checks out
+    let out = mgramseva::jobs::run_blocking(
+        &c.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap();
+    assert!(out.contains("no difference"), "{out}");
+}
