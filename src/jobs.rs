@@ -53,6 +53,15 @@ pub fn all() -> &'static [JobDef] {
             run: ledger_check,
         },
         JobDef {
+            name: "bulk-demand",
+            // the 4th of the month, 09:00 IST, as the original; off unless configured (Punjab
+            // generates demand by hand)
+            schedule: "0 0 9 4 * *",
+            scheduled: false,
+            about: "flat-rate demand for one month (--period YYYY-MM, default last month) of every GP or one (--tenant T)",
+            run: bulk_demand,
+        },
+        JobDef {
             name: "pii-rotate",
             schedule: "0 15 3 * * *",
             scheduled: true,
@@ -104,6 +113,76 @@ fn ledger_check(_: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow
             problems.len(),
             list.join("\n")
         )
+    }
+}
+
+fn bulk_demand(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::calculator::bulk;
+    let month = match &args.period {
+        Some(p) => {
+            bulk::parse_period(p).with_context(|| format!("--period {p:?}: expected YYYY-MM"))?
+        }
+        None => bulk::default_month(chrono::Utc::now()),
+    };
+    let tenants: Vec<String> = match &args.tenant {
+        Some(t) => vec![t.clone()],
+        None => crate::platform::mdms::repo::tenants(conn)?
+            .into_iter()
+            .map(|t| t.code)
+            .filter(|c| c.contains('.'))
+            .collect(),
+    };
+    let ctx = crate::municipal::water::service::Ctx {
+        state_tenant: &state.settings.app.state_tenant,
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    };
+    let (mut done, mut created, mut nothing, mut failed) = (0usize, 0i64, 0usize, Vec::new());
+    let started = std::time::Instant::now();
+    for (i, t) in tenants.iter().enumerate() {
+        match bulk::run_for_tenant(conn, ctx, t, month, None) {
+            Ok(b) => {
+                done += 1;
+                created += i64::from(b.created);
+            }
+            Err(crate::error::AppError::Client { errors, .. })
+                if errors.iter().all(|e| {
+                    matches!(
+                        e.code.as_str(),
+                        "NO_CONNECTIONS_TO_GENERATE_DEMANDS" | "ALL_RATES_ZERO"
+                    )
+                }) =>
+            {
+                nothing += 1;
+            }
+            Err(e) => failed.push(format!("{t}: {e}")),
+        }
+        if (i + 1) % 100 == 0 || i + 1 == tenants.len() {
+            tracing::info!(
+                done = i + 1,
+                of = tenants.len(),
+                demands = created,
+                "bulk demand progress"
+            );
+        }
+    }
+    let summary = format!(
+        "{}: {done} GPs billed, {created} demands, {nothing} GPs with nothing to bill, {} failed, in {:.1}s",
+        month.format("%Y-%m"),
+        failed.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if failed.is_empty() || args.tenant.is_none() && failed.len() < tenants.len() {
+        if !failed.is_empty() {
+            tracing::warn!(failures = %failed.join("; "), "bulk demand: some GPs refused");
+        }
+        Ok(summary)
+    } else {
+        anyhow::bail!("{summary}\n{}", failed.join("\n"))
     }
 }
 

@@ -485,3 +485,30 @@ async fn bulk_demand_twice_at_once_or_after_a_kill_leaves_one_demand_each() {
     .unwrap();
     assert!(out.contains("no difference"), "{out}");
 }
+
+#[actix_web::test]
+async fn the_bulk_demand_job_bills_a_month_and_a_rerun_finds_nothing() {
+    let c = Calc::new();
+    let a = c
+        .flat(STD, "9876590001", "J/1", "RESIDENTIAL", months_back(2))
+        .await;
+    c.flat(STD, "9876590002", "J/2", "MIXED", months_back(2))
+        .await;
+    let args = mgramseva::jobs::JobArgs {
+        tenant: Some(STD.to_owned()),
+        period: Some(months_back(1).format("%Y-%m").to_string()),
+    };
+    let out = mgramseva::jobs::run_blocking(&c.app.state, "bulk-demand", &args).unwrap();
+    assert!(out.contains("1 GPs billed, 2 demands"), "{out}");
+    assert_eq!(line(&c.demands(STD, &a).await[0], "10101"), json!(50));
+    let out = mgramseva::jobs::run_blocking(&c.app.state, "bulk-demand", &args).unwrap();
+    assert!(
+        out.contains("0 GPs billed, 0 demands, 1 GPs with nothing to bill"),
+        "{out}"
+    );
+    let bad = mgramseva::jobs::JobArgs {
+        tenant: Some(STD.to_owned()),
+        period: Some("September".to_owned()),
+    };
+    assert!(mgramseva::jobs::run_blocking(&c.app.state, "bulk-demand", &bad).is_err());
+}

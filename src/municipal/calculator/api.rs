@@ -164,7 +164,8 @@ struct CriteriaIn {
 
 /// What a reading (metered) or a month (flat) would cost, without writing anything.
 async fn estimate(state: web::Data<AppState>, req: Digit<EstimateBody>) -> AppResult<HttpResponse> {
-    let criteria: Vec<(String, String, Option<i64>, Option<i64>, Option<i64>)> = req
+    type Row = (String, String, Option<i64>, Option<i64>, Option<i64>);
+    let criteria: Vec<Row> = req
         .body
         .criteria
         .iter()

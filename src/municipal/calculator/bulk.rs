@@ -355,6 +355,32 @@ pub fn generate(
         .first(conn)?)
 }
 
+/// One GP and month, start to end on one connection: the batch is committed first, the demands
+/// in a second transaction; a failure closes the batch as FAILED with its reason.
+pub fn run_for_tenant(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    month: NaiveDate,
+    actor: Option<uuid::Uuid>,
+) -> AppResult<Batch> {
+    use diesel::Connection as _;
+    let batch = conn.transaction(|c| start(c, ctx, tenant, month, actor, Utc::now()))?;
+    match conn.transaction(|c| generate(c, ctx, batch.id, Utc::now())) {
+        Ok(b) => Ok(b),
+        Err(e) => {
+            fail(conn, batch.id, &e.to_string(), Utc::now())?;
+            Err(e)
+        }
+    }
+}
+
+/// The month bulk demand is for when none is named: the one before the current month.
+pub fn default_month(now: DateTime<Utc>) -> NaiveDate {
+    let today = now.with_timezone(&IST).date_naive();
+    prev_month(today.with_day(1).unwrap_or(today))
+}
+
 /// Closes a batch whose work failed, with the reason.
 pub fn fail(
     conn: &mut PgConnection,
