@@ -16,6 +16,7 @@ pub mod state;
 pub mod telemetry;
 pub mod time;
 mod web;
+pub mod words;
 
 use std::sync::Arc;
 use std::time::Duration;
