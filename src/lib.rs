@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod municipal;
+pub mod pdf;
 pub mod platform;
 pub mod state;
 pub mod telemetry;

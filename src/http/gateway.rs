@@ -206,11 +206,10 @@ pub fn requested_tenants(query: &str, body: Option<&Value>) -> BTreeSet<String> 
                         continue;
                     }
                     if k == "tenantId" {
-                        if let Value::String(s) = v {
-                            if !s.is_empty() {
+                        if let Value::String(s) = v
+                            && !s.is_empty() {
                                 out.insert(s.clone());
                             }
-                        }
                     } else if depth < 2 {
                         walk(v, depth + 1, out);
                     }
@@ -281,11 +280,9 @@ fn token_from(req: &ServiceRequest, body: Option<&Value>) -> Option<String> {
         .headers()
         .get("auth-token")
         .and_then(|v| v.to_str().ok())
-    {
-        if !t.trim().is_empty() {
+        && !t.trim().is_empty() {
             return Some(t.trim().to_owned());
         }
-    }
     if matches!(req.path(), "/user/_details" | "/user/_logout") {
         return url::form_urlencoded_parse(req.query_string())
             .into_iter()

@@ -198,15 +198,14 @@ async fn search_demands(
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
     let (offset, limit) = paging(q.offset, q.limit)?;
-    if let (Some(a), Some(b)) = (q.demand_from, q.demand_to) {
-        if a > b {
+    if let (Some(a), Some(b)) = (q.demand_from, q.demand_to)
+        && a > b {
             return Err(AppError::invalid_field(
                 "INVALID_RANGE",
                 "demandFrom must not be above demandTo",
                 "demandFrom",
             ));
         }
-    }
     let now = Utc::now();
     let (ended_before, covering) = match q.kind.as_deref().map(str::to_uppercase).as_deref() {
         None | Some("") => (None, None),

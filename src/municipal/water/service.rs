@@ -1073,8 +1073,8 @@ pub fn update_connection(
     let started = billing_started(conn, &before)?;
     let mut c = before.clone();
     let mut e = Errors::default();
-    if let Some(old) = &u.old_connection_no {
-        if let Some(old) = check_old_no(old, &mut e) {
+    if let Some(old) = &u.old_connection_no
+        && let Some(old) = check_old_no(old, &mut e) {
             if !old.eq_ignore_ascii_case(&before.old_connection_no) && started {
                 e.push(
                     "INVALID_UPDATE_OLD_CONNO",
@@ -1084,7 +1084,6 @@ pub fn update_connection(
             }
             c.old_connection_no = old;
         }
-    }
     let prd_changed = u.previous_reading_date.is_some_and(|ms| {
         ist_date(ms)
             != Some(

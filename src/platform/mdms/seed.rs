@@ -409,11 +409,10 @@ pub fn parse(source: &Source, state_tenant: &str) -> anyhow::Result<MasterSet> {
             return Err(bad(f, i + 1, "code and name are required"));
         }
         let parent = opt(o.parent_code);
-        if let Some(p) = &parent {
-            if !org_codes.contains(p) {
+        if let Some(p) = &parent
+            && !org_codes.contains(p) {
                 return Err(bad(f, i + 1, format!("parent_code {p} is not in the file")));
             }
-        }
         set.org_units.push(OrgUnit {
             code: o.code,
             level: o.level,

@@ -60,11 +60,10 @@ pub fn scope(
 /// A money or rate value as a JSON number: whole values without decimals.
 pub fn decimal_json(d: Decimal) -> Value {
     let n = d.normalize();
-    if n.scale() == 0 {
-        if let Ok(i) = i64::try_from(n.mantissa()) {
+    if n.scale() == 0
+        && let Ok(i) = i64::try_from(n.mantissa()) {
             return json!(i);
         }
-    }
     n.to_string()
         .parse::<f64>()
         .map(|f| json!(f))
