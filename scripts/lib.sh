@@ -36,6 +36,10 @@ ensure_packages() {
   if [ -n "$need_browser" ] && ! command -v chromedriver >/dev/null 2>&1; then
     want+=(chromium chromium-driver)
   fi
+  # The tests read the text back out of the PDFs they make (poppler's pdftotext).
+  if [ -n "$need_browser" ] && ! command -v pdftotext >/dev/null 2>&1; then
+    want+=(poppler-utils)
+  fi
   command -v runuser >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || want+=(util-linux)
   [ ${#want[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || die "missing ${want[*]} and no apt-get to install them"

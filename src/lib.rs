@@ -78,6 +78,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
         .configure(platform::localization::routes)
         .configure(platform::idgen::routes)
         .configure(platform::user::routes)
+        .configure(platform::filestore::routes)
         .configure(business::hrms::routes)
         .configure(business::billing::routes)
         .configure(business::collection::routes)

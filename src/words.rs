@@ -693,3 +693,46 @@ mod tests {
         }
     }
 }
+
+/// An amount as people here write it: "₹1,29,000.50", whole rupees without decimals
+/// ("₹150"), negative amounts with a minus sign.
+pub fn inr(amount: Decimal) -> String {
+    let a = amount.round_dp(2);
+    let neg = a.is_sign_negative() && !a.is_zero();
+    let a = a.abs();
+    let rupees = a.trunc();
+    let paise = ((a - rupees) * Decimal::from(100)).trunc();
+    let digits = rupees.normalize().to_string();
+    let mut grouped = String::new();
+    let n = digits.len();
+    for (i, ch) in digits.chars().enumerate() {
+        grouped.push(ch);
+        let left = n - i - 1;
+        if left > 0 && (left == 3 || (left > 3 && (left - 3).is_multiple_of(2))) {
+            grouped.push(',');
+        }
+    }
+    let sign = if neg { "-" } else { "" };
+    if paise.is_zero() {
+        format!("{sign}₹{grouped}")
+    } else {
+        format!("{sign}₹{grouped}.{:02}", paise.normalize())
+    }
+}
+
+#[cfg(test)]
+mod inr_tests {
+    use super::*;
+
+    #[test]
+    fn indian_grouping() {
+        let d = |v: i64, s: u32| Decimal::new(v, s);
+        assert_eq!(inr(d(150, 0)), "₹150");
+        assert_eq!(inr(d(1000, 0)), "₹1,000");
+        assert_eq!(inr(d(129000, 0)), "₹1,29,000");
+        assert_eq!(inr(d(1234567850, 2)), "₹1,23,45,678.50");
+        assert_eq!(inr(d(-3000, 2)), "-₹30");
+        assert_eq!(inr(d(5, 2)), "₹0.05");
+        assert_eq!(inr(Decimal::ZERO), "₹0");
+    }
+}

@@ -182,6 +182,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    filestore_file (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        module -> Text,
+        tag -> Nullable<Text>,
+        file_name -> Text,
+        content_type -> Text,
+        bytes -> Bytea,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     hrms_employee (id) {
         id -> Int8,
         user_id -> Int8,
@@ -707,6 +721,7 @@ diesel::joinable!(collection_payment -> mdms_tenant (tenant_id));
 diesel::joinable!(collection_payment_detail -> billing_bill (bill_id));
 diesel::joinable!(collection_payment_detail -> collection_payment (payment_id));
 diesel::joinable!(collection_payment_detail -> mdms_tenant (tenant_id));
+diesel::joinable!(filestore_file -> mdms_tenant (tenant_id));
 diesel::joinable!(hrms_employee -> mdms_tenant (tenant_id));
 diesel::joinable!(hrms_employee -> user_account (user_id));
 diesel::joinable!(hrms_status_change -> hrms_employee (employee_id));
@@ -762,6 +777,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     collection_idempotency,
     collection_payment,
     collection_payment_detail,
+    filestore_file,
     hrms_employee,
     hrms_status_change,
     idgen_sequence,

@@ -129,6 +129,8 @@ const OPEN: &[&str] = &[
     "/user/oauth/token",
     "/user-otp/v1/_send",
     "/user/password/nologin/_update",
+    // signed, expiring links (the signature is the permission)
+    "/filestore/v1/files/id",
 ];
 const OPEN_PREFIXES: &[&str] = &["/static/"];
 /// HTML pages: they check their own session (see `http::page::Staff`), deny by default.
@@ -142,6 +144,8 @@ const AUTHENTICATED: &[&str] = &[
     "/user/_logout",
     "/user/profile/_update",
     "/user/password/_update",
+    // links to files of a GP the caller holds a role on (checked by the handler)
+    "/filestore/v1/files/url",
 ];
 const ACTION_ONLY: &[&str] = &[
     "/egov-hrms/employees/_create",
@@ -207,9 +211,10 @@ pub fn requested_tenants(query: &str, body: Option<&Value>) -> BTreeSet<String> 
                     }
                     if k == "tenantId" {
                         if let Value::String(s) = v
-                            && !s.is_empty() {
-                                out.insert(s.clone());
-                            }
+                            && !s.is_empty()
+                        {
+                            out.insert(s.clone());
+                        }
                     } else if depth < 2 {
                         walk(v, depth + 1, out);
                     }
@@ -280,9 +285,10 @@ fn token_from(req: &ServiceRequest, body: Option<&Value>) -> Option<String> {
         .headers()
         .get("auth-token")
         .and_then(|v| v.to_str().ok())
-        && !t.trim().is_empty() {
-            return Some(t.trim().to_owned());
-        }
+        && !t.trim().is_empty()
+    {
+        return Some(t.trim().to_owned());
+    }
     if matches!(req.path(), "/user/_details" | "/user/_logout") {
         return url::form_urlencoded_parse(req.query_string())
             .into_iter()

@@ -41,9 +41,10 @@ pub fn locale_of(req: &HttpRequest, default: &str) -> &'static str {
 /// The CSRF token of this browser, creating one when there is none.
 pub fn csrf_token(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     if let Some(c) = req.cookie(CSRF_COOKIE)
-        && c.value().len() >= 32 {
-            return (c.value().to_owned(), None);
-        }
+        && c.value().len() >= 32
+    {
+        return (c.value().to_owned(), None);
+    }
     let mut raw = [0u8; 24];
     rand::fill(&mut raw);
     let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();

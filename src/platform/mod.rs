@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod encryption;
+pub mod filestore;
 pub mod idgen;
 pub mod localization;
 pub mod location;

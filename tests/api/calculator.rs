@@ -512,3 +512,173 @@ async fn the_bulk_demand_job_bills_a_month_and_a_rerun_finds_nothing() {
     };
     assert!(mgramseva::jobs::run_blocking(&c.app.state, "bulk-demand", &bad).is_err());
 }
+
+/// The text of a PDF, as poppler reads it back (installed by scripts/test.sh).
+fn pdf_text(bytes: &[u8]) -> String {
+    use std::io::Write as _;
+    let dir = std::env::temp_dir().join(format!("mgs-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("doc.pdf");
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(bytes)
+        .unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils; scripts/test.sh installs it)");
+    let _ = std::fs::remove_dir_all(&dir);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[actix_web::test]
+async fn bill_and_receipt_pdfs_in_three_languages_through_pdf_service_and_signed_links() {
+    let c = Calc::new();
+    // arrears 120 at joining, then one month of 50: the bill owes 170
+    let no = c
+        .household(
+            STD,
+            "9876591111",
+            "RESIDENTIAL",
+            json!({"oldConnectionNo": "P/1", "connectionType": "Non_Metered",
+                   "previousReadingDate": ist_ms(months_back(2)) + 3_600_000, "arrears": 120}),
+        )
+        .await;
+    assert_eq!(c.bulk(STD, months_back(1)).await.0, 200);
+    let c = &c;
+    let pdf = |key: &str, body: Value, locale: &str| {
+        let mut b = body;
+        b["RequestInfo"] = ri(&c.staff);
+        b["RequestInfo"]["msgId"] = json!(format!("1|{locale}"));
+        let path = format!("/pdf-service/v1/_create?key={key}&tenantId={STD}");
+        let c = c;
+        async move { c.app.post(&path, b).await }
+    };
+    let download = |id: Value| async move {
+        let (s, v) = c
+            .post(
+                &format!(
+                    "/filestore/v1/files/url?tenantId={STD}&fileStoreIds={}",
+                    id.as_str().unwrap()
+                ),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let url = v["fileStoreIds"][0]["url"].as_str().unwrap().to_owned();
+        let path = url[url.find("/filestore/").unwrap()..].to_owned();
+        // no login needed: the signature is the permission
+        let res = actix_web::test::call_service(
+            &actix_web::test::init_service(mgramseva::app(c.app.state.clone())).await,
+            actix_web::test::TestRequest::get().uri(&path).to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            "application/pdf"
+        );
+        (path, actix_web::test::read_body(res).await.to_vec())
+    };
+    let bill_body = json!({"BillAndDemand": {"Bill": [{"consumerCode": no, "tenantId": STD}]}});
+    let (s, v) = pdf("ws-bill-nm-v2", bill_body.clone(), "en_IN").await;
+    assert_eq!(s, 201, "{v}");
+    // the arrears run from 1 April of the FY to the last cycle billed before joining
+    let m2 = months_back(2);
+    let names = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let fy = mgramseva::time::Fy::of_date(m2);
+    let arrears_span = format!(
+        "April {} – {} {}",
+        fy.0,
+        names[m2.month0() as usize],
+        m2.year()
+    );
+    let (path, bytes) = download(v["filestoreIds"][0].clone()).await;
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&bytes);
+    for want in [
+        "Water Bill",
+        no.as_str(),
+        "Kuldeep Kaur",
+        "********11",
+        arrears_span.as_str(),
+        "₹170",
+        "One Hundred Seventy Rupees Only",
+        "Arrears",
+        "Water charges",
+    ] {
+        assert!(text.contains(want), "{want:?} not in:\n{text}");
+    }
+    // Punjabi and Hindi: the same bill, in words in the language
+    let (_, v) = pdf("ws-bill-nm-v2", bill_body.clone(), "pa_IN").await;
+    let text = pdf_text(&download(v["filestoreIds"][0].clone()).await.1);
+    assert!(
+        text.contains("ਪਾਣੀ ਦਾ ਬਿੱਲ") && text.contains("ਇੱਕ ਸੌ ਸੱਤਰ ਰੁਪਏ ਮਾਤਰ"),
+        "{text}"
+    );
+    let (_, v) = pdf("ws-bill-nm-v2", bill_body, "hi_IN").await;
+    let text = pdf_text(&download(v["filestoreIds"][0].clone()).await.1);
+    assert!(
+        text.contains("जल बिल") && text.contains("एक सौ सत्तर रुपये मात्र"),
+        "{text}"
+    );
+    // a tampered or expired link does not open
+    let app = actix_web::test::init_service(mgramseva::app(c.app.state.clone())).await;
+    let bad = path.replace("sig=", "sig=x");
+    let res = actix_web::test::call_service(
+        &app,
+        actix_web::test::TestRequest::get().uri(&bad).to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    // pay 100: the receipt shows it, in words, and the 70 left
+    let (_, v) = c
+        .post(
+            &format!("/billing-service/bill/v2/_fetchbill?tenantId={STD}&consumerCode={no}&businessService=WS"),
+            json!({}),
+        )
+        .await;
+    let bill_id = v["Bill"][0]["id"].clone();
+    let (s, v) = c
+        .post(
+            "/collection-services/payments/_create",
+            json!({"Payment": {"tenantId": STD, "totalAmountPaid": 100, "paymentMode": "CASH", "paidBy": "OWNER",
+                   "payerName": "Kuldeep Kaur", "mobileNumber": "9876591111",
+                   "paymentDetails": [{"businessService": "WS", "billId": bill_id}]}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let receipt = v["Payments"][0]["paymentDetails"][0]["receiptNumber"].clone();
+    let (s, v) = pdf(
+        "ws-receipt-nm",
+        json!({"Payments": [{"tenantId": STD, "paymentDetails": [{"receiptNumber": receipt}]}]}),
+        "en_IN",
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let text = pdf_text(&download(v["filestoreIds"][0].clone()).await.1);
+    for want in [
+        "Water Charges Receipt",
+        receipt.as_str().unwrap(),
+        "One Hundred Rupees Only",
+        "₹70",
+    ] {
+        assert!(text.contains(want), "{want:?} not in:\n{text}");
+    }
+    // unknown template, nothing to print
+    let (s, v) = pdf("ws-nothing", json!({}), "en_IN").await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_KEY"));
+}

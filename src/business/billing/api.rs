@@ -199,13 +199,14 @@ async fn search_demands(
 ) -> AppResult<HttpResponse> {
     let (offset, limit) = paging(q.offset, q.limit)?;
     if let (Some(a), Some(b)) = (q.demand_from, q.demand_to)
-        && a > b {
-            return Err(AppError::invalid_field(
-                "INVALID_RANGE",
-                "demandFrom must not be above demandTo",
-                "demandFrom",
-            ));
-        }
+        && a > b
+    {
+        return Err(AppError::invalid_field(
+            "INVALID_RANGE",
+            "demandFrom must not be above demandTo",
+            "demandFrom",
+        ));
+    }
     let now = Utc::now();
     let (ended_before, covering) = match q.kind.as_deref().map(str::to_uppercase).as_deref() {
         None | Some("") => (None, None),

@@ -6,11 +6,13 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::documents;
 use super::model::Household;
 use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::{Digit, ResponseInfo, params};
+use crate::platform::localization::Locale;
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
@@ -30,7 +32,127 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/ws-services/wc/_create", web::post().to(create_connection))
     .route("/ws-services/wc/_update", web::post().to(update_connection))
     .route("/ws-services/wc/_search", web::post().to(search))
-    .route("/ws-services/wc/fuzzy/_search", web::post().to(search));
+    .route("/ws-services/wc/fuzzy/_search", web::post().to(search))
+    .route("/pdf-service/v1/_create", web::post().to(pdf_create));
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PdfQuery {
+    key: Option<String>,
+    tenant_id: Option<String>,
+}
+
+fn codes_in(v: &Value, list: &str, key: &str) -> Vec<String> {
+    v.get(list)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.get(key).and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `pdf-service/v1/_create`: bills (`ws-bill-v2`, `ws-bill-nm-v2`; body `BillAndDemand.Bill[]`
+/// or `Bill[]`, by consumer code) and receipts (`ws-receipt`, `ws-receipt-nm`; body
+/// `Payments[].paymentDetails[].receiptNumber`), rendered in the request's locale, kept in the
+/// filestore; answers their ids as the original does.
+async fn pdf_create(
+    state: web::Data<AppState>,
+    q: web::Query<PdfQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let key = q.key.clone().unwrap_or_default();
+    let body = &req.body;
+    let (is_bill, codes) = match key.as_str() {
+        "ws-bill-v2" | "ws-bill-nm-v2" | "ws-bill" | "ws-bill-nm" => {
+            let holder = body.get("BillAndDemand").unwrap_or(body);
+            (true, codes_in(holder, "Bill", "consumerCode"))
+        }
+        "ws-receipt" | "ws-receipt-nm" | "consolidatedreceipt" => {
+            let mut out = Vec::new();
+            for p in body
+                .get("Payments")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.extend(codes_in(p, "paymentDetails", "receiptNumber"));
+            }
+            (false, out)
+        }
+        _ => {
+            return Err(AppError::invalid_field(
+                "INVALID_KEY",
+                "key must be ws-bill-v2, ws-bill-nm-v2, ws-receipt or ws-receipt-nm",
+                "key",
+            ));
+        }
+    };
+    if codes.is_empty() {
+        return Err(AppError::invalid_field(
+            "MISSING_FIELD",
+            if is_bill {
+                "Bill[].consumerCode is required"
+            } else {
+                "Payments[].paymentDetails[].receiptNumber is required"
+            },
+            if is_bill { "Bill" } else { "Payments" },
+        ));
+    }
+    let locale = req
+        .info
+        .locale()
+        .and_then(Locale::parse)
+        .or_else(|| Locale::parse(&state.settings.app.default_locale))
+        .unwrap_or(Locale::Pa);
+    let actor = req.caller.user().map(|u| u.uuid);
+    let (st, t, k) = (state.clone(), tenant.clone(), key.clone());
+    let started = chrono::Utc::now();
+    let ids = db::transaction(&state.pool, move |c| {
+        let now = chrono::Utc::now();
+        let mut ids = Vec::new();
+        for code in &codes {
+            let made = if is_bill {
+                documents::bill_pdf(c, ctx(&st), &st.i18n, &t, code, locale, now)?
+                    .map(|(b, bytes)| (b.bill.bill_number, bytes))
+            } else {
+                documents::receipt_pdf(c, ctx(&st), &st.i18n, &t, code, locale, now)?
+                    .map(|(p, bytes)| (p.receipt_number, bytes))
+            };
+            let Some((name, bytes)) = made else {
+                return Err(AppError::invalid_field(
+                    if is_bill {
+                        "NO_BILL"
+                    } else {
+                        "RECEIPT_NOT_FOUND"
+                    },
+                    format!("nothing to print for {code}"),
+                    if is_bill { "Bill" } else { "Payments" },
+                ));
+            };
+            let file = format!("{}.pdf", name.replace('/', "-"));
+            ids.push(crate::platform::filestore::store(
+                c,
+                &t,
+                "PDF",
+                Some(&k),
+                &file,
+                "application/pdf",
+                bytes,
+                actor,
+                now,
+            )?);
+        }
+        Ok(ids)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "message": "Success", "filestoreIds": ids, "jobid": uuid::Uuid::new_v4(),
+        "createdtime": started.timestamp_millis(), "endtime": chrono::Utc::now().timestamp_millis(),
+        "tenantid": tenant, "totalcount": ids.len(), "key": key, "documentType": null, "moduleName": null})))
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {

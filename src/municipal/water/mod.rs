@@ -5,6 +5,7 @@
 //! `/ws-services/wc/*`.
 
 mod api;
+pub mod documents;
 pub mod model;
 pub mod service;
 

@@ -1074,16 +1074,17 @@ pub fn update_connection(
     let mut c = before.clone();
     let mut e = Errors::default();
     if let Some(old) = &u.old_connection_no
-        && let Some(old) = check_old_no(old, &mut e) {
-            if !old.eq_ignore_ascii_case(&before.old_connection_no) && started {
-                e.push(
-                    "INVALID_UPDATE_OLD_CONNO",
-                    "The old connection id cannot change once billing has started",
-                    "WaterConnection.oldConnectionNo",
-                );
-            }
-            c.old_connection_no = old;
+        && let Some(old) = check_old_no(old, &mut e)
+    {
+        if !old.eq_ignore_ascii_case(&before.old_connection_no) && started {
+            e.push(
+                "INVALID_UPDATE_OLD_CONNO",
+                "The old connection id cannot change once billing has started",
+                "WaterConnection.oldConnectionNo",
+            );
         }
+        c.old_connection_no = old;
+    }
     let prd_changed = u.previous_reading_date.is_some_and(|ms| {
         ist_date(ms)
             != Some(

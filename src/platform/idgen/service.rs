@@ -180,10 +180,11 @@ pub fn generate(
     let mut blocks: Vec<(String, i64)> = Vec::new();
     for t in &toks {
         if let Token::Seq(name) = t
-            && !blocks.iter().any(|(n, _)| n == name) {
-                let first = allocate(conn, &req.tenant_id, name, req.count)?;
-                blocks.push((name.clone(), first));
-            }
+            && !blocks.iter().any(|(n, _)| n == name)
+        {
+            let first = allocate(conn, &req.tenant_id, name, req.count)?;
+            blocks.push((name.clone(), first));
+        }
     }
     let fy = Fy::of(now);
     let mut rng = rand::rng();

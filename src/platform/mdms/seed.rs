@@ -410,9 +410,10 @@ pub fn parse(source: &Source, state_tenant: &str) -> anyhow::Result<MasterSet> {
         }
         let parent = opt(o.parent_code);
         if let Some(p) = &parent
-            && !org_codes.contains(p) {
-                return Err(bad(f, i + 1, format!("parent_code {p} is not in the file")));
-            }
+            && !org_codes.contains(p)
+        {
+            return Err(bad(f, i + 1, format!("parent_code {p} is not in the file")));
+        }
         set.org_units.push(OrgUnit {
             code: o.code,
             level: o.level,

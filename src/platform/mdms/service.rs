@@ -61,9 +61,10 @@ pub fn scope(
 pub fn decimal_json(d: Decimal) -> Value {
     let n = d.normalize();
     if n.scale() == 0
-        && let Ok(i) = i64::try_from(n.mantissa()) {
-            return json!(i);
-        }
+        && let Ok(i) = i64::try_from(n.mantissa())
+    {
+        return json!(i);
+    }
     n.to_string()
         .parse::<f64>()
         .map(|f| json!(f))

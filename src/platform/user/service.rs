@@ -336,9 +336,10 @@ pub fn create_user(
         .filter(|g| !g.trim().is_empty())
         .and_then(|g| take(check_name(g, "fatherOrHusbandName")));
     if let Some(p) = &u.password
-        && let Err(e) = check_password_rule(p.expose(), "password") {
-            errors.extend(e.details());
-        }
+        && let Err(e) = check_password_rule(p.expose(), "password")
+    {
+        errors.extend(e.details());
+    }
     if u.user_name.trim().is_empty() {
         errors.push(ErrorDetail::field(
             "MISSING_FIELD",

@@ -1,0 +1,1 @@
+DROP TABLE filestore_file;

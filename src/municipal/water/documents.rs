@@ -1,0 +1,367 @@
+//! Bill and receipt PDFs (product.md §2.4): the household, the period, the breakdown with
+//! arrears by month (newest first), the total in figures and in words, and the GP's summary of
+//! the previous billing cycle, in Punjabi, Hindi or English.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+
+use super::model::Household;
+use super::service::{self, Ctx, SERVICE};
+use crate::business::billing::{self, model::FullBill};
+use crate::business::collection;
+use crate::error::{AppError, AppResult};
+use crate::platform::encryption::mask_mobile;
+use crate::platform::localization::{Catalog, Locale};
+use crate::platform::mdms;
+use crate::time::IST;
+use crate::words::{amount_in_words, inr};
+
+struct T<'a> {
+    i18n: &'a Catalog,
+    locale: Locale,
+}
+
+impl T<'_> {
+    fn t(&self, key: &str) -> String {
+        self.i18n.text(self.locale, key)
+    }
+    fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.i18n.format(self.locale, key, args)
+    }
+    fn month(&self, t: DateTime<Utc>) -> String {
+        let t = t.with_timezone(&IST);
+        format!("{} {}", self.t(&format!("MONTH_{}", t.month())), t.year())
+    }
+    /// "April 2026", or "05/10/2026 – 04/11/2026" for a period that is not a calendar month.
+    fn period(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+        let (f, t) = (from.with_timezone(&IST), to.with_timezone(&IST));
+        let whole_month = f.day() == 1
+            && f.month() == t.month()
+            && f.year() == t.year()
+            && (t + Duration::milliseconds(1)).day() == 1;
+        if whole_month {
+            self.month(from)
+        } else {
+            format!(
+                "{} – {}",
+                f.format("%d/%m/%Y"),
+                (t + Duration::milliseconds(1)).format("%d/%m/%Y")
+            )
+        }
+    }
+}
+
+fn date(t: DateTime<Utc>) -> String {
+    t.with_timezone(&IST).format("%d/%m/%Y").to_string()
+}
+
+fn header(doc: &mut crate::pdf::Doc, t: &T<'_>, h: &Household, gp_name: &str, heading: &str) {
+    doc.title(&t.t("PDF_TITLE"));
+    doc.heading(heading);
+    doc.row(&t.t("CORE_GPWSC"), gp_name);
+    doc.row(&t.t("CONSUMER_CONNECTION_ID"), &h.connection.connection_no);
+    doc.row(
+        &t.t("CONSUMER_OLD_CONNECTION_ID"),
+        &h.connection.old_connection_no,
+    );
+    doc.row(&t.t("CONSUMER_NAME"), &h.owner.name);
+    doc.row(
+        &t.t("CONSUMER_MOBILE_NUMBER"),
+        &mask_mobile(&h.owner.mobile),
+    );
+    let p = &h.property;
+    let address: Vec<&str> = [
+        p.door_no.as_deref(),
+        p.street.as_deref(),
+        Some(p.locality.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    doc.row(&t.t("PDF_ADDRESS"), &address.join(", "));
+    doc.row(
+        &t.t("CONSUMER_SERVICE_TYPE"),
+        &t.t(&format!(
+            "CONNECTIONTYPE_{}",
+            h.connection.connection_type.to_uppercase()
+        )),
+    );
+    if let Some(m) = &h.connection.meter_id {
+        doc.row(&t.t("WS_METER_NUMBER"), m);
+    }
+}
+
+/// The GP's figures for the month before `at`: new demand, what was collected, and what is
+/// still pending from then and before.
+fn gp_summary(
+    conn: &mut PgConnection,
+    doc: &mut crate::pdf::Doc,
+    t: &T<'_>,
+    tenant: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    use diesel::sql_types::{Numeric, Text, Timestamptz};
+    let today = at.with_timezone(&IST).date_naive();
+    let this_month = today.with_day(1).unwrap_or(today);
+    let prev = if this_month.month() == 1 {
+        NaiveDate::from_ymd_opt(this_month.year() - 1, 12, 1)
+    } else {
+        NaiveDate::from_ymd_opt(this_month.year(), this_month.month() - 1, 1)
+    }
+    .unwrap_or(this_month);
+    let from = DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(prev))
+        .unwrap_or_default();
+    let to = DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(this_month) - 1)
+        .unwrap_or_default();
+    #[derive(QueryableByName)]
+    struct Sums {
+        #[diesel(sql_type = Numeric)]
+        demand: Decimal,
+        #[diesel(sql_type = Numeric)]
+        collected: Decimal,
+        #[diesel(sql_type = Numeric)]
+        pending: Decimal,
+    }
+    let s: Sums = diesel::sql_query(
+        "SELECT
+           (SELECT coalesce(sum(dd.tax_amount), 0) FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+             WHERE d.tenant_id = $1 AND d.business_service = $4 AND d.status = 'ACTIVE' AND d.consumer_type = 'waterConnection'
+               AND d.period_to BETWEEN $2 AND $3 AND dd.tax_amount > 0) AS demand,
+           (SELECT coalesce(sum(pd.total_amount_paid), 0) FROM collection_payment p JOIN collection_payment_detail pd ON pd.payment_id = p.id
+             WHERE p.tenant_id = $1 AND pd.business_service = $4 AND p.payment_status <> 'CANCELLED'
+               AND pd.receipt_date BETWEEN $2 AND $3) AS collected,
+           (SELECT coalesce(sum(dd.tax_amount - dd.collection_amount), 0) FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+             WHERE d.tenant_id = $1 AND d.business_service = $4 AND d.status = 'ACTIVE'
+               AND d.period_to <= $3 AND dd.tax_amount > 0) AS pending",
+    )
+    .bind::<Text, _>(tenant)
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .bind::<Text, _>(SERVICE)
+    .get_result(conn)?;
+    doc.rule();
+    doc.heading(&t.f("PDF_GP_SUMMARY", &[("month", &t.month(from))]));
+    doc.row(&t.t("PDF_NEW_DEMAND"), &inr(s.demand));
+    doc.row(&t.t("PDF_ACTUAL_COLLECTIONS"), &inr(s.collected));
+    doc.row(&t.t("PDF_PENDING_COLLECTIONS"), &inr(s.pending));
+    Ok(())
+}
+
+fn gp_name(conn: &mut PgConnection, tenant: &str) -> AppResult<String> {
+    Ok(mdms::repo::tenant(conn, tenant)?
+        .map(|t| t.name)
+        .unwrap_or_else(|| tenant.to_owned()))
+}
+
+fn finish(doc: crate::pdf::Doc) -> AppResult<Vec<u8>> {
+    doc.finish()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("pdf: {e}")))
+}
+
+/// The household's current bill as a PDF, with the bill it shows (None when nothing is due).
+/// Builds the bill if needed, so run it in a transaction.
+pub fn bill_pdf(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    i18n: &Catalog,
+    tenant: &str,
+    connection_no: &str,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(FullBill, Vec<u8>)>> {
+    let (c, p) = service::by_number(conn, tenant, connection_no)?.ok_or_else(|| {
+        AppError::not_found("CONNECTION_NOT_FOUND", "No such connection on this GP")
+    })?;
+    let h = service::household(ctx, c, p)?;
+    let Some(bill) = billing::service::fetch_bill(
+        conn,
+        ctx.state_tenant,
+        tenant,
+        SERVICE,
+        connection_no,
+        None,
+        now,
+    )?
+    else {
+        return Ok(None);
+    };
+    let t = T { i18n, locale };
+    let mut doc = crate::pdf::Doc::new(locale.code());
+    header(
+        &mut doc,
+        &t,
+        &h,
+        &gp_name(conn, tenant)?,
+        &t.t("PDF_WATER_BILL"),
+    );
+    doc.rule();
+    doc.row(&t.t("BILL_BILL_NUMBER"), &bill.bill.bill_number);
+    if let Some((l, _)) = bill.details.last() {
+        doc.row(
+            &t.t("PDF_BILL_PERIOD"),
+            &t.period(l.from_period, l.to_period),
+        );
+    }
+    // the periods before the current one, as a span of months
+    let n = bill.details.len();
+    if let (Some((f, _)), Some((p, _))) = (
+        bill.details.first(),
+        n.checked_sub(2).and_then(|i| bill.details.get(i)),
+    ) {
+        doc.row(
+            &t.t("BILL_ARREARS"),
+            &format!("{} – {}", t.month(f.from_period), t.month(p.to_period)),
+        );
+    }
+    doc.row(&t.t("BILL_BILL_DATE"), &date(bill.bill.bill_date));
+    let due = bill
+        .details
+        .last()
+        .and_then(|(d, _)| d.expiry_date)
+        .unwrap_or(bill.bill.bill_date + Duration::days(15));
+    doc.row(&t.t("BILL_DUE_DATE"), &date(due));
+    // the breakdown, newest period first
+    let rows: Vec<Vec<String>> = bill
+        .details
+        .iter()
+        .rev()
+        .flat_map(|(d, accts)| {
+            let period = t.period(d.from_period, d.to_period);
+            accts
+                .iter()
+                .map(|a| {
+                    vec![
+                        period.clone(),
+                        t.t(&format!("TAXHEAD_{}", a.tax_head_code)),
+                        inr(a.amount),
+                    ]
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    doc.table(
+        &[
+            &t.t("COLLECT_PERIOD"),
+            &t.t("PDF_CHARGE_HEAD"),
+            &t.t("CORE_AMOUNT"),
+        ],
+        &rows,
+    );
+    doc.row(&t.t("BILL_TOTAL_DUE"), &inr(bill.bill.total_amount));
+    doc.row(
+        &t.t("PDF_IN_WORDS"),
+        &amount_in_words(bill.bill.total_amount, locale.code()),
+    );
+    doc.text(&t.f("PDF_PAY_BY", &[("date", &date(due))]));
+    gp_summary(conn, &mut doc, &t, tenant, now)?;
+    let bytes = finish(doc)?;
+    Ok(Some((bill, bytes)))
+}
+
+/// A receipt as a PDF: what it paid, head by head, the amount in words and what was left due.
+pub fn receipt_pdf(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    i18n: &Catalog,
+    tenant: &str,
+    receipt_no: &str,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(collection::service::Payment, Vec<u8>)>> {
+    use crate::db::schema::{
+        billing_demand as dm, billing_demand_detail as dd, collection_allocation as ca,
+    };
+    let (found, _) = collection::service::search(
+        conn,
+        &collection::service::Filter {
+            tenant_id: tenant.to_owned(),
+            receipt_numbers: vec![receipt_no.to_owned()],
+            offset: 0,
+            limit: 1,
+            ..Default::default()
+        },
+    )?;
+    let Some(pay) = found.into_iter().next() else {
+        return Ok(None);
+    };
+    let (c, p) = service::by_number(conn, tenant, &pay.consumer_code)?.ok_or_else(|| {
+        AppError::not_found("CONNECTION_NOT_FOUND", "No such connection on this GP")
+    })?;
+    let h = service::household(ctx, c, p)?;
+    type Moved = (String, String, Decimal, DateTime<Utc>, DateTime<Utc>);
+    let moved: Vec<Moved> = ca::table
+        .inner_join(dd::table.inner_join(dm::table))
+        .filter(ca::payment_detail_id.eq(pay.detail_id))
+        .order((dm::period_from.desc(), dd::tax_head_code))
+        .select((
+            ca::kind,
+            dd::tax_head_code,
+            ca::amount,
+            dm::period_from,
+            dm::period_to,
+        ))
+        .load(conn)?;
+    // what was left due at that moment
+    let balance = pay.total_due - pay.total_amount_paid;
+    let t = T { i18n, locale };
+    let mut doc = crate::pdf::Doc::new(locale.code());
+    header(
+        &mut doc,
+        &t,
+        &h,
+        &gp_name(conn, tenant)?,
+        &t.t("PDF_WATER_RECEIPT"),
+    );
+    doc.rule();
+    doc.row(&t.t("PAYMENT_RECEIPT_NUMBER"), &pay.receipt_number);
+    doc.row(&t.t("PAYMENT_RECEIPT_DATE"), &date(pay.receipt_date));
+    if let (Some(newest), Some(oldest)) = (moved.first(), moved.last()) {
+        let span = if newest.3 == oldest.3 {
+            t.period(newest.3, newest.4)
+        } else {
+            format!("{} – {}", t.month(oldest.3), t.month(newest.3))
+        };
+        doc.row(&t.t("PDF_RECEIPT_PERIOD"), &span);
+    }
+    doc.row(
+        &t.t("PAYMENT_MODE"),
+        &t.t(&format!("PAYMENT_MODE_{}", pay.payment_mode)),
+    );
+    let rows: Vec<Vec<String>> = moved
+        .iter()
+        .map(|(kind, head, amount, from, to)| {
+            let amount = if kind == "USE_CREDIT" {
+                -*amount
+            } else {
+                *amount
+            };
+            vec![
+                t.period(*from, *to),
+                t.t(&format!("TAXHEAD_{head}")),
+                inr(amount),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            &t.t("COLLECT_PERIOD"),
+            &t.t("PDF_CHARGE_HEAD"),
+            &t.t("CORE_AMOUNT"),
+        ],
+        &rows,
+    );
+    doc.row(&t.t("PAYMENT_AMOUNT_PAID"), &inr(pay.total_amount_paid));
+    doc.row(
+        &t.t("PDF_IN_WORDS"),
+        &amount_in_words(pay.total_amount_paid, locale.code()),
+    );
+    doc.row(&t.t("PDF_BALANCE_AFTER"), &inr(balance.max(Decimal::ZERO)));
+    if pay.payment_status == "CANCELLED" {
+        doc.heading(&t.t("COLLECT_CANCELLED"));
+    }
+    doc.text(&t.t("PDF_THANKS"));
+    gp_summary(conn, &mut doc, &t, tenant, now)?;
+    let bytes = finish(doc)?;
+    Ok(Some((pay, bytes)))
+}

@@ -1,0 +1,187 @@
+//! Files (`egov-filestore`): generated PDFs kept by id, handed out through signed, expiring links
+//! that work without a login (a bill shared on WhatsApp), as `filestore/v1/files/url` promises.
+//! Owns `filestore_file`. Serves `/filestore/v1/files/url` and `/filestore/v1/files/id`.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::db;
+use crate::db::schema::filestore_file as ff;
+use crate::error::{AppError, AppResult};
+use crate::http::gateway::Caller;
+use crate::http::params;
+use crate::platform::encryption::Crypto;
+use crate::state::AppState;
+
+/// How long a signed link works.
+pub const LINK_DAYS: i64 = 7;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ff)]
+pub struct File {
+    pub id: uuid::Uuid,
+    pub tenant_id: String,
+    pub module: String,
+    pub tag: Option<String>,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub created_by: Option<uuid::Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[expect(clippy::too_many_arguments, reason = "the columns of one file")]
+pub fn store(
+    conn: &mut PgConnection,
+    tenant: &str,
+    module: &str,
+    tag: Option<&str>,
+    file_name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<uuid::Uuid> {
+    let f = File {
+        id: uuid::Uuid::new_v4(),
+        tenant_id: tenant.to_owned(),
+        module: module.to_owned(),
+        tag: tag.map(str::to_owned),
+        file_name: file_name.to_owned(),
+        content_type: content_type.to_owned(),
+        bytes,
+        created_by: actor,
+        created_at: now,
+    };
+    diesel::insert_into(ff::table).values(&f).execute(conn)?;
+    Ok(f.id)
+}
+
+pub fn get(conn: &mut PgConnection, tenant: &str, id: uuid::Uuid) -> QueryResult<Option<File>> {
+    ff::table
+        .find(id)
+        .filter(ff::tenant_id.eq(tenant))
+        .select(File::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn signature(crypto: &Crypto, tenant: &str, id: uuid::Uuid, expires: i64) -> String {
+    use base64::Engine as _;
+    let mac = crypto.blind_index("filestore-link", &format!("{tenant}|{id}|{expires}"));
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&mac[..16.min(mac.len())])
+}
+
+/// A link to the file that works without a login until it expires.
+pub fn signed_path(crypto: &Crypto, tenant: &str, id: uuid::Uuid, now: DateTime<Utc>) -> String {
+    let expires = (now + Duration::days(LINK_DAYS)).timestamp();
+    format!(
+        "/filestore/v1/files/id?tenantId={tenant}&fileStoreId={id}&expires={expires}&sig={}",
+        signature(crypto, tenant, id, expires)
+    )
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/filestore/v1/files/url", web::get().to(urls))
+        .route("/filestore/v1/files/url", web::post().to(urls))
+        .route("/filestore/v1/files/id", web::get().to(download));
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UrlQuery {
+    tenant_id: Option<String>,
+    file_store_ids: Option<String>,
+}
+
+/// `files/url`: signed links for files of a tenant the caller works on.
+async fn urls(
+    state: web::Data<AppState>,
+    q: web::Query<UrlQuery>,
+    caller: web::ReqData<Caller>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let Some(user) = caller.user() else {
+        return Err(AppError::unauthorized(
+            "CustomException",
+            "You are not authorized to access this resource",
+        ));
+    };
+    if !user
+        .roles
+        .iter()
+        .any(|r| crate::http::gateway::tenant_covers(&r.tenant_id, &tenant))
+    {
+        return Err(AppError::forbidden(
+            "CustomException",
+            "Not authorized to access this resource",
+        ));
+    }
+    let ids = params::uuids(&q.file_store_ids, "fileStoreIds")?;
+    let (t, st) = (tenant.clone(), state.clone());
+    let found: Vec<uuid::Uuid> = db::run(&state.pool, move |c| {
+        Ok(ff::table
+            .filter(ff::tenant_id.eq(&t))
+            .filter(ff::id.eq_any(&ids))
+            .select(ff::id)
+            .load(c)?)
+    })
+    .await?;
+    let base = st.settings.app.base_url.trim_end_matches('/').to_owned();
+    let now = Utc::now();
+    let mut out = serde_json::Map::new();
+    let list: Vec<Value> = found
+        .iter()
+        .map(|id| {
+            let url = format!("{base}{}", signed_path(&state.crypto, &tenant, *id, now));
+            out.insert(id.to_string(), Value::String(url.clone()));
+            json!({"id": id, "url": url})
+        })
+        .collect();
+    out.insert("fileStoreIds".to_owned(), Value::Array(list));
+    Ok(HttpResponse::Ok().json(Value::Object(out)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdQuery {
+    tenant_id: Option<String>,
+    file_store_id: Option<uuid::Uuid>,
+    expires: Option<i64>,
+    sig: Option<String>,
+}
+
+/// `files/id`: the bytes, for a signed, unexpired link.
+async fn download(state: web::Data<AppState>, q: web::Query<IdQuery>) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let (Some(id), Some(expires), Some(sig)) = (q.file_store_id, q.expires, q.sig.as_deref())
+    else {
+        return Err(AppError::bad_request(
+            "INVALID_LINK",
+            "The link is incomplete",
+        ));
+    };
+    if expires < Utc::now().timestamp() {
+        return Err(AppError::client(
+            actix_web::http::StatusCode::GONE,
+            "LINK_EXPIRED",
+            "This link has expired; ask for a new one",
+        ));
+    }
+    if signature(&state.crypto, &tenant, id, expires) != sig {
+        return Err(AppError::forbidden("INVALID_LINK", "The link is not valid"));
+    }
+    let f = db::run(&state.pool, move |c| Ok(get(c, &tenant, id)?))
+        .await?
+        .ok_or_else(|| AppError::not_found("FILE_NOT_FOUND", "No such file"))?;
+    Ok(HttpResponse::Ok()
+        .content_type(f.content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"{}\"", f.file_name.replace('"', "")),
+        ))
+        .body(f.bytes))
+}
