@@ -551,7 +551,6 @@ async fn bill_and_receipt_pdfs_in_three_languages_through_pdf_service_and_signed
         b["RequestInfo"] = ri(&c.staff);
         b["RequestInfo"]["msgId"] = json!(format!("1|{locale}"));
         let path = format!("/pdf-service/v1/_create?key={key}&tenantId={STD}");
-        let c = c;
         async move { c.app.post(&path, b).await }
     };
     let download = |id: Value| async move {
