@@ -113,9 +113,9 @@ pub const TILES: &[Tile] = &[
     },
     Tile {
         key: "CORE_DOWNLOAD_BILLS_AND_RECEIPTS",
-        href: "/home/householdReceiptsSearch?Mode=receipts",
+        href: "/home/consumers",
         roles: RECEIPTS,
-        ready: false,
+        ready: true,
     },
     Tile {
         key: "CORE_ADD_EXPENSES_RECORD",
@@ -133,13 +133,13 @@ pub const TILES: &[Tile] = &[
         key: "CORE_GENERATE_DEMAND",
         href: "/home/billmanualgenerate",
         roles: DEMAND,
-        ready: false,
+        ready: true,
     },
     Tile {
         key: "CORE_CONSUMER_CREATE",
         href: "/home/consumercreate",
         roles: CONSUMER,
-        ready: false,
+        ready: true,
     },
     Tile {
         key: "CORE_UPDATE_CONSUMER_DETAILS",

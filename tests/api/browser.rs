@@ -361,3 +361,181 @@ fn log_in_switch_language_and_gp_and_see_the_right_tiles() {
     b.go(&format!("{base}/home"));
     b.wait_path("/login?next=/home");
 }
+
+/// GET with the browser's cookies, straight to the app (a download the headless browser would
+/// save to disk instead of showing): (status, content type, body).
+fn get_with_cookies(port: u16, path: &str, cookies: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookies}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let i = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..i]).to_ascii_lowercase();
+    let status = head[9..12].parse().unwrap();
+    let ctype = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-type:"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    (status, ctype, raw[i + 4..].to_vec())
+}
+
+#[test]
+fn create_consumer_generate_demand_collect_and_download_the_receipt() {
+    use chrono::Datelike as _;
+    let app = TestApp::new();
+    let u = app.employee(
+        "9817000002",
+        &[
+            "GP_ADMIN@pb.aassalhihjag",
+            "SECRETARY@pb.aassalhihjag",
+            "COLLECTION_OPERATOR@pb.aassalhihjag",
+        ],
+        Some("Harjit@2026"),
+    );
+    {
+        use mgramseva::db::schema::user_account;
+        diesel::update(user_account::table.find(u.id))
+            .set(user_account::default_pwd_chgd.eq(true))
+            .execute(&mut app.db.conn())
+            .unwrap();
+    }
+    let port = serve(app.state);
+    let base = format!("http://127.0.0.1:{port}");
+    let b = Browser::start();
+    b.go(&format!("{base}/lang?to=en&next=/login"));
+    b.wait_path("/login");
+    b.type_into("#mobile", "9817000002");
+    b.type_into("#password", "Harjit@2026");
+    b.click("#login");
+    b.wait_path("/home");
+
+    // 1. Create a consumer, flat rate, last billed two months ago.
+    b.click("a[data-tile=CORE_CONSUMER_CREATE]");
+    b.wait_path("/home/consumercreate");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let month_back = |n: u32| {
+        let mut d = today.with_day(1).unwrap();
+        for _ in 0..n {
+            d = (d - chrono::Duration::days(1)).with_day(1).unwrap();
+        }
+        d
+    };
+    // a mistake first: the form comes back with its error and keeps what was typed
+    b.type_into("#name", "Gurpreet Kaur");
+    b.click("input[name=gender][value=FEMALE]");
+    b.type_into("#guardian", "Baldev Singh");
+    b.type_into("#mobile", "9876512345");
+    b.type_into("#old_no", "OLD/77");
+    b.type_into("#arrears", "20000");
+    b.click(&format!(
+        "#last_cycle option[value='{}']",
+        month_back(2).format("%Y-%m")
+    ));
+    b.snap("walk-1-create");
+    b.click("#submit");
+    b.wait_text("id=\"errors\"");
+    assert_eq!(b.count("#errors li"), 1);
+    assert!(b.source().contains("Gurpreet Kaur"));
+    let arrears = b.find("#arrears");
+    b.cmd(
+        "POST",
+        &format!("/element/{arrears}/clear"),
+        Some(json!({})),
+    );
+    b.click(&format!(
+        "#last_cycle option[value='{}']",
+        month_back(2).format("%Y-%m")
+    ));
+    b.click("#submit");
+    b.wait_path("/home/household");
+    b.wait_text("Registration successful");
+    let no = b.source();
+    let no = no[no.find("id=\"connection-no\">").unwrap() + 19..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(no.starts_with("WS/"), "{no}");
+    b.snap("walk-2-household");
+
+    // 2. Generate last month's demand: the confirmation shows the rates first.
+    b.go(&format!("{base}/home/billmanualgenerate"));
+    b.click(&format!(
+        "#month option[value='{}']",
+        month_back(1).format("%Y-%m")
+    ));
+    b.click("#next");
+    b.wait_text("id=\"rates\"");
+    assert!(b.source().contains("₹50"), "the GP's flat rate");
+    b.snap("walk-3-confirm-rates");
+    b.click("#generate");
+    b.wait_text("id=\"result\"");
+    assert!(b.source().contains("1 demands generated"), "{}", b.source());
+
+    // 3. Find the household by its old id, see the bill, collect it.
+    b.go(&format!("{base}/home/consumers"));
+    b.type_into("#s-old", "old/77");
+    b.click("#search");
+    b.wait_path("/home/household");
+    b.wait_text("id=\"total-due\">₹50<");
+    b.click("#collect");
+    b.wait_path("/home/collect");
+    b.type_into("#payer", "Gurpreet Kaur");
+    b.click("#next");
+    b.wait_text("id=\"confirm-text\"");
+    b.click("#pay");
+    b.wait_path("/home/collect/receipt/");
+    b.wait_text("id=\"receipt-number\"");
+    b.snap("walk-4-receipt");
+    let src = b.source();
+    let receipt = src[src.find("id=\"receipt-number\">").unwrap() + 20..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // 4. Download the receipt PDF with the browser's session.
+    let href = b.cmd(
+        "GET",
+        &format!("/element/{}/attribute/href", b.find("#download-receipt")),
+        None,
+    );
+    let href = href.as_str().unwrap();
+    let path = &href[href.find("/home/").unwrap()..];
+    let cookies: Vec<String> = b
+        .cmd("GET", "/cookie", None)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{}={}",
+                c["name"].as_str().unwrap(),
+                c["value"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let (status, ctype, pdf) = get_with_cookies(port, path, &cookies.join("; "));
+    assert_eq!((status, ctype.as_str()), (200, "application/pdf"));
+    let text = crate::calculator::pdf_text(&pdf);
+    assert!(
+        text.contains(&receipt) && text.contains("Fifty Rupees Only"),
+        "{text}"
+    );
+    // the household now lists the receipt
+    b.go(&format!(
+        "{base}/home/household?no={}",
+        mgramseva::http::page::urlencode(&no)
+    ));
+    b.wait_text(&receipt);
+    assert_eq!(b.count(".download-receipt"), 1);
+}

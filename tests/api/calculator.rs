@@ -514,7 +514,7 @@ async fn the_bulk_demand_job_bills_a_month_and_a_rerun_finds_nothing() {
 }
 
 /// The text of a PDF, as poppler reads it back (installed by scripts/test.sh).
-fn pdf_text(bytes: &[u8]) -> String {
+pub fn pdf_text(bytes: &[u8]) -> String {
     use std::io::Write as _;
     let dir = std::env::temp_dir().join(format!("mgs-pdf-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();

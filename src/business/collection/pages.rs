@@ -358,6 +358,7 @@ struct ReceiptPage {
     date: String,
     consumer: String,
     consumer_q: String,
+    number_q: String,
     paid: String,
     pending: String,
 }
@@ -400,6 +401,7 @@ async fn receipt(
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let page = ReceiptPage {
         number: p_.receipt_number.clone(),
+        number_q: page::urlencode(&p_.receipt_number),
         date: p_
             .receipt_date
             .with_timezone(&IST)

@@ -7,4 +7,4 @@ pub mod bulk;
 pub mod meter;
 pub mod rates;
 
-pub use api::routes;
+pub use api::{routes, run_bulk};

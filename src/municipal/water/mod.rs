@@ -7,6 +7,10 @@
 mod api;
 pub mod documents;
 pub mod model;
+pub mod pages;
 pub mod service;
 
-pub use api::routes;
+pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+    api::routes(cfg);
+    pages::routes(cfg);
+}

@@ -1,0 +1,900 @@
+//! Staff pages for households (product.md §2.3–2.4): create a consumer, search, the household
+//! screen (details, bill card, meter reading, receipts), bill and receipt PDFs, and bulk demand
+//! generation with its confirmation of the rates.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::documents;
+use super::model::Household;
+use super::service::{self, Criteria, Ctx, NewConnection, NewProperty, OwnerIn, SERVICE};
+use crate::business::billing::service as billing;
+use crate::business::collection;
+use crate::db;
+use crate::error::AppError;
+use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::municipal::calculator::{bulk, meter};
+use crate::platform::localization::Locale;
+use crate::state::AppState;
+use crate::time::IST;
+use crate::words::inr;
+
+/// Who registers and edits households (product.md §1.2).
+pub const CONSUMER_ROLES: &[&str] = &[
+    "GP_ADMIN",
+    "SUPERUSER",
+    "COLLECTION_OPERATOR",
+    "DIV_ADMIN",
+    "SARPANCH",
+    "SECRETARY",
+    "REVENUE_COLLECTOR",
+];
+/// Who looks households up and downloads their bills and receipts.
+pub const VIEW_ROLES: &[&str] = &[
+    "GP_ADMIN",
+    "SUPERUSER",
+    "COLLECTION_OPERATOR",
+    "DIV_ADMIN",
+    "SARPANCH",
+    "SECRETARY",
+    "REVENUE_COLLECTOR",
+    "BULK_DEMAND_PROCESSING",
+];
+/// Who generates demand.
+pub const DEMAND_ROLES: &[&str] = &[
+    "BULK_DEMAND_PROCESSING",
+    "SUPERUSER",
+    "DIV_ADMIN",
+    "SARPANCH",
+    "SECRETARY",
+];
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/home/consumercreate", web::get().to(create_form))
+        .route("/home/consumercreate", web::post().to(create))
+        .route("/home/consumers", web::get().to(search))
+        .route("/home/household", web::get().to(household))
+        .route("/home/household/reading", web::post().to(reading))
+        .route("/home/household/bill.pdf", web::get().to(bill_pdf))
+        .route("/home/receipt.pdf", web::get().to(receipt_pdf))
+        .route("/home/billmanualgenerate", web::get().to(generate_form))
+        .route(
+            "/home/billmanualgenerate/confirm",
+            web::post().to(generate_confirm),
+        )
+        .route("/home/billmanualgenerate", web::post().to(generate));
+}
+
+fn ctx(state: &AppState) -> Ctx<'_> {
+    Ctx {
+        state_tenant: &state.settings.app.state_tenant,
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    }
+}
+
+fn tenant_of(staff: &Staff) -> String {
+    staff
+        .tenant
+        .clone()
+        .unwrap_or_else(|| staff.user.tenant_id.clone())
+}
+
+fn not_found() -> PageError {
+    PageError::Status(StatusCode::NOT_FOUND, "CORE_PAGE_NOT_FOUND".to_owned())
+}
+
+fn ist_date(t: DateTime<Utc>) -> String {
+    t.with_timezone(&IST).format("%d/%m/%Y").to_string()
+}
+
+fn month_label(p: &PageCtx, d: NaiveDate) -> String {
+    format!("{} {}", p.t(&format!("MONTH_{}", d.month())), d.year())
+}
+
+/// Field errors of a refused request, as "label: message" lines in the page's language.
+fn error_lines(p: &PageCtx, e: &AppError) -> Vec<String> {
+    match e {
+        AppError::Client { errors, .. } => errors
+            .iter()
+            .map(|x| {
+                let key = format!("ERR_{}", x.code);
+                let text = p.t(&key);
+                if text == key { x.message.clone() } else { text }
+            })
+            .collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+#[derive(Default, Deserialize)]
+struct ConsumerForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    gender: String,
+    #[serde(default)]
+    guardian: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    old_no: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    sub_category: String,
+    #[serde(default)]
+    aadhaar: String,
+    #[serde(default)]
+    door_no: String,
+    #[serde(default)]
+    street: String,
+    #[serde(default)]
+    property_type: String,
+    #[serde(default)]
+    connection_type: String,
+    #[serde(default)]
+    meter_id: String,
+    #[serde(default)]
+    reading_date: String,
+    #[serde(default)]
+    reading: String,
+    #[serde(default)]
+    last_cycle: String,
+    #[serde(default)]
+    arrears: String,
+    #[serde(default)]
+    penalty: String,
+    #[serde(default)]
+    advance: String,
+}
+
+#[derive(Template)]
+#[template(path = "water/create.html")]
+struct CreatePage {
+    p: PageCtx,
+    f: ConsumerForm,
+    cycles: Vec<(String, String)>,
+    errors: Vec<String>,
+}
+
+fn cycles(p: &PageCtx, now: DateTime<Utc>) -> Vec<(String, String)> {
+    service::allowed_last_cycles(now.with_timezone(&IST).date_naive())
+        .iter()
+        .map(|d| (d.format("%Y-%m").to_string(), month_label(p, *d)))
+        .collect()
+}
+
+async fn create_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, PageError> {
+    staff.require(CONSUMER_ROLES)?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let page = CreatePage {
+        cycles: cycles(&p, Utc::now()),
+        f: ConsumerForm {
+            property_type: "RESIDENTIAL".to_owned(),
+            connection_type: "Non_Metered".to_owned(),
+            ..Default::default()
+        },
+        errors: Vec::new(),
+        p,
+    };
+    page::render(StatusCode::OK, page.render(), cookie)
+}
+
+fn amount(s: &str) -> Option<Decimal> {
+    let s = s.trim();
+    if s.is_empty() {
+        None
+    } else {
+        s.parse().ok().or(Some(Decimal::NEGATIVE_ONE))
+    }
+}
+
+fn day_ms(s: &str) -> Option<i64> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .map(crate::time::ist_day_start_millis)
+}
+
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<ConsumerForm>,
+) -> Result<HttpResponse, PageError> {
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(CONSUMER_ROLES)?;
+    let f = form.into_inner();
+    let tenant = tenant_of(&staff);
+    let metered = f.connection_type == "Metered";
+    let prop = NewProperty {
+        tenant_id: tenant.clone(),
+        property_type: f.property_type.clone(),
+        door_no: Some(f.door_no.clone()),
+        street: Some(f.street.clone()),
+        locality: None,
+        owner: OwnerIn {
+            name: f.name.clone(),
+            guardian: f.guardian.clone(),
+            gender: f.gender.clone(),
+            mobile: f.mobile.clone(),
+        },
+        additional_details: serde_json::json!({}),
+    };
+    let mut conn_in = NewConnection {
+        tenant_id: tenant,
+        property_id: String::new(),
+        old_connection_no: f.old_no.clone(),
+        connection_type: f.connection_type.clone(),
+        meter_id: metered.then(|| f.meter_id.clone()),
+        previous_reading_date: if metered {
+            day_ms(&f.reading_date)
+        } else {
+            day_ms(&format!("{}-01", f.last_cycle.trim()))
+        },
+        initial_meter_reading: if metered {
+            Some(
+                f.reading
+                    .trim()
+                    .parse()
+                    .unwrap_or(if f.reading.trim().is_empty() { 0 } else { -1 }),
+            )
+        } else {
+            None
+        },
+        arrears: amount(&f.arrears),
+        penalty: amount(&f.penalty),
+        advance: amount(&f.advance),
+        category: Some(f.category.clone()),
+        sub_category: Some(f.sub_category.clone()),
+        aadhaar: Some(f.aadhaar.clone()),
+        additional_details: serde_json::json!({}),
+    };
+    let (st, actor) = (state.clone(), Some(staff.user.uuid));
+    let made = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        let p = service::create_property(c, ctx(&st), &prop, actor, now)?;
+        conn_in.property_id = p.property_id;
+        service::create_connection(c, ctx(&st), &conn_in, actor, now)
+    })
+    .await;
+    match made {
+        Ok(h) => Ok(page::see_other(&format!(
+            "/home/household?no={}&created=1",
+            page::urlencode(&h.connection.connection_no)
+        ))),
+        Err(e @ AppError::Client { .. }) => {
+            let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+            let page = CreatePage {
+                cycles: cycles(&p, Utc::now()),
+                errors: error_lines(&p, &e),
+                f,
+                p,
+            };
+            page::render(StatusCode::BAD_REQUEST, page.render(), cookie)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    old_no: String,
+    #[serde(default)]
+    no: String,
+}
+
+/// One search result: (new id, old id, name, masked phone, address).
+type Found = (String, String, String, String, String);
+
+#[derive(Template)]
+#[template(path = "water/search.html")]
+struct SearchPage {
+    p: PageCtx,
+    q: SearchQuery,
+    criterion: String,
+    results: Vec<(String, Found)>,
+    error: String,
+    searched: bool,
+}
+
+fn address(h: &Household) -> String {
+    [
+        h.property.door_no.as_deref(),
+        h.property.street.as_deref(),
+        Some(h.property.locality.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+async fn search(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<SearchQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(VIEW_ROLES)?;
+    let q = q.into_inner();
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let mut f = Criteria {
+        tenant_id: tenant_of(&staff),
+        limit: 75,
+        ..Default::default()
+    };
+    let mut error = String::new();
+    let criterion;
+    if !q.mobile.trim().is_empty() {
+        match crate::platform::user::service::check_mobile(&q.mobile, "mobile") {
+            Ok(m) => f.mobile = Some(m),
+            Err(_) => error = p.t("CORE_INVALID_MOBILE_NUMBER"),
+        }
+        criterion = format!(
+            "{} +91 - {}",
+            p.t("CONSUMER_MOBILE_NUMBER"),
+            q.mobile.trim()
+        );
+    } else if !q.name.trim().is_empty() {
+        f.name = Some(q.name.trim().to_owned());
+        criterion = format!("{}: {}", p.t("CONSUMER_NAME"), q.name.trim());
+    } else if !q.old_no.trim().is_empty() {
+        f.old_connection_no = Some(q.old_no.trim().to_owned());
+        criterion = format!("{}: {}", p.t("CONSUMER_OLD_CONNECTION_ID"), q.old_no.trim());
+    } else if !q.no.trim().is_empty() {
+        f.connection_nos = vec![q.no.trim().to_owned()];
+        criterion = format!("{}: {}", p.t("CONSUMER_CONNECTION_ID"), q.no.trim());
+    } else {
+        criterion = String::new();
+    }
+    let searched = !criterion.is_empty() && error.is_empty();
+    let mut results = Vec::new();
+    if searched {
+        f.sort_by_name = f.name.is_some();
+        let st = state.clone();
+        let (found, _) = db::run(&state.pool, move |c| service::search(c, ctx(&st), &f)).await?;
+        if let [one] = found.as_slice() {
+            return Ok(page::see_other(&format!(
+                "/home/household?no={}",
+                page::urlencode(&one.connection.connection_no)
+            )));
+        }
+        results = found
+            .iter()
+            .map(|h| {
+                (
+                    page::urlencode(&h.connection.connection_no),
+                    (
+                        h.connection.connection_no.clone(),
+                        h.connection.old_connection_no.clone(),
+                        h.owner.name.clone(),
+                        crate::platform::encryption::mask_mobile(&h.owner.mobile),
+                        address(h),
+                    ),
+                )
+            })
+            .collect();
+    }
+    let page = SearchPage {
+        p,
+        q,
+        criterion,
+        results,
+        error,
+        searched,
+    };
+    page::render(StatusCode::OK, page.render(), cookie)
+}
+
+#[derive(Deserialize)]
+struct HouseholdQuery {
+    no: String,
+    #[serde(default)]
+    created: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "water/household.html")]
+struct HouseholdPage {
+    p: PageCtx,
+    no: String,
+    no_q: String,
+    notice: String,
+    error: String,
+    card: Vec<(String, String)>,
+    metered: bool,
+    active: bool,
+    /// Bill card: (number, rows (period, head, amount), total, due date); empty number: none.
+    bill_no: String,
+    bill_rows: Vec<(String, String, String)>,
+    total: String,
+    due: String,
+    whatsapp: String,
+    last_reading: String,
+    last_reading_date: String,
+    receipts: Vec<(String, String, String, String, String)>,
+}
+
+async fn household(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<HouseholdQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(VIEW_ROLES)?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t, no, actor) = (
+        state.clone(),
+        tenant_of(&staff),
+        q.no.clone(),
+        staff.user.uuid,
+    );
+    let found = db::transaction(&state.pool, move |c| {
+        let Some((conn, prop)) = service::by_number(c, &t, &no)? else {
+            return Ok(None);
+        };
+        let h = service::household(ctx(&st), conn, prop)?;
+        let bill = billing::fetch_bill(
+            c,
+            &st.settings.app.state_tenant,
+            &t,
+            SERVICE,
+            &no,
+            Some(actor),
+            Utc::now(),
+        )?;
+        let last = meter::last_of(c, h.connection.id)?;
+        let (pays, _) = collection::service::search(
+            c,
+            &collection::service::Filter {
+                tenant_id: t.clone(),
+                consumer_codes: vec![no.clone()],
+                offset: 0,
+                limit: 50,
+                ..Default::default()
+            },
+        )?;
+        Ok(Some((h, bill, last, pays)))
+    })
+    .await?;
+    let Some((h, bill, last, pays)) = found else {
+        return Err(not_found());
+    };
+    let c = &h.connection;
+    let mut card = vec![
+        (p.t("CONSUMER_NAME"), h.owner.name.clone()),
+        (p.t("CONSUMER_FATHER_SPOUSE_NAME"), h.owner.guardian.clone()),
+        (p.t("CONSUMER_MOBILE_NUMBER"), h.owner.mobile.clone()),
+        (
+            p.t("CONSUMER_OLD_CONNECTION_ID"),
+            c.old_connection_no.clone(),
+        ),
+        (p.t("PDF_ADDRESS"), address(&h)),
+        (
+            p.t("CONSUMER_PROPERTY_TYPE"),
+            p.t(&format!("PROPERTYTYPE_{}", h.property.property_type)),
+        ),
+        (
+            p.t("CONSUMER_SERVICE_TYPE"),
+            p.t(&format!(
+                "CONNECTIONTYPE_{}",
+                c.connection_type.to_uppercase()
+            )),
+        ),
+    ];
+    if let Some(m) = &c.meter_id {
+        card.push((p.t("WS_METER_NUMBER"), m.clone()));
+    }
+    card.push((
+        p.t("CORE_STATUS"),
+        p.t(&format!("CORE_{}", c.status.to_uppercase())),
+    ));
+    if let Some(cat) = &c.category {
+        card.push((p.t("CONSUMER_CATEGORY"), cat.clone()));
+    }
+    if let Some(s) = &c.sub_category {
+        card.push((p.t("CONSUMER_SUB_CATEGORY"), s.clone()));
+    }
+    let month = |t: DateTime<Utc>| {
+        let d = t.with_timezone(&IST).date_naive();
+        month_label(&p, d)
+    };
+    let (mut bill_no, mut bill_rows, mut total, mut due, mut whatsapp) = (
+        String::new(),
+        Vec::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    if let Some(b) = &bill {
+        bill_no = b.bill.bill_number.clone();
+        bill_rows = b
+            .details
+            .iter()
+            .rev()
+            .flat_map(|(d, accts)| {
+                let m = month(d.from_period);
+                accts
+                    .iter()
+                    .map(|a| {
+                        (
+                            m.clone(),
+                            p.t(&format!("TAXHEAD_{}", a.tax_head_code)),
+                            inr(a.amount),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        total = inr(b.bill.total_amount);
+        let due_at = b
+            .details
+            .last()
+            .and_then(|(d, _)| d.expiry_date)
+            .unwrap_or(b.bill.bill_date + chrono::Duration::days(15));
+        due = ist_date(due_at);
+        let text = format!(
+            "{} {} {}: {} ({} {})",
+            p.t("PDF_WATER_BILL"),
+            c.connection_no,
+            h.owner.name,
+            inr(b.bill.total_amount),
+            p.t("BILL_DUE_DATE"),
+            due
+        );
+        whatsapp = format!(
+            "https://wa.me/+91{}?text={}",
+            h.owner.mobile,
+            page::urlencode(&text)
+        );
+    }
+    let (last_reading, last_reading_date) = match &last {
+        Some(r) => (
+            r.current_reading.to_string(),
+            ist_date(r.current_reading_date),
+        ),
+        None => (
+            c.initial_meter_reading.unwrap_or(0).to_string(),
+            ist_date(c.previous_reading_date),
+        ),
+    };
+    let receipts = pays
+        .iter()
+        .map(|x| {
+            (
+                x.receipt_number.clone(),
+                page::urlencode(&x.receipt_number),
+                inr(x.total_amount_paid),
+                ist_date(x.receipt_date),
+                x.payment_status.clone(),
+            )
+        })
+        .collect();
+    let notice = if q.created.is_some() {
+        p.t("CONSUMER_CREATED")
+    } else {
+        String::new()
+    };
+    let error = q.error.as_deref().map(|k| p.t(k)).unwrap_or_default();
+    let page = HouseholdPage {
+        no_q: page::urlencode(&c.connection_no),
+        no: c.connection_no.clone(),
+        metered: c.connection_type == "Metered",
+        active: c.status == "Active",
+        notice,
+        error,
+        card,
+        bill_no,
+        bill_rows,
+        total,
+        due,
+        whatsapp,
+        last_reading,
+        last_reading_date,
+        receipts,
+        p,
+    };
+    page::render(StatusCode::OK, page.render(), cookie)
+}
+
+#[derive(Deserialize)]
+struct ReadingForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    no: String,
+    #[serde(default)]
+    reading: String,
+    #[serde(default)]
+    date: String,
+}
+
+async fn reading(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<ReadingForm>,
+) -> Result<HttpResponse, PageError> {
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(crate::business::collection::pages::COLLECT_ROLES)?;
+    let new = meter::NewReading {
+        tenant_id: tenant_of(&staff),
+        connection_no: form.no.clone(),
+        current_reading: Some(form.reading.trim().parse().unwrap_or(-1)),
+        current_reading_date: day_ms(&form.date).or(Some(Utc::now().timestamp_millis())),
+        last_reading: None,
+        meter_status: None,
+    };
+    let (st, actor) = (state.clone(), Some(staff.user.uuid));
+    let r = db::transaction(&state.pool, move |c| {
+        meter::create(c, ctx(&st), &new, actor, Utc::now())
+    })
+    .await;
+    let no = page::urlencode(&form.no);
+    match r {
+        Ok(_) => Ok(page::see_other(&format!("/home/household?no={no}"))),
+        Err(AppError::Client { errors, .. }) => {
+            let code = errors.first().map(|e| e.code.clone()).unwrap_or_default();
+            Ok(page::see_other(&format!(
+                "/home/household?no={no}&error=ERR_{code}"
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"{}.pdf\"",
+                name.replace(['/', '"'], "-")
+            ),
+        ))
+        .body(bytes)
+}
+
+fn locale_of(p: &PageCtx) -> Locale {
+    Locale::parse(p.locale).unwrap_or(Locale::Pa)
+}
+
+#[derive(Deserialize)]
+struct NoQuery {
+    no: String,
+}
+
+async fn bill_pdf(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<NoQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(VIEW_ROLES)?;
+    let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t, no, locale) = (
+        state.clone(),
+        tenant_of(&staff),
+        q.no.clone(),
+        locale_of(&p),
+    );
+    let made = db::transaction(&state.pool, move |c| {
+        documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, locale, Utc::now())
+    })
+    .await?;
+    let (bill, bytes) = made.ok_or_else(not_found)?;
+    Ok(pdf_response(&bill.bill.bill_number, bytes))
+}
+
+async fn receipt_pdf(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<NoQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(VIEW_ROLES)?;
+    let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t, no, locale) = (
+        state.clone(),
+        tenant_of(&staff),
+        q.no.clone(),
+        locale_of(&p),
+    );
+    let made = db::run(&state.pool, move |c| {
+        documents::receipt_pdf(c, ctx(&st), &st.i18n, &t, &no, locale, Utc::now())
+    })
+    .await?;
+    let (pay, bytes) = made.ok_or_else(not_found)?;
+    Ok(pdf_response(&pay.receipt_number, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "water/generate.html")]
+struct GeneratePage {
+    p: PageCtx,
+    months: Vec<(String, String)>,
+    /// Confirmation step: the month chosen and the rates (type, rate); empty: choose a month.
+    month: String,
+    month_label: String,
+    rates: Vec<(String, String)>,
+    all_zero: bool,
+    error: String,
+    /// Result: (status, created, skipped, message).
+    result: Option<(String, i32, i32, String)>,
+    batches: Vec<(String, String, String, i32, i32)>,
+}
+
+/// The past months of this and the last financial year, newest first.
+fn past_months(now: DateTime<Utc>) -> Vec<NaiveDate> {
+    let today = now.with_timezone(&IST).date_naive();
+    let start = crate::time::Fy(crate::time::Fy::of_date(today).0 - 1).first_day();
+    let mut out = Vec::new();
+    let mut d = bulk::default_month(now);
+    while d >= start {
+        out.push(d);
+        d = bulk::default_month(
+            DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(d)).unwrap_or(now),
+        );
+    }
+    out
+}
+
+async fn generate_page(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    staff: &Staff,
+    month: Option<NaiveDate>,
+    error: String,
+    result: Option<bulk::Batch>,
+) -> Result<HttpResponse, PageError> {
+    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
+    let (st, t) = (state.clone(), tenant_of(staff));
+    let (rates, batches) = db::run(&state.pool, move |c| {
+        let rates = match month {
+            Some(m) => bulk::flat_rates(c, ctx(&st), &t, m)?,
+            None => Vec::new(),
+        };
+        Ok((rates, bulk::batches(c, &t, 10)?))
+    })
+    .await?;
+    let months = past_months(Utc::now())
+        .into_iter()
+        .map(|d| (d.format("%Y-%m").to_string(), month_label(&p, d)))
+        .collect();
+    let page = GeneratePage {
+        months,
+        month: month
+            .map(|m| m.format("%Y-%m").to_string())
+            .unwrap_or_default(),
+        month_label: month.map(|m| month_label(&p, m)).unwrap_or_default(),
+        all_zero: !rates.is_empty() && rates.iter().all(|(_, r, _)| r.is_zero()),
+        rates: rates
+            .iter()
+            .map(|(t, r, _)| (p.t(&format!("PROPERTYTYPE_{t}")), inr(*r)))
+            .collect(),
+        error,
+        result: result.map(|b| {
+            (
+                b.status,
+                b.created,
+                b.skipped,
+                b.message.unwrap_or_default(),
+            )
+        }),
+        batches: batches
+            .iter()
+            .map(|b| {
+                (
+                    month_label(&p, b.period_from.with_timezone(&IST).date_naive()),
+                    b.status.clone(),
+                    ist_date(b.started_at),
+                    b.created,
+                    b.skipped,
+                )
+            })
+            .collect(),
+        p,
+    };
+    let status = if page.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    page::render(status, page.render(), cookie)
+}
+
+async fn generate_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, PageError> {
+    staff.require(DEMAND_ROLES)?;
+    generate_page(&req, &state, &staff, None, String::new(), None).await
+}
+
+#[derive(Deserialize)]
+struct MonthForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    month: String,
+}
+
+async fn generate_confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<MonthForm>,
+) -> Result<HttpResponse, PageError> {
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(DEMAND_ROLES)?;
+    match bulk::parse_period(&form.month) {
+        Some(m) => generate_page(&req, &state, &staff, Some(m), String::new(), None).await,
+        None => {
+            let (p, _) = PageCtx::new(&req, &state);
+            generate_page(
+                &req,
+                &state,
+                &staff,
+                None,
+                p.t("ERR_INVALID_BILLING_PERIOD"),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+async fn generate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<MonthForm>,
+) -> Result<HttpResponse, PageError> {
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(DEMAND_ROLES)?;
+    let (p, _) = PageCtx::new(&req, &state);
+    let Some(month) = bulk::parse_period(&form.month) else {
+        return generate_page(
+            &req,
+            &state,
+            &staff,
+            None,
+            p.t("ERR_INVALID_BILLING_PERIOD"),
+            None,
+        )
+        .await;
+    };
+    match crate::municipal::calculator::run_bulk(
+        &state,
+        tenant_of(&staff),
+        month,
+        Some(staff.user.uuid),
+    )
+    .await
+    {
+        Ok(b) => generate_page(&req, &state, &staff, None, String::new(), Some(b)).await,
+        Err(e @ AppError::Client { .. }) => {
+            let lines = error_lines(&p, &e).join(" ");
+            generate_page(&req, &state, &staff, None, lines, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
