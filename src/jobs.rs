@@ -62,6 +62,13 @@ pub fn all() -> &'static [JobDef] {
             run: bulk_demand,
         },
         JobDef {
+            name: "penalty",
+            schedule: "0 30 1 * * *",
+            scheduled: true,
+            about: "add the late-payment penalty to demands past their grace, once each (GPs whose rate is above 0; --tenant T for one)",
+            run: penalty,
+        },
+        JobDef {
             name: "pii-rotate",
             schedule: "0 15 3 * * *",
             scheduled: true,
@@ -184,6 +191,36 @@ fn bulk_demand(
     } else {
         anyhow::bail!("{summary}\n{}", failed.join("\n"))
     }
+}
+
+fn penalty(state: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow::Result<String> {
+    let tenants: Vec<String> = match &args.tenant {
+        Some(t) => vec![t.clone()],
+        None => crate::platform::mdms::repo::tenants(conn)?
+            .into_iter()
+            .map(|t| t.code)
+            .filter(|c| c.contains('.'))
+            .collect(),
+    };
+    let (mut demands, mut total) = (0usize, rust_decimal::Decimal::ZERO);
+    for t in &tenants {
+        let (n, sum) = conn
+            .transaction(|c| {
+                crate::municipal::calculator::penalty::apply(
+                    c,
+                    &state.settings.app.state_tenant,
+                    t,
+                    chrono::Utc::now(),
+                )
+            })
+            .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+        demands += n;
+        total += sum;
+    }
+    Ok(format!(
+        "{} GPs checked, penalty added to {demands} demands, total {total}",
+        tenants.len()
+    ))
 }
 
 fn pii_rotate(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

@@ -681,3 +681,84 @@ async fn bill_and_receipt_pdfs_in_three_languages_through_pdf_service_and_signed
     let (s, v) = pdf("ws-nothing", json!({}), "en_IN").await;
     assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_KEY"));
 }
+
+#[actix_web::test]
+async fn penalty_once_per_demand_after_the_grace_days_with_its_estimate() {
+    use diesel::prelude::*;
+    let c = Calc::new();
+    let no = c
+        .flat(STD, "9876593333", "PEN/1", "RESIDENTIAL", months_back(2))
+        .await;
+    assert_eq!(c.bulk(STD, months_back(1)).await.0, 200);
+    let run = |tenant: &str| {
+        mgramseva::jobs::run_blocking(
+            &c.app.state,
+            "penalty",
+            &mgramseva::jobs::JobArgs {
+                tenant: Some(tenant.to_owned()),
+                period: None,
+            },
+        )
+        .unwrap()
+    };
+    // Punjab today: rate 0 everywhere, nothing is added
+    assert!(run(STD).contains("penalty added to 0 demands"));
+    // this GP: 10% of the unpaid month after 10 days
+    diesel::sql_query(format!(
+        "INSERT INTO mdms_penalty (tenant_id, effective_from, penalty_type, sub_type, rate, applicable_after_days)
+         VALUES ('{STD}', '2021-04-01', 'Fixed', 'currentMonth', 10, 10)
+         ON CONFLICT (tenant_id, effective_from) DO UPDATE SET penalty_type = 'Fixed', sub_type = 'currentMonth', rate = 10, applicable_after_days = 10"
+    ))
+    .execute(&mut c.app.db.conn())
+    .unwrap();
+    let created = c
+        .demands(STD, &no)
+        .await
+        .into_iter()
+        .find(|d| d["consumerType"] == "waterConnection")
+        .unwrap();
+    let created_at = created["auditDetails"]["createdTime"].as_i64().unwrap();
+    let (s, v) = c
+        .post(
+            &format!("/ws-calculator/waterCalculator/_getPenaltyDetails?tenantId={STD}&consumerCodes={no}&isGetPenaltyEstimate=true"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totalApplicablePenalty"], json!(5), "10% of 50");
+    assert_eq!(
+        v["penaltyApplicableFrom"],
+        json!(created_at + 10 * 86_400_000)
+    );
+    // within the grace days: not yet
+    assert!(run(STD).contains("penalty added to 0 demands"));
+    // eleven days later: once, and only once
+    diesel::sql_query(format!(
+        "UPDATE billing_demand SET created_at = created_at - interval '11 days' WHERE consumer_code = '{no}'"
+    ))
+    .execute(&mut c.app.db.conn())
+    .unwrap();
+    assert!(run(STD).contains("penalty added to 1 demands, total 5"));
+    assert!(run(STD).contains("penalty added to 0 demands"));
+    let month = c
+        .demands(STD, &no)
+        .await
+        .into_iter()
+        .find(|d| d["consumerType"] == "waterConnection")
+        .unwrap();
+    assert_eq!(line(&month, "WS_TIME_PENALTY"), json!(5));
+    let (_, v) = c
+        .post(
+            &format!("/billing-service/bill/v2/_fetchbill?tenantId={STD}&consumerCode={no}&businessService=WS"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(v["Bill"][0]["totalAmount"], json!(55));
+    let out = mgramseva::jobs::run_blocking(
+        &c.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap();
+    assert!(out.contains("no difference"), "{out}");
+}

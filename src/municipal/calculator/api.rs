@@ -32,7 +32,94 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/ws-calculator/waterCalculator/_bulkDemand",
         web::post().to(bulk_demand),
+    )
+    .route(
+        "/ws-calculator/waterCalculator/_getPenaltyDetails",
+        web::post().to(penalty_details),
+    )
+    .route(
+        "/ws-calculator/waterCalculator/_addPenalty",
+        web::post().to(add_penalty),
     );
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PenaltyQuery {
+    tenant_id: Option<String>,
+    consumer_codes: Option<String>,
+    connection_number: Option<String>,
+}
+
+/// `_getPenaltyDetails`: the consumers' live demands and the penalty that would be added if the
+/// latest stays unpaid past its grace, with the date it would apply from.
+async fn penalty_details(
+    state: web::Data<AppState>,
+    q: web::Query<PenaltyQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let mut codes = params::csv(&q.consumer_codes);
+    codes.extend(params::csv(&q.connection_number));
+    if codes.is_empty() {
+        return Err(AppError::invalid_field(
+            "MISSING_FIELD",
+            "consumerCodes is required",
+            "consumerCodes",
+        ));
+    }
+    let st = state.clone();
+    let (demands, total, from) = db::run(&state.pool, move |c| {
+        let mut all = Vec::new();
+        let mut total = Decimal::ZERO;
+        let mut from = None;
+        for code in &codes {
+            all.extend(crate::business::billing::repo::live_demands_read(
+                c, &tenant, "WS", code,
+            )?);
+            if let Some((p, at)) = super::penalty::estimate(
+                c,
+                &st.settings.app.state_tenant,
+                &tenant,
+                code,
+                Utc::now(),
+            )? {
+                total += p;
+                from = Some(at);
+            }
+        }
+        Ok((all, total, from))
+    })
+    .await?;
+    Ok(
+        HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "Demands": demands.iter().map(crate::business::billing::demand_json).collect::<Vec<_>>(),
+        "totalApplicablePenalty": decimal_json(total),
+        "penaltyApplicableFrom": from.map(|t| t.timestamp_millis())})),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AddPenaltyBody {
+    tenant_id: Option<String>,
+}
+
+/// `_addPenalty`: applies the GP's penalty now (what the daily job does).
+async fn add_penalty(
+    state: web::Data<AppState>,
+    req: Digit<AddPenaltyBody>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&req.body.tenant_id)?;
+    let st = state.clone();
+    let (n, total) = db::transaction(&state.pool, move |c| {
+        super::penalty::apply(c, &st.settings.app.state_tenant, &tenant, Utc::now())
+    })
+    .await?;
+    Ok(
+        HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "demandsWithPenalty": n, "totalPenalty": decimal_json(total)})),
+    )
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {

@@ -5,6 +5,7 @@
 mod api;
 pub mod bulk;
 pub mod meter;
+pub mod penalty;
 pub mod rates;
 
 pub use api::{routes, run_bulk};

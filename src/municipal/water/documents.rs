@@ -254,6 +254,18 @@ pub fn bill_pdf(
         &amount_in_words(bill.bill.total_amount, locale.code()),
     );
     doc.text(&t.f("PDF_PAY_BY", &[("date", &date(due))]));
+    if let Some((amount, from)) = crate::municipal::calculator::penalty::estimate(
+        conn,
+        ctx.state_tenant,
+        tenant,
+        connection_no,
+        now,
+    )? {
+        doc.text(&t.f(
+            "BILL_PENALTY_AFTER",
+            &[("date", &date(from)), ("amount", &inr(amount))],
+        ));
+    }
     gp_summary(conn, &mut doc, &t, tenant, now)?;
     let bytes = finish(doc)?;
     Ok(Some((bill, bytes)))

@@ -427,6 +427,7 @@ struct HouseholdPage {
     total: String,
     due: String,
     whatsapp: String,
+    penalty_line: String,
     last_reading: String,
     last_reading_date: String,
     receipts: Vec<(String, String, String, String, String)>,
@@ -461,6 +462,13 @@ async fn household(
             Utc::now(),
         )?;
         let last = meter::last_of(c, h.connection.id)?;
+        let penalty = crate::municipal::calculator::penalty::estimate(
+            c,
+            &st.settings.app.state_tenant,
+            &t,
+            &no,
+            Utc::now(),
+        )?;
         let (pays, _) = collection::service::search(
             c,
             &collection::service::Filter {
@@ -471,10 +479,10 @@ async fn household(
                 ..Default::default()
             },
         )?;
-        Ok(Some((h, bill, last, pays)))
+        Ok(Some((h, bill, last, pays, penalty)))
     })
     .await?;
-    let Some((h, bill, last, pays)) = found else {
+    let Some((h, bill, last, pays, penalty)) = found else {
         return Err(not_found());
     };
     let c = &h.connection;
@@ -587,6 +595,13 @@ async fn household(
             )
         })
         .collect();
+    let penalty_line = penalty
+        .map(|(amount, from)| {
+            p.t("BILL_PENALTY_AFTER")
+                .replace("{date}", &ist_date(from))
+                .replace("{amount}", &inr(amount))
+        })
+        .unwrap_or_default();
     let notice = if q.created.is_some() {
         p.t("CONSUMER_CREATED")
     } else {
@@ -606,6 +621,7 @@ async fn household(
         total,
         due,
         whatsapp,
+        penalty_line,
         last_reading,
         last_reading_date,
         receipts,
