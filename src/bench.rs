@@ -461,3 +461,279 @@ pub fn billing(
     );
     Ok(())
 }
+
+/// `mgramseva bench water`: a synthetic state (every GP of the master data with its real rates,
+/// `households` flat-rate households each, written straight in SQL), then one month's bulk
+/// demand for every GP through the application (`workers` GPs at a time), beside one raw
+/// `INSERT … SELECT` of the same rows for the month before, on the same database in the same
+/// run; then the household search on the largest GP. Needs a seeded database of its own.
+pub fn water(
+    settings: Settings,
+    households: usize,
+    tenants_limit: Option<usize>,
+    workers: usize,
+) -> anyhow::Result<()> {
+    use crate::municipal::calculator::bulk;
+    use crate::municipal::water::service as water;
+    use diesel::sql_types::{Array, BigInt, Bytea, Text, Timestamptz, Uuid as SqlUuid};
+    let pool = crate::connect(&settings)?;
+    let state = crate::build_state(settings.clone(), pool.clone())?;
+    let mut conn = pool.get().context("database")?;
+    let run = Utc::now().timestamp() % 100_000;
+    let now = Utc::now();
+    let ist_today = now.with_timezone(&crate::time::IST).date_naive();
+    let m1 = bulk::default_month(now);
+    let m2 = bulk::default_month(
+        chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m1))
+            .unwrap_or(now),
+    );
+    let m3 = bulk::default_month(
+        chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m2))
+            .unwrap_or(now),
+    );
+    let mut tenants: Vec<String> = crate::platform::mdms::repo::tenants(&mut conn)?
+        .into_iter()
+        .map(|t| t.code)
+        .filter(|c| c.contains('.'))
+        .collect();
+    if let Some(n) = tenants_limit {
+        tenants.truncate(n);
+    }
+    println!(
+        "synthetic state: {} GPs x {households} households (run {run}, today {ist_today})",
+        tenants.len()
+    );
+
+    // One citizen owns every synthetic household; names and numbers come from a pool of sealed
+    // values (sealing 3.4 million of each would only measure the cipher).
+    let id = user::Identity {
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    };
+    let mobile = format!("7{:09}", run);
+    let owner = user::create_user(
+        &mut conn,
+        id,
+        &user::NewUser {
+            tenant_id: settings.app.state_tenant.clone(),
+            user_name: mobile.clone(),
+            mobile_number: Some(mobile.clone()),
+            name: "Bench Owner".to_owned(),
+            user_type: "CITIZEN".to_owned(),
+            password: None,
+            roles: vec![TenantRole {
+                code: "CITIZEN".into(),
+                tenant_id: settings.app.state_tenant.clone(),
+            }],
+            gender: None,
+            email: None,
+            father_or_husband_name: None,
+            locale: None,
+        },
+        None,
+        now,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    const POOL: usize = 997;
+    let first = [
+        "Gurpreet", "Harjit", "Manjit", "Kuldeep", "Amarjit", "Baljit", "Jasbir", "Rajinder",
+    ];
+    let last = [
+        "Kaur", "Singh", "Sandhu", "Gill", "Sidhu", "Dhillon", "Brar",
+    ];
+    let names: Vec<String> = (0..POOL)
+        .map(|i| {
+            let n = format!("{} {} {i}", first[i % first.len()], last[i % last.len()]);
+            state.crypto.seal(water::COL_OWNER_NAME, &n)
+        })
+        .collect();
+    let guardian = state.crypto.seal(water::COL_OWNER_GUARDIAN, "Baldev Singh");
+    let mobiles: Vec<String> = (0..POOL)
+        .map(|i| format!("98{:08}", (run as usize * 1000 + i) % 100_000_000))
+        .collect();
+    let mobiles_enc: Vec<String> = mobiles
+        .iter()
+        .map(|m| state.crypto.seal(water::COL_OWNER_MOBILE, m))
+        .collect();
+    let hashes: Vec<Vec<u8>> = mobiles.iter().map(|m| id.mobile_hash(m)).collect();
+    let prd = chrono::DateTime::from_timestamp_millis(water::month_end_ms(m3)).unwrap_or(now);
+    let joined = chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m3))
+        .unwrap_or(now);
+    let setup = Instant::now();
+    let n = i64::try_from(households).unwrap_or(800);
+    diesel::sql_query(
+        "INSERT INTO property (id, tenant_id, property_id, property_type, locality, owner_uuid, owner_name_enc,
+                owner_guardian_enc, owner_gender, owner_mobile_enc, owner_mobile_hash, created_at, last_modified_at)
+         SELECT gen_random_uuid(), t.code, 'PB-PT-BENCH-' || $1 || '-' || t.code || '-' || g,
+                CASE WHEN g % 10 = 0 THEN 'COMMERCIAL' ELSE 'RESIDENTIAL' END, 'WARD1', $2,
+                ($3::text[])[1 + g % 997], $4, CASE WHEN g % 2 = 0 THEN 'FEMALE' ELSE 'MALE' END,
+                ($5::text[])[1 + g % 997], ($6::bytea[])[1 + g % 997], $7, $7
+           FROM unnest($8::text[]) AS t(code) CROSS JOIN generate_series(1, $9) AS g",
+    )
+    .bind::<Text, _>(run.to_string())
+    .bind::<SqlUuid, _>(owner.uuid)
+    .bind::<Array<Text>, _>(&names)
+    .bind::<Text, _>(&guardian)
+    .bind::<Array<Text>, _>(&mobiles_enc)
+    .bind::<Array<Bytea>, _>(&hashes)
+    .bind::<Timestamptz, _>(joined)
+    .bind::<Array<Text>, _>(&tenants)
+    .bind::<BigInt, _>(n)
+    .execute(&mut conn)?;
+    diesel::sql_query(
+        "INSERT INTO water_connection (id, tenant_id, property_id, connection_no, application_no, old_connection_no,
+                connection_type, previous_reading_date, created_at, last_modified_at)
+         SELECT gen_random_uuid(), p.tenant_id, p.id, 'WSB/' || p.property_id, 'WSB_AP/' || p.property_id,
+                'B' || $1 || '-' || split_part(p.property_id, '-', 6), 'Non_Metered', $2, $3, $3
+           FROM property p WHERE p.property_id LIKE 'PB-PT-BENCH-' || $1 || '-%'",
+    )
+    .bind::<Text, _>(run.to_string())
+    .bind::<Timestamptz, _>(prd)
+    .bind::<Timestamptz, _>(joined)
+    .execute(&mut conn)?;
+    let made = diesel::sql_query(
+        "INSERT INTO water_connection_mobile (connection_id, tenant_id, mobile_hash, since)
+         SELECT c.id, c.tenant_id, p.owner_mobile_hash, c.created_at
+           FROM water_connection c JOIN property p ON p.id = c.property_id
+          WHERE c.connection_no LIKE 'WSB/PB-PT-BENCH-' || $1 || '-%'",
+    )
+    .bind::<Text, _>(run.to_string())
+    .execute(&mut conn)?;
+    diesel::sql_query("ANALYZE").execute(&mut conn)?;
+    println!(
+        "setup: {made} households in {:.1}s",
+        setup.elapsed().as_secs_f64()
+    );
+
+    // Raw: the same rows (a demand of the flat rate in force per GP and property type, and its
+    // line) for the month before, in one INSERT ... SELECT.
+    let (f2, t2) = (
+        chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m2))
+            .unwrap_or(now),
+        chrono::DateTime::from_timestamp_millis(water::month_end_ms(m2)).unwrap_or(now),
+    );
+    let raw = Instant::now();
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let raw_rows: N = diesel::sql_query(
+        "WITH versions AS (
+             SELECT DISTINCT ON (tenant_id) tenant_id, tariff_id FROM mdms_tenant_tariff
+              WHERE effective_from <= $2::date ORDER BY tenant_id, effective_from DESC),
+         rates AS (
+             SELECT v.tenant_id, r.building_type, r.minimum_charge FROM versions v
+               JOIN mdms_tariff_row r ON r.tariff_id = v.tariff_id
+              WHERE r.connection_type = 'Non_Metered' AND r.calculation_attribute = 'Flat' AND r.minimum_charge > 0),
+         made AS (
+             INSERT INTO billing_demand (id, tenant_id, business_service, consumer_code, consumer_type, payer_uuid,
+                     period_from, period_to, status, bill_expiry_time, created_at, last_modified_at)
+             SELECT gen_random_uuid(), c.tenant_id, 'WS', c.connection_no, 'waterConnection', p.owner_uuid,
+                    $2, $3, 'ACTIVE', 1296000000, now(), now()
+               FROM water_connection c JOIN property p ON p.id = c.property_id
+               JOIN rates r ON r.tenant_id = c.tenant_id AND r.building_type = p.property_type
+              WHERE c.connection_no LIKE 'WSB/PB-PT-BENCH-' || $1 || '-%'
+             RETURNING id, tenant_id, consumer_code),
+         lines AS (
+             INSERT INTO billing_demand_detail (id, demand_id, tenant_id, tax_head_code, tax_amount, created_at, last_modified_at)
+             SELECT gen_random_uuid(), m.id, m.tenant_id, '10101', r.minimum_charge, now(), now()
+               FROM made m JOIN water_connection c ON c.tenant_id = m.tenant_id AND c.connection_no = m.consumer_code
+               JOIN property p ON p.id = c.property_id
+               JOIN rates r ON r.tenant_id = m.tenant_id AND r.building_type = p.property_type
+             RETURNING 1)
+         SELECT count(*) AS n FROM made",
+    )
+    .bind::<Text, _>(run.to_string())
+    .bind::<Timestamptz, _>(f2)
+    .bind::<Timestamptz, _>(t2)
+    .get_result(&mut conn)?;
+    let raw_secs = raw.elapsed().as_secs_f64();
+    let raw_rate = raw_rows.n as f64 / raw_secs;
+    println!(
+        "raw INSERT ... SELECT ({}): {} demands in {raw_secs:.1}s: {raw_rate:.0}/s",
+        m2.format("%Y-%m"),
+        raw_rows.n
+    );
+    drop(conn);
+
+    // The application: bulk demand for every GP, as the job runs it.
+    let ctx = water::Ctx {
+        state_tenant: &state.settings.app.state_tenant,
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    };
+    let app = Instant::now();
+    let total = tenants.len();
+    let progress = |done: usize, s: &bulk::RunSummary| {
+        if done % 500 == 0 || done == total {
+            println!(
+                "  {done}/{total} GPs, {} demands, {:.0}s",
+                s.demands,
+                app.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let s = bulk::run_many(&pool, ctx, &tenants, m1, workers, &progress);
+    let app_secs = app.elapsed().as_secs_f64();
+    let app_rate = s.demands as f64 / app_secs;
+    println!(
+        "bulk demand through the application ({}, {workers} GPs at a time): {} GPs, {} demands in {app_secs:.1}s: {app_rate:.0}/s ({} with nothing to do, {} failed{})",
+        m1.format("%Y-%m"),
+        s.billed_gps,
+        s.demands,
+        s.nothing_to_do,
+        s.failed.len(),
+        s.failed
+            .first()
+            .map(|f| format!(": {f}"))
+            .unwrap_or_default()
+    );
+    println!("ratio application / raw SQL: {:.2}", app_rate / raw_rate);
+
+    // Household search on the largest GP (all are the same size here: the first).
+    let mut conn = pool.get().context("database")?;
+    let gp = tenants.first().cloned().unwrap_or_default();
+    let mut times = Vec::new();
+    for (i, crit) in [
+        water::Criteria {
+            name: Some("kaur 1".to_owned()),
+            ..Default::default()
+        },
+        water::Criteria {
+            mobile: Some(mobiles[3].clone()),
+            ..Default::default()
+        },
+        water::Criteria {
+            text: Some("b".to_owned()),
+            sort_by_name: true,
+            ..Default::default()
+        },
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let f = water::Criteria {
+            tenant_id: gp.clone(),
+            limit: 75,
+            ..crit
+        };
+        let mut t = Vec::new();
+        for _ in 0..20 {
+            let started = Instant::now();
+            let (_, total) =
+                water::search(&mut conn, ctx, &f).map_err(|e| anyhow::anyhow!("{e}"))?;
+            t.push(started.elapsed());
+            if t.len() == 1 {
+                println!("  search {i}: {total} matches");
+            }
+        }
+        t.sort();
+        times.push(pct(&t, 0.5));
+    }
+    println!(
+        "household search on a GP of {households}: by name part p50 {:.1} ms, by mobile p50 {:.1} ms, register text search sorted by name p50 {:.1} ms",
+        times[0], times[1], times[2]
+    );
+    Ok(())
+}

@@ -95,6 +95,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20000)]
         fetches: usize,
     },
+    /// A synthetic state and one month's bulk demand for every GP, beside raw SQL.
+    Water {
+        #[arg(long, default_value_t = 800)]
+        households: usize,
+        /// Only the first N GPs (default: all).
+        #[arg(long)]
+        tenants: Option<usize>,
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,6 +255,19 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         } => {
             tokio::task::spawn_blocking(move || {
                 crate::bench::billing(settings, consumers, concurrency, fetches)
+            })
+            .await?
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Water {
+                    households,
+                    tenants,
+                    workers,
+                },
+        } => {
+            tokio::task::spawn_blocking(move || {
+                crate::bench::water(settings, households, tenants, workers)
             })
             .await?
         }

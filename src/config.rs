@@ -112,6 +112,8 @@ pub struct AppSettings {
 #[serde(deny_unknown_fields)]
 pub struct SchedulerSettings {
     pub enabled: bool,
+    /// GPs billed at once by the bulk-demand job (each on its own connection).
+    pub bulk_workers: usize,
 }
 
 impl Settings {

@@ -148,48 +148,43 @@ fn bulk_demand(
         crypto: &state.crypto,
         sec: &state.settings.security,
     };
-    let (mut done, mut created, mut nothing, mut failed) = (0usize, 0i64, 0usize, Vec::new());
     let started = std::time::Instant::now();
-    for (i, t) in tenants.iter().enumerate() {
-        match bulk::run_for_tenant(conn, ctx, t, month, None) {
-            Ok(b) => {
-                done += 1;
-                created += i64::from(b.created);
-            }
-            Err(crate::error::AppError::Client { errors, .. })
-                if errors.iter().all(|e| {
-                    matches!(
-                        e.code.as_str(),
-                        "NO_CONNECTIONS_TO_GENERATE_DEMANDS" | "ALL_RATES_ZERO"
-                    )
-                }) =>
-            {
-                nothing += 1;
-            }
-            Err(e) => failed.push(format!("{t}: {e}")),
-        }
-        if (i + 1) % 100 == 0 || i + 1 == tenants.len() {
+    let total = tenants.len();
+    let progress = |done: usize, s: &bulk::RunSummary| {
+        if done % 100 == 0 || done == total {
             tracing::info!(
-                done = i + 1,
-                of = tenants.len(),
-                demands = created,
+                done,
+                of = total,
+                demands = s.demands,
                 "bulk demand progress"
             );
         }
-    }
+    };
+    let _ = conn;
+    let s = bulk::run_many(
+        &state.pool,
+        ctx,
+        &tenants,
+        month,
+        state.settings.scheduler.bulk_workers,
+        &progress,
+    );
     let summary = format!(
-        "{}: {done} GPs billed, {created} demands, {nothing} GPs with nothing to bill, {} failed, in {:.1}s",
+        "{}: {} GPs billed, {} demands, {} GPs with nothing to bill, {} failed, in {:.1}s",
         month.format("%Y-%m"),
-        failed.len(),
+        s.billed_gps,
+        s.demands,
+        s.nothing_to_do,
+        s.failed.len(),
         started.elapsed().as_secs_f64()
     );
-    if failed.is_empty() || args.tenant.is_none() && failed.len() < tenants.len() {
-        if !failed.is_empty() {
-            tracing::warn!(failures = %failed.join("; "), "bulk demand: some GPs refused");
+    if s.failed.is_empty() || args.tenant.is_none() && s.failed.len() < total {
+        if !s.failed.is_empty() {
+            tracing::warn!(failures = %s.failed.join("; "), "bulk demand: some GPs refused");
         }
         Ok(summary)
     } else {
-        anyhow::bail!("{summary}\n{}", failed.join("\n"))
+        anyhow::bail!("{summary}\n{}", s.failed.join("\n"))
     }
 }
 

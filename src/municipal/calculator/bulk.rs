@@ -375,6 +375,73 @@ pub fn run_for_tenant(
     }
 }
 
+/// What a run over many GPs did.
+#[derive(Clone, Debug, Default)]
+pub struct RunSummary {
+    pub billed_gps: usize,
+    pub demands: i64,
+    pub nothing_to_do: usize,
+    pub failed: Vec<String>,
+}
+
+/// Bulk demand for many GPs, `workers` at a time (each GP on its own connection and in its own
+/// transactions, so a failure or a kill costs at most the GPs under way). Calls `progress(done)`
+/// as GPs finish.
+pub fn run_many(
+    pool: &crate::db::DbPool,
+    ctx: Ctx<'_>,
+    tenants: &[String],
+    month: NaiveDate,
+    workers: usize,
+    progress: &(dyn Fn(usize, &RunSummary) + Sync),
+) -> RunSummary {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let summary = Mutex::new(RunSummary::default());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| {
+                let mut conn = match pool.get() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if let Ok(mut s) = summary.lock() {
+                            s.failed.push(format!("no connection: {e}"));
+                        }
+                        return;
+                    }
+                };
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(t) = tenants.get(i) else { return };
+                    let r = run_for_tenant(&mut conn, ctx, t, month, None);
+                    let Ok(mut s) = summary.lock() else { return };
+                    match r {
+                        Ok(b) => {
+                            s.billed_gps += 1;
+                            s.demands += i64::from(b.created);
+                        }
+                        Err(AppError::Client { errors, .. })
+                            if errors.iter().all(|e| {
+                                matches!(
+                                    e.code.as_str(),
+                                    "NO_CONNECTIONS_TO_GENERATE_DEMANDS" | "ALL_RATES_ZERO"
+                                )
+                            }) =>
+                        {
+                            s.nothing_to_do += 1;
+                        }
+                        Err(e) => s.failed.push(format!("{t}: {e}")),
+                    }
+                    let done = s.billed_gps + s.nothing_to_do + s.failed.len();
+                    progress(done, &s);
+                }
+            });
+        }
+    });
+    summary.into_inner().unwrap_or_default()
+}
+
 /// The month bulk demand is for when none is named: the one before the current month.
 pub fn default_month(now: DateTime<Utc>) -> NaiveDate {
     let today = now.with_timezone(&IST).date_naive();
