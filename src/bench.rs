@@ -517,13 +517,13 @@ pub fn water(
         &user::NewUser {
             tenant_id: settings.app.state_tenant.clone(),
             user_name: mobile.clone(),
-            mobile_number: Some(mobile.clone()),
+            mobile_number: Some(mobile),
             name: "Bench Owner".to_owned(),
             user_type: "CITIZEN".to_owned(),
             password: None,
             roles: vec![TenantRole {
                 code: "CITIZEN".into(),
-                tenant_id: settings.app.state_tenant.clone(),
+                tenant_id: settings.app.state_tenant,
             }],
             gender: None,
             email: None,
@@ -666,7 +666,7 @@ pub fn water(
     let app = Instant::now();
     let total = tenants.len();
     let progress = |done: usize, s: &bulk::RunSummary| {
-        if done % 500 == 0 || done == total {
+        if done.is_multiple_of(500) || done == total {
             println!(
                 "  {done}/{total} GPs, {} demands, {:.0}s",
                 s.demands,

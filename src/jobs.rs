@@ -151,7 +151,7 @@ fn bulk_demand(
     let started = std::time::Instant::now();
     let total = tenants.len();
     let progress = |done: usize, s: &bulk::RunSummary| {
-        if done % 100 == 0 || done == total {
+        if done.is_multiple_of(100) || done == total {
             tracing::info!(
                 done,
                 of = total,
