@@ -143,9 +143,9 @@ pub const TILES: &[Tile] = &[
     },
     Tile {
         key: "CORE_UPDATE_CONSUMER_DETAILS",
-        href: "/home/consumersearchupdate?Mode=update",
+        href: "/home/consumers",
         roles: CONSUMER,
-        ready: false,
+        ready: true,
     },
     Tile {
         key: "CORE_GPWSC_DASHBOARD",
@@ -157,7 +157,7 @@ pub const TILES: &[Tile] = &[
         key: "CORE_GPWSC_DETAILS_AND_RATE_INFO",
         href: "/home/villagedetails",
         roles: &[],
-        ready: false,
+        ready: true,
     },
     Tile {
         key: "CORE_REPORTS",

@@ -587,3 +587,100 @@ async fn counter_collection_with_a_confirmation_and_exactly_one_payment() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[actix_web::test]
+async fn edit_a_household_on_its_page_and_see_the_rate_card() {
+    let app = TestApp::new();
+    let admin = app.employee("9816000031", &["GP_ADMIN", "SECRETARY"], Some("Admin@123"));
+    mark_password_changed(&app, admin.id);
+    let sid = session_of(&log_in(&app, "9816000031", "Admin@123").await);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let last = mgramseva::municipal::water::service::allowed_last_cycles(today)[0];
+    let created = post(
+        &app,
+        "/home/consumercreate",
+        &format!(
+            "_csrf={CSRF}&name=Gurpreet+Kaur&gender=FEMALE&guardian=Baldev+Singh&mobile=9876500077&old_no=E%2F1\
+             &property_type=RESIDENTIAL&connection_type=Non_Metered&last_cycle={}&arrears=300",
+            last.format("%Y-%m")
+        ),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let no = created
+        .location
+        .split("no=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    // before billing: the opening amounts are on the form, and can change
+    let form = get(&app, &format!("/home/consumerupdate?no={no}"), Some(&sid)).await;
+    assert!(
+        form.body
+            .contains("name=\"arrears\" id=\"arrears\" value=\"300\""),
+        "{}",
+        form.body
+    );
+    let plain = no.replace("%2F", "/");
+    let base = format!(
+        "_csrf={CSRF}&no={no}&name=Gurpreet+Kaur+Sandhu&gender=FEMALE&guardian=Baldev+Singh&mobile=9876500078\
+         &old_no=E%2F1&property_type=RESIDENTIAL&connection_type=Non_Metered"
+    );
+    let saved = post(
+        &app,
+        "/home/consumerupdate",
+        &format!("{base}&arrears=250"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = get(&app, &saved.location, Some(&sid)).await;
+    assert!(
+        page.body.contains("Details saved successfully")
+            && page.body.contains("Gurpreet Kaur Sandhu")
+    );
+    assert!(
+        page.body.contains("id=\"total-due\">₹250<"),
+        "the new arrears: {}",
+        page.body
+    );
+    // inactive needs remarks; with them, unpaid demands are cancelled
+    let bad = post(
+        &app,
+        "/home/consumerupdate",
+        &format!("{base}&inactive=on"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("id=\"errors\""));
+    let ok = post(
+        &app,
+        "/home/consumerupdate",
+        &format!("{base}&inactive=on&remarks=House+locked"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = get(&app, &ok.location, Some(&sid)).await;
+    assert!(page.body.contains("Inactive") && !page.body.contains("id=\"bill-card\""));
+    // the search finds it by the new number and by the old one
+    for m in ["9876500078", "9876500077"] {
+        let found = get(&app, &format!("/home/consumers?mobile={m}"), Some(&sid)).await;
+        assert_eq!(found.status, StatusCode::SEE_OTHER, "{m}");
+        assert!(found.location.contains(&no), "{m}: {}", found.location);
+    }
+    assert!(plain.starts_with("WS/"));
+    // the rate card of the pilot GP: flat 70, metered 100 fixed + 0 to 20 free, then 5 a unit
+    let rates = get(&app, "/home/villagedetails", Some(&sid)).await;
+    assert_eq!(rates.status, StatusCode::OK);
+    for want in ["₹70", "₹100", "0 – 20", "20 – 100000", "₹5"] {
+        assert!(rates.body.contains(want), "{want}: {}", rates.body);
+    }
+}

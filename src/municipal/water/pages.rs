@@ -60,6 +60,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/home/household/reading", web::post().to(reading))
         .route("/home/household/bill.pdf", web::get().to(bill_pdf))
         .route("/home/receipt.pdf", web::get().to(receipt_pdf))
+        .route("/home/consumerupdate", web::get().to(edit_form))
+        .route("/home/consumerupdate", web::post().to(edit))
+        .route("/home/villagedetails", web::get().to(rate_card))
         .route("/home/billmanualgenerate", web::get().to(generate_form))
         .route(
             "/home/billmanualgenerate/confirm",
@@ -407,6 +410,8 @@ struct HouseholdQuery {
     #[serde(default)]
     created: Option<String>,
     #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
     error: Option<String>,
 }
 
@@ -604,6 +609,8 @@ async fn household(
         .unwrap_or_default();
     let notice = if q.created.is_some() {
         p.t("CONSUMER_CREATED")
+    } else if q.saved.is_some() {
+        p.t("CORE_SAVED_SUCCESSFULLY")
     } else {
         String::new()
     };
@@ -913,4 +920,298 @@ async fn generate(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Default, Deserialize)]
+struct EditForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    no: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    gender: String,
+    #[serde(default)]
+    guardian: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    old_no: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    sub_category: String,
+    #[serde(default)]
+    door_no: String,
+    #[serde(default)]
+    street: String,
+    #[serde(default)]
+    property_type: String,
+    #[serde(default)]
+    connection_type: String,
+    #[serde(default)]
+    meter_id: String,
+    #[serde(default)]
+    arrears: String,
+    #[serde(default)]
+    penalty: String,
+    #[serde(default)]
+    advance: String,
+    #[serde(default)]
+    inactive: Option<String>,
+    #[serde(default)]
+    remarks: String,
+}
+
+#[derive(Template)]
+#[template(path = "water/edit.html")]
+struct EditPage {
+    p: PageCtx,
+    f: EditForm,
+    /// Billing has started: the opening fields are no longer shown.
+    started: bool,
+    errors: Vec<String>,
+}
+
+fn edit_form_of(h: &Household) -> EditForm {
+    let c = &h.connection;
+    let money = |d: Decimal| {
+        if d.is_zero() {
+            String::new()
+        } else {
+            d.normalize().to_string()
+        }
+    };
+    EditForm {
+        no: c.connection_no.clone(),
+        name: h.owner.name.clone(),
+        gender: h.owner.gender.clone(),
+        guardian: h.owner.guardian.clone(),
+        mobile: h.owner.mobile.clone(),
+        old_no: c.old_connection_no.clone(),
+        category: c.category.clone().unwrap_or_default(),
+        sub_category: c.sub_category.clone().unwrap_or_default(),
+        door_no: h.property.door_no.clone().unwrap_or_default(),
+        street: h.property.street.clone().unwrap_or_default(),
+        property_type: h.property.property_type.clone(),
+        connection_type: c.connection_type.clone(),
+        meter_id: c.meter_id.clone().unwrap_or_default(),
+        arrears: money(c.arrears),
+        penalty: money(c.penalty),
+        advance: money(c.advance),
+        inactive: (c.status == "Inactive").then(|| "on".to_owned()),
+        remarks: c.remarks.clone().unwrap_or_default(),
+        csrf: String::new(),
+    }
+}
+
+async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<NoQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(CONSUMER_ROLES)?;
+    let (st, t, no) = (state.clone(), tenant_of(&staff), q.no.clone());
+    let found = db::run(&state.pool, move |c| {
+        let Some((conn, prop)) = service::by_number(c, &t, &no)? else {
+            return Ok(None);
+        };
+        let started = service::billing_started(c, &conn)?;
+        Ok(Some((service::household(ctx(&st), conn, prop)?, started)))
+    })
+    .await?;
+    let Some((h, started)) = found else {
+        return Err(not_found());
+    };
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let page = EditPage {
+        f: edit_form_of(&h),
+        started,
+        errors: Vec::new(),
+        p,
+    };
+    page::render(StatusCode::OK, page.render(), cookie)
+}
+
+async fn edit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, PageError> {
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(CONSUMER_ROLES)?;
+    let f = form.into_inner();
+    let tenant = tenant_of(&staff);
+    let (st, actor) = (state.clone(), Some(staff.user.uuid));
+    let (t, no) = (tenant.clone(), f.no.clone());
+    let owner = OwnerIn {
+        name: f.name.clone(),
+        guardian: f.guardian.clone(),
+        gender: f.gender.clone(),
+        mobile: f.mobile.clone(),
+    };
+    let (door, street, ptype) = (f.door_no.clone(), f.street.clone(), f.property_type.clone());
+    let u = service::ConnectionUpdate {
+        tenant_id: tenant.clone(),
+        connection_no: f.no.clone(),
+        old_connection_no: Some(f.old_no.clone()),
+        connection_type: Some(f.connection_type.clone()),
+        meter_id: Some(f.meter_id.clone()).filter(|m| !m.trim().is_empty()),
+        previous_reading_date: None,
+        initial_meter_reading: None,
+        arrears: Some(amount(&f.arrears).unwrap_or(Decimal::ZERO)),
+        penalty: Some(amount(&f.penalty).unwrap_or(Decimal::ZERO)),
+        advance: Some(amount(&f.advance).unwrap_or(Decimal::ZERO)),
+        category: Some(f.category.clone()),
+        sub_category: Some(f.sub_category.clone()),
+        aadhaar: None,
+        status: Some(
+            if f.inactive.is_some() {
+                "Inactive"
+            } else {
+                "Active"
+            }
+            .to_owned(),
+        ),
+        remarks: Some(f.remarks.clone()),
+    };
+    let r = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        let Some((conn, prop)) = service::by_number(c, &t, &no)? else {
+            return Err(AppError::not_found(
+                "CONNECTION_NOT_FOUND",
+                "No such connection",
+            ));
+        };
+        let mut u = u;
+        if service::billing_started(c, &conn)? {
+            // the opening fields are not on the form any more: keep them
+            u.arrears = None;
+            u.penalty = None;
+            u.advance = None;
+        }
+        service::update_property(
+            c,
+            ctx(&st),
+            &service::PropertyUpdate {
+                tenant_id: t.clone(),
+                property_id: prop.property_id,
+                property_type: Some(ptype),
+                door_no: Some(door),
+                street: Some(street),
+                owner: Some(owner),
+            },
+            actor,
+            now,
+        )?;
+        service::update_connection(c, ctx(&st), &u, actor, now)
+    })
+    .await;
+    match r {
+        Ok(h) => Ok(page::see_other(&format!(
+            "/home/household?no={}&saved=1",
+            page::urlencode(&h.connection.connection_no)
+        ))),
+        Err(e @ AppError::Client { .. }) => {
+            let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+            let (t, no) = (tenant.clone(), f.no.clone());
+            let started = db::run(&state.pool, move |c| {
+                match service::by_number(c, &t, &no)? {
+                    Some((conn, _)) => Ok(service::billing_started(c, &conn)?),
+                    None => Ok(false),
+                }
+            })
+            .await?;
+            let page = EditPage {
+                errors: error_lines(&p, &e),
+                started,
+                f,
+                p,
+            };
+            page::render(StatusCode::BAD_REQUEST, page.render(), cookie)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "water/rates.html")]
+struct RatesPage {
+    p: PageCtx,
+    /// (service type, charge head, calculation, slab, rate)
+    rows: Vec<(String, String, String, String, String)>,
+    effective: String,
+}
+
+/// The GP's rate card (product.md §2.9): service type, charge head, flat or per unit, slab, rate.
+async fn rate_card(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, PageError> {
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t) = (state.clone(), tenant_of(&staff));
+    let today = Utc::now().with_timezone(&IST).date_naive();
+    let rates = db::run(&state.pool, move |c| {
+        let mut out = Vec::new();
+        for ptype in bulk::PROPERTY_TYPES {
+            for ctype in ["Non_Metered", "Metered"] {
+                if let Ok(r) = crate::municipal::calculator::rates::rate_for(
+                    c,
+                    &st.settings.app.state_tenant,
+                    &t,
+                    ptype,
+                    ctype,
+                    today,
+                ) {
+                    out.push((ptype, ctype, r));
+                }
+            }
+        }
+        Ok(out)
+    })
+    .await?;
+    let effective = rates
+        .first()
+        .map(|(_, _, r)| r.effective_from.format("%d/%m/%Y").to_string())
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for (ptype, ctype, r) in &rates {
+        let service_type = format!(
+            "{} · {}",
+            p.t(&format!("PROPERTYTYPE_{ptype}")),
+            p.t(&format!("CONNECTIONTYPE_{}", ctype.to_uppercase()))
+        );
+        if *ctype == "Metered" {
+            rows.push((
+                service_type.clone(),
+                p.t("TAXHEAD_10101"),
+                p.t("WS_RATE_FIXED"),
+                "—".to_owned(),
+                inr(r.minimum),
+            ));
+            for b in &r.bands {
+                rows.push((
+                    service_type.clone(),
+                    p.t("TAXHEAD_10101"),
+                    p.t("WS_RATE_PER_UNIT"),
+                    format!("{} – {}", b.from.normalize(), b.to.normalize()),
+                    inr(b.rate),
+                ));
+            }
+        } else {
+            rows.push((
+                service_type,
+                p.t("TAXHEAD_10101"),
+                p.t("WS_RATE_FLAT"),
+                "—".to_owned(),
+                inr(r.minimum),
+            ));
+        }
+    }
+    let page = RatesPage { p, rows, effective };
+    page::render(StatusCode::OK, page.render(), cookie)
 }
