@@ -103,7 +103,7 @@ pub const TILES: &[Tile] = &[
         key: "CORE_HOUSEHOLD_REGISTER",
         href: "/home/householdRegister",
         roles: COLLECT,
-        ready: false,
+        ready: true,
     },
     Tile {
         key: "CORE_COLLECT_PAYMENTS",

@@ -684,3 +684,106 @@ async fn edit_a_household_on_its_page_and_see_the_rate_card() {
         assert!(rates.body.contains(want), "{want}: {}", rates.body);
     }
 }
+
+#[actix_web::test]
+async fn the_household_register_with_tabs_counts_search_sort_and_pdf() {
+    let app = TestApp::new();
+    let token = app.login(
+        "9816000041",
+        &["GP_ADMIN", "SECRETARY", "COLLECTION_OPERATOR"],
+    );
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let [last, before] = mgramseva::municipal::water::service::allowed_last_cycles(today);
+    // three flat-rate households (₹70 a month here), billed to the month before last
+    let mut nos = Vec::new();
+    for (i, name) in ["Gurpreet Kaur", "Harjit Singh", "Amarjit Kaur"]
+        .iter()
+        .enumerate()
+    {
+        let (s, v) = app
+            .post(
+                "/property-services/property/_create",
+                serde_json::json!({"RequestInfo": ri(&token), "Property": {"tenantId": GP, "propertyType": "RESIDENTIAL",
+                    "owners": [{"name": name, "mobileNumber": format!("987650010{i}"), "gender": "FEMALE", "fatherOrHusbandName": "Baldev Singh"}]}}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let (s, v) = app
+            .post(
+                "/ws-services/wc/_create",
+                serde_json::json!({"RequestInfo": ri(&token), "WaterConnection": {"tenantId": GP,
+                    "propertyId": v["Properties"][0]["propertyId"], "oldConnectionNo": format!("R/{i}"),
+                    "connectionType": "Non_Metered", "previousReadingDate": mgramseva::time::ist_day_start_millis(before) + 3_600_000}}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        nos.push(
+            v["WaterConnection"][0]["connectionNo"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let period = format!(
+        "{}-{}",
+        last.format("%d/%m/%Y"),
+        chrono::DateTime::from_timestamp_millis(
+            mgramseva::municipal::water::service::month_end_ms(last)
+        )
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .format("%d/%m/%Y")
+    );
+    let (s, v) = app
+        .post(
+            "/ws-calculator/waterCalculator/_bulkDemand",
+            serde_json::json!({"RequestInfo": ri(&token), "tenantId": GP, "billingPeriod": period}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    // Harjit pays his 70
+    let (_, v) = app
+        .post(
+            &format!("/billing-service/bill/v2/_fetchbill?tenantId={GP}&consumerCode={}&businessService=WS", nos[1]),
+            serde_json::json!({"RequestInfo": ri(&token)}),
+        )
+        .await;
+    let (s, v) = app
+        .post(
+            "/collection-services/payments/_create",
+            serde_json::json!({"RequestInfo": ri(&token), "Payment": {"tenantId": GP, "totalAmountPaid": 70, "paymentMode": "CASH",
+                "paymentDetails": [{"businessService": "WS", "billId": v["Bill"][0]["id"]}]}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+
+    let clerk = app.employee("9816000042", &["GP_ADMIN"], Some("Clerk@123"));
+    mark_password_changed(&app, clerk.id);
+    let sid = session_of(&log_in(&app, "9816000042", "Clerk@123").await);
+    let all = get(&app, "/home/householdRegister", Some(&sid)).await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(
+        all.body.contains("All (3)")
+            && all.body.contains("Pending (2)")
+            && all.body.contains("Paid (1)"),
+        "{}",
+        all.body
+    );
+    assert!(
+        all.body.contains("id=\"total-pending\">₹140<"),
+        "70 + 70 still due"
+    );
+    // names sorted: Amarjit, Gurpreet, Harjit
+    let a = all.body.find("Amarjit Kaur").unwrap();
+    let g = all.body.find("Gurpreet Kaur").unwrap();
+    let h = all.body.find("Harjit Singh").unwrap();
+    assert!(a < g && g < h);
+    let paid = get(&app, "/home/householdRegister?tab=paid", Some(&sid)).await;
+    assert!(paid.body.contains("Harjit Singh") && !paid.body.contains("Gurpreet Kaur"));
+    let search = get(&app, "/home/householdRegister?q=kaur", Some(&sid)).await;
+    assert!(search.body.contains("All (2)"));
+    let pdf = get(&app, "/home/householdRegister.pdf?tab=pending", Some(&sid)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+}

@@ -63,6 +63,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/home/consumerupdate", web::get().to(edit_form))
         .route("/home/consumerupdate", web::post().to(edit))
         .route("/home/villagedetails", web::get().to(rate_card))
+        .route("/home/householdRegister", web::get().to(register))
+        .route("/home/householdRegister.pdf", web::get().to(register_pdf))
         .route("/home/billmanualgenerate", web::get().to(generate_form))
         .route(
             "/home/billmanualgenerate/confirm",
@@ -1214,4 +1216,271 @@ async fn rate_card(
     }
     let page = RatesPage { p, rows, effective };
     page::render(StatusCode::OK, page.render(), cookie)
+}
+
+/// One household of the register: (new id, metered, old id, name, guardian, pending, advance,
+/// active, last bill date), with the numbers kept for sorting.
+#[derive(Clone, Debug)]
+struct RegisterRow {
+    no: String,
+    no_q: String,
+    metered: bool,
+    old_no: String,
+    name: String,
+    guardian: String,
+    pending: Decimal,
+    advance: Decimal,
+    active: bool,
+    last_bill: Option<DateTime<Utc>>,
+}
+
+impl RegisterRow {
+    fn pending_s(&self) -> String {
+        inr(self.pending)
+    }
+    fn advance_s(&self) -> String {
+        inr(self.advance)
+    }
+    fn last_bill_s(&self) -> String {
+        self.last_bill
+            .map(ist_date)
+            .unwrap_or_else(|| "—".to_owned())
+    }
+}
+
+/// Every household of the GP with what it owes and holds.
+fn register_rows(
+    conn: &mut diesel::PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+) -> crate::error::AppResult<Vec<RegisterRow>> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz};
+    #[derive(QueryableByName)]
+    struct Sums {
+        #[diesel(sql_type = Text)]
+        consumer_code: String,
+        #[diesel(sql_type = Numeric)]
+        pending: Decimal,
+        #[diesel(sql_type = Numeric)]
+        advance: Decimal,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        last_bill: Option<DateTime<Utc>>,
+    }
+    let sums: Vec<Sums> = diesel::sql_query(
+        "SELECT d.consumer_code,
+                coalesce(sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS pending,
+                coalesce(-sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount < 0), 0) AS advance,
+                max(d.created_at) FILTER (WHERE d.consumer_type = 'waterConnection') AS last_bill
+           FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+          WHERE d.tenant_id = $1 AND d.business_service = 'WS' AND d.status = 'ACTIVE'
+          GROUP BY d.consumer_code",
+    )
+    .bind::<Text, _>(tenant)
+    .load(conn)?;
+    let by_code: std::collections::HashMap<String, Sums> = sums
+        .into_iter()
+        .map(|s| (s.consumer_code.clone(), s))
+        .collect();
+    let (all, _) = service::search(
+        conn,
+        ctx,
+        &Criteria {
+            tenant_id: tenant.to_owned(),
+            sort_by_name: true,
+            limit: i64::MAX,
+            ..Default::default()
+        },
+    )?;
+    Ok(all
+        .into_iter()
+        .map(|h| {
+            let s = by_code.get(&h.connection.connection_no);
+            RegisterRow {
+                no_q: page::urlencode(&h.connection.connection_no),
+                no: h.connection.connection_no.clone(),
+                metered: h.connection.connection_type == "Metered",
+                old_no: h.connection.old_connection_no.clone(),
+                name: h.owner.name.clone(),
+                guardian: h.owner.guardian.clone(),
+                pending: s.map_or(Decimal::ZERO, |s| s.pending),
+                advance: s.map_or(Decimal::ZERO, |s| s.advance),
+                active: h.connection.status == "Active",
+                last_bill: s.and_then(|s| s.last_bill),
+            }
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct RegisterQuery {
+    #[serde(default)]
+    tab: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    desc: Option<String>,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+#[derive(Template)]
+#[template(path = "water/register.html")]
+struct RegisterPage {
+    p: PageCtx,
+    as_of: String,
+    tab: String,
+    q: String,
+    q_q: String,
+    sort: String,
+    counts: (usize, usize, usize),
+    rows: Vec<RegisterRow>,
+    page: usize,
+    pages: usize,
+    total_pending: String,
+}
+
+const REGISTER_PAGE: usize = 10;
+
+fn filtered(
+    rows: Vec<RegisterRow>,
+    q: &RegisterQuery,
+) -> (Vec<RegisterRow>, (usize, usize, usize)) {
+    let text = q.q.trim().to_lowercase();
+    let mut rows: Vec<RegisterRow> = rows
+        .into_iter()
+        .filter(|r| {
+            text.is_empty()
+                || r.name.to_lowercase().contains(&text)
+                || r.no.to_lowercase().contains(&text)
+                || r.old_no.to_lowercase().contains(&text)
+        })
+        .collect();
+    let counts = (
+        rows.len(),
+        rows.iter().filter(|r| r.pending > Decimal::ZERO).count(),
+        rows.iter().filter(|r| r.pending <= Decimal::ZERO).count(),
+    );
+    match q.tab.as_str() {
+        "pending" => rows.retain(|r| r.pending > Decimal::ZERO),
+        "paid" => rows.retain(|r| r.pending <= Decimal::ZERO),
+        _ => {}
+    }
+    match q.sort.as_str() {
+        "no" => rows.sort_by(|a, b| a.no.cmp(&b.no)),
+        "old" => rows.sort_by(|a, b| a.old_no.cmp(&b.old_no)),
+        "pending" => rows.sort_by_key(|r| r.pending),
+        "advance" => rows.sort_by_key(|r| r.advance),
+        "bill" => rows.sort_by_key(|r| r.last_bill),
+        _ => {}
+    }
+    if q.desc.is_some() {
+        rows.reverse();
+    }
+    (rows, counts)
+}
+
+/// The household register (product.md §2.3): tabs All / Pending / Paid with counts, a text
+/// search, every column sorts, ten rows a page, and a PDF of it.
+async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<RegisterQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(VIEW_ROLES)?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t) = (state.clone(), tenant_of(&staff));
+    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
+    let q = q.into_inner();
+    let (rows, counts) = filtered(rows, &q);
+    let total_pending = inr(rows.iter().map(|r| r.pending).sum());
+    let pages = rows.len().div_ceil(REGISTER_PAGE).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, pages);
+    let rows = rows
+        .into_iter()
+        .skip((page_no - 1) * REGISTER_PAGE)
+        .take(REGISTER_PAGE)
+        .collect();
+    let page = RegisterPage {
+        as_of: ist_date(Utc::now()),
+        tab: if q.tab.is_empty() {
+            "all".to_owned()
+        } else {
+            q.tab.clone()
+        },
+        q_q: page::urlencode(&q.q),
+        q: q.q.clone(),
+        sort: q.sort.clone(),
+        counts,
+        rows,
+        page: page_no,
+        pages,
+        total_pending,
+        p,
+    };
+    page::render(StatusCode::OK, page.render(), cookie)
+}
+
+async fn register_pdf(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<RegisterQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(VIEW_ROLES)?;
+    let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t) = (state.clone(), tenant_of(&staff));
+    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
+    let (rows, _) = filtered(rows, &q.into_inner());
+    let mut doc = crate::pdf::Doc::new(p.locale);
+    doc.title(&p.t("CORE_HOUSEHOLD_REGISTER"));
+    doc.heading(&format!(
+        "{} · {} {}",
+        p.tenant_name,
+        p.t("WS_AS_OF"),
+        ist_date(Utc::now())
+    ));
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                format!("{}{}", r.no, if r.metered { " (M)" } else { "" }),
+                r.old_no.clone(),
+                r.name.clone(),
+                r.guardian.clone(),
+                r.pending_s(),
+                r.advance_s(),
+                p.t(if r.active {
+                    "CORE_ACTIVE"
+                } else {
+                    "CORE_INACTIVE"
+                }),
+                r.last_bill_s(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            &p.t("CONSUMER_CONNECTION_ID"),
+            &p.t("CONSUMER_OLD_CONNECTION_ID"),
+            &p.t("CONSUMER_NAME"),
+            &p.t("CONSUMER_FATHER_SPOUSE_NAME"),
+            &p.t("PAYMENT_PENDING_AMOUNT"),
+            &p.t("CONSUMER_ADVANCE"),
+            &p.t("CORE_STATUS"),
+            &p.t("WS_LAST_BILL_DATE"),
+        ],
+        &table,
+    );
+    let bytes = doc
+        .finish()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("pdf: {e}")))?;
+    let name = format!(
+        "HH_Register_{}",
+        Utc::now().with_timezone(&IST).format("%d-%m-%Y")
+    );
+    Ok(pdf_response(&name, bytes))
 }
