@@ -787,3 +787,108 @@ async fn the_household_register_with_tabs_counts_search_sort_and_pdf() {
     let pdf = get(&app, "/home/householdRegister.pdf?tab=pending", Some(&sid)).await;
     assert_eq!(pdf.status, StatusCode::OK);
 }
+
+/// A multipart form body with a CSRF field and one file.
+fn multipart(file: &str) -> (String, Vec<u8>) {
+    let boundary = "mgsboundary7d3f";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{CSRF}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"households.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n\
+         --{boundary}--\r\n"
+    );
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
+#[actix_web::test]
+async fn import_households_from_a_spreadsheet_with_a_preview_and_no_duplicates() {
+    let app = TestApp::new();
+    let admin = app.employee("9816000051", &["GP_ADMIN"], Some("Admin@123"));
+    mark_password_changed(&app, admin.id);
+    let sid = session_of(&log_in(&app, "9816000051", "Admin@123").await);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let cycle = mgramseva::municipal::water::service::allowed_last_cycles(today)[0]
+        .format("%m/%Y")
+        .to_string();
+    let csv = format!(
+        "Name,Gender,Father or Spouse Name,Mobile Number,Old Connection ID,Property Type,Service Type,Last Billing Cycle,Arrears\n\
+         Gurpreet Kaur,FEMALE,Baldev Singh,9876500201,IMP/1,RESIDENTIAL,Non Metered,{cycle},120\n\
+         Harjit Singh,MALE,Kartar Singh,12345,IMP/2,RESIDENTIAL,Non Metered,{cycle},\n\
+         Amarjit Kaur,FEMALE,Jasbir Singh,9876500203,IMP/3,COMMERCIAL,Non Metered,{cycle},\n\
+         Manjit Kaur,FEMALE,Jasbir Singh,9876500204,IMP/3,RESIDENTIAL,Non Metered,{cycle},\n"
+    );
+    let upload = |csv: String| {
+        let (ctype, body) = multipart(&csv);
+        let req = test::TestRequest::post()
+            .uri("/home/consumerimport/preview")
+            .insert_header(("content-type", ctype))
+            .set_payload(body);
+        call(&app, req, Some(&sid))
+    };
+    let before: i64 = mgramseva::db::schema::water_connection::table
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    let preview = upload(csv.clone()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    // two ready, one bad mobile, one repeated old id; the bad row says why
+    assert!(
+        preview.body.contains("Ready to import: 2") && preview.body.contains("Has errors: 2"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("mobile number"), "{}", preview.body);
+    let after_preview: i64 = mgramseva::db::schema::water_connection::table
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(after_preview, before, "a preview writes nothing");
+    let file_id = preview
+        .body
+        .split("name=\"file_id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let done = post(
+        &app,
+        "/home/consumerimport",
+        &format!("_csrf={CSRF}&file_id={file_id}"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("Households imported: 2"),
+        "{}",
+        done.body
+    );
+    // the arrears came in as their own demand; a second upload of the same file adds nothing
+    let demands: i64 = mgramseva::db::schema::billing_demand::table
+        .filter(mgramseva::db::schema::billing_demand::consumer_type.eq("waterConnection-arrears"))
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(demands, 1);
+    let again = upload(csv).await;
+    assert!(
+        again.body.contains("Ready to import: 0") && again.body.contains("Already registered: 2"),
+        "{}",
+        again.body
+    );
+    let total: i64 = mgramseva::db::schema::water_connection::table
+        .count()
+        .get_result(&mut app.db.conn())
+        .unwrap();
+    assert_eq!(total, before + 2);
+    // a file with an unknown column is refused as a whole
+    let bad = upload("Name,Favourite Colour\nA,B\n".to_owned()).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("unknown column"));
+}

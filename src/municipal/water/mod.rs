@@ -6,6 +6,7 @@
 
 mod api;
 pub mod documents;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod service;

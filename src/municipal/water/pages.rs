@@ -63,6 +63,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/home/consumerupdate", web::get().to(edit_form))
         .route("/home/consumerupdate", web::post().to(edit))
         .route("/home/villagedetails", web::get().to(rate_card))
+        .route("/home/consumerimport", web::get().to(import_form))
+        .route(
+            "/home/consumerimport/preview",
+            web::post().to(import_preview),
+        )
+        .route("/home/consumerimport", web::post().to(import_run))
         .route("/home/householdRegister", web::get().to(register))
         .route("/home/householdRegister.pdf", web::get().to(register_pdf))
         .route("/home/billmanualgenerate", web::get().to(generate_form))
@@ -1483,4 +1489,179 @@ async fn register_pdf(
         Utc::now().with_timezone(&IST).format("%d-%m-%Y")
     );
     Ok(pdf_response(&name, bytes))
+}
+
+#[derive(Template)]
+#[template(path = "water/import.html")]
+struct ImportPage {
+    p: PageCtx,
+    columns: Vec<&'static str>,
+    error: String,
+    /// Preview: the stored file and each row (line, name, old id, outcome key, messages).
+    file_id: String,
+    rows: Vec<(usize, String, String, &'static str, String)>,
+    counts: (usize, usize, usize),
+    /// Result of an import: (created, already there, invalid).
+    done: Option<(usize, usize, usize)>,
+}
+
+fn import_page(p: PageCtx) -> ImportPage {
+    ImportPage {
+        p,
+        columns: super::import::COLUMNS.to_vec(),
+        error: String::new(),
+        file_id: String::new(),
+        rows: Vec::new(),
+        counts: (0, 0, 0),
+        done: None,
+    }
+}
+
+async fn import_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, PageError> {
+    staff.require(CONSUMER_ROLES)?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    page::render(StatusCode::OK, import_page(p).render(), cookie)
+}
+
+/// Largest upload taken.
+const MAX_UPLOAD: usize = 2 * 1024 * 1024;
+
+async fn import_preview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    mut parts: actix_multipart::Multipart,
+) -> Result<HttpResponse, PageError> {
+    use futures_util::StreamExt as _;
+    staff.require(CONSUMER_ROLES)?;
+    let (mut csrf, mut file) = (String::new(), Vec::new());
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(|e| AppError::bad_request("INVALID_UPLOAD", e.to_string()))?;
+        let name = part.name().unwrap_or_default().to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk =
+                chunk.map_err(|e| AppError::bad_request("INVALID_UPLOAD", e.to_string()))?;
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > MAX_UPLOAD {
+                return Err(AppError::client(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "FILE_TOO_LARGE",
+                    "the file is larger than 2 MB",
+                )
+                .into());
+            }
+        }
+        match name.as_str() {
+            "_csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" => file = bytes,
+            _ => {}
+        }
+    }
+    verify_csrf(&req, &csrf)?;
+    let (mut p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t, actor) = (state.clone(), tenant_of(&staff), Some(staff.user.uuid));
+    let checked = db::transaction(&state.pool, move |c| {
+        let (pos, rows) = match super::import::parse(&file) {
+            Ok(x) => x,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let checked = super::import::preview(c, ctx(&st), &t, &pos, &rows, Utc::now())?;
+        let id = crate::platform::filestore::store(
+            c,
+            &t,
+            "WS",
+            Some("consumer-import"),
+            "households.csv",
+            "text/csv",
+            file,
+            actor,
+            Utc::now(),
+        )?;
+        Ok(Ok((id, checked)))
+    })
+    .await?;
+    let mut page = import_page(PageCtx::new(&req, &state).0);
+    std::mem::swap(&mut page.p, &mut p);
+    match checked {
+        Err(why) => {
+            page.error = why;
+            page::render(StatusCode::BAD_REQUEST, page.render(), cookie)
+        }
+        Ok((id, checked)) => {
+            use super::import::Outcome;
+            page.file_id = id.to_string();
+            page.counts = (
+                checked
+                    .iter()
+                    .filter(|c| c.outcome == Outcome::Valid)
+                    .count(),
+                checked
+                    .iter()
+                    .filter(|c| c.outcome == Outcome::AlreadyRegistered)
+                    .count(),
+                checked
+                    .iter()
+                    .filter(|c| matches!(c.outcome, Outcome::Invalid(_)))
+                    .count(),
+            );
+            page.rows = checked
+                .into_iter()
+                .map(|c| {
+                    let (k, m) = match c.outcome {
+                        Outcome::Valid => ("IMPORT_ROW_VALID", String::new()),
+                        Outcome::AlreadyRegistered => ("IMPORT_ROW_ALREADY", String::new()),
+                        Outcome::Invalid(m) => ("IMPORT_ROW_INVALID", m.join("; ")),
+                    };
+                    (c.line, c.name, c.old_no, k, m)
+                })
+                .collect();
+            page::render(StatusCode::OK, page.render(), cookie)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ImportForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    file_id: String,
+}
+
+async fn import_run(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<ImportForm>,
+) -> Result<HttpResponse, PageError> {
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(CONSUMER_ROLES)?;
+    let id = uuid::Uuid::parse_str(form.file_id.trim()).map_err(|_| not_found())?;
+    let (st, t, actor) = (state.clone(), tenant_of(&staff), Some(staff.user.uuid));
+    let done = db::transaction(&state.pool, move |c| {
+        let Some(f) = crate::platform::filestore::get(c, &t, id)? else {
+            return Ok(None);
+        };
+        let (pos, rows) = super::import::parse(&f.bytes)?;
+        Ok(Some(super::import::import(
+            c,
+            ctx(&st),
+            &t,
+            &pos,
+            &rows,
+            actor,
+            Utc::now(),
+        )?))
+    })
+    .await?
+    .ok_or_else(not_found)?;
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let mut page = import_page(p);
+    page.done = Some((done.created, done.already, done.invalid));
+    page::render(StatusCode::OK, page.render(), cookie)
 }

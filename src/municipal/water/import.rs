@@ -1,0 +1,364 @@
+//! Bulk import of households from a spreadsheet saved as CSV (the columns of the create-consumer
+//! form, one household a row). A preview checks every row with the same rules as the form,
+//! inside a transaction that is rolled back; the import then writes every valid row in one
+//! transaction. Rows whose old connection id the GP already has are reported and skipped, so a
+//! second upload of the same file creates nothing.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::Connection as _;
+use diesel::PgConnection;
+use rust_decimal::Decimal;
+
+use super::service::{self, Ctx, NewConnection, NewProperty, OwnerIn};
+use crate::error::{AppError, AppResult};
+
+/// The columns, as the header row names them (any case; spaces, `_`, `/`, `-` ignored).
+pub const COLUMNS: [&str; 19] = [
+    "Name",
+    "Gender",
+    "Father or Spouse Name",
+    "Mobile Number",
+    "Old Connection ID",
+    "Category",
+    "Sub Category",
+    "Aadhaar Number",
+    "Door No",
+    "Street",
+    "Property Type",
+    "Service Type",
+    "Meter Number",
+    "Previous Reading Date",
+    "Previous Reading",
+    "Last Billing Cycle",
+    "Arrears",
+    "Penalty",
+    "Advance",
+];
+
+/// Most rows one file may hold.
+pub const MAX_ROWS: usize = 5000;
+
+fn key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// One row as read.
+#[derive(Clone, Debug, Default)]
+pub struct Row {
+    /// 2 for the first row after the header (as a spreadsheet numbers it).
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+impl Row {
+    fn get(&self, col: usize) -> String {
+        self.cells
+            .get(col)
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// What the preview found for one row.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub line: usize,
+    pub name: String,
+    pub old_no: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Valid,
+    AlreadyRegistered,
+    Invalid(Vec<String>),
+}
+
+/// Reads the CSV: a header row naming the columns (in any order; unknown ones refused), then one
+/// household a row. Returns, for each known column, its position.
+pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
+    let text =
+        String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).into_owned();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| {
+            AppError::bad_request("INVALID_FILE", format!("cannot read the header row: {e}"))
+        })?
+        .clone();
+    let wanted: Vec<String> = COLUMNS.iter().map(|c| key(c)).collect();
+    let mut positions = vec![None; COLUMNS.len()];
+    for (i, h) in headers.iter().enumerate() {
+        let k = key(h);
+        if k.is_empty() {
+            continue;
+        }
+        match wanted.iter().position(|w| *w == k) {
+            Some(c) => positions[c] = Some(i),
+            None => {
+                return Err(AppError::bad_request(
+                    "UNKNOWN_COLUMN",
+                    format!(
+                        "unknown column {h:?}; the columns are: {}",
+                        COLUMNS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    for required in [0usize, 1, 2, 3, 4, 10, 11] {
+        if positions[required].is_none() {
+            return Err(AppError::bad_request(
+                "MISSING_COLUMN",
+                format!("the column {:?} is required", COLUMNS[required]),
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec =
+            rec.map_err(|e| AppError::bad_request("INVALID_FILE", format!("row {}: {e}", i + 2)))?;
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if rows.len() >= MAX_ROWS {
+            return Err(AppError::bad_request(
+                "TOO_MANY_ROWS",
+                format!("at most {MAX_ROWS} households a file"),
+            ));
+        }
+        rows.push(Row {
+            line: i + 2,
+            cells: rec.iter().map(str::to_owned).collect(),
+        });
+    }
+    if rows.is_empty() {
+        return Err(AppError::bad_request(
+            "EMPTY_FILE",
+            "the file has no households",
+        ));
+    }
+    Ok((positions, rows))
+}
+
+fn cell(pos: &[Option<usize>], row: &Row, col: usize) -> String {
+    pos.get(col)
+        .copied()
+        .flatten()
+        .map(|i| row.get(i))
+        .unwrap_or_default()
+}
+
+fn date_ms(s: &str) -> Option<i64> {
+    let s = s.trim();
+    ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .map(crate::time::ist_day_start_millis)
+}
+
+fn cycle_ms(s: &str) -> Option<i64> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(&format!("01/{s}"), "%d/%m/%Y")
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
+        .map(crate::time::ist_day_start_millis)
+}
+
+fn money(s: &str) -> Option<Decimal> {
+    let s = s.trim().replace(',', "");
+    if s.is_empty() {
+        None
+    } else {
+        Some(s.parse().unwrap_or(Decimal::NEGATIVE_ONE))
+    }
+}
+
+/// The property and connection a row describes.
+fn household_of(tenant: &str, pos: &[Option<usize>], row: &Row) -> (NewProperty, NewConnection) {
+    let c = |col| cell(pos, row, col);
+    let service_type = c(11);
+    let metered = key(&service_type) == "metered";
+    let prop = NewProperty {
+        tenant_id: tenant.to_owned(),
+        property_type: c(10),
+        door_no: Some(c(8)),
+        street: Some(c(9)),
+        locality: None,
+        owner: OwnerIn {
+            name: c(0),
+            gender: c(1),
+            guardian: c(2),
+            mobile: c(3),
+        },
+        additional_details: serde_json::json!({"source": "import"}),
+    };
+    let conn = NewConnection {
+        tenant_id: tenant.to_owned(),
+        property_id: String::new(),
+        old_connection_no: c(4),
+        connection_type: if metered {
+            "Metered".to_owned()
+        } else if key(&service_type) == "nonmetered" {
+            "Non_Metered".to_owned()
+        } else {
+            service_type
+        },
+        meter_id: metered.then(|| c(12)),
+        previous_reading_date: if metered {
+            date_ms(&c(13))
+        } else {
+            cycle_ms(&c(15))
+        },
+        initial_meter_reading: metered.then(|| {
+            let r = c(14);
+            if r.is_empty() {
+                0
+            } else {
+                r.parse().unwrap_or(-1)
+            }
+        }),
+        arrears: money(&c(16)),
+        penalty: money(&c(17)),
+        advance: money(&c(18)),
+        category: Some(c(5)),
+        sub_category: Some(c(6)),
+        aadhaar: Some(c(7)),
+        additional_details: serde_json::json!({"source": "import"}),
+    };
+    (prop, conn)
+}
+
+fn messages(e: &AppError) -> Vec<String> {
+    match e {
+        AppError::Client { errors, .. } => errors
+            .iter()
+            .map(|x| match x.params.as_ref().and_then(|p| p.first()) {
+                Some(f) => format!("{} ({})", x.message, f.rsplit('.').next().unwrap_or(f)),
+                None => x.message.clone(),
+            })
+            .collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// Checks every row against the rules and the GP's households, writing nothing.
+pub fn preview(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    pos: &[Option<usize>],
+    rows: &[Row],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Checked>> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for row in rows {
+        let (prop, conn_in) = household_of(tenant, pos, row);
+        let old = conn_in.old_connection_no.trim().to_uppercase();
+        let outcome = if !old.is_empty() && !seen.insert(old.clone()) {
+            Outcome::Invalid(vec![
+                "the old connection id appears twice in the file".to_owned(),
+            ])
+        } else if registered(conn, tenant, &conn_in.old_connection_no)? {
+            Outcome::AlreadyRegistered
+        } else {
+            // the real checks, in a transaction that never commits
+            let r: Result<(), AppError> = conn.transaction(|c| {
+                let p = service::create_property(c, ctx, &prop, None, now)?;
+                let mut w = conn_in.clone();
+                w.property_id = p.property_id;
+                service::create_connection(c, ctx, &w, None, now)?;
+                Err(AppError::bad_request("ROLLBACK", "preview only"))
+            });
+            match r {
+                Err(AppError::Client { errors, .. })
+                    if errors.iter().all(|e| e.code == "ROLLBACK") =>
+                {
+                    Outcome::Valid
+                }
+                Err(e @ AppError::Client { .. }) => Outcome::Invalid(messages(&e)),
+                Err(e) => return Err(e),
+                Ok(()) => Outcome::Valid,
+            }
+        };
+        out.push(Checked {
+            line: row.line,
+            name: prop.owner.name.clone(),
+            old_no: conn_in.old_connection_no.clone(),
+            outcome,
+        });
+    }
+    Ok(out)
+}
+
+fn registered(conn: &mut PgConnection, tenant: &str, old_no: &str) -> AppResult<bool> {
+    use crate::db::schema::water_connection as wc;
+    use diesel::prelude::*;
+    let n: i64 = wc::table
+        .filter(wc::tenant_id.eq(tenant))
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("upper(old_connection_no) = upper(")
+                .bind::<diesel::sql_types::Text, _>(old_no.trim().to_owned())
+                .sql(")"),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub created: usize,
+    pub already: usize,
+    pub invalid: usize,
+}
+
+/// Writes every valid row (each in a savepoint of the caller's transaction, so a bad row leaves
+/// nothing behind and the good ones commit together); skips rows the GP already has.
+pub fn import(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    pos: &[Option<usize>],
+    rows: &[Row],
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Imported> {
+    let mut out = Imported::default();
+    let mut seen = std::collections::HashSet::new();
+    for row in rows {
+        let (prop, conn_in) = household_of(tenant, pos, row);
+        let old = conn_in.old_connection_no.trim().to_uppercase();
+        if !old.is_empty() && !seen.insert(old) {
+            out.invalid += 1;
+            continue;
+        }
+        if registered(conn, tenant, &conn_in.old_connection_no)? {
+            out.already += 1;
+            continue;
+        }
+        let r: Result<(), AppError> = conn.transaction(|c| {
+            let p = service::create_property(c, ctx, &prop, actor, now)?;
+            let mut w = conn_in.clone();
+            w.property_id = p.property_id;
+            service::create_connection(c, ctx, &w, actor, now)?;
+            Ok(())
+        });
+        match r {
+            Ok(()) => out.created += 1,
+            Err(AppError::Client { .. }) => out.invalid += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
