@@ -472,14 +472,15 @@ pub fn water(
     households: usize,
     tenants_limit: Option<usize>,
     workers: usize,
+    reuse: Option<i64>,
 ) -> anyhow::Result<()> {
     use crate::municipal::calculator::bulk;
     use crate::municipal::water::service as water;
-    use diesel::sql_types::{Array, BigInt, Bytea, Text, Timestamptz, Uuid as SqlUuid};
+    use diesel::sql_types::{BigInt, Text, Timestamptz};
     let pool = crate::connect(&settings)?;
     let state = crate::build_state(settings.clone(), pool.clone())?;
     let mut conn = pool.get().context("database")?;
-    let run = Utc::now().timestamp() % 100_000;
+    let run = reuse.unwrap_or(Utc::now().timestamp() % 100_000);
     let now = Utc::now();
     let ist_today = now.with_timezone(&crate::time::IST).date_naive();
     let m1 = bulk::default_month(now);
@@ -504,106 +505,16 @@ pub fn water(
         tenants.len()
     );
 
-    // One citizen owns every synthetic household; names and numbers come from a pool of sealed
-    // values (sealing 3.4 million of each would only measure the cipher).
-    let id = user::Identity {
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    };
-    let mobile = format!("7{:09}", run);
-    let owner = user::create_user(
-        &mut conn,
-        id,
-        &user::NewUser {
-            tenant_id: settings.app.state_tenant.clone(),
-            user_name: mobile.clone(),
-            mobile_number: Some(mobile),
-            name: "Bench Owner".to_owned(),
-            user_type: "CITIZEN".to_owned(),
-            password: None,
-            roles: vec![TenantRole {
-                code: "CITIZEN".into(),
-                tenant_id: settings.app.state_tenant,
-            }],
-            gender: None,
-            email: None,
-            father_or_husband_name: None,
-            locale: None,
-        },
-        None,
-        now,
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    const POOL: usize = 997;
-    let first = [
-        "Gurpreet", "Harjit", "Manjit", "Kuldeep", "Amarjit", "Baljit", "Jasbir", "Rajinder",
-    ];
-    let last = [
-        "Kaur", "Singh", "Sandhu", "Gill", "Sidhu", "Dhillon", "Brar",
-    ];
-    let names: Vec<String> = (0..POOL)
-        .map(|i| {
-            let n = format!("{} {} {i}", first[i % first.len()], last[i % last.len()]);
-            state.crypto.seal(water::COL_OWNER_NAME, &n)
-        })
-        .collect();
-    let guardian = state.crypto.seal(water::COL_OWNER_GUARDIAN, "Baldev Singh");
-    let mobiles: Vec<String> = (0..POOL)
+    let mobiles: Vec<String> = (0..997)
         .map(|i| format!("98{:08}", (run as usize * 1000 + i) % 100_000_000))
         .collect();
-    let mobiles_enc: Vec<String> = mobiles
-        .iter()
-        .map(|m| state.crypto.seal(water::COL_OWNER_MOBILE, m))
-        .collect();
-    let hashes: Vec<Vec<u8>> = mobiles.iter().map(|m| id.mobile_hash(m)).collect();
-    let prd = chrono::DateTime::from_timestamp_millis(water::month_end_ms(m3)).unwrap_or(now);
-    let joined = chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m3))
-        .unwrap_or(now);
-    let setup = Instant::now();
-    let n = i64::try_from(households).unwrap_or(800);
-    diesel::sql_query(
-        "INSERT INTO property (id, tenant_id, property_id, property_type, locality, owner_uuid, owner_name_enc,
-                owner_guardian_enc, owner_gender, owner_mobile_enc, owner_mobile_hash, created_at, last_modified_at)
-         SELECT gen_random_uuid(), t.code, 'PB-PT-BENCH-' || $1 || '-' || t.code || '-' || g,
-                CASE WHEN g % 10 = 0 THEN 'COMMERCIAL' ELSE 'RESIDENTIAL' END, 'WARD1', $2,
-                ($3::text[])[1 + g % 997], $4, CASE WHEN g % 2 = 0 THEN 'FEMALE' ELSE 'MALE' END,
-                ($5::text[])[1 + g % 997], ($6::bytea[])[1 + g % 997], $7, $7
-           FROM unnest($8::text[]) AS t(code) CROSS JOIN generate_series(1, $9) AS g",
-    )
-    .bind::<Text, _>(run.to_string())
-    .bind::<SqlUuid, _>(owner.uuid)
-    .bind::<Array<Text>, _>(&names)
-    .bind::<Text, _>(&guardian)
-    .bind::<Array<Text>, _>(&mobiles_enc)
-    .bind::<Array<Bytea>, _>(&hashes)
-    .bind::<Timestamptz, _>(joined)
-    .bind::<Array<Text>, _>(&tenants)
-    .bind::<BigInt, _>(n)
-    .execute(&mut conn)?;
-    diesel::sql_query(
-        "INSERT INTO water_connection (id, tenant_id, property_id, connection_no, application_no, old_connection_no,
-                connection_type, previous_reading_date, created_at, last_modified_at)
-         SELECT gen_random_uuid(), p.tenant_id, p.id, 'WSB/' || p.property_id, 'WSB_AP/' || p.property_id,
-                'B' || $1 || '-' || split_part(p.property_id, '-', 6), 'Non_Metered', $2, $3, $3
-           FROM property p WHERE p.property_id LIKE 'PB-PT-BENCH-' || $1 || '-%'",
-    )
-    .bind::<Text, _>(run.to_string())
-    .bind::<Timestamptz, _>(prd)
-    .bind::<Timestamptz, _>(joined)
-    .execute(&mut conn)?;
-    let made = diesel::sql_query(
-        "INSERT INTO water_connection_mobile (connection_id, tenant_id, mobile_hash, since)
-         SELECT c.id, c.tenant_id, p.owner_mobile_hash, c.created_at
-           FROM water_connection c JOIN property p ON p.id = c.property_id
-          WHERE c.connection_no LIKE 'WSB/PB-PT-BENCH-' || $1 || '-%'",
-    )
-    .bind::<Text, _>(run.to_string())
-    .execute(&mut conn)?;
-    diesel::sql_query("ANALYZE").execute(&mut conn)?;
-    println!(
-        "setup: {made} households in {:.1}s",
-        setup.elapsed().as_secs_f64()
-    );
+    if reuse.is_none() {
+        setup_households(
+            &settings, &state, &mut conn, run, &tenants, households, &mobiles, m3,
+        )?;
+    } else {
+        println!("re-using the households of run {run}");
+    }
 
     // Raw: the same rows (a demand of the flat rate in force per GP and property type, and its
     // line) for the month before, in one INSERT ... SELECT.
@@ -626,21 +537,20 @@ pub fn water(
              SELECT v.tenant_id, r.building_type, r.minimum_charge FROM versions v
                JOIN mdms_tariff_row r ON r.tariff_id = v.tariff_id
               WHERE r.connection_type = 'Non_Metered' AND r.calculation_attribute = 'Flat' AND r.minimum_charge > 0),
+         src AS MATERIALIZED (
+             SELECT gen_random_uuid() AS id, c.tenant_id, c.connection_no, p.owner_uuid, r.minimum_charge
+               FROM water_connection c JOIN property p ON p.id = c.property_id
+               JOIN rates r ON r.tenant_id = c.tenant_id AND r.building_type = p.property_type
+              WHERE c.connection_no LIKE 'WSB/PB-PT-BENCH-' || $1 || '-%'),
          made AS (
              INSERT INTO billing_demand (id, tenant_id, business_service, consumer_code, consumer_type, payer_uuid,
                      period_from, period_to, status, bill_expiry_time, created_at, last_modified_at)
-             SELECT gen_random_uuid(), c.tenant_id, 'WS', c.connection_no, 'waterConnection', p.owner_uuid,
-                    $2, $3, 'ACTIVE', 1296000000, now(), now()
-               FROM water_connection c JOIN property p ON p.id = c.property_id
-               JOIN rates r ON r.tenant_id = c.tenant_id AND r.building_type = p.property_type
-              WHERE c.connection_no LIKE 'WSB/PB-PT-BENCH-' || $1 || '-%'
-             RETURNING id, tenant_id, consumer_code),
+             SELECT id, tenant_id, 'WS', connection_no, 'waterConnection', owner_uuid, $2, $3, 'ACTIVE', 1296000000, now(), now()
+               FROM src
+             RETURNING 1),
          lines AS (
              INSERT INTO billing_demand_detail (id, demand_id, tenant_id, tax_head_code, tax_amount, created_at, last_modified_at)
-             SELECT gen_random_uuid(), m.id, m.tenant_id, '10101', r.minimum_charge, now(), now()
-               FROM made m JOIN water_connection c ON c.tenant_id = m.tenant_id AND c.connection_no = m.consumer_code
-               JOIN property p ON p.id = c.property_id
-               JOIN rates r ON r.tenant_id = m.tenant_id AND r.building_type = p.property_type
+             SELECT gen_random_uuid(), id, tenant_id, '10101', minimum_charge, now(), now() FROM src
              RETURNING 1)
          SELECT count(*) AS n FROM made",
     )
@@ -735,5 +645,124 @@ pub fn water(
         "household search on a GP of {households}: by name part p50 {:.1} ms, by mobile p50 {:.1} ms, register text search sorted by name p50 {:.1} ms",
         times[0], times[1], times[2]
     );
+    Ok(())
+}
+
+/// The synthetic households of `bench water`, written straight in SQL.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the bench's settings, passed through"
+)]
+fn setup_households(
+    settings: &Settings,
+    state: &crate::state::AppState,
+    conn: &mut PgConnection,
+    run: i64,
+    tenants: &[String],
+    households: usize,
+    mobiles: &[String],
+    m3: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::municipal::water::service as water;
+    use diesel::sql_types::{Array, BigInt, Bytea, Text, Timestamptz, Uuid as SqlUuid};
+    let now = Utc::now();
+    // One citizen owns every synthetic household; names and numbers come from a pool of sealed
+    // values (sealing 3.4 million of each would only measure the cipher).
+    let id = user::Identity {
+        crypto: &state.crypto,
+        sec: &state.settings.security,
+    };
+    let mobile = format!("7{:09}", run);
+    let owner = user::create_user(
+        conn,
+        id,
+        &user::NewUser {
+            tenant_id: settings.app.state_tenant.clone(),
+            user_name: mobile.clone(),
+            mobile_number: Some(mobile),
+            name: "Bench Owner".to_owned(),
+            user_type: "CITIZEN".to_owned(),
+            password: None,
+            roles: vec![TenantRole {
+                code: "CITIZEN".into(),
+                tenant_id: settings.app.state_tenant.clone(),
+            }],
+            gender: None,
+            email: None,
+            father_or_husband_name: None,
+            locale: None,
+        },
+        None,
+        now,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    const POOL: usize = 997;
+    let first = [
+        "Gurpreet", "Harjit", "Manjit", "Kuldeep", "Amarjit", "Baljit", "Jasbir", "Rajinder",
+    ];
+    let last = [
+        "Kaur", "Singh", "Sandhu", "Gill", "Sidhu", "Dhillon", "Brar",
+    ];
+    let names: Vec<String> = (0..POOL)
+        .map(|i| {
+            let n = format!("{} {} {i}", first[i % first.len()], last[i % last.len()]);
+            state.crypto.seal(water::COL_OWNER_NAME, &n)
+        })
+        .collect();
+    let guardian = state.crypto.seal(water::COL_OWNER_GUARDIAN, "Baldev Singh");
+    let mobiles_enc: Vec<String> = mobiles
+        .iter()
+        .map(|m| state.crypto.seal(water::COL_OWNER_MOBILE, m))
+        .collect();
+    let hashes: Vec<Vec<u8>> = mobiles.iter().map(|m| id.mobile_hash(m)).collect();
+    let prd = chrono::DateTime::from_timestamp_millis(water::month_end_ms(m3)).unwrap_or(now);
+    let joined = chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m3))
+        .unwrap_or(now);
+    let setup = Instant::now();
+    let n = i64::try_from(households).unwrap_or(800);
+    diesel::sql_query(
+        "INSERT INTO property (id, tenant_id, property_id, property_type, locality, owner_uuid, owner_name_enc,
+                owner_guardian_enc, owner_gender, owner_mobile_enc, owner_mobile_hash, created_at, last_modified_at)
+         SELECT gen_random_uuid(), t.code, 'PB-PT-BENCH-' || $1 || '-' || t.code || '-' || g,
+                CASE WHEN g % 10 = 0 THEN 'COMMERCIAL' ELSE 'RESIDENTIAL' END, 'WARD1', $2,
+                ($3::text[])[1 + g % 997], $4, CASE WHEN g % 2 = 0 THEN 'FEMALE' ELSE 'MALE' END,
+                ($5::text[])[1 + g % 997], ($6::bytea[])[1 + g % 997], $7, $7
+           FROM unnest($8::text[]) AS t(code) CROSS JOIN generate_series(1, $9) AS g",
+    )
+    .bind::<Text, _>(run.to_string())
+    .bind::<SqlUuid, _>(owner.uuid)
+    .bind::<Array<Text>, _>(&names)
+    .bind::<Text, _>(&guardian)
+    .bind::<Array<Text>, _>(&mobiles_enc)
+    .bind::<Array<Bytea>, _>(&hashes)
+    .bind::<Timestamptz, _>(joined)
+    .bind::<Array<Text>, _>(&tenants)
+    .bind::<BigInt, _>(n)
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO water_connection (id, tenant_id, property_id, connection_no, application_no, old_connection_no,
+                connection_type, previous_reading_date, created_at, last_modified_at)
+         SELECT gen_random_uuid(), p.tenant_id, p.id, 'WSB/' || p.property_id, 'WSB_AP/' || p.property_id,
+                'B' || $1 || '-' || split_part(p.property_id, '-', 6), 'Non_Metered', $2, $3, $3
+           FROM property p WHERE p.property_id LIKE 'PB-PT-BENCH-' || $1 || '-%'",
+    )
+    .bind::<Text, _>(run.to_string())
+    .bind::<Timestamptz, _>(prd)
+    .bind::<Timestamptz, _>(joined)
+    .execute(conn)?;
+    let made = diesel::sql_query(
+        "INSERT INTO water_connection_mobile (connection_id, tenant_id, mobile_hash, since)
+         SELECT c.id, c.tenant_id, p.owner_mobile_hash, c.created_at
+           FROM water_connection c JOIN property p ON p.id = c.property_id
+          WHERE c.connection_no LIKE 'WSB/PB-PT-BENCH-' || $1 || '-%'",
+    )
+    .bind::<Text, _>(run.to_string())
+    .execute(conn)?;
+    diesel::sql_query("ANALYZE").execute(conn)?;
+    println!(
+        "setup: {made} households in {:.1}s",
+        setup.elapsed().as_secs_f64()
+    );
+
     Ok(())
 }

@@ -104,6 +104,9 @@ pub enum BenchCommand {
         tenants: Option<usize>,
         #[arg(long, default_value_t = 2)]
         workers: usize,
+        /// Re-use the households of an earlier run (its number) instead of writing new ones.
+        #[arg(long)]
+        reuse: Option<i64>,
     },
 }
 
@@ -264,10 +267,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                     households,
                     tenants,
                     workers,
+                    reuse,
                 },
         } => {
             tokio::task::spawn_blocking(move || {
-                crate::bench::water(settings, households, tenants, workers)
+                crate::bench::water(settings, households, tenants, workers, reuse)
             })
             .await?
         }

@@ -41,3 +41,6 @@ CREATE TABLE water_bulk_demand_batch (
 -- At most one run of a GP and month under way at a time.
 CREATE UNIQUE INDEX water_bulk_demand_one_running ON water_bulk_demand_batch (tenant_id, period_from) WHERE status = 'IN_PROGRESS';
 CREATE INDEX water_bulk_demand_batch_tenant ON water_bulk_demand_batch (tenant_id, started_at DESC);
+
+-- Credit (advance) lines are few: bulk demand looks for them per GP after each run.
+CREATE INDEX billing_demand_detail_credit ON billing_demand_detail (tenant_id) WHERE tax_amount < 0;

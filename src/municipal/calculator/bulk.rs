@@ -326,16 +326,20 @@ pub fn generate(
         #[diesel(sql_type = Text)]
         consumer_code: String,
     }
+    // (credit lines are few and have an index of their own: no per-household probe)
     let with_credit: Vec<Code> = diesel::sql_query(
-        "SELECT DISTINCT d.consumer_code FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
-          WHERE d.tenant_id = $1 AND d.business_service = 'WS' AND d.status = 'ACTIVE'
-            AND dd.tax_amount < 0 AND dd.collection_amount > dd.tax_amount AND d.consumer_code = ANY($2)
+        "SELECT DISTINCT d.consumer_code FROM billing_demand_detail dd JOIN billing_demand d ON d.id = dd.demand_id
+          WHERE dd.tenant_id = $1 AND dd.tax_amount < 0 AND dd.collection_amount > dd.tax_amount
+            AND d.business_service = 'WS' AND d.status = 'ACTIVE'
           ORDER BY 1",
     )
     .bind::<Text, _>(&batch.tenant_id)
-    .bind::<Array<Text>, _>(&codes)
     .load(conn)?;
-    for c in with_credit {
+    let made: std::collections::HashSet<&String> = codes.iter().collect();
+    for c in with_credit
+        .into_iter()
+        .filter(|c| made.contains(&c.consumer_code))
+    {
         billing::repo::lock_consumer(conn, &batch.tenant_id, SERVICE, &c.consumer_code)?;
         billing::service::adjust_advance(conn, &batch.tenant_id, SERVICE, &c.consumer_code, now)?;
     }
