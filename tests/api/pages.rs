@@ -892,3 +892,67 @@ async fn import_households_from_a_spreadsheet_with_a_preview_and_no_duplicates()
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("unknown column"));
 }
+
+#[actix_web::test]
+async fn the_household_register_as_an_excel_workbook() {
+    use std::io::Read as _;
+    let app = TestApp::new();
+    let token = app.login("9816000061", &["GP_ADMIN"]);
+    let (s, v) = app
+        .post(
+            "/property-services/property/_create",
+            serde_json::json!({"RequestInfo": ri(&token), "Property": {"tenantId": GP, "propertyType": "RESIDENTIAL",
+                "owners": [{"name": "Gurpreet Kaur", "mobileNumber": "9876500301", "gender": "FEMALE", "fatherOrHusbandName": "Baldev Singh"}]}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let last = mgramseva::municipal::water::service::allowed_last_cycles(today)[0];
+    let (s, v) = app
+        .post(
+            "/ws-services/wc/_create",
+            serde_json::json!({"RequestInfo": ri(&token), "WaterConnection": {"tenantId": GP,
+                "propertyId": v["Properties"][0]["propertyId"], "oldConnectionNo": "X/1", "arrears": 250,
+                "connectionType": "Non_Metered", "previousReadingDate": mgramseva::time::ist_day_start_millis(last) + 3_600_000}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let clerk = app.employee("9816000062", &["GP_ADMIN"], Some("Clerk@123"));
+    mark_password_changed(&app, clerk.id);
+    let sid = session_of(&log_in(&app, "9816000062", "Clerk@123").await);
+    let req = test::TestRequest::get().uri("/home/householdRegister.xlsx");
+    let req = req
+        .cookie(Cookie::new("mgs_csrf", CSRF))
+        .cookie(Cookie::new("mgs_lang", "en"))
+        .cookie(Cookie::new("mgs_session", sid));
+    let resp = app.call(req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = test::read_body(resp).await.to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut strings = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    for want in [
+        "Connection ID",
+        "Gurpreet Kaur",
+        "X/1",
+        "9876500301",
+        "Female",
+        "Non-metered",
+    ] {
+        assert!(strings.contains(want), "{want}: {strings}");
+    }
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(
+        sheet.contains("<v>250</v>"),
+        "the arrears at creation, and pending: {sheet}"
+    );
+}

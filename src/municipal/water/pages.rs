@@ -71,6 +71,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/home/consumerimport", web::post().to(import_run))
         .route("/home/householdRegister", web::get().to(register))
         .route("/home/householdRegister.pdf", web::get().to(register_pdf))
+        .route("/home/householdRegister.xlsx", web::get().to(register_xlsx))
         .route("/home/billmanualgenerate", web::get().to(generate_form))
         .route(
             "/home/billmanualgenerate/confirm",
@@ -1238,6 +1239,25 @@ struct RegisterRow {
     advance: Decimal,
     active: bool,
     last_bill: Option<DateTime<Utc>>,
+    /// For the full (Excel) export.
+    extra: Box<RegisterExtra>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct RegisterExtra {
+    gender: String,
+    mobile: String,
+    category: String,
+    sub_category: String,
+    property_type: String,
+    connection_type: String,
+    meter: String,
+    arrears: Decimal,
+    penalty: Decimal,
+    advance: Decimal,
+    billed: Decimal,
+    collected: Decimal,
+    created: DateTime<Utc>,
 }
 
 impl RegisterRow {
@@ -1272,12 +1292,18 @@ fn register_rows(
         advance: Decimal,
         #[diesel(sql_type = Nullable<Timestamptz>)]
         last_bill: Option<DateTime<Utc>>,
+        #[diesel(sql_type = Numeric)]
+        billed: Decimal,
+        #[diesel(sql_type = Numeric)]
+        collected: Decimal,
     }
     let sums: Vec<Sums> = diesel::sql_query(
         "SELECT d.consumer_code,
                 coalesce(sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS pending,
                 coalesce(-sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount < 0), 0) AS advance,
-                max(d.created_at) FILTER (WHERE d.consumer_type = 'waterConnection') AS last_bill
+                max(d.created_at) FILTER (WHERE d.consumer_type = 'waterConnection') AS last_bill,
+                coalesce(sum(dd.tax_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS billed,
+                coalesce(sum(dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS collected
            FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
           WHERE d.tenant_id = $1 AND d.business_service = 'WS' AND d.status = 'ACTIVE'
           GROUP BY d.consumer_code",
@@ -1313,6 +1339,21 @@ fn register_rows(
                 advance: s.map_or(Decimal::ZERO, |s| s.advance),
                 active: h.connection.status == "Active",
                 last_bill: s.and_then(|s| s.last_bill),
+                extra: Box::new(RegisterExtra {
+                    gender: h.owner.gender.clone(),
+                    mobile: h.owner.mobile.clone(),
+                    category: h.connection.category.clone().unwrap_or_default(),
+                    sub_category: h.connection.sub_category.clone().unwrap_or_default(),
+                    property_type: h.property.property_type.clone(),
+                    connection_type: h.connection.connection_type.clone(),
+                    meter: h.connection.meter_id.clone().unwrap_or_default(),
+                    arrears: h.connection.arrears,
+                    penalty: h.connection.penalty,
+                    advance: h.connection.advance,
+                    billed: s.map_or(Decimal::ZERO, |s| s.billed),
+                    collected: s.map_or(Decimal::ZERO, |s| s.collected),
+                    created: h.connection.created_at,
+                }),
             }
         })
         .collect())
@@ -1664,4 +1705,118 @@ async fn import_run(
     let mut page = import_page(p);
     page.done = Some((done.created, done.already, done.invalid));
     page::render(StatusCode::OK, page.render(), cookie)
+}
+
+/// The register as an Excel workbook, with the full export's columns (product.md §2.3).
+async fn register_xlsx(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<RegisterQuery>,
+) -> Result<HttpResponse, PageError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    staff.require(VIEW_ROLES)?;
+    let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t) = (state.clone(), tenant_of(&staff));
+    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
+    let (rows, _) = filtered(rows, &q.into_inner());
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let headers = [
+        p.t("CONSUMER_CONNECTION_ID"),
+        p.t("CONSUMER_OLD_CONNECTION_ID"),
+        p.t("CONSUMER_NAME"),
+        p.t("CONSUMER_FATHER_SPOUSE_NAME"),
+        p.t("CORE_GENDER"),
+        p.t("CONSUMER_MOBILE_NUMBER"),
+        p.t("CONSUMER_CATEGORY"),
+        p.t("CONSUMER_SUB_CATEGORY"),
+        p.t("CONSUMER_PROPERTY_TYPE"),
+        p.t("CONSUMER_SERVICE_TYPE"),
+        p.t("WS_METER_NUMBER"),
+        p.t("CONSUMER_ARREARS"),
+        p.t("CONSUMER_PENALTY"),
+        p.t("CONSUMER_ADVANCE"),
+        p.t("WS_TOTAL_BILLED"),
+        p.t("WS_TOTAL_COLLECTED"),
+        p.t("PAYMENT_PENDING_AMOUNT"),
+        p.t("WS_ADVANCE_TODAY"),
+        p.t("CORE_STATUS"),
+        p.t("WS_LAST_BILL_DATE"),
+        p.t("WS_CREATED_ON"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, u16::try_from(c).unwrap_or(0), h, &bold)
+            .map_err(fail)?;
+    }
+    let num = |d: Decimal| d.to_string().parse::<f64>().unwrap_or(0.0);
+    for (i, r) in rows.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let e = &r.extra;
+        let texts = [
+            r.no.clone(),
+            r.old_no.clone(),
+            r.name.clone(),
+            r.guardian.clone(),
+            p.t(&format!("GENDER_{}", e.gender)),
+            e.mobile.clone(),
+            e.category.clone(),
+            e.sub_category.clone(),
+            p.t(&format!("PROPERTYTYPE_{}", e.property_type)),
+            p.t(&format!(
+                "CONNECTIONTYPE_{}",
+                e.connection_type.to_uppercase()
+            )),
+            e.meter.clone(),
+        ];
+        for (c, v) in texts.iter().enumerate() {
+            sheet
+                .write_string(row, u16::try_from(c).unwrap_or(0), v)
+                .map_err(fail)?;
+        }
+        for (c, v) in [
+            e.arrears,
+            e.penalty,
+            e.advance,
+            e.billed,
+            e.collected,
+            r.pending,
+            r.advance,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sheet
+                .write_number_with_format(row, u16::try_from(11 + c).unwrap_or(0), num(v), &money)
+                .map_err(fail)?;
+        }
+        let status = p.t(if r.active {
+            "CORE_ACTIVE"
+        } else {
+            "CORE_INACTIVE"
+        });
+        sheet.write_string(row, 18, &status).map_err(fail)?;
+        sheet
+            .write_string(row, 19, r.last_bill_s())
+            .map_err(fail)?;
+        sheet
+            .write_string(row, 20, ist_date(e.created))
+            .map_err(fail)?;
+    }
+    let bytes = book.save_to_buffer().map_err(fail)?;
+    let name = format!(
+        "HH_Register_{}",
+        Utc::now().with_timezone(&IST).format("%d-%m-%Y")
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}.xlsx\""),
+        ))
+        .body(bytes))
 }
