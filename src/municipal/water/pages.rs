@@ -1800,9 +1800,7 @@ async fn register_xlsx(
             "CORE_INACTIVE"
         });
         sheet.write_string(row, 18, &status).map_err(fail)?;
-        sheet
-            .write_string(row, 19, r.last_bill_s())
-            .map_err(fail)?;
+        sheet.write_string(row, 19, r.last_bill_s()).map_err(fail)?;
         sheet
             .write_string(row, 20, ist_date(e.created))
             .map_err(fail)?;
