@@ -568,11 +568,7 @@ pub fn water(
     drop(conn);
 
     // The application: bulk demand for every GP, as the job runs it.
-    let ctx = water::Ctx {
-        state_tenant: &state.settings.app.state_tenant,
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    };
+    let ctx = water::Ctx::of(&state);
     let app = Instant::now();
     let total = tenants.len();
     let progress = |done: usize, s: &bulk::RunSummary| {

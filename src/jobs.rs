@@ -143,11 +143,7 @@ fn bulk_demand(
             .filter(|c| c.contains('.'))
             .collect(),
     };
-    let ctx = crate::municipal::water::service::Ctx {
-        state_tenant: &state.settings.app.state_tenant,
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    };
+    let ctx = crate::municipal::water::service::Ctx::of(state);
     let started = std::time::Instant::now();
     let total = tenants.len();
     let progress = |done: usize, s: &bulk::RunSummary| {

@@ -247,10 +247,7 @@ impl PageCtx {
             .collect();
         codes.sort();
         codes.dedup();
-        let current = staff
-            .tenant
-            .clone()
-            .unwrap_or_else(|| staff.user.tenant_id.clone());
+        let current = staff.current_tenant();
         let mut wanted = codes.clone();
         wanted.push(current.clone());
         let ac = state.access.clone();
@@ -305,6 +302,13 @@ pub struct Staff {
 
 impl Staff {
     /// Role codes held on the current GP (roles on the state tenant count everywhere).
+    /// The GP the person works on now (the one chosen, else their home tenant).
+    pub fn current_tenant(&self) -> String {
+        self.tenant
+            .clone()
+            .unwrap_or_else(|| self.user.tenant_id.clone())
+    }
+
     pub fn roles_here(&self) -> Vec<&str> {
         let t = self.tenant.as_deref().unwrap_or(&self.user.tenant_id);
         let mut r: Vec<&str> = self

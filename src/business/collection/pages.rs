@@ -37,10 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn tenant_of(staff: &Staff) -> String {
-    staff
-        .tenant
-        .clone()
-        .unwrap_or_else(|| staff.user.tenant_id.clone())
+    staff.current_tenant()
 }
 
 fn rupees(d: Decimal) -> String {

@@ -123,11 +123,7 @@ async fn add_penalty(
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
-    Ctx {
-        state_tenant: &state.settings.app.state_tenant,
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    }
+    Ctx::of(state)
 }
 
 pub fn reading_json(r: &meter::Reading, connection_no: &str) -> Value {

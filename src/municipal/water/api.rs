@@ -156,11 +156,7 @@ async fn pdf_create(
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
-    Ctx {
-        state_tenant: &state.settings.app.state_tenant,
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    }
+    Ctx::of(state)
 }
 
 fn ms(t: chrono::DateTime<chrono::Utc>) -> i64 {

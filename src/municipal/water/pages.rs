@@ -81,18 +81,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
-    Ctx {
-        state_tenant: &state.settings.app.state_tenant,
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    }
+    Ctx::of(state)
 }
 
 fn tenant_of(staff: &Staff) -> String {
-    staff
-        .tenant
-        .clone()
-        .unwrap_or_else(|| staff.user.tenant_id.clone())
+    staff.current_tenant()
 }
 
 fn not_found() -> PageError {

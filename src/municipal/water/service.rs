@@ -37,7 +37,16 @@ pub struct Ctx<'a> {
     pub sec: &'a SecuritySettings,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of the running application.
+    pub fn of(state: &'a crate::state::AppState) -> Self {
+        Ctx {
+            state_tenant: &state.settings.app.state_tenant,
+            crypto: &state.crypto,
+            sec: &state.settings.security,
+        }
+    }
+
     fn identity(&self) -> user::Identity<'_> {
         user::Identity {
             crypto: self.crypto,
