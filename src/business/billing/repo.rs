@@ -566,3 +566,131 @@ pub struct Seq {
     #[diesel(sql_type = BigInt)]
     pub n: i64,
 }
+
+/// Whether the consumer has a demand of this consumer type that is not cancelled.
+pub fn has_demand_of_type(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+    consumer_type: &str,
+) -> QueryResult<bool> {
+    let n: i64 = dm::table
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::business_service.eq(service))
+        .filter(dm::consumer_code.eq(consumer))
+        .filter(dm::status.ne("CANCELLED"))
+        .filter(dm::consumer_type.eq(consumer_type))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Whether anything was ever collected on the consumer's demands that are not cancelled.
+pub fn anything_collected(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+) -> QueryResult<bool> {
+    let n: i64 = dd::table
+        .inner_join(dm::table)
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::business_service.eq(service))
+        .filter(dm::consumer_code.eq(consumer))
+        .filter(dm::status.ne("CANCELLED"))
+        .filter(dd::collection_amount.ne(rust_decimal::Decimal::ZERO))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// The consumer's live demands on which nothing was collected, leaving out one consumer type
+/// when `except_type` names it.
+pub fn unpaid_live_demands(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer: &str,
+    except_type: Option<&str>,
+) -> QueryResult<Vec<uuid::Uuid>> {
+    let paid = dd::table
+        .filter(dd::collection_amount.ne(rust_decimal::Decimal::ZERO))
+        .select(dd::demand_id);
+    let mut q = dm::table
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::business_service.eq(service))
+        .filter(dm::consumer_code.eq(consumer))
+        .filter(dm::status.eq("ACTIVE"))
+        .filter(dm::id.ne_all(paid))
+        .into_boxed();
+    if let Some(t) = except_type {
+        q = q.filter(dm::consumer_type.ne(t));
+    }
+    q.select(dm::id).load(conn)
+}
+
+/// What each consumer of a tenant owes and holds on its live demands (the household register).
+#[derive(Clone, Debug, QueryableByName)]
+pub struct ConsumerTotals {
+    #[diesel(sql_type = Text)]
+    pub consumer_code: String,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub pending: rust_decimal::Decimal,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub advance: rust_decimal::Decimal,
+    /// When the latest demand of `regular_type` was made.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub last_bill: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub billed: rust_decimal::Decimal,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub collected: rust_decimal::Decimal,
+}
+
+pub fn consumer_totals(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    regular_type: &str,
+) -> QueryResult<Vec<ConsumerTotals>> {
+    diesel::sql_query(
+        "SELECT d.consumer_code,
+                coalesce(sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS pending,
+                coalesce(-sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount < 0), 0) AS advance,
+                max(d.created_at) FILTER (WHERE d.consumer_type = $3) AS last_bill,
+                coalesce(sum(dd.tax_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS billed,
+                coalesce(sum(dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS collected
+           FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+          WHERE d.tenant_id = $1 AND d.business_service = $2 AND d.status = 'ACTIVE'
+          GROUP BY d.consumer_code",
+    )
+    .bind::<Text, _>(tenant)
+    .bind::<Text, _>(service)
+    .bind::<Text, _>(regular_type)
+    .load(conn)
+}
+
+/// Consumers with a live demand of `consumer_type` made by `created_before` whose `head` line
+/// is not fully collected.
+pub fn consumers_owing_head(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer_type: &str,
+    head: &str,
+    created_before: DateTime<Utc>,
+) -> QueryResult<Vec<String>> {
+    dm::table
+        .inner_join(dd::table)
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::business_service.eq(service))
+        .filter(dm::status.eq("ACTIVE"))
+        .filter(dm::consumer_type.eq(consumer_type))
+        .filter(dm::created_at.le(created_before))
+        .filter(dd::tax_head_code.eq(head))
+        .filter(dd::collection_amount.lt(dd::tax_amount))
+        .select(dm::consumer_code)
+        .distinct()
+        .load(conn)
+}

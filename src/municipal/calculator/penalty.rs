@@ -139,8 +139,6 @@ pub fn apply(
     tenant: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(usize, Decimal)> {
-    use crate::db::schema::{billing_demand as dm, billing_demand_detail as dd};
-    use diesel::prelude::*;
     let Some(cfg) = config(conn, state_tenant, tenant, now)? else {
         return Ok((0, Decimal::ZERO));
     };
@@ -156,18 +154,14 @@ pub fn apply(
     }
     let cutoff = now - Duration::days(i64::from(cfg.applicable_after_days));
     // consumers with a regular demand past its grace, water charge unpaid, no penalty yet
-    let consumers: Vec<String> = dm::table
-        .inner_join(dd::table)
-        .filter(dm::tenant_id.eq(tenant))
-        .filter(dm::business_service.eq(SERVICE))
-        .filter(dm::status.eq("ACTIVE"))
-        .filter(dm::consumer_type.eq("waterConnection"))
-        .filter(dm::created_at.le(cutoff))
-        .filter(dd::tax_head_code.eq("10101"))
-        .filter(dd::collection_amount.lt(dd::tax_amount))
-        .select(dm::consumer_code)
-        .distinct()
-        .load(conn)?;
+    let consumers = billing::repo::consumers_owing_head(
+        conn,
+        tenant,
+        SERVICE,
+        "waterConnection",
+        "10101",
+        cutoff,
+    )?;
     let (mut n, mut total) = (0, Decimal::ZERO);
     for consumer in consumers {
         billing::repo::lock_consumer(conn, tenant, SERVICE, &consumer)?;

@@ -1273,40 +1273,12 @@ fn register_rows(
     ctx: Ctx<'_>,
     tenant: &str,
 ) -> crate::error::AppResult<Vec<RegisterRow>> {
-    use diesel::prelude::*;
-    use diesel::sql_types::{Nullable, Numeric, Text, Timestamptz};
-    #[derive(QueryableByName)]
-    struct Sums {
-        #[diesel(sql_type = Text)]
-        consumer_code: String,
-        #[diesel(sql_type = Numeric)]
-        pending: Decimal,
-        #[diesel(sql_type = Numeric)]
-        advance: Decimal,
-        #[diesel(sql_type = Nullable<Timestamptz>)]
-        last_bill: Option<DateTime<Utc>>,
-        #[diesel(sql_type = Numeric)]
-        billed: Decimal,
-        #[diesel(sql_type = Numeric)]
-        collected: Decimal,
-    }
-    let sums: Vec<Sums> = diesel::sql_query(
-        "SELECT d.consumer_code,
-                coalesce(sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS pending,
-                coalesce(-sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount < 0), 0) AS advance,
-                max(d.created_at) FILTER (WHERE d.consumer_type = 'waterConnection') AS last_bill,
-                coalesce(sum(dd.tax_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS billed,
-                coalesce(sum(dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS collected
-           FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
-          WHERE d.tenant_id = $1 AND d.business_service = 'WS' AND d.status = 'ACTIVE'
-          GROUP BY d.consumer_code",
-    )
-    .bind::<Text, _>(tenant)
-    .load(conn)?;
-    let by_code: std::collections::HashMap<String, Sums> = sums
-        .into_iter()
-        .map(|s| (s.consumer_code.clone(), s))
-        .collect();
+    let sums =
+        crate::business::billing::repo::consumer_totals(conn, tenant, SERVICE, "waterConnection")?;
+    let by_code: std::collections::HashMap<String, crate::business::billing::repo::ConsumerTotals> =
+        sums.into_iter()
+            .map(|s| (s.consumer_code.clone(), s))
+            .collect();
     let (all, _) = service::search(
         conn,
         ctx,

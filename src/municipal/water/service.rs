@@ -10,8 +10,8 @@ use super::model::{Connection, Household, Owner, Property};
 use crate::business::billing::{self, service::NewDemand};
 use crate::config::SecuritySettings;
 use crate::db::schema::{
-    billing_demand as dm, billing_demand_detail as dd, property as pr, water_connection as wc,
-    water_connection_history as wh, water_connection_mobile as wm,
+    property as pr, water_connection as wc, water_connection_history as wh,
+    water_connection_mobile as wm,
 };
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::gateway::TenantRole;
@@ -972,27 +972,13 @@ pub fn household(ctx: Ctx<'_>, connection: Connection, property: Property) -> Ap
 /// Whether the household has started billing: a regular demand exists (not cancelled), or
 /// something was collected on its opening demand. From then on the opening fields are fixed.
 pub fn billing_started(conn: &mut PgConnection, c: &Connection) -> QueryResult<bool> {
-    let regular: i64 = dm::table
-        .filter(dm::tenant_id.eq(&c.tenant_id))
-        .filter(dm::business_service.eq(SERVICE))
-        .filter(dm::consumer_code.eq(&c.connection_no))
-        .filter(dm::status.ne("CANCELLED"))
-        .filter(dm::consumer_type.eq("waterConnection"))
-        .count()
-        .get_result(conn)?;
-    if regular > 0 {
-        return Ok(true);
-    }
-    let collected: i64 = dd::table
-        .inner_join(dm::table)
-        .filter(dm::tenant_id.eq(&c.tenant_id))
-        .filter(dm::business_service.eq(SERVICE))
-        .filter(dm::consumer_code.eq(&c.connection_no))
-        .filter(dm::status.ne("CANCELLED"))
-        .filter(dd::collection_amount.ne(Decimal::ZERO))
-        .count()
-        .get_result(conn)?;
-    Ok(collected > 0)
+    Ok(billing::repo::has_demand_of_type(
+        conn,
+        &c.tenant_id,
+        SERVICE,
+        &c.connection_no,
+        "waterConnection",
+    )? || billing::repo::anything_collected(conn, &c.tenant_id, SERVICE, &c.connection_no)?)
 }
 
 /// A change to a connection (`wc/_update`): only the fields given change.
@@ -1039,29 +1025,17 @@ fn cancel_unpaid(
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    let mut q = dm::table
-        .filter(dm::tenant_id.eq(&c.tenant_id))
-        .filter(dm::business_service.eq(SERVICE))
-        .filter(dm::consumer_code.eq(&c.connection_no))
-        .filter(dm::status.eq("ACTIVE"))
-        .into_boxed();
-    if only_opening {
-        q = q.filter(dm::consumer_type.ne("waterConnection"));
+    let ids = billing::repo::unpaid_live_demands(
+        conn,
+        &c.tenant_id,
+        SERVICE,
+        &c.connection_no,
+        only_opening.then_some("waterConnection"),
+    )?;
+    for id in &ids {
+        billing::service::cancel_demand(conn, *id, reason, actor, now)?;
     }
-    let ids: Vec<uuid::Uuid> = q.select(dm::id).load(conn)?;
-    let mut n = 0;
-    for id in ids {
-        let paid: i64 = dd::table
-            .filter(dd::demand_id.eq(id))
-            .filter(dd::collection_amount.ne(Decimal::ZERO))
-            .count()
-            .get_result(conn)?;
-        if paid == 0 {
-            billing::service::cancel_demand(conn, id, reason, actor, now)?;
-            n += 1;
-        }
-    }
-    Ok(n)
+    Ok(ids.len())
 }
 
 pub fn update_connection(
