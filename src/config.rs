@@ -84,6 +84,7 @@ pub struct DatabaseSettings {
     pub url: Secret,
     pub pool_size: u32,
     pub connection_timeout_ms: u64,
+    pub ledger_cache_entries: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

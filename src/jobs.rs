@@ -195,16 +195,15 @@ fn penalty(state: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow:
     };
     let (mut demands, mut total) = (0usize, rust_decimal::Decimal::ZERO);
     for t in &tenants {
-        let (n, sum) = conn
-            .transaction(|c| {
-                crate::municipal::calculator::penalty::apply(
-                    c,
-                    &state.settings.app.state_tenant,
-                    t,
-                    chrono::Utc::now(),
-                )
-            })
-            .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+        let (n, sum) = crate::db::commit(conn, &state.pool.ledger, |c| {
+            crate::municipal::calculator::penalty::apply(
+                c,
+                &state.settings.app.state_tenant,
+                t,
+                chrono::Utc::now(),
+            )
+        })
+        .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
         demands += n;
         total += sum;
     }

@@ -1,6 +1,7 @@
 //! The database layer: the r2d2 pool, the embedded migrations and `run()`, the one way request
 //! code reaches the database (on the blocking pool, inside the caller's tracing span).
 
+pub mod ledger;
 pub mod schema;
 
 use std::time::Duration;
@@ -24,6 +25,9 @@ pub struct DbPool {
     inner: Pool<ConnectionManager<PgConnection>>,
     gate: std::sync::Arc<tokio::sync::Semaphore>,
     timeout: Duration,
+    url: std::sync::Arc<str>,
+    /// Stored bills in memory, forgotten when the database reports their ledger changed.
+    pub ledger: std::sync::Arc<ledger::LedgerCache>,
 }
 
 impl std::ops::Deref for DbPool {
@@ -34,7 +38,13 @@ impl std::ops::Deref for DbPool {
 }
 
 /// Builds a pool; connections are opened lazily, so this succeeds with the database down.
-pub fn build_pool(url: &str, size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+/// `ledger_cache` bounds the in-memory bill cache (0: none); see [`DbPool::listen_ledger`].
+pub fn build_pool(
+    url: &str,
+    size: u32,
+    timeout: Duration,
+    ledger_cache: usize,
+) -> anyhow::Result<DbPool> {
     let manager = ConnectionManager::<PgConnection>::new(url);
     let inner = Pool::builder()
         .max_size(size)
@@ -47,7 +57,16 @@ pub fn build_pool(url: &str, size: u32, timeout: Duration) -> anyhow::Result<DbP
         inner,
         gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
         timeout,
+        url: url.into(),
+        ledger: std::sync::Arc::new(ledger::LedgerCache::new(ledger_cache)),
     })
+}
+
+impl DbPool {
+    /// Starts hearing other connections' ledger changes, which lets the bill cache serve.
+    pub fn listen_ledger(&self) {
+        self.ledger.listen(&self.url);
+    }
 }
 
 /// Applies every pending migration; returns the versions applied.
@@ -112,13 +131,31 @@ pub fn after_commit(hook: fn()) {
 }
 
 /// Like `run`, inside one transaction: everything `f` writes commits together or not at all.
+/// Ledgers the transaction changed are forgotten by the bill cache right after the commit.
 pub async fn transaction<F, T>(pool: &DbPool, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    let cache = pool.ledger.clone();
+    run(pool, move |conn| commit(conn, &cache, f)).await
+}
+
+/// Runs `f` in a transaction on `conn` and, once it has committed, tells `cache` which ledgers
+/// it changed (for work on a connection of its own, such as a job's).
+pub fn commit<F, T>(conn: &mut PgConnection, cache: &ledger::LedgerCache, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut PgConnection) -> AppResult<T>,
+{
     use diesel::Connection as _;
-    run(pool, move |conn| conn.transaction(f)).await
+    let (out, changed) = conn.transaction(|c| {
+        let out = f(c)?;
+        Ok::<_, AppError>((out, ledger::changed_in_transaction(c)?))
+    })?;
+    if let Some(report) = changed {
+        cache.changed(&report);
+    }
+    Ok(out)
 }
 
 /// Writes many rows in one statement: `rows` is a JSON array of objects whose keys are column

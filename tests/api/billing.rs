@@ -685,10 +685,17 @@ async fn validate_answers_like_create_and_keeps_nothing() {
 async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
     use diesel::prelude::*;
     let l = Ledger::new();
+    let cache = l.app.state.pool.ledger.clone();
+    let key = mgramseva::db::ledger::key(GP, "WS", CONSUMER);
+    // the listener hears the database before anything is served from memory
+    until("the ledger listener is connected", || cache.is_live()).await;
     assert_eq!(l.create(vec![demand(4, &[("10101", 100.0)])]).await.0, 201);
     let first = l.bill().await;
     assert_eq!(first["totalAmount"], json!(100));
-    // unchanged: the same bill, byte for byte, from the stored copy
+    // unchanged: the same bill, byte for byte, from the stored copy, which is now in memory too
+    assert_eq!(l.bill().await, first);
+    let kept_in_memory: Value = serde_json::from_str(&cache.get(&key).expect("kept")).unwrap();
+    assert_eq!(kept_in_memory, first);
     assert_eq!(l.bill().await, first);
     let version = |c: &mut diesel::PgConnection| -> i64 {
         mgramseva::business::billing::repo::ledger_version(c, GP, "WS", CONSUMER).unwrap()
@@ -706,8 +713,9 @@ async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
     assert_eq!(kept.0, v0, "the bill keeps the version it was built from");
     let body: Value = serde_json::from_str(kept.1.as_deref().unwrap_or("")).unwrap();
     assert_eq!(body, first, "and the JSON it was answered with");
-    // A line changed by hand, outside the app: the trigger moves the version, and the next
-    // fetch builds a new bill with the new amount instead of serving the stored one.
+    // A line changed by hand, outside the app: the trigger moves the version and tells the
+    // listening server, which forgets the bill; the next fetch builds a new one with the new
+    // amount instead of serving the stored one.
     diesel::sql_query(
         "UPDATE billing_demand_detail SET tax_amount = 120 WHERE demand_id IN \
          (SELECT id FROM billing_demand WHERE consumer_code = $1)",
@@ -716,15 +724,29 @@ async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
     .execute(&mut c)
     .unwrap();
     assert_eq!(version(&mut c), v0 + 1);
+    until("the server heard the change made by hand", || {
+        cache.get(&key).is_none()
+    })
+    .await;
     let second = l.bill().await;
     assert_ne!(second["id"], first["id"]);
     assert_eq!(second["totalAmount"], json!(120));
-    // a second month through the API: one more version, a bill of 220 over two details
+    assert_eq!(l.bill().await, second);
+    assert!(cache.get(&key).is_some());
+    // a second month through the API: forgotten at commit, before the API answers, so the very
+    // next fetch (no waiting) shows 220 over two details
     assert_eq!(l.create(vec![demand(5, &[("10101", 100.0)])]).await.0, 201);
+    assert!(cache.get(&key).is_none());
     assert!(version(&mut c) > v0 + 1);
     let third = l.bill().await;
     assert_eq!(third["totalAmount"], json!(220));
     assert_eq!(third["billDetails"].as_array().map(Vec::len), Some(2));
+    assert_eq!(l.bill().await, third);
+    // a payment of 150 through the API: the next fetch shows the 70 still owed at once
+    let (s, v) = l.pay(&third["id"], json!(150), "CASH", None).await;
+    assert_eq!(s, 200, "{v}");
+    let fourth = l.bill().await;
+    assert_eq!(fourth["totalAmount"], json!(70));
     // the replaced bills are no longer active
     let active: i64 = mgramseva::db::schema::billing_bill::table
         .filter(mgramseva::db::schema::billing_bill::status.eq("ACTIVE"))
@@ -732,6 +754,18 @@ async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
         .get_result(&mut c)
         .unwrap();
     assert_eq!(active, 1);
+}
+
+/// Waits (up to 10 s) for something another thread does; fails with `what` if it never does.
+async fn until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
 }
 
 #[actix_web::test]

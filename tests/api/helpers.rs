@@ -114,7 +114,7 @@ impl TestDb {
         .execute(&mut conn)
         .unwrap();
         let url = with_db(&admin, &name);
-        let pool = mgramseva::db::build_pool(&url, size, timeout).unwrap();
+        let pool = mgramseva::db::build_pool(&url, size, timeout, 100_000).unwrap();
         Self {
             name,
             url,

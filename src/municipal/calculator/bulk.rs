@@ -360,9 +360,11 @@ pub fn generate(
 }
 
 /// One GP and month, start to end on one connection: the batch is committed first, the demands
-/// in a second transaction; a failure closes the batch as FAILED with its reason.
+/// in a second transaction; a failure closes the batch as FAILED with its reason. The bill
+/// cache forgets the GP's bills as the demands commit.
 pub fn run_for_tenant(
     conn: &mut PgConnection,
+    ledger: &crate::db::ledger::LedgerCache,
     ctx: Ctx<'_>,
     tenant: &str,
     month: NaiveDate,
@@ -370,7 +372,7 @@ pub fn run_for_tenant(
 ) -> AppResult<Batch> {
     use diesel::Connection as _;
     let batch = conn.transaction(|c| start(c, ctx, tenant, month, actor, Utc::now()))?;
-    match conn.transaction(|c| generate(c, ctx, batch.id, Utc::now())) {
+    match crate::db::commit(conn, ledger, |c| generate(c, ctx, batch.id, Utc::now())) {
         Ok(b) => Ok(b),
         Err(e) => {
             fail(conn, batch.id, &e.to_string(), Utc::now())?;
@@ -418,7 +420,7 @@ pub fn run_many(
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(t) = tenants.get(i) else { return };
-                    let r = run_for_tenant(&mut conn, ctx, t, month, None);
+                    let r = run_for_tenant(&mut conn, &pool.ledger, ctx, t, month, None);
                     let Ok(mut s) = summary.lock() else { return };
                     match r {
                         Ok(b) => {
