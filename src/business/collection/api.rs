@@ -62,6 +62,11 @@ fn payment_json(conn: &mut diesel::PgConnection, crypto: &Crypto, p: &Payment) -
             .map(|b| billing::bill_json(&b)),
         None => None,
     };
+    payment_value(crypto, p, bill.unwrap_or(Value::Null))
+}
+
+/// A payment's JSON with its bill's.
+fn payment_value(crypto: &Crypto, p: &Payment, bill: Value) -> AppResult<Value> {
     let audit = json!({"createdBy": p.created_by, "createdTime": p.created_at.timestamp_millis()});
     Ok(json!({
         "id": p.id, "tenantId": p.tenant_id, "totalDue": decimal_json(p.total_due), "totalAmountPaid": decimal_json(p.total_amount_paid),
@@ -162,8 +167,8 @@ async fn create(
             now,
         )? {
             Taken::Replayed(v) => Ok(v),
-            Taken::New(p) => {
-                let v = json!({"Payments": [payment_json(c, &st.crypto, &p)?]});
+            Taken::New(p, bill) => {
+                let v = json!({"Payments": [payment_value(&st.crypto, &p, bill)?]});
                 service::remember(c, &new, p.id, &v, now)?;
                 Ok(v)
             }
@@ -322,8 +327,8 @@ async fn validate(state: web::Data<AppState>, req: Digit<CreateBody>) -> AppResu
             )
             .map_err(Probe::Refused)?;
             match taken {
-                Taken::New(p) => Err(Probe::Would(
-                    payment_json(c, &st.crypto, &p).map_err(Probe::Refused)?,
+                Taken::New(p, bill) => Err(Probe::Would(
+                    payment_value(&st.crypto, &p, bill).map_err(Probe::Refused)?,
                 )),
                 Taken::Replayed(v) => Err(Probe::Would(v)),
             }

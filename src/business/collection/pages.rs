@@ -310,7 +310,7 @@ async fn pay(
             Some(actor),
             now,
         )? {
-            Taken::New(p) => {
+            Taken::New(p, _) => {
                 service::remember(
                     c,
                     &payment,

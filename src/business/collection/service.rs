@@ -60,7 +60,8 @@ pub struct Payment {
 /// How a payment request ended: a new payment, or the replay of one already taken with the key.
 #[derive(Debug)]
 pub enum Taken {
-    New(Box<Payment>),
+    /// The payment and its bill as it stands after the payment (JSON).
+    New(Box<Payment>, serde_json::Value),
     Replayed(serde_json::Value),
 }
 
@@ -341,7 +342,36 @@ pub fn create(
     let lines = billing::apportion_lines(conn, &demands)?;
     let a = apportion::apportion(&lines, p.amount);
     let applied = billing::apply(conn, &bill.business_service, &demands, &a, now)?;
+    // The bill is paid (in full or in part); its details record what they received.
+    let full = billing_repo::full_bills(conn, vec![bill.clone()])?;
+    for (d, accts) in full.iter().flat_map(|b| b.details.iter()) {
+        let got: Decimal = applied
+            .iter()
+            .filter(|x| x.kind == "COLLECT" && accts.iter().any(|a| a.demand_detail_id == x.line))
+            .map(|x| x.amount)
+            .sum();
+        if got != Decimal::ZERO {
+            billing_repo::add_bill_paid(conn, d.id, got)?;
+        }
+    }
+    let mut after = bill.clone();
+    after.status = if p.amount >= due {
+        "PAID"
+    } else {
+        "PARTIALLY_PAID"
+    }
+    .to_owned();
+    after.last_modified_by = actor;
+    after.last_modified_at = now;
+    billing_repo::set_bill_status(conn, bill.id, &after.status, actor, now)?;
+    // the bill as it now stands, for the answer (its details re-read: they record the payment)
+    let bill_json = billing_repo::full_bills(conn, vec![after])?
+        .pop()
+        .map(|b| crate::business::billing::bill_json(&b))
+        .unwrap_or(serde_json::Value::Null);
 
+    // The receipt number last: the GP's receipt sequence row stays locked until commit, so the
+    // less work after it, the more payments a GP can take at once.
     let receipt_id = if bill.business_service == "WS" {
         "ws.receipt.id"
     } else {
@@ -352,6 +382,12 @@ pub fn create(
     let payment_id = uuid::Uuid::new_v4();
     let detail_id = uuid::Uuid::new_v4();
     let mobile = p.mobile.as_deref().filter(|m| !m.trim().is_empty());
+    let transaction_number = format!("{}-{}", receipt, now.timestamp_millis());
+    let payer_name_enc = p
+        .payer_name
+        .as_deref()
+        .map(|n| crypto.seal("payment.payer_name", n));
+    let mobile_enc = mobile.map(|m| crypto.seal("payment.mobile", m));
     diesel::insert_into(cp::table)
         .values((
             cp::id.eq(payment_id),
@@ -359,17 +395,14 @@ pub fn create(
             cp::total_due.eq(due),
             cp::total_amount_paid.eq(p.amount),
             cp::payment_mode.eq(p.payment_mode.to_uppercase()),
-            cp::transaction_number.eq(format!("{}-{}", receipt, now.timestamp_millis())),
+            cp::transaction_number.eq(&transaction_number),
             cp::transaction_date.eq(now),
             cp::instrument_number.eq(&p.instrument_number),
             cp::paid_by.eq(&p.paid_by),
             cp::payer_uuid.eq(bill.payer_uuid),
-            cp::payer_name_enc.eq(p
-                .payer_name
-                .as_deref()
-                .map(|n| crypto.seal("payment.payer_name", n))),
+            cp::payer_name_enc.eq(&payer_name_enc),
             cp::mobile_hash.eq(mobile.map(|m| crypto.blind_index("mobile", m))),
-            cp::mobile_enc.eq(mobile.map(|m| crypto.seal("payment.mobile", m))),
+            cp::mobile_enc.eq(&mobile_enc),
             cp::created_by.eq(actor),
             cp::created_at.eq(now),
             cp::last_modified_by.eq(actor),
@@ -403,32 +436,28 @@ pub fn create(
         })
         .collect();
     diesel::insert_into(ca::table).values(&rows).execute(conn)?;
-    // The bill is paid (in full or in part); its details record what they received.
-    let full = billing_repo::full_bills(conn, vec![bill.clone()])?;
-    for (d, accts) in full.iter().flat_map(|b| b.details.iter()) {
-        let got: Decimal = applied
-            .iter()
-            .filter(|x| x.kind == "COLLECT" && accts.iter().any(|a| a.demand_detail_id == x.line))
-            .map(|x| x.amount)
-            .sum();
-        if got != Decimal::ZERO {
-            billing_repo::add_bill_paid(conn, d.id, got)?;
-        }
-    }
-    billing_repo::set_bill_status(
-        conn,
-        bill.id,
-        if p.amount >= due {
-            "PAID"
-        } else {
-            "PARTIALLY_PAID"
-        },
-        actor,
-        now,
-    )?;
-    let payment = get(conn, payment_id)?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("payment vanished")))?;
-    Ok(Taken::New(Box::new(payment)))
+    let payment = Payment {
+        id: payment_id,
+        tenant_id: p.tenant_id.clone(),
+        total_due: due,
+        total_amount_paid: p.amount,
+        payment_mode: p.payment_mode.to_uppercase(),
+        transaction_number,
+        transaction_date: now,
+        payment_status: "NEW".to_owned(),
+        paid_by: p.paid_by.clone(),
+        payer_name_enc,
+        mobile_enc,
+        created_by: actor,
+        created_at: now,
+        receipt_number: receipt,
+        receipt_date: now,
+        bill_id: bill.id,
+        business_service: bill.business_service.clone(),
+        consumer_code: bill.consumer_code.clone(),
+        detail_id,
+    };
+    Ok(Taken::New(Box::new(payment), bill_json))
 }
 
 /// Remembers the answer given for an idempotency key (same transaction as the payment).
