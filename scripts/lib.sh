@@ -88,7 +88,20 @@ pg_start() {
   local opts="-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=200"
   if [ "$fast" = fast ]; then
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB"
+  else
+    # The usual sizing for a machine that runs little else: a quarter of the memory for
+    # shared buffers (128 MB to 8 GB), and room for WAL so a month's bulk demand for the whole
+    # state does not checkpoint every few seconds.
+    local mem_mb sb_mb
+    mem_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null || echo 1024)
+    sb_mb=$(( mem_mb / 4 ))
+    [ "$sb_mb" -lt 128 ] && sb_mb=128
+    [ "$sb_mb" -gt 8192 ] && sb_mb=8192
+    opts="$opts -c shared_buffers=${sb_mb}MB -c max_wal_size=4GB -c checkpoint_timeout=15min"
   fi
+  # Extra settings for this cluster (e.g. the bench: MGRAMSEVA_PG_OPTS="-c shared_buffers=6GB").
+  [ -n "${MGRAMSEVA_PG_OPTS:-}" ] && opts="$opts $MGRAMSEVA_PG_OPTS"
+
   pg_as_owner "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 -o "$opts" start >/dev/null \
     || { tail -n 20 "$data/server.log" >&2; die "PostgreSQL did not start (port $port busy?)"; }
 }

@@ -1,10 +1,10 @@
-//! Bulk import of households from a spreadsheet saved as CSV (the columns of the create-consumer
+//! Bulk import of households from a spreadsheet, Excel (.xlsx) or CSV (the columns of the create-consumer
 //! form, one household a row). A preview checks every row with the same rules as the form,
 //! inside a transaction that is rolled back; the import then writes every valid row in one
 //! transaction. Rows whose old connection id the GP already has are reported and skipped, so a
 //! second upload of the same file creates nothing.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel::Connection as _;
 use diesel::PgConnection;
 use rust_decimal::Decimal;
@@ -78,22 +78,22 @@ pub enum Outcome {
     Invalid(Vec<String>),
 }
 
-/// Reads the CSV: a header row naming the columns (in any order; unknown ones refused), then one
-/// household a row. Returns, for each known column, its position.
+/// Reads the file, an Excel workbook (.xlsx, its first sheet) or CSV: a header row naming the
+/// columns (in any order; unknown ones refused), then one household a row. Returns, for each
+/// known column, its position.
 pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
-    let text =
-        String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).into_owned();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| {
-            AppError::bad_request("INVALID_FILE", format!("cannot read the header row: {e}"))
-        })?
-        .clone();
+    let table = if bytes.starts_with(b"PK\x03\x04") {
+        xlsx_table(bytes)?
+    } else {
+        csv_table(bytes)?
+    };
+    let mut lines = table.into_iter();
+    let Some((_, headers)) = lines.next() else {
+        return Err(AppError::bad_request(
+            "EMPTY_FILE",
+            "the file has no header row",
+        ));
+    };
     let wanted: Vec<String> = COLUMNS.iter().map(|c| key(c)).collect();
     let mut positions = vec![None; COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
@@ -123,10 +123,8 @@ pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
         }
     }
     let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec =
-            rec.map_err(|e| AppError::bad_request("INVALID_FILE", format!("row {}: {e}", i + 2)))?;
-        if rec.iter().all(|c| c.trim().is_empty()) {
+    for (line, cells) in lines {
+        if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         if rows.len() >= MAX_ROWS {
@@ -135,10 +133,7 @@ pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
                 format!("at most {MAX_ROWS} households a file"),
             ));
         }
-        rows.push(Row {
-            line: i + 2,
-            cells: rec.iter().map(str::to_owned).collect(),
-        });
+        rows.push(Row { line, cells });
     }
     if rows.is_empty() {
         return Err(AppError::bad_request(
@@ -147,6 +142,70 @@ pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
         ));
     }
     Ok((positions, rows))
+}
+
+/// Every line of a CSV file (UTF-8, with or without a byte-order mark) with its number.
+fn csv_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
+    let text =
+        String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).into_owned();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    rdr.records()
+        .enumerate()
+        .map(|(i, rec)| {
+            let rec = rec.map_err(|e| {
+                AppError::bad_request("INVALID_FILE", format!("row {}: {e}", i + 1))
+            })?;
+            Ok((i + 1, rec.iter().map(str::to_owned).collect()))
+        })
+        .collect()
+}
+
+/// Every row of the workbook's first sheet with its number, cells as text: whole numbers
+/// without a decimal point (a mobile number typed as a number), dates as YYYY-MM-DD.
+fn xlsx_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
+    use calamine::{Data, Reader as _};
+    let bad = |e: &dyn std::fmt::Display| {
+        AppError::bad_request("INVALID_FILE", format!("cannot read the Excel file: {e}"))
+    };
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let sheet = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| bad(&"it has no sheet"))?
+        .map_err(|e| bad(&e))?;
+    let first = sheet.start().map_or(0, |(r, _)| r as usize);
+    let first_col = sheet.start().map_or(0, |(_, c)| c as usize);
+    let text = |d: &Data| -> String {
+        match d {
+            Data::Empty | Data::Error(_) => String::new(),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            Data::Float(f) => f.to_string(),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(dt) => {
+                // days since 1899-12-30, Excel's day zero
+                let days = dt.as_f64().floor() as i64;
+                NaiveDate::from_ymd_opt(1899, 12, 30)
+                    .and_then(|z| z.checked_add_signed(chrono::Duration::days(days)))
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            }
+        }
+    };
+    Ok(sheet
+        .rows()
+        .enumerate()
+        .map(|(i, r)| {
+            // cells left of the used range are empty columns of the sheet
+            let mut cells = vec![String::new(); first_col];
+            cells.extend(r.iter().map(text));
+            (first + i + 1, cells)
+        })
+        .collect())
 }
 
 fn cell(pos: &[Option<usize>], row: &Row, col: usize) -> String {
@@ -165,11 +224,18 @@ fn date_ms(s: &str) -> Option<i64> {
         .map(crate::time::ist_day_start_millis)
 }
 
+/// A month as MM/YYYY or YYYY-MM, or any day of it (a date cell of a workbook).
 fn cycle_ms(s: &str) -> Option<i64> {
     let s = s.trim();
     NaiveDate::parse_from_str(&format!("01/{s}"), "%d/%m/%Y")
         .ok()
         .or_else(|| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
+        .or_else(|| {
+            ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+                .and_then(|d| d.with_day(1))
+        })
         .map(crate::time::ist_day_start_millis)
 }
 
