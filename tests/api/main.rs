@@ -21,4 +21,5 @@ mod mdms;
 mod ops;
 mod pages;
 mod seed;
+mod shortener;
 mod water;
