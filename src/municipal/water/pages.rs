@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::documents;
 use super::model::Household;
+use super::register;
 use super::service::{self, Criteria, Ctx, NewConnection, NewProperty, OwnerIn, SERVICE};
 use crate::business::billing::service as billing;
 use crate::business::collection;
@@ -1267,32 +1268,46 @@ impl RegisterRow {
     }
 }
 
-/// Every household of the GP with what it owes and holds.
+/// The register's households of the tab, in order, with the tab counts (all, pending, paid):
+/// the selection `register::select` makes, as table rows.
 fn register_rows(
     conn: &mut diesel::PgConnection,
     ctx: Ctx<'_>,
     tenant: &str,
-) -> crate::error::AppResult<Vec<RegisterRow>> {
-    let sums =
-        crate::business::billing::repo::consumer_totals(conn, tenant, SERVICE, "waterConnection")?;
-    let by_code: std::collections::HashMap<String, crate::business::billing::repo::ConsumerTotals> =
-        sums.into_iter()
-            .map(|s| (s.consumer_code.clone(), s))
-            .collect();
-    let (all, _) = service::search(
+    q: &RegisterQuery,
+) -> crate::error::AppResult<(Vec<RegisterRow>, (usize, usize, usize))> {
+    let text = q.q.trim();
+    let view = register::View {
+        text: (!text.is_empty()).then(|| text.to_owned()),
+        paid: match q.tab.as_str() {
+            "pending" => Some(false),
+            "paid" => Some(true),
+            _ => None,
+        },
+        sort: match q.sort.as_str() {
+            "no" => register::Sort::ConnectionNo,
+            "old" => register::Sort::OldConnectionNo,
+            "pending" => register::Sort::Pending,
+            "advance" => register::Sort::Advance,
+            "bill" => register::Sort::LastBill,
+            _ => register::Sort::Name,
+        },
+        descending: q.desc.is_some(),
+    };
+    let sel = register::select(
         conn,
         ctx,
         &Criteria {
             tenant_id: tenant.to_owned(),
-            sort_by_name: true,
-            limit: i64::MAX,
             ..Default::default()
         },
+        &view,
     )?;
-    Ok(all
+    let rows = sel
+        .entries
         .into_iter()
-        .map(|h| {
-            let s = by_code.get(&h.connection.connection_no);
+        .map(|e| {
+            let (h, f) = (e.household, e.figures);
             RegisterRow {
                 no_q: page::urlencode(&h.connection.connection_no),
                 no: h.connection.connection_no.clone(),
@@ -1300,10 +1315,10 @@ fn register_rows(
                 old_no: h.connection.old_connection_no.clone(),
                 name: h.owner.name.clone(),
                 guardian: h.owner.guardian.clone(),
-                pending: s.map_or(Decimal::ZERO, |s| s.pending),
-                advance: s.map_or(Decimal::ZERO, |s| s.advance),
+                pending: f.pending,
+                advance: f.advance,
                 active: h.connection.status == "Active",
-                last_bill: s.and_then(|s| s.last_bill),
+                last_bill: f.last_bill,
                 extra: Box::new(RegisterExtra {
                     gender: h.owner.gender.clone(),
                     mobile: h.owner.mobile.clone(),
@@ -1315,16 +1330,18 @@ fn register_rows(
                     arrears: h.connection.arrears,
                     penalty: h.connection.penalty,
                     advance: h.connection.advance,
-                    billed: s.map_or(Decimal::ZERO, |s| s.billed),
-                    collected: s.map_or(Decimal::ZERO, |s| s.collected),
+                    billed: f.billed,
+                    collected: f.collected,
                     created: h.connection.created_at,
                 }),
             }
         })
-        .collect())
+        .collect();
+    let c = sel.counts;
+    Ok((rows, (c.all, c.pending, c.paid)))
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct RegisterQuery {
     #[serde(default)]
     tab: String,
@@ -1356,44 +1373,6 @@ struct RegisterPage {
 
 const REGISTER_PAGE: usize = 10;
 
-fn filtered(
-    rows: Vec<RegisterRow>,
-    q: &RegisterQuery,
-) -> (Vec<RegisterRow>, (usize, usize, usize)) {
-    let text = q.q.trim().to_lowercase();
-    let mut rows: Vec<RegisterRow> = rows
-        .into_iter()
-        .filter(|r| {
-            text.is_empty()
-                || r.name.to_lowercase().contains(&text)
-                || r.no.to_lowercase().contains(&text)
-                || r.old_no.to_lowercase().contains(&text)
-        })
-        .collect();
-    let counts = (
-        rows.len(),
-        rows.iter().filter(|r| r.pending > Decimal::ZERO).count(),
-        rows.iter().filter(|r| r.pending <= Decimal::ZERO).count(),
-    );
-    match q.tab.as_str() {
-        "pending" => rows.retain(|r| r.pending > Decimal::ZERO),
-        "paid" => rows.retain(|r| r.pending <= Decimal::ZERO),
-        _ => {}
-    }
-    match q.sort.as_str() {
-        "no" => rows.sort_by(|a, b| a.no.cmp(&b.no)),
-        "old" => rows.sort_by(|a, b| a.old_no.cmp(&b.old_no)),
-        "pending" => rows.sort_by_key(|r| r.pending),
-        "advance" => rows.sort_by_key(|r| r.advance),
-        "bill" => rows.sort_by_key(|r| r.last_bill),
-        _ => {}
-    }
-    if q.desc.is_some() {
-        rows.reverse();
-    }
-    (rows, counts)
-}
-
 /// The household register (product.md §2.3): tabs All / Pending / Paid with counts, a text
 /// search, every column sorts, ten rows a page, and a PDF of it.
 async fn register(
@@ -1405,9 +1384,9 @@ async fn register(
     staff.require(VIEW_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
-    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
     let q = q.into_inner();
-    let (rows, counts) = filtered(rows, &q);
+    let qq = q.clone();
+    let (rows, counts) = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t, &qq)).await?;
     let total_pending = inr(rows.iter().map(|r| r.pending).sum());
     let pages = rows.len().div_ceil(REGISTER_PAGE).max(1);
     let page_no = q.page.unwrap_or(1).clamp(1, pages);
@@ -1445,8 +1424,8 @@ async fn register_pdf(
     staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
-    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
-    let (rows, _) = filtered(rows, &q.into_inner());
+    let q = q.into_inner();
+    let (rows, _) = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t, &q)).await?;
     let mut doc = crate::pdf::Doc::new(p.locale);
     doc.title(&p.t("CORE_HOUSEHOLD_REGISTER"));
     doc.heading(&format!(
@@ -1683,8 +1662,8 @@ async fn register_xlsx(
     staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
-    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
-    let (rows, _) = filtered(rows, &q.into_inner());
+    let q = q.into_inner();
+    let (rows, _) = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t, &q)).await?;
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
