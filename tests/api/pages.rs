@@ -956,3 +956,105 @@ async fn the_household_register_as_an_excel_workbook() {
         "the arrears at creation, and pending: {sheet}"
     );
 }
+
+#[actix_web::test]
+async fn the_generate_demand_page_counts_households_by_last_cycle_and_lists_them() {
+    use crate::register::{Gp, month_end};
+    let gp = Gp::new();
+    let (last, before) = (gp.last, gp.before);
+    for (name, mobile, old) in [
+        ("Gurpreet Kaur", "9876500401", "R/1"),
+        ("Harjit Singh", "9876500402", "R/2"),
+    ] {
+        gp.household(
+            name,
+            mobile,
+            old,
+            "RESIDENTIAL",
+            before,
+            serde_json::json!({}),
+        )
+        .await;
+    }
+    gp.household(
+        "Amarjit Kaur",
+        "9876500403",
+        "R/3",
+        "RESIDENTIAL",
+        last,
+        serde_json::json!({}),
+    )
+    .await;
+    gp.bulk(last).await;
+    let app = &gp.app;
+    let clerk = app.employee("9816000071", &["SECRETARY"], Some("Clerk@123"));
+    mark_password_changed(app, clerk.id);
+    let sid = session_of(&log_in(app, "9816000071", "Clerk@123").await);
+    let page = get(app, "/home/billmanualgenerate", Some(&sid)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let month = |d: chrono::NaiveDate| d.format("%B %Y").to_string();
+    let generated = page
+        .body
+        .split("id=\"demand-generated\"")
+        .nth(1)
+        .unwrap_or_default();
+    let billed_link = format!(
+        "/home/billmanualgenerate/consumers?billed_to={}",
+        month_end(last)
+    );
+    assert!(
+        generated.contains(&month(last))
+            && generated.contains(&format!("<a href=\"{billed_link}\" class=\"count\">2</a>")),
+        "{}",
+        page.body
+    );
+    let not_link = format!(
+        "/home/billmanualgenerate/consumers?not_since={}",
+        month_end(last)
+    );
+    assert!(
+        page.body
+            .contains(&format!("<a href=\"{not_link}\" class=\"count\">1</a>")),
+        "{}",
+        page.body
+    );
+    // each count opens its households
+    let list = get(app, &billed_link, Some(&sid)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("Gurpreet Kaur")
+            && list.body.contains("Harjit Singh")
+            && !list.body.contains("Amarjit Kaur")
+            && list.body.contains("₹70"),
+        "{}",
+        list.body
+    );
+    let list = get(app, &not_link, Some(&sid)).await;
+    assert!(
+        list.body.contains("Amarjit Kaur") && !list.body.contains("Harjit Singh"),
+        "{}",
+        list.body
+    );
+    let none = get(
+        app,
+        "/home/billmanualgenerate/consumers?billed_to=1",
+        Some(&sid),
+    )
+    .await;
+    assert!(none.body.contains("id=\"none\""));
+    let bad = get(
+        app,
+        "/home/billmanualgenerate/consumers?billed_to=last",
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // a revenue collector generates no demand and sees no list
+    let rc = app.employee("9816000072", &["REVENUE_COLLECTOR"], Some("Clerk@123"));
+    mark_password_changed(app, rc.id);
+    let rsid = session_of(&log_in(app, "9816000072", "Clerk@123").await);
+    assert_eq!(
+        get(app, &billed_link, Some(&rsid)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -1,6 +1,8 @@
 //! The household register over the API (product.md §2.3, §2.4): `wc/_search` with
 //! `isCollectionCount`, `isBillPaid`, `isPropertyCount`, `textSearch`, `sortBy`/`sortOrder`,
-//! `fromDate`/`toDate` and `propertyType`, each connection's money figures.
+//! `fromDate`/`toDate` and `propertyType`, each connection's money figures, and the
+//! demand-generation counts (`wc/_countWCbyDemandGenerationDate`,
+//! `wc/consumers/demand-not-generated`).
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -354,7 +356,11 @@ async fn bad_register_queries_are_400s_and_other_gps_are_refused() {
         assert_eq!((s.as_u16(), code(&v)), (400, want), "{q}: {v}");
     }
     let other = gp.app.login("9817000002", &["GP_ADMIN@pb.kalwan"]);
-    for path in ["/ws-services/wc/_search"] {
+    for path in [
+        "/ws-services/wc/_search",
+        "/ws-services/wc/_countWCbyDemandGenerationDate",
+        "/ws-services/wc/consumers/demand-not-generated",
+    ] {
         let (s, _) = gp
             .app
             .post(
@@ -372,4 +378,129 @@ async fn bad_register_queries_are_400s_and_other_gps_are_refused() {
             .await;
         assert_eq!(s, 401, "{path}");
     }
+}
+
+#[actix_web::test]
+async fn demand_generation_counts_by_last_cycle_and_the_households_never_billed() {
+    let gp = Gp::new();
+    let (last, before) = (gp.last, gp.before);
+    for (name, mobile, old) in [
+        ("Gurpreet Kaur", "9876500301", "R/1"),
+        ("Harjit Singh", "9876500302", "R/2"),
+    ] {
+        gp.household(name, mobile, old, "RESIDENTIAL", before, json!({}))
+            .await;
+    }
+    // joined already billed for last month: nothing to bill yet
+    gp.household(
+        "Amarjit Kaur",
+        "9876500303",
+        "R/3",
+        "RESIDENTIAL",
+        last,
+        json!({}),
+    )
+    .await;
+    // metered and inactive households are not counted
+    gp.household(
+        "Manjit Singh",
+        "9876500304",
+        "M/4",
+        "RESIDENTIAL",
+        before,
+        json!({"connectionType": "Metered", "meterId": "MTR9", "previousReadingDate": mgramseva::time::ist_day_start_millis(last)}),
+    )
+    .await;
+    let off = gp
+        .household(
+            "Baljit Singh",
+            "9876500305",
+            "R/5",
+            "RESIDENTIAL",
+            before,
+            json!({}),
+        )
+        .await;
+    let (s, v) = gp
+        .app
+        .post(
+            "/ws-services/wc/_update",
+            json!({"RequestInfo": ri(&gp.token), "WaterConnection": {"tenantId": GP, "connectionNo": off,
+                "status": "Inactive", "additionalDetails": {"remarks": "House locked"}}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    gp.bulk(last).await;
+    // joins after the run, last billed the month before: never billed here
+    gp.household(
+        "Jaspal Singh",
+        "9876500306",
+        "R/6",
+        "RESIDENTIAL",
+        before,
+        json!({}),
+    )
+    .await;
+
+    let (s, v) = gp
+        .call("/ws-services/wc/_countWCbyDemandGenerationDate", "")
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["WaterConnectionsDemandGenerated"],
+        json!([{"taxperiodto": month_end(last), "count": 2}])
+    );
+    assert_eq!(
+        v["WaterConnectionsDemandNotGenerated"],
+        json!([{"taxperiodto": month_end(last), "count": 1}, {"taxperiodto": month_end(before), "count": 1}])
+    );
+
+    // each not-generated count opens its households, answered like wc/_search
+    let (s, v) = gp
+        .call(
+            "/ws-services/wc/consumers/demand-not-generated",
+            &format!("previousMeterReading={}", month_end(before)),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(names(&v), ["Jaspal Singh"]);
+    assert_eq!(v["totalCount"], 1);
+    assert_eq!(
+        v["WaterConnection"][0]["additionalDetails"]["collectionPendingAmount"],
+        Value::Null
+    );
+    let (_, v) = gp
+        .call(
+            "/ws-services/wc/consumers/demand-not-generated",
+            &format!("previousMeterReading={}", month_end(last)),
+        )
+        .await;
+    assert_eq!(names(&v), ["Amarjit Kaur"]);
+    let (_, v) = gp
+        .call(
+            "/ws-services/wc/consumers/demand-not-generated",
+            "previousMeterReading=123",
+        )
+        .await;
+    assert_eq!((names(&v).len(), v["totalCount"].as_i64()), (0, Some(0)));
+    for (q, want) in [
+        (
+            "previousMeterReading=lastmonth",
+            "INVALID_PREVIOUS_METER_READING",
+        ),
+        ("", "MISSING_FIELD"),
+    ] {
+        let (s, v) = gp
+            .call("/ws-services/wc/consumers/demand-not-generated", q)
+            .await;
+        assert_eq!((s.as_u16(), code(&v)), (400, want), "{q}");
+    }
+    let (s, v) = gp
+        .app
+        .post(
+            "/ws-services/wc/_countWCbyDemandGenerationDate",
+            json!({"RequestInfo": ri(&gp.token)}),
+        )
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "MISSING_FIELD"));
 }

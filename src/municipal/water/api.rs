@@ -34,6 +34,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/ws-services/wc/_update", web::post().to(update_connection))
     .route("/ws-services/wc/_search", web::post().to(search))
     .route("/ws-services/wc/fuzzy/_search", web::post().to(search))
+    .route(
+        "/ws-services/wc/_countWCbyDemandGenerationDate",
+        web::post().to(count_by_demand_date),
+    )
+    .route(
+        "/ws-services/wc/consumers/demand-not-generated",
+        web::post().to(demand_not_generated),
+    )
     .route("/pdf-service/v1/_create", web::post().to(pdf_create));
 }
 
@@ -774,4 +782,71 @@ async fn search(
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
         "WaterConnection": page.iter().map(|e| connection_json_with(&e.household, Some(&e.figures))).collect::<Vec<_>>(),
         "totalCount": total, "collectionDataCount": collection, "propertyCount": property})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantQuery {
+    tenant_id: Option<String>,
+    previous_meter_reading: Option<String>,
+}
+
+fn counts_json(list: &[(i64, usize)]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|(at, n)| json!({"taxperiodto": at, "count": n}))
+            .collect(),
+    )
+}
+
+/// `wc/_countWCbyDemandGenerationDate`: the active non-metered households with a live regular
+/// demand, by the end of the last period billed, and those without one, by their previous
+/// reading date (`register::demand_counts`), newest first.
+async fn count_by_demand_date(
+    state: web::Data<AppState>,
+    q: web::Query<TenantQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let counts = db::run(&state.pool, move |c| register::demand_counts(c, &tenant)).await?;
+    Ok(
+        HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "WaterConnectionsDemandGenerated": counts_json(&counts.generated),
+        "WaterConnectionsDemandNotGenerated": counts_json(&counts.not_generated)})),
+    )
+}
+
+/// `wc/consumers/demand-not-generated?previousMeterReading=`: the active non-metered households
+/// never billed here whose previous reading date is that instant (one row of
+/// `WaterConnectionsDemandNotGenerated`), answered like `wc/_search`.
+async fn demand_not_generated(
+    state: web::Data<AppState>,
+    q: web::Query<TenantQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let at = match nonempty(&q.previous_meter_reading) {
+        None => {
+            return Err(AppError::invalid_field(
+                "MISSING_FIELD",
+                "previousMeterReading is required",
+                "previousMeterReading",
+            ));
+        }
+        Some(s) => s.parse::<i64>().map_err(|_| {
+            AppError::invalid_field(
+                "INVALID_PREVIOUS_METER_READING",
+                "previousMeterReading must be a time in epoch milliseconds",
+                "previousMeterReading",
+            )
+        })?,
+    };
+    let st = state.clone();
+    let list = db::run(&state.pool, move |c| {
+        register::demand_list(c, ctx(&st), &tenant, register::Billed::NotSince(at))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "WaterConnection": list.iter().map(|e| connection_json_with(&e.household, Some(&e.figures))).collect::<Vec<_>>(),
+        "totalCount": list.len(), "collectionDataCount": {}, "propertyCount": {}})))
 }

@@ -78,7 +78,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/home/billmanualgenerate/confirm",
             web::post().to(generate_confirm),
         )
-        .route("/home/billmanualgenerate", web::post().to(generate));
+        .route("/home/billmanualgenerate", web::post().to(generate))
+        .route(
+            "/home/billmanualgenerate/consumers",
+            web::get().to(demand_households),
+        );
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
@@ -765,6 +769,28 @@ struct GeneratePage {
     /// Result: (status, created, skipped, message).
     result: Option<(String, i32, i32, String)>,
     batches: Vec<(String, String, String, i32, i32)>,
+    /// The water connection count: (billing cycle, households, link to them).
+    generated: Vec<(String, usize, String)>,
+    not_generated: Vec<(String, usize, String)>,
+}
+
+/// The month an instant falls in (IST), as the count panel labels it.
+fn month_of(p: &PageCtx, ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| month_label(p, t.with_timezone(&IST).date_naive()))
+        .unwrap_or_default()
+}
+
+fn count_rows(p: &PageCtx, list: &[(i64, usize)], param: &str) -> Vec<(String, usize, String)> {
+    list.iter()
+        .map(|(at, n)| {
+            (
+                month_of(p, *at),
+                *n,
+                format!("/home/billmanualgenerate/consumers?{param}={at}"),
+            )
+        })
+        .collect()
 }
 
 /// The past months of this and the last financial year, newest first.
@@ -792,12 +818,16 @@ async fn generate_page(
 ) -> Result<HttpResponse, PageError> {
     let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let (st, t) = (state.clone(), tenant_of(staff));
-    let (rates, batches) = db::run(&state.pool, move |c| {
+    let (rates, batches, counts) = db::run(&state.pool, move |c| {
         let rates = match month {
             Some(m) => bulk::flat_rates(c, ctx(&st), &t, m)?,
             None => Vec::new(),
         };
-        Ok((rates, bulk::batches(c, &t, 10)?))
+        Ok((
+            rates,
+            bulk::batches(c, &t, 10)?,
+            register::demand_counts(c, &t)?,
+        ))
     })
     .await?;
     let months = past_months(Utc::now())
@@ -836,6 +866,8 @@ async fn generate_page(
                 )
             })
             .collect(),
+        generated: count_rows(&p, &counts.generated, "billed_to"),
+        not_generated: count_rows(&p, &counts.not_generated, "not_since"),
         p,
     };
     let status = if page.error.is_empty() {
@@ -853,6 +885,76 @@ async fn generate_form(
 ) -> Result<HttpResponse, PageError> {
     staff.require(DEMAND_ROLES)?;
     generate_page(&req, &state, &staff, None, String::new(), None).await
+}
+
+#[derive(Deserialize)]
+struct CountQuery {
+    #[serde(default)]
+    billed_to: Option<String>,
+    #[serde(default)]
+    not_since: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "water/demand_list.html")]
+struct DemandListPage {
+    p: PageCtx,
+    title: String,
+    cycle: String,
+    /// (number, number for the link, old id, name, pending)
+    rows: Vec<(String, String, String, String, String)>,
+}
+
+/// The households behind one count of the panel: last billed up to a month's end
+/// (`billed_to`), or never billed since joining with that last cycle (`not_since`).
+async fn demand_households(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<CountQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(DEMAND_ROLES)?;
+    let ms = |v: &Option<String>| v.as_deref().and_then(|s| s.trim().parse::<i64>().ok());
+    let which = match (ms(&q.billed_to), ms(&q.not_since)) {
+        (Some(at), None) => register::Billed::To(at),
+        (None, Some(at)) => register::Billed::NotSince(at),
+        _ => {
+            return Err(AppError::bad_request(
+                "INVALID_QUERY_PARAMETER",
+                "billed_to or not_since: a time in epoch milliseconds",
+            )
+            .into());
+        }
+    };
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t) = (state.clone(), tenant_of(&staff));
+    let list = db::run(&state.pool, move |c| {
+        register::demand_list(c, ctx(&st), &t, which)
+    })
+    .await?;
+    let (title, at) = match which {
+        register::Billed::To(at) => (p.t("LAST_BILL_CYCLE_DEMAND_GENERATED"), at),
+        register::Billed::NotSince(at) => (p.t("LAST_BILL_CYCLE_DEMAND_NOT_GENERATED"), at),
+    };
+    let page = DemandListPage {
+        title,
+        cycle: month_of(&p, at),
+        rows: list
+            .iter()
+            .map(|e| {
+                let c = &e.household.connection;
+                (
+                    c.connection_no.clone(),
+                    page::urlencode(&c.connection_no),
+                    c.old_connection_no.clone(),
+                    e.household.owner.name.clone(),
+                    inr(e.figures.pending),
+                )
+            })
+            .collect(),
+        p,
+    };
+    page::render(StatusCode::OK, page.render(), cookie)
 }
 
 #[derive(Deserialize)]
