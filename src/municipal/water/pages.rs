@@ -60,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/home/household", web::get().to(household))
         .route("/home/household/reading", web::post().to(reading))
         .route("/home/household/bill.pdf", web::get().to(bill_pdf))
+        .route("/home/household/share", web::post().to(share_bill))
         .route("/home/receipt.pdf", web::get().to(receipt_pdf))
         .route("/home/consumerupdate", web::get().to(edit_form))
         .route("/home/consumerupdate", web::post().to(edit))
@@ -438,7 +439,6 @@ struct HouseholdPage {
     bill_rows: Vec<(String, String, String)>,
     total: String,
     due: String,
-    whatsapp: String,
     penalty_line: String,
     last_reading: String,
     last_reading_date: String,
@@ -536,13 +536,8 @@ async fn household(
         let d = t.with_timezone(&IST).date_naive();
         month_label(&p, d)
     };
-    let (mut bill_no, mut bill_rows, mut total, mut due, mut whatsapp) = (
-        String::new(),
-        Vec::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-    );
+    let (mut bill_no, mut bill_rows, mut total, mut due) =
+        (String::new(), Vec::new(), String::new(), String::new());
     if let Some(b) = &bill {
         bill_no = b.bill.bill_number.clone();
         bill_rows = b
@@ -564,26 +559,7 @@ async fn household(
             })
             .collect();
         total = inr(b.bill.total_amount);
-        let due_at = b
-            .details
-            .last()
-            .and_then(|(d, _)| d.expiry_date)
-            .unwrap_or(b.bill.bill_date + chrono::Duration::days(15));
-        due = ist_date(due_at);
-        let text = format!(
-            "{} {} {}: {} ({} {})",
-            p.t("PDF_WATER_BILL"),
-            c.connection_no,
-            h.owner.name,
-            inr(b.bill.total_amount),
-            p.t("BILL_DUE_DATE"),
-            due
-        );
-        whatsapp = format!(
-            "https://wa.me/+91{}?text={}",
-            h.owner.mobile,
-            page::urlencode(&text)
-        );
+        due = ist_date(due_date(b));
     }
     let (last_reading, last_reading_date) = match &last {
         Some(r) => (
@@ -634,7 +610,6 @@ async fn household(
         bill_rows,
         total,
         due,
-        whatsapp,
         penalty_line,
         last_reading,
         last_reading_date,
@@ -731,6 +706,101 @@ async fn bill_pdf(
     .await?;
     let (bill, bytes) = made.ok_or_else(not_found)?;
     Ok(pdf_response(&bill.bill.bill_number, bytes))
+}
+
+/// When a bill falls due: its latest period's expiry, else 15 days after the bill.
+fn due_date(b: &crate::business::billing::model::FullBill) -> DateTime<Utc> {
+    b.details
+        .last()
+        .and_then(|(d, _)| d.expiry_date)
+        .unwrap_or(b.bill.bill_date + chrono::Duration::days(15))
+}
+
+#[derive(Deserialize)]
+struct ShareForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    no: String,
+}
+
+/// "Share on WhatsApp" (product.md §2.4): the bill PDF, in the page's language, is kept in the
+/// filestore, its signed link (valid 7 days) gets a short link that lasts as long, and the browser
+/// goes on to WhatsApp with the holder's number and the localized message (`SHARE_BILL_LINK`)
+/// carrying the short link. Made on the tap, not on every view of the household.
+async fn share_bill(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<ShareForm>,
+) -> Result<HttpResponse, PageError> {
+    use crate::platform::{filestore, shortener};
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(VIEW_ROLES)?;
+    let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t, no, locale, actor) = (
+        state.clone(),
+        tenant_of(&staff),
+        form.no.trim().to_owned(),
+        locale_of(&p),
+        staff.user.uuid,
+    );
+    let made = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        let Some((conn, prop)) = service::by_number(c, &t, &no)? else {
+            return Ok(None);
+        };
+        let h = service::household(ctx(&st), conn, prop)?;
+        let Some((bill, bytes)) = documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, locale, now)?
+        else {
+            return Ok(None);
+        };
+        let key = if h.connection.connection_type == "Metered" {
+            "ws-bill-v2"
+        } else {
+            "ws-bill-nm-v2"
+        };
+        let file = filestore::store(
+            c,
+            &t,
+            "PDF",
+            Some(key),
+            &format!("{}.pdf", bill.bill.bill_number.replace('/', "-")),
+            "application/pdf",
+            bytes,
+            Some(actor),
+            now,
+        )?;
+        let path = filestore::signed_path(&st.crypto, &t, file, now);
+        let till = now + chrono::Duration::days(filestore::LINK_DAYS);
+        let short = shortener::shorten(c, &path, Some(now), Some(till), Some(actor), now)?;
+        Ok(Some((h, bill, short)))
+    })
+    .await?;
+    let Some((h, bill, key)) = made else {
+        return Err(not_found());
+    };
+    let cycle = bill
+        .details
+        .last()
+        .map(|(d, _)| month_label(&p, d.from_period.with_timezone(&IST).date_naive()))
+        .unwrap_or_default();
+    let text = p
+        .t("SHARE_BILL_LINK")
+        .replace("{user}", &h.owner.name)
+        .replace("{new consumer id}", &h.connection.connection_no)
+        .replace("{cycle}", &cycle)
+        .replace("{Amount}", &inr(bill.bill.total_amount))
+        .replace("{date}", &ist_date(due_date(&bill)))
+        .replace(
+            "{link}",
+            &shortener::short_url(&state.settings.app.base_url, &key),
+        );
+    Ok(page::see_other(&format!(
+        "https://wa.me/+91{}?text={}",
+        h.owner.mobile,
+        page::urlencode(&text)
+    )))
 }
 
 async fn receipt_pdf(
