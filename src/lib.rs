@@ -81,6 +81,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
         .configure(platform::idgen::routes)
         .configure(platform::user::routes)
         .configure(platform::filestore::routes)
+        .configure(platform::shortener::routes)
         .configure(business::hrms::routes)
         .configure(business::billing::routes)
         .configure(business::collection::routes)

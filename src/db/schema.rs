@@ -514,6 +514,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    shortener_link (short_key) {
+        short_key -> Text,
+        target -> Text,
+        valid_from -> Nullable<Timestamptz>,
+        valid_till -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_account (id) {
         id -> Int8,
         uuid -> Uuid,
@@ -803,6 +814,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mdms_tenant_tariff,
     notification_outbox,
     property,
+    shortener_link,
     user_account,
     user_history,
     user_login_failure,

@@ -131,12 +131,17 @@ const OPEN: &[&str] = &[
     "/user/password/nologin/_update",
     // signed, expiring links (the signature is the permission)
     "/filestore/v1/files/id",
+    // short links, followed from WhatsApp and SMS; they lead only to paths of this server
+    "/eus/{key}",
+    "/egov-url-shortening/{key}",
 ];
 const OPEN_PREFIXES: &[&str] = &["/static/"];
 /// HTML pages: they check their own session (see `http::page::Staff`), deny by default.
 const PAGES: &[&str] = &["/login", "/logout", "/lang"];
 const PAGE_PREFIXES: &[&str] = &["/home", "/forgot-password"];
-const MIXED: &[&str] = &[];
+/// The Flutter app shortens without a token: anonymous callers may shorten only signed file
+/// links, logged-in ones any path of this server (`platform::shortener`).
+const MIXED: &[&str] = &["/eus/shortener", "/egov-url-shortening/shortener"];
 const AUTHENTICATED: &[&str] = &[
     "/user/_search",
     "/user/v1/_search",
@@ -485,5 +490,11 @@ mod tests {
         assert_eq!(access_for("/some/new/route"), Access::Protected);
         assert_eq!(access_for("/mdms-v2/v1/_search"), Access::Open);
         assert_eq!(access_for("/static/{tail}*"), Access::Open);
+        assert_eq!(access_for("/eus/shortener"), Access::Mixed);
+        assert_eq!(access_for("/eus/{key}"), Access::Open);
+        assert_eq!(
+            access_for("/ws-services/wc/_countWCbyDemandGenerationDate"),
+            Access::Protected
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! DIGIT core services, in process: master data, access, users, id generation, localization,
-//! location. Platform code uses neither `business` nor `municipal`.
+//! location, files, short links. Platform code uses neither `business` nor `municipal`.
 
 pub mod access;
 pub mod encryption;
@@ -9,4 +9,5 @@ pub mod localization;
 pub mod location;
 pub mod mdms;
 pub mod notification;
+pub mod shortener;
 pub mod user;

@@ -303,3 +303,28 @@ pub fn error_fields(v: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The holders' names of a `WaterConnection[]` answer, in order.
+pub fn holder_names(v: &Value) -> Vec<String> {
+    v["WaterConnection"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    c["connectionHolders"][0]["name"]
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The number of a connection just created (`wc/_create` answered 201).
+pub fn created_connection_no((status, v): Resp) -> String {
+    assert_eq!(status, 201, "{v}");
+    v["WaterConnection"][0]["connectionNo"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}

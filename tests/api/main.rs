@@ -20,5 +20,7 @@ mod matrix;
 mod mdms;
 mod ops;
 mod pages;
+mod register;
 mod seed;
+mod shortener;
 mod water;

@@ -1107,3 +1107,228 @@ async fn the_household_register_as_an_excel_workbook() {
         "the arrears at creation, and pending: {sheet}"
     );
 }
+
+/// Percent-decoding of a query value (`+` is a space).
+fn decode(s: &str) -> String {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[actix_web::test]
+async fn the_generate_demand_page_counts_households_by_last_cycle_and_lists_them() {
+    use crate::register::{Gp, month_end};
+    let gp = Gp::new();
+    let (last, before) = (gp.last, gp.before);
+    for (name, mobile, old) in [
+        ("Gurpreet Kaur", "9876500401", "R/1"),
+        ("Harjit Singh", "9876500402", "R/2"),
+    ] {
+        gp.household(
+            name,
+            mobile,
+            old,
+            "RESIDENTIAL",
+            before,
+            serde_json::json!({}),
+        )
+        .await;
+    }
+    gp.household(
+        "Amarjit Kaur",
+        "9876500403",
+        "R/3",
+        "RESIDENTIAL",
+        last,
+        serde_json::json!({}),
+    )
+    .await;
+    gp.bulk(last).await;
+    let app = &gp.app;
+    let clerk = app.employee("9816000071", &["SECRETARY"], Some("Clerk@123"));
+    mark_password_changed(app, clerk.id);
+    let sid = session_of(&log_in(app, "9816000071", "Clerk@123").await);
+    let page = get(app, "/home/billmanualgenerate", Some(&sid)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let month = |d: chrono::NaiveDate| d.format("%B %Y").to_string();
+    let generated = page
+        .body
+        .split("id=\"demand-generated\"")
+        .nth(1)
+        .unwrap_or_default();
+    let billed_link = format!(
+        "/home/billmanualgenerate/consumers?billed_to={}",
+        month_end(last)
+    );
+    assert!(
+        generated.contains(&month(last))
+            && generated.contains(&format!("<a href=\"{billed_link}\" class=\"count\">2</a>")),
+        "{}",
+        page.body
+    );
+    let not_link = format!(
+        "/home/billmanualgenerate/consumers?not_since={}",
+        month_end(last)
+    );
+    assert!(
+        page.body
+            .contains(&format!("<a href=\"{not_link}\" class=\"count\">1</a>")),
+        "{}",
+        page.body
+    );
+    // each count opens its households
+    let list = get(app, &billed_link, Some(&sid)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("Gurpreet Kaur")
+            && list.body.contains("Harjit Singh")
+            && !list.body.contains("Amarjit Kaur")
+            && list.body.contains("₹70"),
+        "{}",
+        list.body
+    );
+    let list = get(app, &not_link, Some(&sid)).await;
+    assert!(
+        list.body.contains("Amarjit Kaur") && !list.body.contains("Harjit Singh"),
+        "{}",
+        list.body
+    );
+    let none = get(
+        app,
+        "/home/billmanualgenerate/consumers?billed_to=1",
+        Some(&sid),
+    )
+    .await;
+    assert!(none.body.contains("id=\"none\""));
+    let bad = get(
+        app,
+        "/home/billmanualgenerate/consumers?billed_to=last",
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // a revenue collector generates no demand and sees no list
+    let rc = app.employee("9816000072", &["REVENUE_COLLECTOR"], Some("Clerk@123"));
+    mark_password_changed(app, rc.id);
+    let rsid = session_of(&log_in(app, "9816000072", "Clerk@123").await);
+    assert_eq!(
+        get(app, &billed_link, Some(&rsid)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[actix_web::test]
+async fn share_on_whatsapp_carries_a_short_link_to_the_bill_pdf() {
+    use crate::register::Gp;
+    let gp = Gp::new();
+    let no = gp
+        .household(
+            "Gurpreet Kaur",
+            "9876500501",
+            "S/1",
+            "RESIDENTIAL",
+            gp.before,
+            serde_json::json!({}),
+        )
+        .await;
+    gp.bulk(gp.last).await;
+    let app = &gp.app;
+    let clerk = app.employee("9816000081", &["COLLECTION_OPERATOR"], Some("Clerk@123"));
+    mark_password_changed(app, clerk.id);
+    let sid = session_of(&log_in(app, "9816000081", "Clerk@123").await);
+    let no_q = no.replace('/', "%2F");
+    let page = get(app, &format!("/home/household?no={no_q}"), Some(&sid)).await;
+    assert!(
+        page.body.contains("action=\"/home/household/share\"")
+            && page.body.contains("id=\"share-bill\""),
+        "{}",
+        page.body
+    );
+    let refused = post(
+        app,
+        "/home/household/share",
+        &format!("no={no_q}"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let shared = post(
+        app,
+        "/home/household/share",
+        &format!("_csrf={CSRF}&no={no_q}"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(shared.status, StatusCode::SEE_OTHER, "{}", shared.body);
+    let text = shared
+        .location
+        .strip_prefix("https://wa.me/+919876500501?text=")
+        .map(decode)
+        .unwrap_or_else(|| panic!("{}", shared.location));
+    assert!(
+        text.starts_with("Dear Gurpreet Kaur, the water bill of consumer id ")
+            && text.contains(&no)
+            && text.contains(&gp.last.format("%B %Y").to_string())
+            && text.contains("₹70"),
+        "{text}"
+    );
+    let short = text
+        .split("http://127.0.0.1:8080")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_owned();
+    assert!(short.starts_with("/eus/") && short.len() == 13, "{short}");
+    // the short link opens without a login and leads to the signed PDF
+    let hop = get(app, &short, None).await;
+    assert_eq!(hop.status, StatusCode::FOUND);
+    assert!(
+        hop.location
+            .starts_with("/filestore/v1/files/id?tenantId=pb.lodhipur&"),
+        "{}",
+        hop.location
+    );
+    let pdf = app.call(test::TestRequest::get().uri(&hop.location)).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(
+        pdf.headers().get("content-type").unwrap(),
+        "application/pdf"
+    );
+    let bytes = test::read_body(pdf).await;
+    assert!(bytes.starts_with(b"%PDF"));
+    // a household without a bill has nothing to share
+    let other = gp
+        .household(
+            "Harjit Singh",
+            "9876500502",
+            "S/2",
+            "RESIDENTIAL",
+            gp.last,
+            serde_json::json!({}),
+        )
+        .await;
+    let none = post(
+        app,
+        "/home/household/share",
+        &format!("_csrf={CSRF}&no={}", other.replace('/', "%2F")),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+}

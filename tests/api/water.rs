@@ -335,19 +335,7 @@ async fn search_by_mobile_old_and_new_name_part_old_and_new_id() {
             .await;
         assert_eq!(s, 201, "{v}");
     }
-    let names = |v: &Value| -> Vec<String> {
-        v["WaterConnection"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                c["connectionHolders"][0]["name"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
-    };
+    let names = holder_names;
     let v = gp.search("mobileNumber=9876540001").await;
     assert_eq!(names(&v), ["Gurpreet Kaur", "Amarjit Kaur"]);
     assert_eq!(v["totalCount"], 2);

@@ -646,13 +646,22 @@ pub struct ConsumerTotals {
     pub billed: rust_decimal::Decimal,
     #[diesel(sql_type = diesel::sql_types::Numeric)]
     pub collected: rust_decimal::Decimal,
+    /// Every line's amount, credits (advance) included.
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub total: rust_decimal::Decimal,
+    /// The end of the latest period billed by a demand of `regular_type`.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub last_period_to: Option<DateTime<Utc>>,
 }
 
+/// Per consumer of a tenant (only those in `codes`, when given), what its live demands owe and
+/// hold; consumers without a live demand are left out.
 pub fn consumer_totals(
     conn: &mut PgConnection,
     tenant: &str,
     service: &str,
     regular_type: &str,
+    codes: Option<&[String]>,
 ) -> QueryResult<Vec<ConsumerTotals>> {
     diesel::sql_query(
         "SELECT d.consumer_code,
@@ -660,14 +669,18 @@ pub fn consumer_totals(
                 coalesce(-sum(dd.tax_amount - dd.collection_amount) FILTER (WHERE dd.tax_amount < 0), 0) AS advance,
                 max(d.created_at) FILTER (WHERE d.consumer_type = $3) AS last_bill,
                 coalesce(sum(dd.tax_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS billed,
-                coalesce(sum(dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS collected
+                coalesce(sum(dd.collection_amount) FILTER (WHERE dd.tax_amount > 0), 0) AS collected,
+                coalesce(sum(dd.tax_amount), 0) AS total,
+                max(d.period_to) FILTER (WHERE d.consumer_type = $3) AS last_period_to
            FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
           WHERE d.tenant_id = $1 AND d.business_service = $2 AND d.status = 'ACTIVE'
+            AND ($4::text[] IS NULL OR d.consumer_code = ANY($4))
           GROUP BY d.consumer_code",
     )
     .bind::<Text, _>(tenant)
     .bind::<Text, _>(service)
     .bind::<Text, _>(regular_type)
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Array<Text>>, _>(codes)
     .load(conn)
 }
 

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::documents;
 use super::model::Household;
+use super::register;
 use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -33,6 +34,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/ws-services/wc/_update", web::post().to(update_connection))
     .route("/ws-services/wc/_search", web::post().to(search))
     .route("/ws-services/wc/fuzzy/_search", web::post().to(search))
+    .route(
+        "/ws-services/wc/_countWCbyDemandGenerationDate",
+        web::post().to(count_by_demand_date),
+    )
+    .route(
+        "/ws-services/wc/consumers/demand-not-generated",
+        web::post().to(demand_not_generated),
+    )
     .route("/pdf-service/v1/_create", web::post().to(pdf_create));
 }
 
@@ -185,7 +194,48 @@ fn owner_json(h: &Household) -> Value {
            "isPrimaryOwner": true, "ownerType": "NONE", "status": "ACTIVE"})
 }
 
+/// A connection as ws-services answers it; a search adds the household's money figures to
+/// `additionalDetails` as ws-services did: `collectionPendingAmount` (pending less advance),
+/// `collectionAmount` (collected; null when nothing), `totalamount` (every line), all as
+/// strings with two decimals and null without a live demand, and `lastDemandGeneratedDate`
+/// (epoch milliseconds, as a string, of the end of the last period billed).
 pub fn connection_json(h: &Household) -> Value {
+    connection_json_with(h, None)
+}
+
+fn money_text(d: Decimal) -> String {
+    format!("{:.2}", d.round_dp(2))
+}
+
+fn connection_json_with(h: &Household, figures: Option<&register::Figures>) -> Value {
+    let mut v = connection_json_plain(h);
+    if let (Some(f), Some(extra)) = (
+        figures,
+        v.get_mut("additionalDetails")
+            .and_then(Value::as_object_mut),
+    ) {
+        let billed = f.has_demand;
+        extra.insert(
+            "collectionPendingAmount".to_owned(),
+            json!(billed.then(|| money_text(f.net_pending()))),
+        );
+        extra.insert(
+            "collectionAmount".to_owned(),
+            json!((f.collected != Decimal::ZERO).then(|| money_text(f.collected))),
+        );
+        extra.insert(
+            "totalamount".to_owned(),
+            json!(billed.then(|| money_text(f.total))),
+        );
+        extra.insert(
+            "lastDemandGeneratedDate".to_owned(),
+            json!(f.last_period_to.map(|t| ms(t).to_string())),
+        );
+    }
+    v
+}
+
+fn connection_json_plain(h: &Household) -> Value {
     let c = &h.connection;
     let p = &h.property;
     json!({
@@ -532,37 +582,138 @@ struct SearchQuery {
     mobile_number: Option<String>,
     name: Option<String>,
     text_search: Option<String>,
+    free_search: Option<String>,
     status: Option<String>,
     connection_type: Option<String>,
     property_id: Option<String>,
+    property_type: Option<String>,
+    from_date: Option<String>,
+    to_date: Option<String>,
+    is_collection_count: Option<String>,
+    #[serde(rename = "iscollectionAmount")]
+    is_collection_amount: Option<String>,
+    is_property_count: Option<String>,
+    is_bill_paid: Option<String>,
     sort_by: Option<String>,
     sort_order: Option<String>,
     offset: Option<i64>,
     limit: Option<i64>,
 }
 
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// `true` or `false` (any case), absent when blank.
+fn flag(v: &Option<String>, field: &str) -> AppResult<Option<bool>> {
+    match nonempty(v) {
+        None => Ok(None),
+        Some(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(_) => Err(AppError::invalid_field(
+            "INVALID_QUERY_PARAMETER",
+            format!("{field} must be true or false"),
+            field,
+        )),
+    }
+}
+
+/// Epoch milliseconds.
+fn instant(v: &Option<String>, field: &str) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+    nonempty(v)
+        .map(|s| {
+            s.parse::<i64>()
+                .ok()
+                .and_then(chrono::DateTime::from_timestamp_millis)
+                .ok_or_else(|| {
+                    AppError::invalid_field(
+                        "INVALID_DATE",
+                        format!("{field} must be a time in epoch milliseconds"),
+                        field,
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// `wc/_search` and `wc/fuzzy/_search`. With `isCollectionCount`, `isBillPaid`,
+/// `isPropertyCount` or a sort on money or dates, the household register: every match with its
+/// figures, counted (`collectionDataCount`: `collectionPaid` and `collectionPending`, only the
+/// tab's with `isBillPaid`; `propertyCount`: matches by property type, the counts as strings),
+/// then the tab, the order and the page. `freeSearch` and `iscollectionAmount` are accepted and
+/// change nothing (`textSearch` always matches a part of the name, new or old id).
 async fn search(
     state: web::Data<AppState>,
     q: web::Query<SearchQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
     let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
+    if limit != -1 && !(1..=500).contains(&limit) {
         return Err(AppError::invalid_field(
             "INVALID_LIMIT",
-            "limit must be 1 to 500",
+            "limit must be 1 to 500, or -1 for all",
             "limit",
         ));
     }
-    let nonempty = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(AppError::invalid_field(
+            "INVALID_OFFSET",
+            "offset must not be negative",
+            "offset",
+        ));
+    }
     let mobile = nonempty(&q.mobile_number)
         .map(|m| crate::platform::user::service::check_mobile(&m, "mobileNumber"))
         .transpose()?;
+    let counted = flag(&q.is_collection_count, "isCollectionCount")?.unwrap_or(false);
+    let by_type = flag(&q.is_property_count, "isPropertyCount")?.unwrap_or(false);
+    let paid = flag(&q.is_bill_paid, "isBillPaid")?;
+    flag(&q.free_search, "freeSearch")?;
+    flag(&q.is_collection_amount, "iscollectionAmount")?;
+    let sort = match nonempty(&q.sort_by).as_deref() {
+        None => None,
+        Some("connectionNumber") => Some(register::Sort::ConnectionNo),
+        Some("name") => Some(register::Sort::Name),
+        Some("collectionAmount") => Some(register::Sort::Collected),
+        Some("collectionPendingAmount") => Some(register::Sort::Pending),
+        Some("lastDemandGeneratedDate") => Some(register::Sort::LastPeriod),
+        Some(_) => {
+            return Err(AppError::invalid_field(
+                "INVALID_SORT_BY",
+                "sortBy must be connectionNumber, name, collectionAmount, collectionPendingAmount or lastDemandGeneratedDate",
+                "sortBy",
+            ));
+        }
+    };
+    let descending = match nonempty(&q.sort_order) {
+        None => false,
+        Some(s) if s.eq_ignore_ascii_case("asc") => false,
+        Some(s) if s.eq_ignore_ascii_case("desc") => true,
+        Some(_) => {
+            return Err(AppError::invalid_field(
+                "INVALID_SORT_ORDER",
+                "sortOrder must be ASC or DESC",
+                "sortOrder",
+            ));
+        }
+    };
+    let (from, to) = (
+        instant(&q.from_date, "fromDate")?,
+        instant(&q.to_date, "toDate")?,
+    );
+    if let (Some(a), Some(b)) = (from, to)
+        && a > b
+    {
+        return Err(AppError::invalid_field(
+            "INVALID_DATE_RANGE",
+            "fromDate must not be after toDate",
+            "fromDate",
+        ));
+    }
     let f = Criteria {
         tenant_id: params::tenant(&q.tenant_id)?,
         connection_nos: params::csv(&q.connection_number),
@@ -573,16 +724,129 @@ async fn search(
         status: nonempty(&q.status),
         connection_type: nonempty(&q.connection_type),
         property_ids: params::csv(&q.property_id),
-        sort_by_name: q.sort_by.as_deref() == Some("name"),
-        descending: q
-            .sort_order
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case("desc")),
-        offset: q.offset.unwrap_or(0).max(0),
-        limit,
+        property_type: nonempty(&q.property_type).map(|t| t.to_uppercase()),
+        created_from: from,
+        created_to: to,
+        sort_by_name: sort == Some(register::Sort::Name),
+        descending,
+        offset,
+        limit: if limit == -1 { i64::MAX } else { limit },
+    };
+    let register_view = counted
+        || by_type
+        || paid.is_some()
+        || matches!(
+            sort,
+            Some(register::Sort::Collected | register::Sort::Pending | register::Sort::LastPeriod)
+        );
+    let st = state.clone();
+    let (page, total, counts, types) = db::run(&state.pool, move |c| {
+        if register_view {
+            let view = register::View {
+                text: None,
+                paid,
+                sort: sort.unwrap_or(register::Sort::ConnectionNo),
+                descending,
+            };
+            let sel = register::select(c, ctx(&st), &f, &view)?;
+            let total = sel.entries.len();
+            let page = sel
+                .entries
+                .into_iter()
+                .skip(usize::try_from(f.offset).unwrap_or(usize::MAX))
+                .take(usize::try_from(f.limit).unwrap_or(usize::MAX))
+                .collect::<Vec<_>>();
+            Ok((page, total, Some(sel.counts), Some(sel.property_types)))
+        } else {
+            let (list, total) = service::search(c, ctx(&st), &f)?;
+            let page = register::with_figures(c, &f.tenant_id, list)?;
+            Ok((page, usize::try_from(total).unwrap_or(0), None, None))
+        }
+    })
+    .await?;
+    let mut collection = serde_json::Map::new();
+    if let (true, Some(n)) = (counted, counts) {
+        if paid != Some(false) {
+            collection.insert("collectionPaid".to_owned(), json!(n.paid));
+        }
+        if paid != Some(true) {
+            collection.insert("collectionPending".to_owned(), json!(n.pending));
+        }
+    }
+    let mut property = serde_json::Map::new();
+    if let (true, Some(types)) = (by_type, types) {
+        for (t, n) in types {
+            property.insert(t, json!(n.to_string()));
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "WaterConnection": page.iter().map(|e| connection_json_with(&e.household, Some(&e.figures))).collect::<Vec<_>>(),
+        "totalCount": total, "collectionDataCount": collection, "propertyCount": property})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantQuery {
+    tenant_id: Option<String>,
+    previous_meter_reading: Option<String>,
+}
+
+fn counts_json(list: &[(i64, usize)]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|(at, n)| json!({"taxperiodto": at, "count": n}))
+            .collect(),
+    )
+}
+
+/// `wc/_countWCbyDemandGenerationDate`: the active non-metered households with a live regular
+/// demand, by the end of the last period billed, and those without one, by their previous
+/// reading date (`register::demand_counts`), newest first.
+async fn count_by_demand_date(
+    state: web::Data<AppState>,
+    q: web::Query<TenantQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let counts = db::run(&state.pool, move |c| register::demand_counts(c, &tenant)).await?;
+    Ok(
+        HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "WaterConnectionsDemandGenerated": counts_json(&counts.generated),
+        "WaterConnectionsDemandNotGenerated": counts_json(&counts.not_generated)})),
+    )
+}
+
+/// `wc/consumers/demand-not-generated?previousMeterReading=`: the active non-metered households
+/// never billed here whose previous reading date is that instant (one row of
+/// `WaterConnectionsDemandNotGenerated`), answered like `wc/_search`.
+async fn demand_not_generated(
+    state: web::Data<AppState>,
+    q: web::Query<TenantQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let at = match nonempty(&q.previous_meter_reading) {
+        None => {
+            return Err(AppError::invalid_field(
+                "MISSING_FIELD",
+                "previousMeterReading is required",
+                "previousMeterReading",
+            ));
+        }
+        Some(s) => s.parse::<i64>().map_err(|_| {
+            AppError::invalid_field(
+                "INVALID_PREVIOUS_METER_READING",
+                "previousMeterReading must be a time in epoch milliseconds",
+                "previousMeterReading",
+            )
+        })?,
     };
     let st = state.clone();
-    let (list, total) = db::run(&state.pool, move |c| service::search(c, ctx(&st), &f)).await?;
+    let list = db::run(&state.pool, move |c| {
+        register::demand_list(c, ctx(&st), &tenant, register::Billed::NotSince(at))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
-        "WaterConnection": list.iter().map(connection_json).collect::<Vec<_>>(), "totalCount": total})))
+        "WaterConnection": list.iter().map(|e| connection_json_with(&e.household, Some(&e.figures))).collect::<Vec<_>>(),
+        "totalCount": list.len(), "collectionDataCount": {}, "propertyCount": {}})))
 }

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod import;
 pub mod model;
 pub mod pages;
+pub mod register;
 pub mod service;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::documents;
 use super::model::Household;
+use super::register;
 use super::service::{self, Criteria, Ctx, NewConnection, NewProperty, OwnerIn, SERVICE};
 use crate::business::billing::service as billing;
 use crate::business::collection;
@@ -59,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/home/household", web::get().to(household))
         .route("/home/household/reading", web::post().to(reading))
         .route("/home/household/bill.pdf", web::get().to(bill_pdf))
+        .route("/home/household/share", web::post().to(share_bill))
         .route("/home/receipt.pdf", web::get().to(receipt_pdf))
         .route("/home/consumerupdate", web::get().to(edit_form))
         .route("/home/consumerupdate", web::post().to(edit))
@@ -77,7 +79,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/home/billmanualgenerate/confirm",
             web::post().to(generate_confirm),
         )
-        .route("/home/billmanualgenerate", web::post().to(generate));
+        .route("/home/billmanualgenerate", web::post().to(generate))
+        .route(
+            "/home/billmanualgenerate/consumers",
+            web::get().to(demand_households),
+        );
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
@@ -433,7 +439,6 @@ struct HouseholdPage {
     bill_rows: Vec<(String, String, String)>,
     total: String,
     due: String,
-    whatsapp: String,
     penalty_line: String,
     last_reading: String,
     last_reading_date: String,
@@ -531,13 +536,8 @@ async fn household(
         let d = t.with_timezone(&IST).date_naive();
         month_label(&p, d)
     };
-    let (mut bill_no, mut bill_rows, mut total, mut due, mut whatsapp) = (
-        String::new(),
-        Vec::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-    );
+    let (mut bill_no, mut bill_rows, mut total, mut due) =
+        (String::new(), Vec::new(), String::new(), String::new());
     if let Some(b) = &bill {
         bill_no = b.bill.bill_number.clone();
         bill_rows = b
@@ -559,26 +559,7 @@ async fn household(
             })
             .collect();
         total = inr(b.bill.total_amount);
-        let due_at = b
-            .details
-            .last()
-            .and_then(|(d, _)| d.expiry_date)
-            .unwrap_or(b.bill.bill_date + chrono::Duration::days(15));
-        due = ist_date(due_at);
-        let text = format!(
-            "{} {} {}: {} ({} {})",
-            p.t("PDF_WATER_BILL"),
-            c.connection_no,
-            h.owner.name,
-            inr(b.bill.total_amount),
-            p.t("BILL_DUE_DATE"),
-            due
-        );
-        whatsapp = format!(
-            "https://wa.me/+91{}?text={}",
-            h.owner.mobile,
-            page::urlencode(&text)
-        );
+        due = ist_date(due_date(b));
     }
     let (last_reading, last_reading_date) = match &last {
         Some(r) => (
@@ -629,7 +610,6 @@ async fn household(
         bill_rows,
         total,
         due,
-        whatsapp,
         penalty_line,
         last_reading,
         last_reading_date,
@@ -728,6 +708,101 @@ async fn bill_pdf(
     Ok(pdf_response(&bill.bill.bill_number, bytes))
 }
 
+/// When a bill falls due: its latest period's expiry, else 15 days after the bill.
+fn due_date(b: &crate::business::billing::model::FullBill) -> DateTime<Utc> {
+    b.details
+        .last()
+        .and_then(|(d, _)| d.expiry_date)
+        .unwrap_or(b.bill.bill_date + chrono::Duration::days(15))
+}
+
+#[derive(Deserialize)]
+struct ShareForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    no: String,
+}
+
+/// "Share on WhatsApp" (product.md §2.4): the bill PDF, in the page's language, is kept in the
+/// filestore, its signed link (valid 7 days) gets a short link that lasts as long, and the browser
+/// goes on to WhatsApp with the holder's number and the localized message (`SHARE_BILL_LINK`)
+/// carrying the short link. Made on the tap, not on every view of the household.
+async fn share_bill(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    form: web::Form<ShareForm>,
+) -> Result<HttpResponse, PageError> {
+    use crate::platform::{filestore, shortener};
+    verify_csrf(&req, &form.csrf)?;
+    staff.require(VIEW_ROLES)?;
+    let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t, no, locale, actor) = (
+        state.clone(),
+        tenant_of(&staff),
+        form.no.trim().to_owned(),
+        locale_of(&p),
+        staff.user.uuid,
+    );
+    let made = db::transaction(&state.pool, move |c| {
+        let now = Utc::now();
+        let Some((conn, prop)) = service::by_number(c, &t, &no)? else {
+            return Ok(None);
+        };
+        let h = service::household(ctx(&st), conn, prop)?;
+        let Some((bill, bytes)) = documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, locale, now)?
+        else {
+            return Ok(None);
+        };
+        let key = if h.connection.connection_type == "Metered" {
+            "ws-bill-v2"
+        } else {
+            "ws-bill-nm-v2"
+        };
+        let file = filestore::store(
+            c,
+            &t,
+            "PDF",
+            Some(key),
+            &format!("{}.pdf", bill.bill.bill_number.replace('/', "-")),
+            "application/pdf",
+            bytes,
+            Some(actor),
+            now,
+        )?;
+        let path = filestore::signed_path(&st.crypto, &t, file, now);
+        let till = now + chrono::Duration::days(filestore::LINK_DAYS);
+        let short = shortener::shorten(c, &path, Some(now), Some(till), Some(actor), now)?;
+        Ok(Some((h, bill, short)))
+    })
+    .await?;
+    let Some((h, bill, key)) = made else {
+        return Err(not_found());
+    };
+    let cycle = bill
+        .details
+        .last()
+        .map(|(d, _)| month_label(&p, d.from_period.with_timezone(&IST).date_naive()))
+        .unwrap_or_default();
+    let text = p
+        .t("SHARE_BILL_LINK")
+        .replace("{user}", &h.owner.name)
+        .replace("{new consumer id}", &h.connection.connection_no)
+        .replace("{cycle}", &cycle)
+        .replace("{Amount}", &inr(bill.bill.total_amount))
+        .replace("{date}", &ist_date(due_date(&bill)))
+        .replace(
+            "{link}",
+            &shortener::short_url(&state.settings.app.base_url, &key),
+        );
+    Ok(page::see_other(&format!(
+        "https://wa.me/+91{}?text={}",
+        h.owner.mobile,
+        page::urlencode(&text)
+    )))
+}
+
 async fn receipt_pdf(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -764,6 +839,28 @@ struct GeneratePage {
     /// Result: (status, created, skipped, message).
     result: Option<(String, i32, i32, String)>,
     batches: Vec<(String, String, String, i32, i32)>,
+    /// The water connection count: (billing cycle, households, link to them).
+    generated: Vec<(String, usize, String)>,
+    not_generated: Vec<(String, usize, String)>,
+}
+
+/// The month an instant falls in (IST), as the count panel labels it.
+fn month_of(p: &PageCtx, ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| month_label(p, t.with_timezone(&IST).date_naive()))
+        .unwrap_or_default()
+}
+
+fn count_rows(p: &PageCtx, list: &[(i64, usize)], param: &str) -> Vec<(String, usize, String)> {
+    list.iter()
+        .map(|(at, n)| {
+            (
+                month_of(p, *at),
+                *n,
+                format!("/home/billmanualgenerate/consumers?{param}={at}"),
+            )
+        })
+        .collect()
 }
 
 /// The past months of this and the last financial year, newest first.
@@ -791,12 +888,16 @@ async fn generate_page(
 ) -> Result<HttpResponse, PageError> {
     let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let (st, t) = (state.clone(), tenant_of(staff));
-    let (rates, batches) = db::run(&state.pool, move |c| {
+    let (rates, batches, counts) = db::run(&state.pool, move |c| {
         let rates = match month {
             Some(m) => bulk::flat_rates(c, ctx(&st), &t, m)?,
             None => Vec::new(),
         };
-        Ok((rates, bulk::batches(c, &t, 10)?))
+        Ok((
+            rates,
+            bulk::batches(c, &t, 10)?,
+            register::demand_counts(c, &t)?,
+        ))
     })
     .await?;
     let months = past_months(Utc::now())
@@ -835,6 +936,8 @@ async fn generate_page(
                 )
             })
             .collect(),
+        generated: count_rows(&p, &counts.generated, "billed_to"),
+        not_generated: count_rows(&p, &counts.not_generated, "not_since"),
         p,
     };
     let status = if page.error.is_empty() {
@@ -852,6 +955,76 @@ async fn generate_form(
 ) -> Result<HttpResponse, PageError> {
     staff.require(DEMAND_ROLES)?;
     generate_page(&req, &state, &staff, None, String::new(), None).await
+}
+
+#[derive(Deserialize)]
+struct CountQuery {
+    #[serde(default)]
+    billed_to: Option<String>,
+    #[serde(default)]
+    not_since: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "water/demand_list.html")]
+struct DemandListPage {
+    p: PageCtx,
+    title: String,
+    cycle: String,
+    /// (number, number for the link, old id, name, pending)
+    rows: Vec<(String, String, String, String, String)>,
+}
+
+/// The households behind one count of the panel: last billed up to a month's end
+/// (`billed_to`), or never billed since joining with that last cycle (`not_since`).
+async fn demand_households(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<CountQuery>,
+) -> Result<HttpResponse, PageError> {
+    staff.require(DEMAND_ROLES)?;
+    let ms = |v: &Option<String>| v.as_deref().and_then(|s| s.trim().parse::<i64>().ok());
+    let which = match (ms(&q.billed_to), ms(&q.not_since)) {
+        (Some(at), None) => register::Billed::To(at),
+        (None, Some(at)) => register::Billed::NotSince(at),
+        _ => {
+            return Err(AppError::bad_request(
+                "INVALID_QUERY_PARAMETER",
+                "billed_to or not_since: a time in epoch milliseconds",
+            )
+            .into());
+        }
+    };
+    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (st, t) = (state.clone(), tenant_of(&staff));
+    let list = db::run(&state.pool, move |c| {
+        register::demand_list(c, ctx(&st), &t, which)
+    })
+    .await?;
+    let (title, at) = match which {
+        register::Billed::To(at) => (p.t("LAST_BILL_CYCLE_DEMAND_GENERATED"), at),
+        register::Billed::NotSince(at) => (p.t("LAST_BILL_CYCLE_DEMAND_NOT_GENERATED"), at),
+    };
+    let page = DemandListPage {
+        title,
+        cycle: month_of(&p, at),
+        rows: list
+            .iter()
+            .map(|e| {
+                let c = &e.household.connection;
+                (
+                    c.connection_no.clone(),
+                    page::urlencode(&c.connection_no),
+                    c.old_connection_no.clone(),
+                    e.household.owner.name.clone(),
+                    inr(e.figures.pending),
+                )
+            })
+            .collect(),
+        p,
+    };
+    page::render(StatusCode::OK, page.render(), cookie)
 }
 
 #[derive(Deserialize)]
@@ -1267,32 +1440,46 @@ impl RegisterRow {
     }
 }
 
-/// Every household of the GP with what it owes and holds.
+/// The register's households of the tab, in order, with the tab counts (all, pending, paid):
+/// the selection `register::select` makes, as table rows.
 fn register_rows(
     conn: &mut diesel::PgConnection,
     ctx: Ctx<'_>,
     tenant: &str,
-) -> crate::error::AppResult<Vec<RegisterRow>> {
-    let sums =
-        crate::business::billing::repo::consumer_totals(conn, tenant, SERVICE, "waterConnection")?;
-    let by_code: std::collections::HashMap<String, crate::business::billing::repo::ConsumerTotals> =
-        sums.into_iter()
-            .map(|s| (s.consumer_code.clone(), s))
-            .collect();
-    let (all, _) = service::search(
+    q: &RegisterQuery,
+) -> crate::error::AppResult<(Vec<RegisterRow>, (usize, usize, usize))> {
+    let text = q.q.trim();
+    let view = register::View {
+        text: (!text.is_empty()).then(|| text.to_owned()),
+        paid: match q.tab.as_str() {
+            "pending" => Some(false),
+            "paid" => Some(true),
+            _ => None,
+        },
+        sort: match q.sort.as_str() {
+            "no" => register::Sort::ConnectionNo,
+            "old" => register::Sort::OldConnectionNo,
+            "pending" => register::Sort::Pending,
+            "advance" => register::Sort::Advance,
+            "bill" => register::Sort::LastBill,
+            _ => register::Sort::Name,
+        },
+        descending: q.desc.is_some(),
+    };
+    let sel = register::select(
         conn,
         ctx,
         &Criteria {
             tenant_id: tenant.to_owned(),
-            sort_by_name: true,
-            limit: i64::MAX,
             ..Default::default()
         },
+        &view,
     )?;
-    Ok(all
+    let rows = sel
+        .entries
         .into_iter()
-        .map(|h| {
-            let s = by_code.get(&h.connection.connection_no);
+        .map(|e| {
+            let (h, f) = (e.household, e.figures);
             RegisterRow {
                 no_q: page::urlencode(&h.connection.connection_no),
                 no: h.connection.connection_no.clone(),
@@ -1300,10 +1487,10 @@ fn register_rows(
                 old_no: h.connection.old_connection_no.clone(),
                 name: h.owner.name.clone(),
                 guardian: h.owner.guardian.clone(),
-                pending: s.map_or(Decimal::ZERO, |s| s.pending),
-                advance: s.map_or(Decimal::ZERO, |s| s.advance),
+                pending: f.pending,
+                advance: f.advance,
                 active: h.connection.status == "Active",
-                last_bill: s.and_then(|s| s.last_bill),
+                last_bill: f.last_bill,
                 extra: Box::new(RegisterExtra {
                     gender: h.owner.gender.clone(),
                     mobile: h.owner.mobile.clone(),
@@ -1315,16 +1502,18 @@ fn register_rows(
                     arrears: h.connection.arrears,
                     penalty: h.connection.penalty,
                     advance: h.connection.advance,
-                    billed: s.map_or(Decimal::ZERO, |s| s.billed),
-                    collected: s.map_or(Decimal::ZERO, |s| s.collected),
+                    billed: f.billed,
+                    collected: f.collected,
                     created: h.connection.created_at,
                 }),
             }
         })
-        .collect())
+        .collect();
+    let c = sel.counts;
+    Ok((rows, (c.all, c.pending, c.paid)))
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct RegisterQuery {
     #[serde(default)]
     tab: String,
@@ -1356,44 +1545,6 @@ struct RegisterPage {
 
 const REGISTER_PAGE: usize = 10;
 
-fn filtered(
-    rows: Vec<RegisterRow>,
-    q: &RegisterQuery,
-) -> (Vec<RegisterRow>, (usize, usize, usize)) {
-    let text = q.q.trim().to_lowercase();
-    let mut rows: Vec<RegisterRow> = rows
-        .into_iter()
-        .filter(|r| {
-            text.is_empty()
-                || r.name.to_lowercase().contains(&text)
-                || r.no.to_lowercase().contains(&text)
-                || r.old_no.to_lowercase().contains(&text)
-        })
-        .collect();
-    let counts = (
-        rows.len(),
-        rows.iter().filter(|r| r.pending > Decimal::ZERO).count(),
-        rows.iter().filter(|r| r.pending <= Decimal::ZERO).count(),
-    );
-    match q.tab.as_str() {
-        "pending" => rows.retain(|r| r.pending > Decimal::ZERO),
-        "paid" => rows.retain(|r| r.pending <= Decimal::ZERO),
-        _ => {}
-    }
-    match q.sort.as_str() {
-        "no" => rows.sort_by(|a, b| a.no.cmp(&b.no)),
-        "old" => rows.sort_by(|a, b| a.old_no.cmp(&b.old_no)),
-        "pending" => rows.sort_by_key(|r| r.pending),
-        "advance" => rows.sort_by_key(|r| r.advance),
-        "bill" => rows.sort_by_key(|r| r.last_bill),
-        _ => {}
-    }
-    if q.desc.is_some() {
-        rows.reverse();
-    }
-    (rows, counts)
-}
-
 /// The household register (product.md §2.3): tabs All / Pending / Paid with counts, a text
 /// search, every column sorts, ten rows a page, and a PDF of it.
 async fn register(
@@ -1405,9 +1556,9 @@ async fn register(
     staff.require(VIEW_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
-    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
     let q = q.into_inner();
-    let (rows, counts) = filtered(rows, &q);
+    let qq = q.clone();
+    let (rows, counts) = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t, &qq)).await?;
     let total_pending = inr(rows.iter().map(|r| r.pending).sum());
     let pages = rows.len().div_ceil(REGISTER_PAGE).max(1);
     let page_no = q.page.unwrap_or(1).clamp(1, pages);
@@ -1445,8 +1596,8 @@ async fn register_pdf(
     staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
-    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
-    let (rows, _) = filtered(rows, &q.into_inner());
+    let q = q.into_inner();
+    let (rows, _) = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t, &q)).await?;
     let mut doc = crate::pdf::Doc::new(p.locale);
     doc.title(&p.t("CORE_HOUSEHOLD_REGISTER"));
     doc.heading(&format!(
@@ -1683,8 +1834,8 @@ async fn register_xlsx(
     staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
-    let rows = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t)).await?;
-    let (rows, _) = filtered(rows, &q.into_inner());
+    let q = q.into_inner();
+    let (rows, _) = db::run(&state.pool, move |c| register_rows(c, ctx(&st), &t, &q)).await?;
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();

@@ -1278,6 +1278,11 @@ pub struct Criteria {
     pub status: Option<String>,
     pub connection_type: Option<String>,
     pub property_ids: Vec<String>,
+    /// RESIDENTIAL, COMMERCIAL, ...
+    pub property_type: Option<String>,
+    /// Created at or after / at or before.
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
     pub sort_by_name: bool,
     pub descending: bool,
     pub offset: i64,
@@ -1323,6 +1328,15 @@ pub fn search(
     }
     if !f.property_ids.is_empty() {
         q = q.filter(pr::property_id.eq_any(&f.property_ids));
+    }
+    if let Some(t) = &f.property_type {
+        q = q.filter(pr::property_type.eq(t.clone()));
+    }
+    if let Some(t) = f.created_from {
+        q = q.filter(wc::created_at.ge(t));
+    }
+    if let Some(t) = f.created_to {
+        q = q.filter(wc::created_at.le(t));
     }
     let rows: Vec<(Connection, Property)> = q
         .order(wc::connection_no)

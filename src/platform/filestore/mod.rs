@@ -84,6 +84,24 @@ pub fn signed_path(crypto: &Crypto, tenant: &str, id: uuid::Uuid, now: DateTime<
     )
 }
 
+/// The tenant of a signed file link of this server (`signed_path`'s form, with or without the
+/// public base URL in front) whose signature holds and that has not expired at `now`.
+pub fn signed_link_tenant(crypto: &Crypto, path: &str, now: DateTime<Utc>) -> Option<String> {
+    let query = path.strip_prefix("/filestore/v1/files/id?")?;
+    let (mut tenant, mut id, mut expires, mut sig) = (None, None, None, None);
+    for (k, v) in crate::http::gateway::form_urlencoded_parse(query) {
+        match k.as_str() {
+            "tenantId" => tenant = Some(v),
+            "fileStoreId" => id = uuid::Uuid::parse_str(&v).ok(),
+            "expires" => expires = v.parse::<i64>().ok(),
+            "sig" => sig = Some(v),
+            _ => {}
+        }
+    }
+    let (tenant, id, expires, sig) = (tenant?, id?, expires?, sig?);
+    (expires >= now.timestamp() && signature(crypto, &tenant, id, expires) == sig).then_some(tenant)
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/filestore/v1/files/url", web::get().to(urls))
         .route("/filestore/v1/files/url", web::post().to(urls))

@@ -1,0 +1,1 @@
+DROP TABLE shortener_link;
