@@ -158,20 +158,21 @@ pub fn start(
         ));
     }
     let (from, to) = (month_start_at(month), month_end_at(month));
-    let eligible = count(
-        conn,
-        &format!("SELECT count(*) AS n {ELIGIBLE}"),
-        tenant,
-        from,
-        to,
-    )?;
-    let pending = count(
-        conn,
-        &format!("SELECT count(*) AS n {ELIGIBLE} AND NOT {BILLED}"),
-        tenant,
-        from,
-        to,
-    )?;
+    #[derive(QueryableByName)]
+    struct Counts {
+        #[diesel(sql_type = BigInt)]
+        eligible: i64,
+        #[diesel(sql_type = BigInt)]
+        pending: i64,
+    }
+    // one pass over the GP's households for both counts
+    let Counts { eligible, pending } = diesel::sql_query(format!(
+        "SELECT count(*) AS eligible, count(*) FILTER (WHERE NOT {BILLED}) AS pending {ELIGIBLE}"
+    ))
+    .bind::<Text, _>(tenant)
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .get_result(conn)?;
     if pending == 0 {
         return Err(AppError::bad_request(
             "NO_CONNECTIONS_TO_GENERATE_DEMANDS",
@@ -184,12 +185,13 @@ pub fn start(
     // last cycle billed.
     let prev = prev_month(month);
     let (pf, pt) = (month_start_at(prev), month_end_at(prev));
+    // (whether any, not how many: the first row found settles it)
     let covered = count(
         conn,
-        "SELECT (SELECT count(*) FROM billing_demand d WHERE d.tenant_id = $1 AND d.business_service = 'WS'
+        "SELECT (EXISTS (SELECT 1 FROM billing_demand d WHERE d.tenant_id = $1 AND d.business_service = 'WS'
                    AND d.status <> 'CANCELLED' AND d.period_to BETWEEN $2 AND $3)
-              + (SELECT count(*) FROM water_connection c WHERE c.tenant_id = $1
-                   AND (c.previous_reading_date BETWEEN $2 AND $3 OR c.created_at BETWEEN $2 AND $3)) AS n",
+              OR EXISTS (SELECT 1 FROM water_connection c WHERE c.tenant_id = $1
+                   AND (c.previous_reading_date BETWEEN $2 AND $3 OR c.created_at BETWEEN $2 AND $3)))::int::int8 AS n",
         tenant,
         pf,
         pt,
