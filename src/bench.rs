@@ -492,11 +492,7 @@ pub fn water(
         chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m2))
             .unwrap_or(now),
     );
-    let mut tenants: Vec<String> = crate::platform::mdms::repo::tenants(&mut conn)?
-        .into_iter()
-        .map(|t| t.code)
-        .filter(|c| c.contains('.'))
-        .collect();
+    let mut tenants = crate::platform::mdms::repo::gram_panchayat_codes(&mut conn)?;
     if let Some(n) = tenants_limit {
         tenants.truncate(n);
     }

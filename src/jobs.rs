@@ -137,11 +137,7 @@ fn bulk_demand(
     };
     let tenants: Vec<String> = match &args.tenant {
         Some(t) => vec![t.clone()],
-        None => crate::platform::mdms::repo::tenants(conn)?
-            .into_iter()
-            .map(|t| t.code)
-            .filter(|c| c.contains('.'))
-            .collect(),
+        None => crate::platform::mdms::repo::gram_panchayat_codes(conn)?,
     };
     let ctx = crate::municipal::water::service::Ctx::of(state);
     let started = std::time::Instant::now();
@@ -187,11 +183,7 @@ fn bulk_demand(
 fn penalty(state: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow::Result<String> {
     let tenants: Vec<String> = match &args.tenant {
         Some(t) => vec![t.clone()],
-        None => crate::platform::mdms::repo::tenants(conn)?
-            .into_iter()
-            .map(|t| t.code)
-            .filter(|c| c.contains('.'))
-            .collect(),
+        None => crate::platform::mdms::repo::gram_panchayat_codes(conn)?,
     };
     let (mut demands, mut total) = (0usize, rust_decimal::Decimal::ZERO);
     for t in &tenants {

@@ -531,6 +531,11 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The line of a PDF's text that holds `label` (pdftotext -layout keeps a row on one line).
+fn line_with<'a>(text: &'a str, label: &str) -> &'a str {
+    text.lines().find(|l| l.contains(label)).unwrap_or("")
+}
+
 #[actix_web::test]
 async fn bill_and_receipt_pdfs_in_three_languages_through_pdf_service_and_signed_links() {
     let c = Calc::new();
@@ -621,6 +626,17 @@ async fn bill_and_receipt_pdfs_in_three_languages_through_pdf_service_and_signed
     ] {
         assert!(text.contains(want), "{want:?} not in:\n{text}");
     }
+    // the GP's last month: the 50 billed for it, nothing collected in it, 170 pending by its end
+    for (label, amount) in [
+        ("New demand", "₹50"),
+        ("Actual collections", "₹0"),
+        ("Cumulative pending collections", "₹170"),
+    ] {
+        assert!(
+            line_with(&text, label).contains(amount),
+            "{label} {amount}:\n{text}"
+        );
+    }
     // Punjabi and Hindi: the same bill, in words in the language
     let (_, v) = pdf("ws-bill-nm-v2", bill_body.clone(), "pa_IN").await;
     let text = pdf_text(&download(v["filestoreIds"][0].clone()).await.1);
@@ -677,6 +693,14 @@ async fn bill_and_receipt_pdfs_in_three_languages_through_pdf_service_and_signed
     ] {
         assert!(text.contains(want), "{want:?} not in:\n{text}");
     }
+    // the receipt's summary: 70 of last month's pending is left after paying 100
+    assert!(
+        line_with(&text, "Cumulative pending collections").contains("₹70"),
+        "{text}"
+    );
+    // the 100 went to the oldest period first: all of it to the arrears of 120
+    assert!(line_with(&text, "Arrears").contains("₹100"), "{text}");
+    assert!(!text.contains("Water charges"), "{text}");
     // unknown template, nothing to print
     let (s, v) = pdf("ws-nothing", json!({}), "en_IN").await;
     assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_KEY"));

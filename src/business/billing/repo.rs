@@ -707,3 +707,55 @@ pub fn consumers_owing_head(
         .distinct()
         .load(conn)
 }
+
+/// A tenant's month for the GP summary of bills and receipts: the regular charges billed for
+/// periods ending in `from..=to` (`consumer_type`, positive lines of live demands), and what is
+/// still pending on every live charge of periods ending by `to`.
+pub fn month_sums(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumer_type: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<(rust_decimal::Decimal, rust_decimal::Decimal)> {
+    use diesel::sql_types::{Numeric, Timestamptz};
+    #[derive(QueryableByName)]
+    struct Sums {
+        #[diesel(sql_type = Numeric)]
+        demand: rust_decimal::Decimal,
+        #[diesel(sql_type = Numeric)]
+        pending: rust_decimal::Decimal,
+    }
+    let s: Sums = diesel::sql_query(
+        "SELECT
+           (SELECT coalesce(sum(dd.tax_amount), 0) FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+             WHERE d.tenant_id = $1 AND d.business_service = $4 AND d.status = 'ACTIVE' AND d.consumer_type = $5
+               AND d.period_to BETWEEN $2 AND $3 AND dd.tax_amount > 0) AS demand,
+           (SELECT coalesce(sum(dd.tax_amount - dd.collection_amount), 0) FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
+             WHERE d.tenant_id = $1 AND d.business_service = $4 AND d.status = 'ACTIVE'
+               AND d.period_to <= $3 AND dd.tax_amount > 0) AS pending",
+    )
+    .bind::<Text, _>(tenant)
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .bind::<Text, _>(service)
+    .bind::<Text, _>(consumer_type)
+    .get_result(conn)?;
+    Ok((s.demand, s.pending))
+}
+
+/// A demand line with its demand's period: (line, tax head, period from, period to).
+pub type LinePeriod = (uuid::Uuid, String, DateTime<Utc>, DateTime<Utc>);
+
+/// Demand lines with their demand's period.
+pub fn lines_with_periods(
+    conn: &mut PgConnection,
+    line_ids: &[uuid::Uuid],
+) -> QueryResult<Vec<LinePeriod>> {
+    dd::table
+        .inner_join(dm::table)
+        .filter(dd::id.eq_any(line_ids))
+        .select((dd::id, dd::tax_head_code, dm::period_from, dm::period_to))
+        .load(conn)
+}

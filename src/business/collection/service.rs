@@ -497,6 +497,37 @@ pub struct Filter {
     pub limit: i64,
 }
 
+/// Where a receipt's money went: (demand line, kind, amount), kind COLLECT, USE_CREDIT or
+/// ADVANCE.
+pub fn allocations(
+    conn: &mut PgConnection,
+    payment_detail_id: uuid::Uuid,
+) -> QueryResult<Vec<(uuid::Uuid, String, Decimal)>> {
+    ca::table
+        .filter(ca::payment_detail_id.eq(payment_detail_id))
+        .select((ca::demand_detail_id, ca::kind, ca::amount))
+        .load(conn)
+}
+
+/// What live receipts of a tenant's business service took between `from` and `to`.
+pub fn collected_between(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<Decimal> {
+    let sum: Option<Decimal> = cp::table
+        .inner_join(cpd::table)
+        .filter(cp::tenant_id.eq(tenant))
+        .filter(cpd::business_service.eq(service))
+        .filter(cp::payment_status.ne("CANCELLED"))
+        .filter(cpd::receipt_date.between(from, to))
+        .select(diesel::dsl::sum(cpd::total_amount_paid))
+        .first(conn)?;
+    Ok(sum.unwrap_or(Decimal::ZERO))
+}
+
 pub fn search(conn: &mut PgConnection, f: &Filter) -> AppResult<(Vec<Payment>, i64)> {
     let q = || {
         let mut q = cp::table
@@ -559,10 +590,7 @@ pub fn cancel(
         ));
     }
     billing_repo::lock_consumer(conn, &p.tenant_id, &p.business_service, &p.consumer_code)?;
-    let allocs: Vec<(uuid::Uuid, String, Decimal)> = ca::table
-        .filter(ca::payment_detail_id.eq(p.detail_id))
-        .select((ca::demand_detail_id, ca::kind, ca::amount))
-        .load(conn)?;
+    let allocs = allocations(conn, p.detail_id)?;
     for (line, kind, amount) in &allocs {
         let res = match kind.as_str() {
             "COLLECT" => billing_repo::add_collection(conn, *line, -*amount, now),

@@ -132,7 +132,7 @@ pub fn start(
     now: DateTime<Utc>,
 ) -> AppResult<Batch> {
     match mdms::repo::tenant(conn, tenant)? {
-        Some(t) if t.code.contains('.') => {}
+        Some(t) if t.is_gram_panchayat() => {}
         _ => {
             return Err(AppError::invalid_field(
                 "INVALID_TENANT",

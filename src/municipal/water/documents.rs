@@ -101,7 +101,6 @@ fn gp_summary(
     tenant: &str,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    use diesel::sql_types::{Numeric, Text, Timestamptz};
     let today = at.with_timezone(&IST).date_naive();
     let this_month = today.with_day(1).unwrap_or(today);
     let prev = if this_month.month() == 1 {
@@ -114,37 +113,14 @@ fn gp_summary(
         .unwrap_or_default();
     let to = DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(this_month) - 1)
         .unwrap_or_default();
-    #[derive(QueryableByName)]
-    struct Sums {
-        #[diesel(sql_type = Numeric)]
-        demand: Decimal,
-        #[diesel(sql_type = Numeric)]
-        collected: Decimal,
-        #[diesel(sql_type = Numeric)]
-        pending: Decimal,
-    }
-    let s: Sums = diesel::sql_query(
-        "SELECT
-           (SELECT coalesce(sum(dd.tax_amount), 0) FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
-             WHERE d.tenant_id = $1 AND d.business_service = $4 AND d.status = 'ACTIVE' AND d.consumer_type = 'waterConnection'
-               AND d.period_to BETWEEN $2 AND $3 AND dd.tax_amount > 0) AS demand,
-           (SELECT coalesce(sum(pd.total_amount_paid), 0) FROM collection_payment p JOIN collection_payment_detail pd ON pd.payment_id = p.id
-             WHERE p.tenant_id = $1 AND pd.business_service = $4 AND p.payment_status <> 'CANCELLED'
-               AND pd.receipt_date BETWEEN $2 AND $3) AS collected,
-           (SELECT coalesce(sum(dd.tax_amount - dd.collection_amount), 0) FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
-             WHERE d.tenant_id = $1 AND d.business_service = $4 AND d.status = 'ACTIVE'
-               AND d.period_to <= $3 AND dd.tax_amount > 0) AS pending",
-    )
-    .bind::<Text, _>(tenant)
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
-    .bind::<Text, _>(SERVICE)
-    .get_result(conn)?;
+    let (demand, pending) =
+        billing::repo::month_sums(conn, tenant, SERVICE, super::register::REGULAR, from, to)?;
+    let collected = collection::service::collected_between(conn, tenant, SERVICE, from, to)?;
     doc.rule();
     doc.heading(&t.f("PDF_GP_SUMMARY", &[("month", &t.month(from))]));
-    doc.row(&t.t("PDF_NEW_DEMAND"), &inr(s.demand));
-    doc.row(&t.t("PDF_ACTUAL_COLLECTIONS"), &inr(s.collected));
-    doc.row(&t.t("PDF_PENDING_COLLECTIONS"), &inr(s.pending));
+    doc.row(&t.t("PDF_NEW_DEMAND"), &inr(demand));
+    doc.row(&t.t("PDF_ACTUAL_COLLECTIONS"), &inr(collected));
+    doc.row(&t.t("PDF_PENDING_COLLECTIONS"), &inr(pending));
     Ok(())
 }
 
@@ -281,9 +257,6 @@ pub fn receipt_pdf(
     locale: Locale,
     now: DateTime<Utc>,
 ) -> AppResult<Option<(collection::service::Payment, Vec<u8>)>> {
-    use crate::db::schema::{
-        billing_demand as dm, billing_demand_detail as dd, collection_allocation as ca,
-    };
     let (found, _) = collection::service::search(
         conn,
         &collection::service::Filter {
@@ -301,19 +274,21 @@ pub fn receipt_pdf(
         AppError::not_found("CONNECTION_NOT_FOUND", "No such connection on this GP")
     })?;
     let h = service::household(ctx, c, p)?;
+    // where the money went, newest period first: (kind, head, amount, from, to)
     type Moved = (String, String, Decimal, DateTime<Utc>, DateTime<Utc>);
-    let moved: Vec<Moved> = ca::table
-        .inner_join(dd::table.inner_join(dm::table))
-        .filter(ca::payment_detail_id.eq(pay.detail_id))
-        .order((dm::period_from.desc(), dd::tax_head_code))
-        .select((
-            ca::kind,
-            dd::tax_head_code,
-            ca::amount,
-            dm::period_from,
-            dm::period_to,
-        ))
-        .load(conn)?;
+    let allocs = collection::service::allocations(conn, pay.detail_id)?;
+    let ids: Vec<uuid::Uuid> = allocs.iter().map(|a| a.0).collect();
+    let lines = billing::repo::lines_with_periods(conn, &ids)?;
+    let mut moved: Vec<Moved> = allocs
+        .into_iter()
+        .filter_map(|(line, kind, amount)| {
+            lines
+                .iter()
+                .find(|l| l.0 == line)
+                .map(|(_, head, from, to)| (kind, head.clone(), amount, *from, *to))
+        })
+        .collect();
+    moved.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
     // what was left due at that moment
     let balance = pay.total_due - pay.total_amount_paid;
     let t = T { i18n, locale };

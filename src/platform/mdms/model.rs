@@ -36,6 +36,13 @@ pub struct Tenant {
     pub office_timings: serde_json::Value,
 }
 
+impl Tenant {
+    /// A gram panchayat (`pb.lodhipur`), not the state tenant (`pb`).
+    pub fn is_gram_panchayat(&self) -> bool {
+        self.code.contains('.')
+    }
+}
+
 #[derive(Clone, Debug, serde::Serialize, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = mdms_role)]
 pub struct Role {

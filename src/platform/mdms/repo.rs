@@ -21,6 +21,15 @@ pub fn tenants(conn: &mut PgConnection) -> QueryResult<Vec<Tenant>> {
         .load(conn)
 }
 
+/// The codes of every gram panchayat (the tenants below the state, `pb.*`), in code order.
+pub fn gram_panchayat_codes(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
+    Ok(tenants(conn)?
+        .into_iter()
+        .filter(Tenant::is_gram_panchayat)
+        .map(|t| t.code)
+        .collect())
+}
+
 pub fn org_units(conn: &mut PgConnection) -> QueryResult<Vec<OrgUnit>> {
     mdms_org_unit::table
         .order(mdms_org_unit::code)
