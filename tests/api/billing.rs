@@ -127,6 +127,21 @@ async fn two_months_of_100_pay_150_then_80_then_a_new_demand() {
         v["Payments"][0]["paymentDetails"][0]["bill"]["status"],
         "PARTIALLY_PAID"
     );
+    // the answer (built in memory) is the payment as stored, bill and what it received included
+    let (_, found) = l
+        .app
+        .post(
+            &format!(
+                "/collection-services/payments/_search?tenantId={GP}&consumerCodes={CONSUMER}"
+            ),
+            json!({"RequestInfo": ri(&l.clerk)}),
+        )
+        .await;
+    assert_eq!(found["Payments"][0], v["Payments"][0]);
+    assert_eq!(
+        v["Payments"][0]["paymentDetails"][0]["bill"]["billDetails"][0]["amountPaid"],
+        100
+    );
     let ds = l.demands().await;
     assert_eq!(
         (

@@ -343,8 +343,8 @@ pub fn create(
     let a = apportion::apportion(&lines, p.amount);
     let applied = billing::apply(conn, &bill.business_service, &demands, &a, now)?;
     // The bill is paid (in full or in part); its details record what they received.
-    let full = billing_repo::full_bills(conn, vec![bill.clone()])?;
-    for (d, accts) in full.iter().flat_map(|b| b.details.iter()) {
+    let mut full = billing_repo::full_bills(conn, vec![bill.clone()])?;
+    for (d, accts) in full.iter_mut().flat_map(|b| b.details.iter_mut()) {
         let got: Decimal = applied
             .iter()
             .filter(|x| x.kind == "COLLECT" && accts.iter().any(|a| a.demand_detail_id == x.line))
@@ -352,22 +352,24 @@ pub fn create(
             .sum();
         if got != Decimal::ZERO {
             billing_repo::add_bill_paid(conn, d.id, got)?;
+            d.amount_paid += got;
         }
     }
-    let mut after = bill.clone();
-    after.status = if p.amount >= due {
+    let status = if p.amount >= due {
         "PAID"
     } else {
         "PARTIALLY_PAID"
-    }
-    .to_owned();
-    after.last_modified_by = actor;
-    after.last_modified_at = now;
-    billing_repo::set_bill_status(conn, bill.id, &after.status, actor, now)?;
-    // the bill as it now stands, for the answer (its details re-read: they record the payment)
-    let bill_json = billing_repo::full_bills(conn, vec![after])?
-        .pop()
-        .map(|b| crate::business::billing::bill_json(&b))
+    };
+    billing_repo::set_bill_status(conn, bill.id, status, actor, now)?;
+    // the bill as it now stands, for the answer
+    let bill_json = full
+        .first_mut()
+        .map(|b| {
+            b.bill.status = status.to_owned();
+            b.bill.last_modified_by = actor;
+            b.bill.last_modified_at = now;
+            crate::business::billing::bill_json(b)
+        })
         .unwrap_or(serde_json::Value::Null);
 
     // The receipt number last: the GP's receipt sequence row stays locked until commit, so the
