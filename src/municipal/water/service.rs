@@ -1,7 +1,7 @@
 //! Household rules (product.md §2.3): create a property and its connection, the opening demands,
 //! edits, deactivation, and the searches.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::gateway::TenantRole;
 use crate::platform::encryption::Crypto;
 use crate::platform::{idgen, mdms, user};
-use crate::time::{Fy, IST, ist_day_start_millis};
+use crate::time::{Fy, IST, ist_day_start_millis, month_start, prev_month};
 
 pub const COL_OWNER_NAME: &str = "property.owner_name";
 pub const COL_OWNER_GUARDIAN: &str = "property.owner_guardian";
@@ -416,32 +416,8 @@ fn at_ms(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-fn month_start(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
-
-fn next_month(d: NaiveDate) -> NaiveDate {
-    let d = month_start(d);
-    if d.month() == 12 {
-        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1).unwrap_or(d)
-    } else {
-        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1).unwrap_or(d)
-    }
-}
-
-fn prev_month(d: NaiveDate) -> NaiveDate {
-    let d = month_start(d);
-    if d.month() == 1 {
-        NaiveDate::from_ymd_opt(d.year() - 1, 12, 1).unwrap_or(d)
-    } else {
-        NaiveDate::from_ymd_opt(d.year(), d.month() - 1, 1).unwrap_or(d)
-    }
-}
-
-/// The last instant (23:59:59.999 IST) of the month of `d`.
-pub fn month_end_ms(d: NaiveDate) -> i64 {
-    ist_day_start_millis(next_month(d)) - 1
-}
+// Tests and `bench` call it by this path.
+pub use crate::time::month_end_ms;
 
 /// The two billing cycles a non-metered household may say it was last billed for: the two most
 /// recent completed months (product.md §2.3).
