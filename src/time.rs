@@ -78,6 +78,46 @@ pub fn ist_day_start_millis(d: NaiveDate) -> i64 {
     }
 }
 
+/// The first day of the month of `d`.
+pub fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The first day of the month after the month of `d`.
+pub fn next_month(d: NaiveDate) -> NaiveDate {
+    let d = month_start(d);
+    if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1).unwrap_or(d)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1).unwrap_or(d)
+    }
+}
+
+/// The first day of the month before the month of `d`.
+pub fn prev_month(d: NaiveDate) -> NaiveDate {
+    let d = month_start(d);
+    if d.month() == 1 {
+        NaiveDate::from_ymd_opt(d.year() - 1, 12, 1).unwrap_or(d)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() - 1, 1).unwrap_or(d)
+    }
+}
+
+/// The last instant (23:59:59.999 IST) of the month of `d`, as epoch milliseconds.
+pub fn month_end_ms(d: NaiveDate) -> i64 {
+    ist_day_start_millis(next_month(d)) - 1
+}
+
+/// Midnight IST at the start of `d` (the first day of a month, for a billing period's start).
+pub fn month_start_at(d: NaiveDate) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ist_day_start_millis(d)).unwrap_or_default()
+}
+
+/// The last instant (23:59:59.999 IST) of the month of `d`.
+pub fn month_end_at(d: NaiveDate) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(month_end_ms(d)).unwrap_or_default()
+}
+
 /// Formats an instant in IST with a Java `SimpleDateFormat`-style pattern (`yyyy`, `yy`, `MM`,
 /// `dd`, `HH`, `mm`, `ss`); other characters are copied. Returns None for letters it does not know.
 pub fn format_java(at: DateTime<Utc>, pattern: &str) -> Option<String> {
@@ -164,6 +204,26 @@ mod tests {
         assert_eq!(Fy::parse("2022-2023"), Some(Fy(2022)));
         assert_eq!(Fy::parse("2022-24"), None);
         assert_eq!(Fy::parse("x"), None);
+    }
+
+    #[test]
+    fn month_arithmetic() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        assert_eq!(month_start(d(2026, 11, 20)), d(2026, 11, 1));
+        assert_eq!(prev_month(d(2026, 1, 1)), d(2025, 12, 1));
+        assert_eq!(prev_month(d(2026, 3, 31)), d(2026, 2, 1));
+        assert_eq!(next_month(d(2025, 12, 15)), d(2026, 1, 1));
+        // Nov 2026 ends the millisecond before 1 Dec 2026 00:00 IST (30 Nov 18:30 UTC).
+        assert_eq!(
+            month_end_ms(d(2026, 11, 20)),
+            utc("2026-11-30T18:30:00Z").timestamp_millis() - 1
+        );
+        assert_eq!(
+            month_end_at(d(2026, 11, 1)),
+            utc("2026-11-30T18:29:59.999Z")
+        );
+        // 1 Nov 2026 00:00 IST is 31 Oct 18:30 UTC.
+        assert_eq!(month_start_at(d(2026, 11, 1)), utc("2026-10-31T18:30:00Z"));
     }
 
     #[test]

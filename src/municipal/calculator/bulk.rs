@@ -15,9 +15,9 @@ use crate::business::apportion;
 use crate::business::billing;
 use crate::db::schema::water_bulk_demand_batch as bb;
 use crate::error::{AppError, AppResult};
-use crate::municipal::water::service::{BILL_EXPIRY_MS, Ctx, SERVICE, month_end_ms};
+use crate::municipal::water::service::{BILL_EXPIRY_MS, Ctx, SERVICE};
 use crate::platform::mdms;
-use crate::time::{IST, ist_day_start_millis};
+use crate::time::{IST, month_end_at, month_start_at, prev_month};
 
 pub const PROPERTY_TYPES: [&str; 4] = ["RESIDENTIAL", "COMMERCIAL", "MIXED", "PUBLICSECTOR"];
 /// A run still IN_PROGRESS after this long was abandoned (killed); a new one may start.
@@ -54,22 +54,6 @@ pub fn parse_period(s: &str) -> Option<NaiveDate> {
         return ok.then_some(first);
     }
     NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok()
-}
-
-fn month_start_at(d: NaiveDate) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ist_day_start_millis(d)).unwrap_or_default()
-}
-
-fn month_end_at(d: NaiveDate) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(month_end_ms(d)).unwrap_or_default()
-}
-
-fn prev_month(d: NaiveDate) -> NaiveDate {
-    if d.month() == 1 {
-        NaiveDate::from_ymd_opt(d.year() - 1, 12, 1).unwrap_or(d)
-    } else {
-        NaiveDate::from_ymd_opt(d.year(), d.month() - 1, 1).unwrap_or(d)
-    }
 }
 
 /// The flat monthly rate of each property type in force on the month's first day (0 when the GP

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::documents;
 use super::model::Household;
 use super::register;
+use super::repo;
 use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -442,17 +443,7 @@ async fn search_properties(
     let ids = params::csv(&q.property_ids);
     let st = state.clone();
     let list = db::run(&state.pool, move |c| {
-        use crate::db::schema::property as pr;
-        use diesel::prelude::*;
-        let mut q = pr::table.filter(pr::tenant_id.eq(&t)).into_boxed();
-        if !ids.is_empty() {
-            q = q.filter(pr::property_id.eq_any(&ids));
-        }
-        let rows: Vec<super::model::Property> = q
-            .order(pr::property_id)
-            .limit(500)
-            .select(super::model::Property::as_select())
-            .load(c)?;
+        let rows = repo::properties(c, &t, &ids, 500)?;
         rows.into_iter()
             .map(|p| property_view(c, ctx(&st), p))
             .collect::<AppResult<Vec<_>>>()

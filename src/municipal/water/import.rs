@@ -367,17 +367,7 @@ pub fn preview(
 }
 
 fn registered(conn: &mut PgConnection, tenant: &str, old_no: &str) -> AppResult<bool> {
-    use crate::db::schema::water_connection as wc;
-    use diesel::prelude::*;
-    let n: i64 = wc::table
-        .filter(wc::tenant_id.eq(tenant))
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("upper(old_connection_no) = upper(")
-                .bind::<diesel::sql_types::Text, _>(old_no.trim().to_owned())
-                .sql(")"),
-        )
-        .count()
-        .get_result(conn)?;
+    let n = super::repo::count_by_old_no(conn, tenant, old_no.trim())?;
     Ok(n > 0)
 }
 

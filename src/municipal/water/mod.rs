@@ -10,6 +10,7 @@ pub mod import;
 pub mod model;
 pub mod pages;
 pub mod register;
+pub mod repo;
 pub mod service;
 
 pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {

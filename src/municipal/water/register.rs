@@ -12,9 +12,9 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::model::Household;
+use super::repo;
 use super::service::{self, Criteria, Ctx, SERVICE};
 use crate::business::billing::repo::{self as billing, ConsumerTotals};
-use crate::db::schema::water_connection as wc;
 use crate::error::AppResult;
 
 /// The consumer type of a regular (monthly or metered) water demand.
@@ -246,13 +246,7 @@ fn flat_rate_households(
     conn: &mut PgConnection,
     tenant: &str,
 ) -> AppResult<Vec<(String, DateTime<Utc>)>> {
-    Ok(wc::table
-        .filter(wc::tenant_id.eq(tenant))
-        .filter(wc::status.eq("Active"))
-        .filter(wc::connection_type.eq("Non_Metered"))
-        .order(wc::connection_no)
-        .select((wc::connection_no, wc::previous_reading_date))
-        .load(conn)?)
+    Ok(repo::active_non_metered(conn, tenant)?)
 }
 
 /// The water connection counts of the Generate demand screen, as ws-services counts them: the

@@ -1,23 +1,20 @@
 //! Household rules (product.md §2.3): create a property and its connection, the opening demands,
 //! edits, deactivation, and the searches.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::model::{Connection, Household, Owner, Property};
+use super::repo::{self, HouseholdFilter};
 use crate::business::billing::{self, service::NewDemand};
 use crate::config::SecuritySettings;
-use crate::db::schema::{
-    property as pr, water_connection as wc, water_connection_history as wh,
-    water_connection_mobile as wm,
-};
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::gateway::TenantRole;
 use crate::platform::encryption::Crypto;
 use crate::platform::{idgen, mdms, user};
-use crate::time::{Fy, IST, ist_day_start_millis};
+use crate::time::{Fy, IST, ist_day_start_millis, month_start, prev_month};
 
 pub const COL_OWNER_NAME: &str = "property.owner_name";
 pub const COL_OWNER_GUARDIAN: &str = "property.owner_guardian";
@@ -299,7 +296,7 @@ pub fn create_property(
         last_modified_by: actor,
         last_modified_at: now,
     };
-    diesel::insert_into(pr::table).values(&row).execute(conn)?;
+    repo::insert_property(conn, &row)?;
     Ok(row)
 }
 
@@ -361,12 +358,9 @@ pub fn update_property(
             p.owner_uuid = citizen_for(conn, ctx, &o, actor, now)?;
             p.owner_mobile_hash = hash.clone();
             p.owner_mobile_enc = ctx.crypto.seal(COL_OWNER_MOBILE, &o.mobile);
-            let conns: Vec<uuid::Uuid> = wc::table
-                .filter(wc::property_id.eq(p.id))
-                .select(wc::id)
-                .load(conn)?;
+            let conns = repo::connection_ids_of_property(conn, p.id)?;
             for c in conns {
-                remember_mobile(conn, c, &p.tenant_id, &hash, now)?;
+                repo::remember_mobile(conn, c, &p.tenant_id, &hash, now)?;
             }
         }
         p.owner_name_enc = ctx.crypto.seal(COL_OWNER_NAME, &o.name);
@@ -375,21 +369,7 @@ pub fn update_property(
     }
     p.last_modified_by = actor;
     p.last_modified_at = now;
-    diesel::update(pr::table.find(p.id))
-        .set((
-            pr::property_type.eq(&p.property_type),
-            pr::door_no.eq(&p.door_no),
-            pr::street.eq(&p.street),
-            pr::owner_uuid.eq(p.owner_uuid),
-            pr::owner_name_enc.eq(&p.owner_name_enc),
-            pr::owner_guardian_enc.eq(&p.owner_guardian_enc),
-            pr::owner_gender.eq(&p.owner_gender),
-            pr::owner_mobile_enc.eq(&p.owner_mobile_enc),
-            pr::owner_mobile_hash.eq(&p.owner_mobile_hash),
-            pr::last_modified_by.eq(actor),
-            pr::last_modified_at.eq(now),
-        ))
-        .execute(conn)?;
+    repo::update_property(conn, &p)?;
     Ok(p)
 }
 
@@ -404,36 +384,8 @@ impl FlattenOr for Option<Option<String>> {
     }
 }
 
-pub fn property_by_code(
-    conn: &mut PgConnection,
-    tenant: &str,
-    property_id: &str,
-) -> QueryResult<Option<Property>> {
-    pr::table
-        .filter(pr::tenant_id.eq(tenant))
-        .filter(pr::property_id.eq(property_id))
-        .select(Property::as_select())
-        .first(conn)
-        .optional()
-}
-
-fn remember_mobile(
-    conn: &mut PgConnection,
-    connection: uuid::Uuid,
-    tenant: &str,
-    hash: &[u8],
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
-    diesel::insert_into(wm::table)
-        .values((
-            wm::connection_id.eq(connection),
-            wm::tenant_id.eq(tenant),
-            wm::mobile_hash.eq(hash),
-            wm::since.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
-}
+// The lookups other modules call by their old path (`water::service::by_number`, ...).
+pub use super::repo::{by_number, property_by_code};
 
 /// A connection as entered (`wc/_create`).
 #[derive(Clone, Debug, Default)]
@@ -464,32 +416,8 @@ fn at_ms(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-fn month_start(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
-
-fn next_month(d: NaiveDate) -> NaiveDate {
-    let d = month_start(d);
-    if d.month() == 12 {
-        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1).unwrap_or(d)
-    } else {
-        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1).unwrap_or(d)
-    }
-}
-
-fn prev_month(d: NaiveDate) -> NaiveDate {
-    let d = month_start(d);
-    if d.month() == 1 {
-        NaiveDate::from_ymd_opt(d.year() - 1, 12, 1).unwrap_or(d)
-    } else {
-        NaiveDate::from_ymd_opt(d.year(), d.month() - 1, 1).unwrap_or(d)
-    }
-}
-
-/// The last instant (23:59:59.999 IST) of the month of `d`.
-pub fn month_end_ms(d: NaiveDate) -> i64 {
-    ist_day_start_millis(next_month(d)) - 1
-}
+// Tests and `bench` call it by this path.
+pub use crate::time::month_end_ms;
 
 /// The two billing cycles a non-metered household may say it was last billed for: the two most
 /// recent completed months (product.md §2.3).
@@ -791,15 +719,7 @@ pub fn create_connection(
             "invalid connection",
         ));
     };
-    let taken: i64 = wc::table
-        .filter(wc::tenant_id.eq(&property.tenant_id))
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("upper(old_connection_no) = upper(")
-                .bind::<diesel::sql_types::Text, _>(&old)
-                .sql(")"),
-        )
-        .count()
-        .get_result(conn)?;
+    let taken = repo::count_by_old_no(conn, &property.tenant_id, &old)?;
     if taken > 0 {
         return Err(duplicate_old_no_error());
     }
@@ -852,11 +772,8 @@ pub fn create_connection(
         last_modified_by: actor,
         last_modified_at: now,
     };
-    diesel::insert_into(wc::table)
-        .values(&row)
-        .execute(conn)
-        .map_err(duplicate_old_no)?;
-    remember_mobile(
+    repo::insert_connection(conn, &row).map_err(duplicate_old_no)?;
+    repo::remember_mobile(
         conn,
         row.id,
         &row.tenant_id,
@@ -864,28 +781,8 @@ pub fn create_connection(
         now,
     )?;
     opening_demand(conn, ctx, &row, property.owner_uuid, actor, now)?;
-    history(conn, &row, "CREATE", json!({}), actor, now)?;
+    repo::insert_history(conn, &row, "CREATE", json!({}), actor, now)?;
     household(ctx, row, property)
-}
-
-fn history(
-    conn: &mut PgConnection,
-    c: &Connection,
-    action: &str,
-    changes: serde_json::Value,
-    actor: Option<uuid::Uuid>,
-    now: DateTime<Utc>,
-) -> QueryResult<usize> {
-    diesel::insert_into(wh::table)
-        .values((
-            wh::connection_id.eq(c.id),
-            wh::tenant_id.eq(&c.tenant_id),
-            wh::action.eq(action),
-            wh::changes.eq(changes),
-            wh::actor.eq(actor),
-            wh::at.eq(now),
-        ))
-        .execute(conn)
 }
 
 /// The period of the opening demand: from 1 April of the financial year to the day before the
@@ -1000,20 +897,6 @@ pub struct ConnectionUpdate {
     /// "Active" or "Inactive".
     pub status: Option<String>,
     pub remarks: Option<String>,
-}
-
-pub fn by_number(
-    conn: &mut PgConnection,
-    tenant: &str,
-    connection_no: &str,
-) -> QueryResult<Option<(Connection, Property)>> {
-    wc::table
-        .inner_join(pr::table)
-        .filter(wc::tenant_id.eq(tenant))
-        .filter(wc::connection_no.eq(connection_no))
-        .select((Connection::as_select(), Property::as_select()))
-        .first(conn)
-        .optional()
 }
 
 /// Cancels the household's demands on which nothing was collected; returns how many.
@@ -1206,15 +1089,12 @@ pub fn update_connection(
     }
     c.last_modified_by = actor;
     c.last_modified_at = now;
-    diesel::update(wc::table.find(c.id))
-        .set(&c)
-        .execute(conn)
-        .map_err(duplicate_old_no)?;
+    repo::update_connection(conn, &c).map_err(duplicate_old_no)?;
     if !deactivate && (amounts_changed || (prd_changed && !started)) {
         opening_demand(conn, ctx, &c, property.owner_uuid, actor, now)?;
     }
     let changes = diff(&before, &c);
-    history(
+    repo::insert_history(
         conn,
         &c,
         if deactivate { "DEACTIVATE" } else { "UPDATE" },
@@ -1296,52 +1176,22 @@ pub fn search(
     ctx: Ctx<'_>,
     f: &Criteria,
 ) -> AppResult<(Vec<Household>, i64)> {
-    let mut q = wc::table
-        .inner_join(pr::table)
-        .filter(wc::tenant_id.eq(&f.tenant_id))
-        .into_boxed();
-    if !f.connection_nos.is_empty() {
-        q = q.filter(wc::connection_no.eq_any(&f.connection_nos));
-    }
-    if let Some(o) = &f.old_connection_no {
-        q = q.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "upper(water_connection.old_connection_no) = upper(",
-            )
-            .bind::<diesel::sql_types::Text, _>(o.clone())
-            .sql(")"),
-        );
-    }
-    if let Some(m) = &f.mobile {
-        let hash = ctx.identity().mobile_hash(m);
-        let ids = wm::table
-            .filter(wm::tenant_id.eq(&f.tenant_id))
-            .filter(wm::mobile_hash.eq(hash))
-            .select(wm::connection_id);
-        q = q.filter(wc::id.eq_any(ids));
-    }
-    if let Some(s) = &f.status {
-        q = q.filter(wc::status.eq(s.clone()));
-    }
-    if let Some(t) = &f.connection_type {
-        q = q.filter(wc::connection_type.eq(t.clone()));
-    }
-    if !f.property_ids.is_empty() {
-        q = q.filter(pr::property_id.eq_any(&f.property_ids));
-    }
-    if let Some(t) = &f.property_type {
-        q = q.filter(pr::property_type.eq(t.clone()));
-    }
-    if let Some(t) = f.created_from {
-        q = q.filter(wc::created_at.ge(t));
-    }
-    if let Some(t) = f.created_to {
-        q = q.filter(wc::created_at.le(t));
-    }
-    let rows: Vec<(Connection, Property)> = q
-        .order(wc::connection_no)
-        .select((Connection::as_select(), Property::as_select()))
-        .load(conn)?;
+    let hash = f.mobile.as_deref().map(|m| ctx.identity().mobile_hash(m));
+    let rows = repo::households(
+        conn,
+        &HouseholdFilter {
+            tenant_id: &f.tenant_id,
+            connection_nos: &f.connection_nos,
+            old_connection_no: f.old_connection_no.as_deref(),
+            mobile_hash: hash.as_deref(),
+            status: f.status.as_deref(),
+            connection_type: f.connection_type.as_deref(),
+            property_ids: &f.property_ids,
+            property_type: f.property_type.as_deref(),
+            created_from: f.created_from,
+            created_to: f.created_to,
+        },
+    )?;
     let needs_names = f.name.is_some() || f.text.is_some() || f.sort_by_name;
     let mut all: Vec<Household> = if needs_names {
         rows.into_iter()
