@@ -484,14 +484,8 @@ pub fn water(
     let now = Utc::now();
     let ist_today = now.with_timezone(&crate::time::IST).date_naive();
     let m1 = bulk::default_month(now);
-    let m2 = bulk::default_month(
-        chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m1))
-            .unwrap_or(now),
-    );
-    let m3 = bulk::default_month(
-        chrono::DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(m2))
-            .unwrap_or(now),
-    );
+    let m2 = crate::time::prev_month(m1);
+    let m3 = crate::time::prev_month(m2);
     let mut tenants = crate::platform::mdms::repo::gram_panchayat_codes(&mut conn)?;
     if let Some(n) = tenants_limit {
         tenants.truncate(n);

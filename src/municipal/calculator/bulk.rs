@@ -436,8 +436,7 @@ pub fn run_many(
 
 /// The month bulk demand is for when none is named: the one before the current month.
 pub fn default_month(now: DateTime<Utc>) -> NaiveDate {
-    let today = now.with_timezone(&IST).date_naive();
-    prev_month(today.with_day(1).unwrap_or(today))
+    prev_month(now.with_timezone(&IST).date_naive())
 }
 
 /// Closes a batch whose work failed, with the reason.

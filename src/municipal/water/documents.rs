@@ -2,7 +2,7 @@
 //! arrears by month (newest first), the total in figures and in words, and the GP's summary of
 //! the previous billing cycle, in Punjabi, Hindi or English.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
@@ -101,18 +101,11 @@ fn gp_summary(
     tenant: &str,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    let today = at.with_timezone(&IST).date_naive();
-    let this_month = today.with_day(1).unwrap_or(today);
-    let prev = if this_month.month() == 1 {
-        NaiveDate::from_ymd_opt(this_month.year() - 1, 12, 1)
-    } else {
-        NaiveDate::from_ymd_opt(this_month.year(), this_month.month() - 1, 1)
-    }
-    .unwrap_or(this_month);
-    let from = DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(prev))
-        .unwrap_or_default();
-    let to = DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(this_month) - 1)
-        .unwrap_or_default();
+    let prev = crate::time::prev_month(at.with_timezone(&IST).date_naive());
+    let (from, to) = (
+        crate::time::month_start_at(prev),
+        crate::time::month_end_at(prev),
+    );
     let (demand, pending) =
         billing::repo::month_sums(conn, tenant, SERVICE, super::register::REGULAR, from, to)?;
     let collected = collection::service::collected_between(conn, tenant, SERVICE, from, to)?;

@@ -871,9 +871,7 @@ fn past_months(now: DateTime<Utc>) -> Vec<NaiveDate> {
     let mut d = bulk::default_month(now);
     while d >= start {
         out.push(d);
-        d = bulk::default_month(
-            DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(d)).unwrap_or(now),
-        );
+        d = crate::time::prev_month(d);
     }
     out
 }

@@ -181,7 +181,7 @@ fn check_property_type(t: &str, e: &mut Errors, field: &str) -> Option<String> {
 
 fn gp(conn: &mut PgConnection, tenant: &str, field: &str) -> AppResult<mdms::model::Tenant> {
     match mdms::repo::tenant(conn, tenant)? {
-        Some(t) if t.code.contains('.') => Ok(t),
+        Some(t) if t.is_gram_panchayat() => Ok(t),
         _ => Err(AppError::invalid_field(
             "INVALID_TENANT",
             format!("{tenant} is not a gram panchayat"),
