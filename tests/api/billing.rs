@@ -74,6 +74,21 @@ impl Ledger {
         self.app.send(req).await
     }
 
+    /// The consumer's payments as `payments/_search` answers.
+    async fn payments(&self) -> Value {
+        let (s, v) = self
+            .app
+            .post(
+                &format!(
+                    "/collection-services/payments/_search?tenantId={GP}&consumerCodes={CONSUMER}"
+                ),
+                json!({"RequestInfo": ri(&self.clerk)}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v
+    }
+
     async fn demands(&self) -> Vec<Value> {
         let (s, v) = self
             .app
@@ -128,15 +143,7 @@ async fn two_months_of_100_pay_150_then_80_then_a_new_demand() {
         "PARTIALLY_PAID"
     );
     // the answer (built in memory) is the payment as stored, bill and what it received included
-    let (_, found) = l
-        .app
-        .post(
-            &format!(
-                "/collection-services/payments/_search?tenantId={GP}&consumerCodes={CONSUMER}"
-            ),
-            json!({"RequestInfo": ri(&l.clerk)}),
-        )
-        .await;
+    let found = l.payments().await;
     assert_eq!(found["Payments"][0], v["Payments"][0]);
     assert_eq!(
         v["Payments"][0]["paymentDetails"][0]["bill"]["billDetails"][0]["amountPaid"],
@@ -286,15 +293,7 @@ async fn the_same_key_replays_and_a_different_body_is_refused() {
         .pay(&bill["id"], json!(70), "CASH", Some("counter-7-0001"))
         .await;
     assert_eq!((s.as_u16(), code(&v)), (409, "IDEMPOTENCY_KEY_REUSED"));
-    let (_, v) = l
-        .app
-        .post(
-            &format!(
-                "/collection-services/payments/_search?tenantId={GP}&consumerCodes={CONSUMER}"
-            ),
-            json!({"RequestInfo": ri(&l.clerk)}),
-        )
-        .await;
+    let v = l.payments().await;
     assert_eq!(v["totalCount"], 1, "one payment for the key");
     assert_eq!(line(&l.demands().await[0], "10101")["collectionAmount"], 60);
 }
