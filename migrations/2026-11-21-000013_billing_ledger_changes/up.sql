@@ -5,7 +5,9 @@
 -- (a statement that touched more than 64 consumers, e.g. one GP's bulk demand).
 -- Two channels carry the keys:
 -- * NOTIFY mgramseva_ledger, delivered at commit to every listening process (the server keeps
---   one listening connection), so writes by anyone (psql, another process) reach it;
+--   one listening connection), so writes by anyone (psql, another process) reach it; the payload
+--   is the key, a TAB and the transaction id (so the application can tell its own commits,
+--   already applied, from everybody else's);
 -- * the transaction-local setting mgramseva.ledger_changed, which the application reads just
 --   before it commits its own transactions, so its own writes are forgotten before it answers.
 CREATE FUNCTION ledger_changed(keys text[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -20,7 +22,7 @@ BEGIN
         keys := ARRAY['*'];
     END IF;
     FOREACH k IN ARRAY keys LOOP
-        PERFORM pg_notify('mgramseva_ledger', k);
+        PERFORM pg_notify('mgramseva_ledger', k || E'\t' || pg_current_xact_id()::text);
     END LOOP;
     acc := current_setting('mgramseva.ledger_changed', true);
     IF acc IS NULL OR acc = '' THEN

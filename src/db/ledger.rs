@@ -8,7 +8,10 @@
 //! before the request that wrote answers: a client that paid and fetches its bill again never
 //! sees the old one. Everybody else's commits (psql, another process, a job on its own
 //! connection) arrive by `LISTEN mgramseva_ledger` on a connection of its own, polled every
-//! millisecond. While that connection is down nothing is served from memory.
+//! millisecond. While that connection is down nothing is served from memory. A notice carries
+//! its transaction id; the echo of a commit this process already applied is ignored, so it does
+//! not throw away what readers kept after that commit (a notice that arrives before its commit
+//! is marked applied is simply applied: forgetting more is always safe).
 //!
 //! A reader that missed takes a [`Ticket`] before it reads the database and may only [`fill`]
 //! if nothing it could have read has been forgotten since: a write that commits while the
@@ -40,7 +43,12 @@ struct Inner {
     /// Moves with every forgotten key.
     tick: u64,
     map: HashMap<String, Slot>,
+    /// Transactions of this process whose changes were applied at commit (the most recent).
+    applied: std::collections::VecDeque<u64>,
 }
+
+/// How many of this process's recent commits are remembered for ignoring their echo.
+const APPLIED_KEPT: usize = 4096;
 
 /// Taken before a reader goes to the database; see [`LedgerCache::fill`].
 #[derive(Clone, Copy, Debug)]
@@ -159,6 +167,34 @@ impl LedgerCache {
         }
     }
 
+    /// Notes that transaction `xid`'s changes were applied at its commit, so its notices (the
+    /// echo) change nothing.
+    pub fn applied(&self, xid: u64) {
+        let mut g = self.write();
+        if g.applied.len() >= APPLIED_KEPT {
+            g.applied.pop_front();
+        }
+        g.applied.push_back(xid);
+    }
+
+    /// A notice as the triggers send it: `key<TAB>transaction id`. Ignored when that transaction
+    /// is one of ours already applied; otherwise the key is forgotten.
+    pub fn notice(&self, payload: &str) {
+        let (key, xid) = match payload
+            .rsplit_once('\t')
+            .and_then(|(k, x)| Some((k, x.parse::<u64>().ok()?)))
+        {
+            Some((k, x)) => (k, Some(x)),
+            None => (payload, None),
+        };
+        if let Some(x) = xid
+            && self.read().applied.contains(&x)
+        {
+            return;
+        }
+        self.changed(key);
+    }
+
     /// Forgets everything; tickets taken before are void.
     pub fn forget_all(&self) {
         let mut g = self.write();
@@ -228,7 +264,7 @@ fn listen_loop(weak: &Weak<LedgerCache>, url: &str) {
             let Some(cache) = weak.upgrade() else { return };
             for n in conn.notifications_iter() {
                 match n {
-                    Ok(n) => cache.changed(&n.payload),
+                    Ok(n) => cache.notice(&n.payload),
                     Err(e) => {
                         cache.set_live(false);
                         tracing::warn!(error = %e, "ledger listener lost its connection");
@@ -240,16 +276,27 @@ fn listen_loop(weak: &Weak<LedgerCache>, url: &str) {
     }
 }
 
-/// The keys this transaction's writes changed so far (read just before commit).
-pub fn changed_in_transaction(conn: &mut PgConnection) -> QueryResult<Option<String>> {
+/// The keys this transaction's writes changed so far and its id (read just before commit);
+/// None when it changed none.
+pub fn changed_in_transaction(conn: &mut PgConnection) -> QueryResult<Option<(String, u64)>> {
+    use diesel::sql_types::{Nullable, Text};
     #[derive(QueryableByName)]
     struct Row {
-        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        #[diesel(sql_type = Nullable<Text>)]
         v: Option<String>,
+        #[diesel(sql_type = Nullable<Text>)]
+        x: Option<String>,
     }
-    let r: Row = diesel::sql_query("SELECT current_setting('mgramseva.ledger_changed', true) AS v")
-        .get_result(conn)?;
-    Ok(r.v.filter(|v| !v.is_empty()))
+    let r: Row = diesel::sql_query(
+        "SELECT current_setting('mgramseva.ledger_changed', true) AS v, \
+                pg_current_xact_id_if_assigned()::text AS x",
+    )
+    .get_result(conn)?;
+    Ok(r.v.filter(|v| !v.is_empty()).map(|v| {
+        // (a transaction that changed a ledger has written, so it has an id)
+        let x = r.x.and_then(|x| x.parse().ok()).unwrap_or(0);
+        (v, x)
+    }))
 }
 
 #[cfg(test)]
@@ -312,6 +359,39 @@ mod tests {
             !c.fill("b", old, "B".into()),
             "tickets from before * are void"
         );
+    }
+
+    #[test]
+    fn the_echo_of_an_applied_commit_is_ignored_and_others_are_not() {
+        let c = live(10);
+        // our transaction 700 changed "a" and was applied at its commit; a reader kept "a" after
+        c.changed("a");
+        c.applied(700);
+        let t = c.ticket();
+        assert!(c.fill("a", t, "A".into()));
+        // its echo leaves what was kept after the commit
+        c.notice("a\t700");
+        assert_eq!(c.get("a").as_deref(), Some("A"));
+        // somebody else's transaction on the same key is heard
+        c.notice("a\t701");
+        assert_eq!(c.get("a"), None);
+        // "*" from somebody else forgets everything; a notice without an id too
+        let t = c.ticket();
+        assert!(c.fill("b", t, "B".into()));
+        c.notice("b");
+        assert_eq!(c.get("b"), None);
+        let t = c.ticket();
+        assert!(c.fill("t\tWS\tc1", t, "C".into()));
+        c.notice("t\tWS\tc1");
+        assert_eq!(
+            c.get("t\tWS\tc1"),
+            None,
+            "a key without an id is the whole notice"
+        );
+        let t = c.ticket();
+        assert!(c.fill("b", t, "B".into()));
+        c.notice("*\t702");
+        assert_eq!(c.get("b"), None);
     }
 
     #[test]

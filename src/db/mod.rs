@@ -152,8 +152,9 @@ where
         let out = f(c)?;
         Ok::<_, AppError>((out, ledger::changed_in_transaction(c)?))
     })?;
-    if let Some(report) = changed {
+    if let Some((report, xid)) = changed {
         cache.changed(&report);
+        cache.applied(xid);
     }
     Ok(out)
 }

@@ -357,6 +357,36 @@ struct BillQuery {
     limit: Option<i64>,
 }
 
+/// The stored, still current bills of `asked` (index, consumer code), read from the database
+/// and kept in the bill cache (a ticket taken before the read: a write that lands meanwhile
+/// wins). Returns the bodies found by index.
+async fn stored_bills(
+    state: &AppState,
+    tenant: &str,
+    business_service: &str,
+    keys: &[String],
+    asked: Vec<(usize, String)>,
+) -> AppResult<Vec<(usize, Arc<str>)>> {
+    let cache = state.pool.ledger.clone();
+    let ticket = cache.ticket();
+    let (t, bs) = (tenant.to_owned(), business_service.to_owned());
+    let stored = db::run(&state.pool, move |c| {
+        asked
+            .into_iter()
+            .map(|(i, code)| Ok((i, service::current_bill_json(c, &t, &bs, &code)?)))
+            .collect::<AppResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(stored
+        .into_iter()
+        .filter_map(|(i, body)| {
+            let body: Arc<str> = body?.into();
+            cache.fill(&keys[i], ticket, body.clone());
+            Some((i, body))
+        })
+        .collect())
+}
+
 async fn fetch_bill(
     state: web::Data<AppState>,
     q: web::Query<BillQuery>,
@@ -398,50 +428,35 @@ async fn fetch_bill(
     let actor = req.caller.user().map(|u| u.uuid);
     // Fastest: bills kept in memory (exact: forgotten when their ledger changes). Then: bills
     // still current as stored, one read each. The rest are (re)built under the consumer lock.
-    let cache = state.pool.ledger.clone();
     let keys: Vec<String> = codes.iter().map(|c| ledger::key(&t, &bs, c)).collect();
-    let mut found: Vec<Option<Arc<str>>> = keys.iter().map(|k| cache.get(k)).collect();
-    if found.iter().any(Option::is_none) {
-        let ticket = cache.ticket();
-        let (t2, bs2) = (t.clone(), bs.clone());
-        let asked: Vec<(usize, String)> = codes
+    let mut found: Vec<Option<Arc<str>>> = keys.iter().map(|k| state.pool.ledger.get(k)).collect();
+    let missing = |found: &[Option<Arc<str>>]| -> Vec<(usize, String)> {
+        codes
             .iter()
             .enumerate()
             .filter(|(i, _)| found[*i].is_none())
             .map(|(i, c)| (i, c.clone()))
-            .collect();
-        let stored = db::run(&state.pool, move |c| {
-            asked
-                .into_iter()
-                .map(|(i, code)| Ok((i, service::current_bill_json(c, &t2, &bs2, &code)?)))
-                .collect::<AppResult<Vec<_>>>()
-        })
-        .await?;
-        for (i, body) in stored {
-            if let Some(body) = body {
-                let body: Arc<str> = body.into();
-                cache.fill(&keys[i], ticket, body.clone());
-                found[i] = Some(body);
-            }
+            .collect()
+    };
+    let asked = missing(&found);
+    if !asked.is_empty() {
+        for (i, body) in stored_bills(&state, &t, &bs, &keys, asked).await? {
+            found[i] = Some(body);
         }
     }
-    if found.iter().any(Option::is_none) {
-        let st = state.clone();
-        let missing: Vec<(usize, String)> = codes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| found[*i].is_none())
-            .map(|(i, c)| (i, c.clone()))
-            .collect();
+    let asked = missing(&found);
+    if !asked.is_empty() {
+        let built_codes = asked.clone();
+        let (st, t2, bs2) = (state.clone(), t.clone(), bs.clone());
         let built = db::transaction(&state.pool, move |c| {
             let now = Utc::now();
             let mut out = Vec::new();
-            for (i, code) in missing {
+            for (i, code) in asked {
                 let bill = service::fetch_bill(
                     c,
                     &st.settings.app.state_tenant,
-                    &t,
-                    &bs,
+                    &t2,
+                    &bs2,
                     &code,
                     actor,
                     now,
@@ -458,6 +473,8 @@ async fn fetch_bill(
         for (i, b) in built {
             found[i] = b;
         }
+        // Kept in memory now that they are committed, so the next fetch needs no database.
+        stored_bills(&state, &t, &bs, &keys, built_codes).await?;
     }
     // The stored bills go out as stored, without being parsed and written again.
     let bills: Vec<Arc<str>> = found.into_iter().flatten().collect();
