@@ -70,22 +70,31 @@ pub fn connect(settings: &Settings) -> anyhow::Result<db::DbPool> {
     )
 }
 
-/// The one route table.
-pub fn routes(cfg: &mut aw::ServiceConfig) {
-    cfg.route("/healthz", aw::get().to(http::healthz))
-        .route("/readyz", aw::get().to(http::readyz))
-        .configure(web::routes)
-        .configure(platform::mdms::routes)
-        .configure(platform::location::routes)
-        .configure(platform::localization::routes)
-        .configure(platform::idgen::routes)
-        .configure(platform::user::routes)
-        .configure(platform::filestore::routes)
-        .configure(platform::shortener::routes)
-        .configure(business::hrms::routes)
-        .configure(business::billing::routes)
-        .configure(business::collection::routes)
-        .configure(municipal::routes);
+/// The one route table: every route with who may call it (see `http::routes`).
+pub fn routes(r: &mut http::routes::Routes<'_>) {
+    use http::routes::Access;
+    r.get("/healthz", Access::Open, http::healthz)
+        .get("/readyz", Access::Open, http::readyz);
+    web::routes(r);
+    platform::mdms::routes(r);
+    platform::location::routes(r);
+    platform::localization::routes(r);
+    platform::idgen::routes(r);
+    platform::user::routes(r);
+    platform::filestore::routes(r);
+    platform::shortener::routes(r);
+    business::hrms::routes(r);
+    business::billing::routes(r);
+    business::collection::routes(r);
+    municipal::routes(r);
+}
+
+/// The declarations of every route, without serving them (the gateway's table; the access
+/// matrix and the fuzz tests walk it).
+pub fn route_table() -> http::routes::RouteTable {
+    let mut r = http::routes::Routes::collect();
+    routes(&mut r);
+    r.into_table()
 }
 
 /// The whole application, as the server and the tests run it.
@@ -106,7 +115,8 @@ pub fn app(
         .wrap(from_fn(http::gateway::gateway))
         .wrap(Compress::default())
         .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())
-        .configure(routes)
+        .app_data(aw::Data::new(route_table()))
+        .configure(|cfg| routes(&mut http::routes::Routes::new(cfg)))
         .default_service(aw::to(http::not_found))
 }
 

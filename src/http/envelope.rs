@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpMessage as _, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, dev::Payload};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -143,28 +143,17 @@ fn missing_field(msg: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
-async fn body_value(
-    req: &HttpRequest,
-    payload: &mut Payload,
-    limit: usize,
-) -> Result<Value, AppError> {
-    if let Some(ParsedBody(parsed)) = req.extensions().get::<ParsedBody>().cloned() {
-        return parsed.map_err(|e| AppError::bad_request("JsonParseException", e));
+/// The body the gateway read and parsed for this request: handlers see exactly what the
+/// gateway checked, and the body is never read a second time.
+fn body_value(req: &HttpRequest) -> Result<Value, AppError> {
+    match req.extensions().get::<ParsedBody>() {
+        Some(ParsedBody(parsed)) => parsed
+            .clone()
+            .map_err(|e| AppError::bad_request("JsonParseException", e)),
+        None => Err(AppError::Internal(anyhow::anyhow!(
+            "a JSON body was asked for on a route the gateway did not read"
+        ))),
     }
-    let bytes = web::Bytes::from_request(req, payload).await.map_err(|e| {
-        AppError::bad_request(
-            "RequestBodyError",
-            format!("could not read the request body: {e}"),
-        )
-    })?;
-    if bytes.len() > limit {
-        return Err(AppError::client(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "PayloadTooLarge",
-            format!("request body larger than {limit} bytes"),
-        ));
-    }
-    parse_body(&bytes).map_err(|e| AppError::bad_request("JsonParseException", e))
 }
 
 /// An empty body counts as `{}`; anything else must be JSON.
@@ -179,15 +168,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Digit<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        let mut payload = payload.take();
         Box::pin(async move {
-            let limit = req
-                .app_data::<web::Data<crate::state::AppState>>()
-                .map(|s| s.settings.server.max_body_bytes)
-                .unwrap_or(2 * 1024 * 1024);
-            let value = body_value(&req, &mut payload, limit).await?;
+            let value = body_value(&req)?;
             let Value::Object(mut map) = value else {
                 return Err(AppError::bad_request(
                     "JsonMappingException",
@@ -195,6 +179,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Digit<T> {
                 ));
             };
             let info = RequestInfo::take_from(&mut map);
+            // What the gateway did not count as naming a tenant, no handler may read.
+            for k in crate::http::gateway::IGNORED_KEYS {
+                map.remove(*k);
+            }
             let body = from_json(Value::Object(map))?;
             let caller = req
                 .extensions()

@@ -94,103 +94,12 @@ pub trait AccessControl: Send + Sync {
     ) -> AppResult<Vec<(String, String)>>;
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// No login; a token, if sent, is still read.
-    Open,
-    /// Login optional.
-    Mixed,
-    /// Login and a role mapped to the path's action on the request's tenants.
-    Protected,
-    /// An HTML page: the gateway leaves the check to the page's session extractor.
-    Page,
-    /// Login only: a person's own profile, password, session and search (the handler limits
-    /// what others it shows).
-    Authenticated,
-    /// Login and a role mapped to the action on some tenant; the service decides which tenants
-    /// (HRMS: the body names the employees' base tenant, not the GPs the caller manages).
-    ActionOnly,
-}
+pub use crate::http::routes::Access;
 
-/// Routes anyone may call. Everything else is protected unless listed as mixed.
-const OPEN: &[&str] = &[
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/",
-    "/egov-mdms-service/v1/_search",
-    "/egov-mdms-service/v1/_get",
-    "/billing-service/taxheads/_search",
-    "/billing-service/taxperiods/_search",
-    "/billing-service/businessservices/_search",
-    "/mdms-v2/v1/_search",
-    "/localization/messages/v1/_search",
-    "/localization/messages",
-    "/user/oauth/token",
-    "/user-otp/v1/_send",
-    "/user/password/nologin/_update",
-    // signed, expiring links (the signature is the permission)
-    "/filestore/v1/files/id",
-    // short links, followed from WhatsApp and SMS; they lead only to paths of this server
-    "/eus/{key}",
-    "/egov-url-shortening/{key}",
-];
-const OPEN_PREFIXES: &[&str] = &["/static/"];
-/// HTML pages: they check their own session (see `http::page::Staff`), deny by default.
-const PAGES: &[&str] = &["/login", "/logout", "/lang"];
-const PAGE_PREFIXES: &[&str] = &["/home", "/forgot-password"];
-/// The Flutter app shortens without a token: anonymous callers may shorten only signed file
-/// links, logged-in ones any path of this server (`platform::shortener`).
-const MIXED: &[&str] = &["/eus/shortener", "/egov-url-shortening/shortener"];
-const AUTHENTICATED: &[&str] = &[
-    "/user/_search",
-    "/user/v1/_search",
-    "/user/_details",
-    "/user/_logout",
-    "/user/profile/_update",
-    "/user/password/_update",
-    // links to files of a GP the caller holds a role on (checked by the handler)
-    "/filestore/v1/files/url",
-];
-const ACTION_ONLY: &[&str] = &[
-    "/egov-hrms/employees/_create",
-    "/egov-hrms/employees/_update",
-    "/egov-hrms/employees/_search",
-    "/egov-hrms/employees/_count",
-];
-
-pub fn access_for(pattern: &str) -> Access {
-    if OPEN.contains(&pattern) || OPEN_PREFIXES.iter().any(|p| pattern.starts_with(p)) {
-        Access::Open
-    } else if PAGES.contains(&pattern)
-        || PAGE_PREFIXES
-            .iter()
-            .any(|p| pattern == *p || pattern.starts_with(&format!("{p}/")))
-    {
-        Access::Page
-    } else if MIXED.contains(&pattern) {
-        Access::Mixed
-    } else if AUTHENTICATED.contains(&pattern) {
-        Access::Authenticated
-    } else if ACTION_ONLY.contains(&pattern) {
-        Access::ActionOnly
-    } else {
-        Access::Protected
-    }
-}
-
-fn wants_json_body(req: &ServiceRequest) -> bool {
-    if !matches!(req.method().as_str(), "POST" | "PUT" | "PATCH") {
-        return false;
-    }
-    let ct = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    !(ct.starts_with("multipart/") || ct.starts_with("application/x-www-form-urlencoded"))
-}
+/// Keys of a body that no handler reads (the envelope takes them out before a handler sees the
+/// body), so the tenants they name are not ones the request acts on: the client's own
+/// `RequestInfo` and the `userInfo` the mGramSeva app puts beside it.
+pub const IGNORED_KEYS: &[&str] = &["RequestInfo", "requestInfo", "userInfo"];
 
 /// Every `tenantId` the request names: the query's `tenantId`/`tenantIds` and the body's
 /// `tenantId` at the top and one or two levels down (`MdmsCriteria.tenantId`,
@@ -211,7 +120,7 @@ pub fn requested_tenants(query: &str, body: Option<&Value>) -> BTreeSet<String> 
         match v {
             Value::Object(m) => {
                 for (k, v) in m {
-                    if k == "RequestInfo" || k == "requestInfo" {
+                    if IGNORED_KEYS.contains(&k.as_str()) {
                         continue;
                     }
                     if k == "tenantId" {
@@ -303,11 +212,163 @@ fn token_from(req: &ServiceRequest, body: Option<&Value>) -> Option<String> {
     None
 }
 
+fn refuse(req: ServiceRequest, err: AppError) -> ServiceResponse<actix_web::body::BoxBody> {
+    req.into_response(err.error_response())
+}
+
+fn refuse_page(
+    req: ServiceRequest,
+    err: crate::http::page::PageError,
+) -> ServiceResponse<actix_web::body::BoxBody> {
+    req.into_response(actix_web::ResponseError::error_response(&err))
+}
+
+/// The NUL character: PostgreSQL cannot store it in text, and no field of this API needs it.
+fn has_nul(s: &str) -> bool {
+    s.contains('\0')
+}
+
+fn json_has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => has_nul(s),
+        Value::Array(a) => a.iter().any(json_has_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| has_nul(k) || json_has_nul(v)),
+        _ => false,
+    }
+}
+
+fn nul_refused() -> AppError {
+    AppError::bad_request(
+        "INVALID_CHARACTER",
+        "The request contains a NUL character (\\u0000), which no field accepts",
+    )
+}
+
+fn content_type(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Reads the whole body, refusing (413) as soon as it grows past `limit`.
+async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, AppError> {
+    use futures_util::StreamExt as _;
+    let too_large = || {
+        AppError::client(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            format!("request body larger than {limit} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut payload = req.take_payload();
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            AppError::bad_request("RequestBodyError", format!("could not read the body: {e}"))
+        })?;
+        if buf.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// Query string and path parameters: the same checks for every route, page or API.
+fn check_url(req: &ServiceRequest) -> Result<(), AppError> {
+    let query_nul = url::form_urlencoded_parse(req.query_string())
+        .iter()
+        .any(|(k, v)| has_nul(k) || has_nul(v))
+        || req.query_string().contains("%00");
+    let path_nul = req.match_info().iter().any(|(_, v)| has_nul(v)) || req.path().contains('\0');
+    if query_nul || path_nul {
+        return Err(nul_refused());
+    }
+    Ok(())
+}
+
+/// A body as it arrives, before any handler: JSON parsed once (whatever the Content-Type says,
+/// since the JSON extractor reads it whatever the Content-Type says), form fields decoded, NUL
+/// refused. Multipart bodies (file uploads) are left to their handler.
+fn check_body(ct: &str, bytes: &[u8]) -> Result<Option<ParsedBody>, AppError> {
+    if ct.starts_with("multipart/") {
+        return Ok(None);
+    }
+    if bytes.contains(&0) {
+        return Err(nul_refused());
+    }
+    if ct.starts_with("application/x-www-form-urlencoded")
+        && url::form_urlencoded_parse(&String::from_utf8_lossy(bytes))
+            .iter()
+            .any(|(k, v)| has_nul(k) || has_nul(v))
+    {
+        return Err(nul_refused());
+    }
+    let parsed = parse_body(bytes);
+    if let Ok(v) = &parsed
+        && json_has_nul(v)
+    {
+        return Err(nul_refused());
+    }
+    Ok(Some(ParsedBody(parsed)))
+}
+
+/// Page routes: form bodies checked like API bodies, then the session and the declared roles.
+async fn page_gate(
+    mut req: ServiceRequest,
+    access: Access,
+    state: &AppState,
+) -> Result<ServiceRequest, ServiceResponse<actix_web::body::BoxBody>> {
+    use crate::http::page::{PageError, Staff};
+    let ct = content_type(&req);
+    if req.method() == actix_web::http::Method::POST && !ct.starts_with("multipart/") {
+        let limit = state.settings.server.max_body_bytes;
+        let bytes = match read_body(&mut req, limit).await {
+            Ok(b) => b,
+            Err(e) => return Err(refuse_page(req, PageError::App(e))),
+        };
+        if let Err(e) = check_body(&ct, &bytes) {
+            return Err(refuse_page(req, PageError::App(e)));
+        }
+        req.set_payload(actix_web::dev::Payload::from(bytes));
+    }
+    let Access::Page(roles) = access else {
+        return Ok(req);
+    };
+    let staff = match crate::http::page::staff_of(req.request(), state).await {
+        Ok(s) => s,
+        Err(e) => return Err(refuse_page(req, e)),
+    };
+    if !roles.is_empty() && !staff.has_any(roles) {
+        tracing::info!(user.id = staff.user.id, path = %req.path(), "page refused: role");
+        return Err(refuse_page(
+            req,
+            PageError::Status(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "CORE_NOT_AUTHORIZED".to_owned(),
+            ),
+        ));
+    }
+    req.extensions_mut().insert::<Staff>(staff);
+    Ok(req)
+}
+
 /// The middleware. See the module documentation.
 pub async fn gateway(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use crate::http::routes::{Lookup, RouteTable};
     let Some(pattern) = req.match_pattern() else {
         // Not a route: the default service answers 404.
         return next
@@ -315,43 +376,66 @@ pub async fn gateway(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let access = access_for(&pattern);
-    if access == Access::Page {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Err(AppError::Internal(anyhow::anyhow!("application state missing")).into());
+    };
+    let lookup = match req.app_data::<web::Data<RouteTable>>() {
+        Some(t) => t.lookup(req.method(), &pattern),
+        None => Lookup::Undeclared,
+    };
+    let access = match lookup {
+        Lookup::Declared(a) => a,
+        // No route serves this method here: actix answers without running a handler.
+        Lookup::OtherMethod => {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
+        }
+        Lookup::Undeclared => {
+            tracing::error!(route = %pattern, "route without an access declaration refused");
+            return Ok(refuse(
+                req,
+                AppError::forbidden("CustomException", "Not authorized to access this resource"),
+            ));
+        }
+    };
+    if let Err(e) = check_url(&req) {
+        return Ok(if access.is_page() {
+            refuse_page(req, crate::http::page::PageError::App(e))
+        } else {
+            refuse(req, e)
+        });
+    }
+    if access.is_page() {
+        let req = match page_gate(req, access, &state).await {
+            Ok(r) => r,
+            Err(resp) => return Ok(resp),
+        };
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     }
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Err(AppError::Internal(anyhow::anyhow!("application state missing")).into());
-    };
 
+    // One read and one parse of the body, whatever the method and Content-Type: the tenants
+    // checked below come from the very value the `Digit` extractor hands to the handler.
+    let limit = state.settings.server.max_body_bytes;
+    let bytes = match read_body(&mut req, limit).await {
+        Ok(b) => b,
+        Err(e) => return Ok(refuse(req, e)),
+    };
+    let ct = content_type(&req);
     let mut body_value = None;
-    if wants_json_body(&req) {
-        let limit = state.settings.server.max_body_bytes;
-        let bytes = match req.extract::<web::Bytes>().await {
-            Ok(b) => b,
-            Err(e) => {
-                let err = AppError::bad_request(
-                    "RequestBodyError",
-                    format!("could not read the body: {e}"),
-                );
-                return Ok(req.into_response(err.error_response()));
-            }
-        };
-        if bytes.len() > limit {
-            let err = AppError::client(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "PayloadTooLarge",
-                format!("request body larger than {limit} bytes"),
-            );
-            return Ok(req.into_response(err.error_response()));
+    match check_body(&ct, &bytes) {
+        Ok(Some(parsed)) => {
+            body_value = parsed.0.as_ref().ok().cloned();
+            req.extensions_mut().insert(parsed);
         }
-        let parsed = parse_body(&bytes);
-        body_value = parsed.as_ref().ok().cloned();
-        req.extensions_mut().insert(ParsedBody(parsed));
-        req.set_payload(actix_web::dev::Payload::from(bytes));
+        Ok(None) => {}
+        Err(e) => return Ok(refuse(req, e)),
     }
+    req.set_payload(actix_web::dev::Payload::from(bytes));
 
     let token = token_from(&req, body_value.as_ref());
     let caller = match token {
@@ -375,10 +459,10 @@ pub async fn gateway(
                         "InvalidAccessTokenException",
                         "InvalidAccessTokenException: the access token is unknown or has expired",
                     );
-                    return Ok(req.into_response(err.error_response()));
+                    return Ok(refuse(req, err));
                 }
                 Ok(None) => Caller::default(),
-                Err(e) => return Ok(req.into_response(e.error_response())),
+                Err(e) => return Ok(refuse(req, e)),
             }
         }
         None => Caller::default(),
@@ -389,7 +473,7 @@ pub async fn gateway(
             "CustomException",
             "You are not authorized to access this resource",
         );
-        return Ok(req.into_response(err.error_response()));
+        return Ok(refuse(req, err));
     }
     if matches!(access, Access::Protected | Access::ActionOnly) {
         let Some(user) = caller.user() else {
@@ -397,7 +481,7 @@ pub async fn gateway(
                 "CustomException",
                 "You are not authorized to access this resource",
             );
-            return Ok(req.into_response(err.error_response()));
+            return Ok(refuse(req, err));
         };
         let mut urls = vec![req.path().to_owned()];
         if pattern != req.path() {
@@ -413,7 +497,14 @@ pub async fn gateway(
             tracing::info!(user.id = user.id, path = %req.path(), tenants = ?tenants, "access denied");
             let err =
                 AppError::forbidden("CustomException", "Not authorized to access this resource");
-            return Ok(req.into_response(err.error_response()));
+            return Ok(refuse(req, err));
+        }
+        if access == Access::Protected && tenants.is_empty() {
+            // Every protected action is on a tenant; one that names none would act on all.
+            return Ok(refuse(
+                req,
+                AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId"),
+            ));
         }
     }
 
@@ -486,15 +577,34 @@ mod tests {
 
     #[test]
     fn deny_by_default() {
-        assert_eq!(access_for("/egov-idgen/id/_generate"), Access::Protected);
-        assert_eq!(access_for("/some/new/route"), Access::Protected);
-        assert_eq!(access_for("/mdms-v2/v1/_search"), Access::Open);
-        assert_eq!(access_for("/static/{tail}*"), Access::Open);
-        assert_eq!(access_for("/eus/shortener"), Access::Mixed);
-        assert_eq!(access_for("/eus/{key}"), Access::Open);
+        use crate::http::routes::Lookup;
+        let t = crate::route_table();
+        let get = actix_web::http::Method::GET;
+        let post = actix_web::http::Method::POST;
         assert_eq!(
-            access_for("/ws-services/wc/_countWCbyDemandGenerationDate"),
-            Access::Protected
+            t.lookup(&post, "/egov-idgen/id/_generate"),
+            Lookup::Declared(Access::Protected)
         );
+        assert_eq!(t.lookup(&post, "/some/new/route"), Lookup::Undeclared);
+        assert_eq!(
+            t.lookup(&post, "/mdms-v2/v1/_search"),
+            Lookup::Declared(Access::Open)
+        );
+        assert_eq!(
+            t.lookup(&get, "/static/{tail:.*}"),
+            Lookup::Declared(Access::Open)
+        );
+        assert_eq!(
+            t.lookup(&post, "/eus/shortener"),
+            Lookup::Declared(Access::Mixed)
+        );
+        assert_eq!(t.lookup(&get, "/eus/{key}"), Lookup::Declared(Access::Open));
+        assert_eq!(t.lookup(&get, "/eus/shortener"), Lookup::OtherMethod);
+        assert_eq!(
+            t.lookup(&post, "/ws-services/wc/_countWCbyDemandGenerationDate"),
+            Lookup::Declared(Access::Protected)
+        );
+        assert!(t.duplicates().is_empty(), "{:?}", t.duplicates());
     }
+
 }

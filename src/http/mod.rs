@@ -4,6 +4,7 @@
 pub mod envelope;
 pub mod gateway;
 pub mod page;
+pub mod routes;
 
 use actix_web::HttpMessage as _;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

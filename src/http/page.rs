@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieAge};
 use actix_web::http::{StatusCode, header};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, dev::Payload, web};
+use actix_web::{
+    FromRequest, HttpMessage as _, HttpRequest, HttpResponse, ResponseError, dev::Payload, web,
+};
 
 use crate::db;
 use crate::error::AppError;
@@ -301,7 +303,6 @@ pub struct Staff {
 }
 
 impl Staff {
-    /// Role codes held on the current GP (roles on the state tenant count everywhere).
     /// The GP the person works on now (the one chosen, else their home tenant).
     pub fn current_tenant(&self) -> String {
         self.tenant
@@ -309,6 +310,7 @@ impl Staff {
             .unwrap_or_else(|| self.user.tenant_id.clone())
     }
 
+    /// Role codes held on the current GP (roles on the state tenant count everywhere).
     pub fn roles_here(&self) -> Vec<&str> {
         let t = self.tenant.as_deref().unwrap_or(&self.user.tenant_id);
         let mut r: Vec<&str> = self
@@ -326,21 +328,11 @@ impl Staff {
     pub fn has_any(&self, roles: &[&str]) -> bool {
         self.roles_here().iter().any(|r| roles.contains(r))
     }
-
-    /// Refuses the page unless one of `roles` is held here.
-    pub fn require(&self, roles: &[&str]) -> Result<(), PageError> {
-        if self.has_any(roles) {
-            Ok(())
-        } else {
-            Err(PageError::Status(
-                StatusCode::FORBIDDEN,
-                "CORE_NOT_AUTHORIZED".to_owned(),
-            ))
-        }
-    }
 }
 
-async fn staff_from(req: HttpRequest, allow_first_login: bool) -> Result<Staff, PageError> {
+/// The member of staff behind the request's session cookie, or a redirect to the login page
+/// (and back here after it). The gateway calls it for every page route that needs a login.
+pub async fn staff_of(req: &HttpRequest, state: &AppState) -> Result<Staff, PageError> {
     let next = match req.query_string() {
         "" => req.path().to_owned(),
         q => format!("{}?{q}", req.path()),
@@ -352,24 +344,36 @@ async fn staff_from(req: HttpRequest, allow_first_login: bool) -> Result<Staff, 
     else {
         return Err(PageError::Login(next));
     };
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("state missing")))?;
     let ac = state.access.clone();
     let r = raw.clone();
     let found = db::run(&state.pool, move |c| ac.session(c, &r)).await?;
     let Some((user, tenant)) = found else {
         return Err(PageError::Login(next));
     };
-    if user.must_change_password && !allow_first_login {
-        return Err(PageError::ChangePassword);
-    }
     Ok(Staff {
         user,
         tenant,
         session: raw,
     })
+}
+
+async fn staff_from(req: HttpRequest, allow_first_login: bool) -> Result<Staff, PageError> {
+    // The gateway has found the session of every page route that needs one.
+    let known = req.extensions().get::<Staff>().cloned();
+    let staff = match known {
+        Some(s) => s,
+        None => {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("state missing")))?;
+            staff_of(&req, &state).await?
+        }
+    };
+    if staff.user.must_change_password && !allow_first_login {
+        return Err(PageError::ChangePassword);
+    }
+    Ok(staff)
 }
 
 impl FromRequest for Staff {

@@ -4,7 +4,7 @@
 pub mod calculator;
 pub mod water;
 
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
-    water::routes(cfg);
-    calculator::routes(cfg);
+pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
+    water::routes(r);
+    calculator::routes(r);
 }

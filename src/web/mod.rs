@@ -8,14 +8,15 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(index))
-        .route("/lang", web::get().to(lang))
-        .route("/static/{tail:.*}", web::get().to(static_file))
-        .configure(pages::routes);
+pub fn routes(r: &mut Routes<'_>) {
+    r.get("/", Access::PublicPage, index)
+        .get("/lang", Access::PublicPage, lang)
+        .get("/static/{tail:.*}", Access::Open, static_file);
+    pages::routes(r);
 }
 
 #[derive(Template)]

@@ -10,6 +10,7 @@ use crate::config::Secret;
 use crate::db;
 use crate::error::AppError;
 use crate::http::gateway::tenant_covers;
+use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, FirstLogin, PageCtx, PageError, Staff, verify_csrf};
 use crate::platform::localization::Locale;
 use crate::platform::user::otp::{self, Purpose, Reset};
@@ -19,22 +20,23 @@ use crate::platform::user::service::{
 use crate::platform::user::session;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(login_form))
-        .route("/login", web::post().to(login))
-        .route("/logout", web::post().to(logout))
-        .route("/forgot-password", web::get().to(forgot_form))
-        .route("/forgot-password", web::post().to(forgot_send))
-        .route("/forgot-password/reset", web::post().to(forgot_reset))
-        .route("/home", web::get().to(home))
-        .route("/home/gp", web::post().to(switch_gp))
-        .route("/home/first-login", web::get().to(first_login_form))
-        .route("/home/first-login/send", web::post().to(first_login_send))
-        .route("/home/first-login", web::post().to(first_login_reset))
-        .route("/home/profile", web::get().to(profile_form))
-        .route("/home/profile", web::post().to(profile_save))
-        .route("/home/password", web::get().to(password_form))
-        .route("/home/password", web::post().to(password_save));
+pub fn routes(r: &mut Routes<'_>) {
+    let staff = Access::Page(&[]);
+    r.get("/login", Access::PublicPage, login_form)
+        .post("/login", Access::PublicPage, login)
+        .post("/logout", Access::PublicPage, logout)
+        .get("/forgot-password", Access::PublicPage, forgot_form)
+        .post("/forgot-password", Access::PublicPage, forgot_send)
+        .post("/forgot-password/reset", Access::PublicPage, forgot_reset)
+        .get("/home", staff, home)
+        .post("/home/gp", staff, switch_gp)
+        .get("/home/first-login", staff, first_login_form)
+        .post("/home/first-login/send", staff, first_login_send)
+        .post("/home/first-login", staff, first_login_reset)
+        .get("/home/profile", staff, profile_form)
+        .post("/home/profile", staff, profile_save)
+        .get("/home/password", staff, password_form)
+        .post("/home/password", staff, password_save);
 }
 
 /// A home tile: message key, target, the roles that see it (empty: everyone), whether its

@@ -11,32 +11,61 @@ use serde_json::{Value, json};
 use super::json::{bill_json, demand_json};
 use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
+use crate::http::routes::{Access, Routes};
 use crate::db::{self, ledger};
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
+pub fn routes(r: &mut Routes<'_>) {
+    r.post(
         "/billing-service/demand/_create",
-        web::post().to(create_demand),
+        Access::Protected,
+        create_demand,
     )
-    .route(
+    .post(
         "/billing-service/demand/_search",
-        web::post().to(search_demands),
+        Access::Protected,
+        search_demands,
     )
-    .route(
+    .post(
         "/billing-service/demand/_history",
-        web::post().to(demand_history),
+        Access::Protected,
+        demand_history,
     )
-    .route(
+    .post(
         "/billing-service/bill/v2/_fetchbill",
-        web::post().to(fetch_bill),
+        Access::Protected,
+        fetch_bill,
     )
-    .route(
+    .post(
         "/billing-service/bill/v2/_search",
-        web::post().to(search_bills),
+        Access::Protected,
+        search_bills,
+    )
+    .post(
+        "/billing-service/demand/_update",
+        Access::Protected,
+        update_demand,
+    )
+    .post(
+        "/billing-service/bill/v2/_cancelbill",
+        Access::Protected,
+        cancel_bills,
+    )
+    // master data
+    .post("/billing-service/taxheads/_search", Access::Open, tax_heads)
+    .post("/billing-service/taxperiods/_search", Access::Open, tax_periods)
+    .post(
+        "/billing-service/businessservices/_search",
+        Access::Open,
+        business_services,
+    )
+    .post(
+        "/billing-service/demand/_getAggregateDemandDetails",
+        Access::Protected,
+        aggregate,
     );
 }
 
@@ -521,32 +550,6 @@ async fn search_bills(
     Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
 }
 
-pub fn more_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/billing-service/demand/_update",
-        web::post().to(update_demand),
-    )
-    .route(
-        "/billing-service/bill/v2/_cancelbill",
-        web::post().to(cancel_bills),
-    )
-    .route(
-        "/billing-service/taxheads/_search",
-        web::post().to(tax_heads),
-    )
-    .route(
-        "/billing-service/taxperiods/_search",
-        web::post().to(tax_periods),
-    )
-    .route(
-        "/billing-service/businessservices/_search",
-        web::post().to(business_services),
-    )
-    .route(
-        "/billing-service/demand/_getAggregateDemandDetails",
-        web::post().to(aggregate),
-    );
-}
 
 #[derive(Debug, Deserialize)]
 struct UpdateBody {

@@ -10,7 +10,6 @@ pub mod service;
 
 pub use json::{bill_json, demand_json};
 
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
-    api::routes(cfg);
-    api::more_routes(cfg);
+pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
+    api::routes(r);
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service::{self, Filter, NewPayment, Payment, Taken};
+use crate::http::routes::{Access, Routes};
 use crate::business::billing;
 use crate::db;
 use crate::error::{AppError, AppResult};
@@ -15,26 +16,31 @@ use crate::platform::encryption::Crypto;
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
+pub fn routes(r: &mut Routes<'_>) {
+    r.post(
         "/collection-services/payments/_create",
-        web::post().to(create),
+        Access::Protected,
+        create,
     )
-    .route(
+    .post(
         "/collection-services/payments/_validate",
-        web::post().to(validate),
+        Access::Protected,
+        validate,
     )
-    .route(
+    .post(
         "/collection-services/payments/_search",
-        web::post().to(search),
+        Access::Protected,
+        search,
     )
-    .route(
+    .post(
         "/collection-services/payments/{module}/_search",
-        web::post().to(search),
+        Access::Protected,
+        search,
     )
-    .route(
+    .post(
         "/collection-services/payments/{module}/_workflow",
-        web::post().to(workflow),
+        Access::Protected,
+        workflow,
     );
 }
 

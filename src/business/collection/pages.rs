@@ -13,6 +13,7 @@ use super::service::{self, Filter, NewPayment, Taken};
 use crate::business::billing::{model::FullBill, repo as billing_repo, service as billing};
 use crate::db;
 use crate::error::AppError;
+use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
 use crate::state::AppState;
 use crate::time::IST;
@@ -28,12 +29,13 @@ pub const COLLECT_ROLES: &[&str] = &[
 ];
 const SERVICE: &str = "WS";
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/home/collect", web::get().to(find))
-        .route("/home/collect/confirm", web::post().to(confirm))
-        .route("/home/collect/pay", web::post().to(pay))
-        .route("/home/collect/receipt/{id}", web::get().to(receipt))
-        .route("/home/collect/history", web::get().to(history));
+pub fn routes(r: &mut Routes<'_>) {
+    let collect = Access::Page(COLLECT_ROLES);
+    r.get("/home/collect", collect, find)
+        .post("/home/collect/confirm", collect, confirm)
+        .post("/home/collect/pay", collect, pay)
+        .get("/home/collect/receipt/{id}", collect, receipt)
+        .get("/home/collect/history", collect, history);
 }
 
 fn tenant_of(staff: &Staff) -> String {
@@ -112,7 +114,6 @@ async fn find(
     staff: Staff,
     q: web::Query<FindQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(COLLECT_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let consumer = q.consumer.clone().unwrap_or_default().trim().to_owned();
     let bill = if consumer.is_empty() {
@@ -239,7 +240,6 @@ async fn confirm(
     form: web::Form<CollectForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(COLLECT_ROLES)?;
     let payment = match payment_of(&staff, &form) {
         Ok(p) => p,
         Err(key) => return again(&req, &state, &staff, form.consumer.trim(), key).await,
@@ -294,7 +294,6 @@ async fn pay(
     form: web::Form<CollectForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(COLLECT_ROLES)?;
     let payment = match payment_of(&staff, &form) {
         Ok(p) => p,
         Err(key) => return again(&req, &state, &staff, form.consumer.trim(), key).await,
@@ -366,7 +365,6 @@ async fn receipt(
     staff: Staff,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(COLLECT_ROLES)?;
     let id = uuid::Uuid::parse_str(&id)
         .map_err(|_| PageError::Status(StatusCode::NOT_FOUND, "CORE_PAGE_NOT_FOUND".to_owned()))?;
     let tenant = tenant_of(&staff);
@@ -428,7 +426,6 @@ async fn history(
     staff: Staff,
     q: web::Query<FindQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(COLLECT_ROLES)?;
     let consumer = q.consumer.clone().unwrap_or_default().trim().to_owned();
     let f = Filter {
         tenant_id: tenant_of(&staff),

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service::{self, Criteria, Employee, EmployeeUpdate, NewEmployee};
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::gateway::{AuthUser, TenantRole};
@@ -13,11 +14,11 @@ use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::user::service::{Identity, ProfileChanges};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/egov-hrms/employees/_create", web::post().to(create))
-        .route("/egov-hrms/employees/_update", web::post().to(update))
-        .route("/egov-hrms/employees/_search", web::post().to(search))
-        .route("/egov-hrms/employees/_count", web::post().to(count));
+pub fn routes(r: &mut Routes<'_>) {
+    r.post("/egov-hrms/employees/_create", Access::ActionOnly, create)
+        .post("/egov-hrms/employees/_update", Access::ActionOnly, update)
+        .post("/egov-hrms/employees/_search", Access::ActionOnly, search)
+        .post("/egov-hrms/employees/_count", Access::ActionOnly, count);
 }
 
 fn ist_date(ms: Option<i64>) -> Option<NaiveDate> {

@@ -8,7 +8,7 @@ mod api;
 mod pages;
 pub mod service;
 
-pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
-    api::routes(cfg);
-    pages::routes(cfg);
+pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
+    api::routes(r);
+    pages::routes(r);
 }

@@ -12,16 +12,21 @@ use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
 use crate::db;
 use crate::error::AppError;
 use crate::http::gateway::TenantRole;
+use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
 use crate::platform::user::service::{self as users, Identity};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/home/hrms", web::get().to(list))
-        .route("/home/hrms/new", web::get().to(new_form))
-        .route("/home/hrms/new", web::post().to(create))
-        .route("/home/hrms/{code}", web::get().to(detail))
-        .route("/home/hrms/{code}/status", web::post().to(change_status));
+pub fn routes(r: &mut Routes<'_>) {
+    r.get("/home/hrms", Access::Page(HRMS), list)
+        .get("/home/hrms/new", Access::Page(MANAGER_ROLES), new_form)
+        .post("/home/hrms/new", Access::Page(MANAGER_ROLES), create)
+        .get("/home/hrms/{code}", Access::Page(HRMS), detail)
+        .post(
+            "/home/hrms/{code}/status",
+            Access::Page(MANAGER_ROLES),
+            change_status,
+        );
 }
 
 const PAGE: i64 = 50;
@@ -72,7 +77,6 @@ async fn list(
     staff: Staff,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(HRMS)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let page_no = q.page.unwrap_or(0).max(0);
     let scope = if staff.has_any(&["STATE_ADMIN", "SUPERUSER"]) {
@@ -195,7 +199,6 @@ async fn new_page(
     errors: Vec<String>,
     e: Entered,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(MANAGER_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let state_level = staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
     let managed: Vec<String> = staff
@@ -266,7 +269,6 @@ async fn create(
             .unwrap_or_default()
     };
     verify_csrf(&req, &get("_csrf"))?;
-    staff.require(MANAGER_ROLES)?;
     let entered = Entered {
         name: get("name"),
         mobile: get("mobile"),
@@ -401,7 +403,6 @@ async fn detail_page(
     errors: Vec<String>,
     notice: String,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(HRMS)?;
     let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
     let st = state.clone();
     let who = staff.user.clone();
@@ -511,7 +512,6 @@ async fn change_status(
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(MANAGER_ROLES)?;
     let code = code.into_inner();
     let up = EmployeeUpdate {
         active: Some(form.active == "true"),

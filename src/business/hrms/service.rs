@@ -13,10 +13,9 @@ use crate::platform::notification::{self, Sms};
 use crate::platform::user::User;
 use crate::platform::user::service::{self as users, Identity, NewUser, ProfileChanges};
 
-/// Roles a division admin may grant on its GPs.
-pub const DIVISION_GRANTS: &[&str] = &["SARPANCH", "SECRETARY", "REVENUE_COLLECTOR", "EMPLOYEE"];
-/// Roles the state admin may grant (division users).
-pub const STATE_GRANTS: &[&str] = &["DIV_ADMIN", "HRMS_ADMIN", "EMPLOYEE"];
+pub use crate::platform::access::grants::{
+    DIVISION_GRANTS, Grant, STATE_GRANTS, grants_of, may_grant,
+};
 /// Who sees the employee screens.
 pub const PAGE_ROLES: &[&str] = &[
     "DIV_ADMIN",
@@ -28,39 +27,6 @@ pub const PAGE_ROLES: &[&str] = &[
 /// Who may add, change and deactivate employees (within what `grants_of` allows).
 pub const MANAGER_ROLES: &[&str] = &["DIV_ADMIN", "STATE_ADMIN", "SUPERUSER"];
 pub const DEACTIVATION_REASONS: &[&str] = &["OTHERS", "ORDERBYCOMMISSIONER"];
-
-/// What a caller may grant, and where. `None` means any role.
-#[derive(Clone, Debug)]
-pub struct Grant {
-    pub tenant: String,
-    pub roles: Option<&'static [&'static str]>,
-}
-
-pub fn grants_of(caller: &AuthUser) -> Vec<Grant> {
-    caller
-        .roles
-        .iter()
-        .filter_map(|r| {
-            let roles = match r.code.as_str() {
-                "SUPERUSER" => None,
-                "STATE_ADMIN" => Some(STATE_GRANTS),
-                "DIV_ADMIN" => Some(DIVISION_GRANTS),
-                _ => return None,
-            };
-            Some(Grant {
-                tenant: r.tenant_id.clone(),
-                roles,
-            })
-        })
-        .collect()
-}
-
-pub fn may_grant(grants: &[Grant], role: &TenantRole) -> bool {
-    grants.iter().any(|g| {
-        tenant_covers(&g.tenant, &role.tenant_id)
-            && g.roles.is_none_or(|rs| rs.contains(&role.code.as_str()))
-    })
-}
 
 /// Tenants whose employees the caller may see: where it grants, or holds HRMS_ADMIN or GP_ADMIN
 /// (a GP admin reads its GP's staff and their history).

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{bulk, meter, rates};
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::{Digit, ResponseInfo, params};
@@ -16,30 +17,36 @@ use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 use crate::time::IST;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
+pub fn routes(r: &mut Routes<'_>) {
+    r.post(
         "/ws-calculator/meterConnection/_create",
-        web::post().to(create_reading),
+        Access::Protected,
+        create_reading,
     )
-    .route(
+    .post(
         "/ws-calculator/meterConnection/_search",
-        web::post().to(search_readings),
+        Access::Protected,
+        search_readings,
     )
-    .route(
+    .post(
         "/ws-calculator/waterCalculator/_estimate",
-        web::post().to(estimate),
+        Access::Protected,
+        estimate,
     )
-    .route(
+    .post(
         "/ws-calculator/waterCalculator/_bulkDemand",
-        web::post().to(bulk_demand),
+        Access::Protected,
+        bulk_demand,
     )
-    .route(
+    .post(
         "/ws-calculator/waterCalculator/_getPenaltyDetails",
-        web::post().to(penalty_details),
+        Access::Protected,
+        penalty_details,
     )
-    .route(
+    .post(
         "/ws-calculator/waterCalculator/_addPenalty",
-        web::post().to(add_penalty),
+        Access::Protected,
+        add_penalty,
     );
 }
 

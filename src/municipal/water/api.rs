@@ -11,6 +11,7 @@ use super::model::Household;
 use super::register;
 use super::repo;
 use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::http::{Digit, ResponseInfo, params};
@@ -18,32 +19,37 @@ use crate::platform::localization::Locale;
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
+pub fn routes(r: &mut Routes<'_>) {
+    r.post(
         "/property-services/property/_create",
-        web::post().to(create_property),
+        Access::Protected,
+        create_property,
     )
-    .route(
+    .post(
         "/property-services/property/_update",
-        web::post().to(update_property),
+        Access::Protected,
+        update_property,
     )
-    .route(
+    .post(
         "/property-services/property/_search",
-        web::post().to(search_properties),
+        Access::Protected,
+        search_properties,
     )
-    .route("/ws-services/wc/_create", web::post().to(create_connection))
-    .route("/ws-services/wc/_update", web::post().to(update_connection))
-    .route("/ws-services/wc/_search", web::post().to(search))
-    .route("/ws-services/wc/fuzzy/_search", web::post().to(search))
-    .route(
+    .post("/ws-services/wc/_create", Access::Protected, create_connection)
+    .post("/ws-services/wc/_update", Access::Protected, update_connection)
+    .post("/ws-services/wc/_search", Access::Protected, search)
+    .post("/ws-services/wc/fuzzy/_search", Access::Protected, search)
+    .post(
         "/ws-services/wc/_countWCbyDemandGenerationDate",
-        web::post().to(count_by_demand_date),
+        Access::Protected,
+        count_by_demand_date,
     )
-    .route(
+    .post(
         "/ws-services/wc/consumers/demand-not-generated",
-        web::post().to(demand_not_generated),
+        Access::Protected,
+        demand_not_generated,
     )
-    .route("/pdf-service/v1/_create", web::post().to(pdf_create));
+    .post("/pdf-service/v1/_create", Access::Protected, pdf_create);
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,6 +16,7 @@ use crate::business::billing::service as billing;
 use crate::business::collection;
 use crate::db;
 use crate::error::AppError;
+use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
 use crate::municipal::calculator::{bulk, meter};
 use crate::platform::localization::Locale;
@@ -53,37 +54,34 @@ pub const DEMAND_ROLES: &[&str] = &[
     "SECRETARY",
 ];
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/home/consumercreate", web::get().to(create_form))
-        .route("/home/consumercreate", web::post().to(create))
-        .route("/home/consumers", web::get().to(search))
-        .route("/home/household", web::get().to(household))
-        .route("/home/household/reading", web::post().to(reading))
-        .route("/home/household/bill.pdf", web::get().to(bill_pdf))
-        .route("/home/household/share", web::post().to(share_bill))
-        .route("/home/receipt.pdf", web::get().to(receipt_pdf))
-        .route("/home/consumerupdate", web::get().to(edit_form))
-        .route("/home/consumerupdate", web::post().to(edit))
-        .route("/home/villagedetails", web::get().to(rate_card))
-        .route("/home/consumerimport", web::get().to(import_form))
-        .route(
-            "/home/consumerimport/preview",
-            web::post().to(import_preview),
-        )
-        .route("/home/consumerimport", web::post().to(import_run))
-        .route("/home/householdRegister", web::get().to(register))
-        .route("/home/householdRegister.pdf", web::get().to(register_pdf))
-        .route("/home/householdRegister.xlsx", web::get().to(register_xlsx))
-        .route("/home/billmanualgenerate", web::get().to(generate_form))
-        .route(
-            "/home/billmanualgenerate/confirm",
-            web::post().to(generate_confirm),
-        )
-        .route("/home/billmanualgenerate", web::post().to(generate))
-        .route(
-            "/home/billmanualgenerate/consumers",
-            web::get().to(demand_households),
-        );
+pub fn routes(r: &mut Routes<'_>) {
+    let (consumer, view, demand) = (
+        Access::Page(CONSUMER_ROLES),
+        Access::Page(VIEW_ROLES),
+        Access::Page(DEMAND_ROLES),
+    );
+    let collect = Access::Page(crate::business::collection::pages::COLLECT_ROLES);
+    r.get("/home/consumercreate", consumer, create_form)
+        .post("/home/consumercreate", consumer, create)
+        .get("/home/consumers", view, search)
+        .get("/home/household", view, household)
+        .post("/home/household/reading", collect, reading)
+        .get("/home/household/bill.pdf", view, bill_pdf)
+        .post("/home/household/share", view, share_bill)
+        .get("/home/receipt.pdf", view, receipt_pdf)
+        .get("/home/consumerupdate", consumer, edit_form)
+        .post("/home/consumerupdate", consumer, edit)
+        .get("/home/villagedetails", Access::Page(&[]), rate_card)
+        .get("/home/consumerimport", consumer, import_form)
+        .post("/home/consumerimport/preview", consumer, import_preview)
+        .post("/home/consumerimport", consumer, import_run)
+        .get("/home/householdRegister", view, register)
+        .get("/home/householdRegister.pdf", view, register_pdf)
+        .get("/home/householdRegister.xlsx", view, register_xlsx)
+        .get("/home/billmanualgenerate", demand, generate_form)
+        .post("/home/billmanualgenerate/confirm", demand, generate_confirm)
+        .post("/home/billmanualgenerate", demand, generate)
+        .get("/home/billmanualgenerate/consumers", demand, demand_households);
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
@@ -186,7 +184,6 @@ async fn create_form(
     state: web::Data<AppState>,
     staff: Staff,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(CONSUMER_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let page = CreatePage {
         cycles: cycles(&p, Utc::now()),
@@ -223,7 +220,6 @@ async fn create(
     form: web::Form<ConsumerForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(CONSUMER_ROLES)?;
     let f = form.into_inner();
     let tenant = tenant_of(&staff);
     let metered = f.connection_type == "Metered";
@@ -341,7 +337,6 @@ async fn search(
     staff: Staff,
     q: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(VIEW_ROLES)?;
     let q = q.into_inner();
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let mut f = Criteria {
@@ -451,7 +446,6 @@ async fn household(
     staff: Staff,
     q: web::Query<HouseholdQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(VIEW_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t, no, actor) = (
         state.clone(),
@@ -637,7 +631,6 @@ async fn reading(
     form: web::Form<ReadingForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(crate::business::collection::pages::COLLECT_ROLES)?;
     let new = meter::NewReading {
         tenant_id: tenant_of(&staff),
         connection_no: form.no.clone(),
@@ -692,7 +685,6 @@ async fn bill_pdf(
     staff: Staff,
     q: web::Query<NoQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t, no, locale) = (
         state.clone(),
@@ -736,7 +728,6 @@ async fn share_bill(
 ) -> Result<HttpResponse, PageError> {
     use crate::platform::{filestore, shortener};
     verify_csrf(&req, &form.csrf)?;
-    staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t, no, locale, actor) = (
         state.clone(),
@@ -809,7 +800,6 @@ async fn receipt_pdf(
     staff: Staff,
     q: web::Query<NoQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t, no, locale) = (
         state.clone(),
@@ -951,7 +941,6 @@ async fn generate_form(
     state: web::Data<AppState>,
     staff: Staff,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(DEMAND_ROLES)?;
     generate_page(&req, &state, &staff, None, String::new(), None).await
 }
 
@@ -981,7 +970,6 @@ async fn demand_households(
     staff: Staff,
     q: web::Query<CountQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(DEMAND_ROLES)?;
     let ms = |v: &Option<String>| v.as_deref().and_then(|s| s.trim().parse::<i64>().ok());
     let which = match (ms(&q.billed_to), ms(&q.not_since)) {
         (Some(at), None) => register::Billed::To(at),
@@ -1040,7 +1028,6 @@ async fn generate_confirm(
     form: web::Form<MonthForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(DEMAND_ROLES)?;
     match bulk::parse_period(&form.month) {
         Some(m) => generate_page(&req, &state, &staff, Some(m), String::new(), None).await,
         None => {
@@ -1065,7 +1052,6 @@ async fn generate(
     form: web::Form<MonthForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(DEMAND_ROLES)?;
     let (p, _) = PageCtx::new(&req, &state);
     let Some(month) = bulk::parse_period(&form.month) else {
         return generate_page(
@@ -1185,7 +1171,6 @@ async fn edit_form(
     staff: Staff,
     q: web::Query<NoQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(CONSUMER_ROLES)?;
     let (st, t, no) = (state.clone(), tenant_of(&staff), q.no.clone());
     let found = db::run(&state.pool, move |c| {
         let Some((conn, prop)) = service::by_number(c, &t, &no)? else {
@@ -1215,7 +1200,6 @@ async fn edit(
     form: web::Form<EditForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(CONSUMER_ROLES)?;
     let f = form.into_inner();
     let tenant = tenant_of(&staff);
     let (st, actor) = (state.clone(), Some(staff.user.uuid));
@@ -1551,7 +1535,6 @@ async fn register(
     staff: Staff,
     q: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(VIEW_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
     let q = q.into_inner();
@@ -1591,7 +1574,6 @@ async fn register_pdf(
     staff: Staff,
     q: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
     let q = q.into_inner();
@@ -1677,7 +1659,6 @@ async fn import_form(
     state: web::Data<AppState>,
     staff: Staff,
 ) -> Result<HttpResponse, PageError> {
-    staff.require(CONSUMER_ROLES)?;
     let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
     page::render(StatusCode::OK, import_page(p).render(), cookie)
 }
@@ -1692,7 +1673,6 @@ async fn import_preview(
     mut parts: actix_multipart::Multipart,
 ) -> Result<HttpResponse, PageError> {
     use futures_util::StreamExt as _;
-    staff.require(CONSUMER_ROLES)?;
     let (mut csrf, mut file) = (String::new(), Vec::new());
     while let Some(part) = parts.next().await {
         let mut part = part.map_err(|e| AppError::bad_request("INVALID_UPLOAD", e.to_string()))?;
@@ -1795,7 +1775,6 @@ async fn import_run(
     form: web::Form<ImportForm>,
 ) -> Result<HttpResponse, PageError> {
     verify_csrf(&req, &form.csrf)?;
-    staff.require(CONSUMER_ROLES)?;
     let id = uuid::Uuid::parse_str(form.file_id.trim()).map_err(|_| not_found())?;
     let (st, t, actor) = (state.clone(), tenant_of(&staff), Some(staff.user.uuid));
     let done = db::transaction(&state.pool, move |c| {
@@ -1829,7 +1808,6 @@ async fn register_xlsx(
     q: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, PageError> {
     use rust_xlsxwriter::{Format, Workbook};
-    staff.require(VIEW_ROLES)?;
     let (p, _) = PageCtx::for_staff(&req, &state, &staff).await?;
     let (st, t) = (state.clone(), tenant_of(&staff));
     let q = q.into_inner();

@@ -1,6 +1,8 @@
 //! Access control: which roles may call which action URL (role-actions from master data, kept in
 //! memory and reloaded after a seed), and the gateway's `AccessControl` implementation.
 
+pub mod grants;
+
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::db::schema::filestore_file as ff;
 use crate::error::{AppError, AppResult};
@@ -102,10 +103,12 @@ pub fn signed_link_tenant(crypto: &Crypto, path: &str, now: DateTime<Utc>) -> Op
     (expires >= now.timestamp() && signature(crypto, &tenant, id, expires) == sig).then_some(tenant)
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/filestore/v1/files/url", web::get().to(urls))
-        .route("/filestore/v1/files/url", web::post().to(urls))
-        .route("/filestore/v1/files/id", web::get().to(download));
+pub fn routes(r: &mut Routes<'_>) {
+    // links to files of a GP the caller holds a role on (checked by the handler)
+    r.get("/filestore/v1/files/url", Access::Authenticated, urls)
+        .post("/filestore/v1/files/url", Access::Authenticated, urls)
+        // signed, expiring links (the signature is the permission)
+        .get("/filestore/v1/files/id", Access::Open, download);
 }
 
 #[derive(Debug, Deserialize)]

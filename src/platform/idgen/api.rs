@@ -5,13 +5,14 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::service::{IdRequest, generate};
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/egov-idgen/id/_generate", web::post().to(generate_ids));
+pub fn routes(r: &mut Routes<'_>) {
+    r.post("/egov-idgen/id/_generate", Access::Protected, generate_ids);
 }
 
 #[derive(Debug, Deserialize)]

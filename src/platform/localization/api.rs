@@ -5,16 +5,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::service::{self, Locale, Message, SearchCriteria};
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/localization/messages/v1/_search", web::post().to(search))
-        .route("/localization/messages", web::get().to(search_get))
-        .route("/localization/messages/v1/_upsert", web::post().to(upsert))
-        .route("/localization/messages/v1/_create", web::post().to(upsert));
+pub fn routes(r: &mut Routes<'_>) {
+    r.post("/localization/messages/v1/_search", Access::Open, search)
+        .get("/localization/messages", Access::Open, search_get)
+        .post("/localization/messages/v1/_upsert", Access::Protected, upsert)
+        .post("/localization/messages/v1/_create", Access::Protected, upsert);
 }
 
 #[derive(Debug, Deserialize)]

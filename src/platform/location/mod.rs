@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::http::routes::{Access, Routes};
 use crate::db::{self, schema::location_boundary};
 use crate::error::{AppError, AppResult};
 use crate::http::{Digit, ResponseInfo};
@@ -118,10 +119,11 @@ pub fn tenant_boundaries(
     Ok(out)
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
+pub fn routes(r: &mut Routes<'_>) {
+    r.post(
         "/egov-location/location/v11/boundarys/_search",
-        web::post().to(search),
+        Access::Protected,
+        search,
     );
 }
 

@@ -6,15 +6,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::service::{self, MasterQuery};
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/egov-mdms-service/v1/_search", web::post().to(search))
-        .route("/mdms-v2/v1/_search", web::post().to(search))
-        .route("/egov-mdms-service/v1/_get", web::post().to(get));
+pub fn routes(r: &mut Routes<'_>) {
+    r.post("/egov-mdms-service/v1/_search", Access::Open, search)
+        .post("/mdms-v2/v1/_search", Access::Open, search)
+        .post("/egov-mdms-service/v1/_get", Access::Open, get);
 }
 
 #[derive(Debug, Deserialize)]

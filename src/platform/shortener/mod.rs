@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::db::schema::shortener_link as sl;
 use crate::error::{AppError, AppResult};
@@ -34,14 +35,14 @@ const MAX_TARGET: usize = 2048;
 /// The path the short links live under.
 pub const PREFIX: &str = "/eus/";
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/eus/shortener", web::post().to(shorten_url))
-        .route(
-            "/egov-url-shortening/shortener",
-            web::post().to(shorten_url),
-        )
-        .route("/eus/{key}", web::get().to(redirect))
-        .route("/egov-url-shortening/{key}", web::get().to(redirect));
+pub fn routes(r: &mut Routes<'_>) {
+    // The Flutter app shortens without a token: anonymous callers may shorten only signed file
+    // links, logged-in ones any path of this server.
+    r.post("/eus/shortener", Access::Mixed, shorten_url)
+        .post("/egov-url-shortening/shortener", Access::Mixed, shorten_url)
+        // followed from WhatsApp and SMS; they lead only to paths of this server
+        .get("/eus/{key}", Access::Open, redirect)
+        .get("/egov-url-shortening/{key}", Access::Open, redirect);
 }
 
 /// The path of this server `url` names: a path as it is, or an absolute URL under `base_url`

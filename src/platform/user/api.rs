@@ -11,6 +11,7 @@ use super::otp::{self, Purpose, Reset, Sent};
 use super::service::{
     self, Identity, LoginOutcome, PasswordChange, ProfileChanges, SearchCriteria,
 };
+use crate::http::routes::{Access, Routes};
 use crate::config::Secret;
 use crate::db;
 use crate::error::{AppError, AppResult, LegacyError, OAuthError};
@@ -18,23 +19,21 @@ use crate::http::{Digit, ResponseInfo};
 use crate::platform::localization::Locale;
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/user/oauth/token", web::post().to(token))
-        .route("/user/_search", web::post().to(search))
-        .route("/user/v1/_search", web::post().to(search))
-        .route("/user/_details", web::post().to(details))
-        .route("/user/_logout", web::post().to(logout))
-        .route("/user/profile/_update", web::post().to(update_profile))
-        .route("/user/password/_update", web::post().to(update_password))
-        .route(
-            "/user/password/nologin/_update",
-            web::post().to(nologin_update),
-        )
-        .route(
+pub fn routes(r: &mut Routes<'_>) {
+    r.post("/user/oauth/token", Access::Open, token)
+        .post("/user/_search", Access::Authenticated, search)
+        .post("/user/v1/_search", Access::Authenticated, search)
+        .post("/user/_details", Access::Authenticated, details)
+        .post("/user/_logout", Access::Authenticated, logout)
+        .post("/user/profile/_update", Access::Authenticated, update_profile)
+        .post("/user/password/_update", Access::Authenticated, update_password)
+        .post("/user/password/nologin/_update", Access::Open, nologin_update)
+        .post(
             "/user/users/_createnovalidate",
-            web::post().to(create_novalidate),
+            Access::Protected,
+            create_novalidate,
         )
-        .route("/user-otp/v1/_send", web::post().to(send_otp));
+        .post("/user-otp/v1/_send", Access::Open, send_otp);
 }
 
 fn ddmmyyyy(t: DateTime<Utc>) -> String {
@@ -593,12 +592,70 @@ struct RoleIn {
     tenant_id: Option<String>,
 }
 
+/// Only user administrators create users, on tenants they administer, with roles they may grant
+/// there (the HRMS rules, `access::grants`); anything else is a 403 naming each refused role.
+fn may_create(
+    caller: &crate::http::gateway::AuthUser,
+    tenant: &str,
+    roles: &[crate::http::gateway::TenantRole],
+) -> AppResult<()> {
+    use crate::error::ErrorDetail;
+    use crate::platform::access::grants::{administers, grants_of, may_grant};
+    let grants = grants_of(caller);
+    if grants.is_empty() {
+        return Err(AppError::forbidden(
+            "USER_CREATE_NOT_ALLOWED",
+            "Only user administrators may create users",
+        ));
+    }
+    let mut errors = Vec::new();
+    if !administers(&grants, tenant) {
+        errors.push(ErrorDetail::field(
+            "TENANT_NOT_ALLOWED",
+            format!("You may not create users on {tenant}"),
+            "user.tenantId",
+        ));
+    }
+    for (j, r) in roles.iter().enumerate() {
+        if !may_grant(&grants, r) {
+            errors.push(ErrorDetail::field(
+                "ROLE_NOT_ALLOWED",
+                format!("You may not grant {} on {}", r.code, r.tenant_id),
+                &format!("user.roles[{j}]"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Client {
+            status: actix_web::http::StatusCode::FORBIDDEN,
+            errors,
+        });
+    }
+    if roles.is_empty() {
+        return Err(AppError::invalid_field(
+            "MISSING_FIELD",
+            "at least one role is required",
+            "user.roles",
+        ));
+    }
+    Ok(())
+}
+
 async fn create_novalidate(
     state: web::Data<AppState>,
     req: Digit<CreateBody>,
 ) -> AppResult<HttpResponse> {
     let caller = caller_of(&req)?.clone();
     let u = &req.body.user;
+    let roles: Vec<crate::http::gateway::TenantRole> = u
+        .roles
+        .iter()
+        .map(|r| crate::http::gateway::TenantRole {
+            code: r.code.clone(),
+            tenant_id: r.tenant_id.clone().unwrap_or_else(|| u.tenant_id.clone()),
+        })
+        .collect();
+    may_create(&caller, u.tenant_id.trim(), &roles)?;
     let new = service::NewUser {
         tenant_id: u.tenant_id.trim().to_owned(),
         user_name: u
@@ -614,14 +671,7 @@ async fn create_novalidate(
             .unwrap_or_else(|| "EMPLOYEE".to_owned())
             .to_uppercase(),
         password: u.password.clone().map(Secret::new),
-        roles: u
-            .roles
-            .iter()
-            .map(|r| crate::http::gateway::TenantRole {
-                code: r.code.clone(),
-                tenant_id: r.tenant_id.clone().unwrap_or_else(|| u.tenant_id.clone()),
-            })
-            .collect(),
+        roles,
         gender: u.gender.clone(),
         email: u.email_id.clone(),
         father_or_husband_name: u.father_or_husband_name.clone(),
