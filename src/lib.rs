@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod money;
 pub mod municipal;
 pub mod pdf;
 pub mod platform;
@@ -109,10 +110,12 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let limit = state.settings.server.max_body_bytes;
     App::new()
         .app_data(aw::Data::new(state))
-        .configure(http::extractor_config)
+        .configure(|c| http::extractor_config(c, limit))
         .wrap(from_fn(http::gateway::gateway))
+        .wrap(from_fn(http::headers::security_headers))
         .wrap(Compress::default())
         .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())
         .app_data(aw::Data::new(route_table()))

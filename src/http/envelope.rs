@@ -107,6 +107,14 @@ impl ResponseInfo {
 #[derive(Clone, Debug)]
 pub struct ParsedBody(pub Result<Value, String>);
 
+/// The 400 of a body that did not parse (`INVALID_NUMBER`, else `JsonParseException`).
+pub fn parse_error(msg: &str) -> AppError {
+    match coded(msg) {
+        Some((code, rest)) => AppError::bad_request(code, rest),
+        None => AppError::bad_request("JsonParseException", msg),
+    }
+}
+
 /// A DIGIT JSON request: the envelope, the typed body (everything but RequestInfo) and the caller
 /// the gateway established.
 pub struct Digit<T> {
@@ -116,26 +124,67 @@ pub struct Digit<T> {
 }
 
 /// Deserializes `v` into `T`, turning serde's complaint into a 400 that names the field.
+/// The value the client sent is left out of the message (it may be a mobile number or a
+/// password in the wrong type, and error messages reach the logs).
 pub fn from_json<T: DeserializeOwned>(v: Value) -> Result<T, AppError> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        let (code, field) = if let Some(missing) = missing_field(&inner) {
+        let inner = redact(&e.into_inner().to_string());
+        let (code, field, inner) = if let Some(missing) = missing_field(&inner) {
             let field = if path == "." {
                 missing.to_owned()
             } else {
                 format!("{path}.{missing}")
             };
-            ("MISSING_FIELD", field)
+            ("MISSING_FIELD".to_owned(), field, inner.clone())
+        } else if let Some((code, rest)) = coded(&inner) {
+            (code.to_owned(), path, rest.to_owned())
         } else {
-            ("JsonMappingException", path)
+            ("JsonMappingException".to_owned(), path, inner.clone())
         };
         AppError::many(vec![ErrorDetail::field(
-            code,
+            &code,
             format!("{field}: {inner}"),
             &field,
         )])
     })
+}
+
+/// A custom deserializer's message that starts with its own code (`INVALID_AMOUNT: ...`).
+fn coded(msg: &str) -> Option<(&str, &str)> {
+    let (code, rest) = msg.split_once(": ")?;
+    (!code.is_empty() && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+        .then_some((code, rest))
+}
+
+/// serde's messages quote the offending value (``invalid type: integer `9811122233`, expected
+/// a string``); keep the kind and what was expected, drop the value.
+pub fn redact(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    for kind in [
+        "invalid type: ",
+        "invalid value: ",
+        "unknown variant ",
+        "invalid length ",
+    ] {
+        if let Some(i) = rest.find(kind) {
+            out.push_str(&rest[..i + kind.len()]);
+            rest = &rest[i + kind.len()..];
+            // the value ends at ", expected" (serde's wording); keep only its kind word
+            let end = rest.find(", expected").unwrap_or(rest.len());
+            let value = &rest[..end];
+            let word = value
+                .split_once(['`', '"'])
+                .map(|(w, _)| w.trim_end())
+                .unwrap_or(value);
+            out.push_str(if word.is_empty() { "value" } else { word });
+            rest = &rest[end..];
+            break;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn missing_field(msg: &str) -> Option<&str> {
@@ -147,21 +196,95 @@ fn missing_field(msg: &str) -> Option<&str> {
 /// gateway checked, and the body is never read a second time.
 fn body_value(req: &HttpRequest) -> Result<Value, AppError> {
     match req.extensions().get::<ParsedBody>() {
-        Some(ParsedBody(parsed)) => parsed
-            .clone()
-            .map_err(|e| AppError::bad_request("JsonParseException", e)),
+        Some(ParsedBody(parsed)) => parsed.clone().map_err(|e| parse_error(&e)),
         None => Err(AppError::Internal(anyhow::anyhow!(
             "a JSON body was asked for on a route the gateway did not read"
         ))),
     }
 }
 
-/// An empty body counts as `{}`; anything else must be JSON.
+/// An empty body counts as `{}`; anything else must be JSON, and every number in it must be
+/// one that a double holds exactly (else `99.999999999999999999` would silently become 100).
 pub fn parse_body(bytes: &[u8]) -> Result<Value, String> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))?;
+    inexact_number(bytes).map_or(Ok(v), |n| {
+        Err(format!(
+            "INVALID_NUMBER: the number {n} cannot be kept exactly; send fewer digits (or the value as a string)"
+        ))
+    })
+}
+
+/// The first number token of a JSON text that changes when read as a double, if any. Integers
+/// within 64 bits are read exactly by serde_json.
+fn inexact_number(json: &[u8]) -> Option<String> {
+    let mut i = 0;
+    let mut in_string = false;
+    while i < json.len() {
+        let b = json[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            while i < json.len()
+                && matches!(json[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+            {
+                i += 1;
+            }
+            let tok = std::str::from_utf8(&json[start..i]).unwrap_or("");
+            if !exact(tok) {
+                let shown: String = tok.chars().take(40).collect();
+                return Some(shown);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether a JSON number token means exactly what serde_json will hold for it.
+fn exact(tok: &str) -> bool {
+    let integer = !tok.contains(['.', 'e', 'E']);
+    if integer && (tok.parse::<i64>().is_ok() || tok.parse::<u64>().is_ok()) {
+        return true;
+    }
+    let Ok(f) = tok.parse::<f64>() else {
+        return false;
+    };
+    f.is_finite() && decimal_parts(tok) == decimal_parts(&format!("{f:e}"))
+}
+
+/// A decimal number as (negative, significant digits without leading or trailing zeros,
+/// power of ten of the last digit); zero is (false, "", 0).
+fn decimal_parts(s: &str) -> (bool, String, i64) {
+    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+    let (mantissa, exp) = s.split_once(['e', 'E']).unwrap_or((s, "0"));
+    let exp: i64 = exp.trim_start_matches('+').parse().unwrap_or(0);
+    let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{frac}");
+    let mut exp = exp - i64::try_from(frac.len()).unwrap_or(0);
+    let trimmed = digits.trim_start_matches('0');
+    let kept = trimmed.trim_end_matches('0');
+    exp += i64::try_from(trimmed.len() - kept.len()).unwrap_or(0);
+    if kept.is_empty() {
+        return (false, String::new(), 0);
+    }
+    (neg, kept.to_owned(), exp)
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Digit<T> {
@@ -266,6 +389,52 @@ mod tests {
             d[0].params.as_deref(),
             Some(&["items[1].name".to_owned()][..])
         );
+    }
+
+    #[test]
+    fn numbers_a_double_cannot_hold_are_refused() {
+        for ok in [
+            "{\"a\": 300}",
+            "{\"a\": 99.99, \"b\": [1e3, -0.5, 0, 0.0, 1.7e12]}",
+            "{\"a\": 9007199254740993}",
+            "{\"a\": 18446744073709551615}",
+            "{\"a\": 1e20}",
+            "{\"a\": \"99.999999999999999999\"}",
+            "{\"a\": \"x\\\" 1.00000000000000000001\"}",
+            "{\"lat\": 30.733315, \"x\": 0.30000000000000004}",
+        ] {
+            assert!(parse_body(ok.as_bytes()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "{\"a\": 99.999999999999999999999999999}",
+            "{\"a\": 100000000000000000001}",
+            "{\"a\": [1, 0.1000000000000000000001]}",
+        ] {
+            let e = parse_body(bad.as_bytes()).unwrap_err();
+            assert!(e.starts_with("INVALID_NUMBER"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn serde_messages_lose_the_value() {
+        assert_eq!(
+            redact("invalid type: integer `9811122233`, expected a string"),
+            "invalid type: integer, expected a string"
+        );
+        assert_eq!(
+            redact("invalid type: string \"secret pw\", expected u32"),
+            "invalid type: string, expected u32"
+        );
+        assert_eq!(
+            redact("unknown variant `9811122233`, expected one of `A`, `B`"),
+            "unknown variant value, expected one of `A`, `B`"
+        );
+        assert_eq!(redact("missing field `x`"), "missing field `x`");
+        let d = from_json::<Crit>(json!({"tenantId": 9811122233u64, "items": []}))
+            .err()
+            .map(|e| e.details())
+            .unwrap_or_default();
+        assert!(!d[0].message.contains("9811122233"), "{}", d[0].message);
     }
 
     #[test]

@@ -290,7 +290,8 @@ fn check_url(req: &ServiceRequest) -> Result<(), AppError> {
         .iter()
         .any(|(k, v)| has_nul(k) || has_nul(v))
         || req.query_string().contains("%00");
-    let path_nul = req.match_info().iter().any(|(_, v)| has_nul(v)) || req.path().contains('\0');
+    // (path parameters are decoded later, by the router: look at the path as sent)
+    let path_nul = req.path().contains("%00") || req.path().contains('\0');
     if query_nul || path_nul {
         return Err(nul_refused());
     }
@@ -299,9 +300,10 @@ fn check_url(req: &ServiceRequest) -> Result<(), AppError> {
 
 /// A body as it arrives, before any handler: JSON parsed once (whatever the Content-Type says,
 /// since the JSON extractor reads it whatever the Content-Type says), form fields decoded, NUL
-/// refused. Multipart bodies (file uploads) are left to their handler.
-fn check_body(ct: &str, bytes: &[u8]) -> Result<Option<ParsedBody>, AppError> {
-    if ct.starts_with("multipart/") {
+/// refused. On pages, multipart bodies (file uploads) are left to their handler; no API route
+/// takes one, so there they are read like any other body.
+fn check_body(ct: &str, bytes: &[u8], page: bool) -> Result<Option<ParsedBody>, AppError> {
+    if page && ct.starts_with("multipart/") {
         return Ok(None);
     }
     if bytes.contains(&0) {
@@ -337,7 +339,7 @@ async fn page_gate(
             Ok(b) => b,
             Err(e) => return Err(refuse_page(req, PageError::App(e))),
         };
-        if let Err(e) = check_body(&ct, &bytes) {
+        if let Err(e) = check_body(&ct, &bytes, true) {
             return Err(refuse_page(req, PageError::App(e)));
         }
         req.set_payload(actix_web::dev::Payload::from(bytes));
@@ -427,7 +429,12 @@ pub async fn gateway(
     };
     let ct = content_type(&req);
     let mut body_value = None;
-    match check_body(&ct, &bytes) {
+    match check_body(&ct, &bytes, false) {
+        // A JSON body that does not parse is answered as such, before its token (inside it)
+        // is missed; form and multipart bodies are their handlers' to read.
+        Ok(Some(ParsedBody(Err(e)))) if !ct.starts_with("application/x-www-form-urlencoded") => {
+            return Ok(refuse(req, crate::http::envelope::parse_error(&e)));
+        }
         Ok(Some(parsed)) => {
             body_value = parsed.0.as_ref().ok().cloned();
             req.extensions_mut().insert(parsed);
@@ -606,5 +613,4 @@ mod tests {
         );
         assert!(t.duplicates().is_empty(), "{:?}", t.duplicates());
     }
-
 }

@@ -3,6 +3,7 @@
 
 pub mod envelope;
 pub mod gateway;
+pub mod headers;
 pub mod page;
 pub mod routes;
 
@@ -67,24 +68,43 @@ impl RootSpanBuilder for RequestSpan {
     }
 }
 
-/// 400s in the DIGIT shape for malformed query strings, paths and forms.
-pub fn extractor_config(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::QueryConfig::default().error_handler(|e, _| {
-        AppError::bad_request("INVALID_QUERY_PARAMETER", format!("query string: {e}")).into()
-    }))
-    .app_data(web::PathConfig::default().error_handler(|e, _| {
-        AppError::bad_request("INVALID_PATH_PARAMETER", format!("path: {e}")).into()
-    }))
-    .app_data(
-        web::FormConfig::default().error_handler(|e, _| {
-            AppError::bad_request("INVALID_FORM", format!("form: {e}")).into()
-        }),
-    )
-    .app_data(
-        web::JsonConfig::default().error_handler(|e, _| {
-            AppError::bad_request("JsonParseException", format!("{e}")).into()
-        }),
-    );
+/// 400s in the DIGIT shape for malformed query strings, paths and forms; bodies up to `limit`
+/// bytes (the configured `server.max_body_bytes`; larger ones are a 413 from the gateway).
+pub fn extractor_config(cfg: &mut web::ServiceConfig, limit: usize) {
+    cfg.app_data(web::PayloadConfig::new(limit))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            AppError::bad_request(
+                "INVALID_QUERY_PARAMETER",
+                format!("query string: {}", envelope::redact(&e.to_string())),
+            )
+            .into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|e, _| {
+            AppError::bad_request(
+                "INVALID_PATH_PARAMETER",
+                format!("path: {}", envelope::redact(&e.to_string())),
+            )
+            .into()
+        }))
+        .app_data(
+            web::FormConfig::default()
+                .limit(limit)
+                .error_handler(|e, _| {
+                    AppError::bad_request(
+                        "INVALID_FORM",
+                        format!("form: {}", envelope::redact(&e.to_string())),
+                    )
+                    .into()
+                }),
+        )
+        .app_data(
+            web::JsonConfig::default()
+                .limit(limit)
+                .error_handler(|e, _| {
+                    AppError::bad_request("JsonParseException", envelope::redact(&e.to_string()))
+                        .into()
+                }),
+        );
 }
 
 /// Unknown path: 404 `ResourceNotFoundException`.
@@ -127,6 +147,25 @@ pub fn not_found_response(path: &str) -> HttpResponse {
         format!("No resource found for {path}"),
     )
     .error_response()
+}
+
+/// A `Content-Disposition` header for a download: the file name keeps letters, digits, `-`,
+/// `_` and `.` (anything else becomes `-`), so no name can break the header.
+pub fn disposition(kind: &str, file_name: &str) -> (&'static str, String) {
+    let safe: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    (
+        "Content-Disposition",
+        format!("{kind}; filename=\"{safe}\""),
+    )
 }
 
 /// Query-parameter helpers shared by the DIGIT search endpoints.

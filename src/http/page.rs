@@ -50,10 +50,14 @@ pub fn csrf_token(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     let mut raw = [0u8; 24];
     rand::fill(&mut raw);
     let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let secure = req
+        .app_data::<web::Data<AppState>>()
+        .is_none_or(|s| s.settings.security.secure_cookies);
     let cookie = Cookie::build(CSRF_COOKIE, token.clone())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
+        .secure(secure)
         .finish();
     (token, Some(cookie))
 }
@@ -102,10 +106,19 @@ pub fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// Only same-site paths may be redirect targets.
+/// Only same-site paths may be redirect targets: a path that starts with one `/` and holds no
+/// backslash, no space and no control character (browsers drop tab, CR and LF from a URL, so
+/// `/\t/evil.example` would become `//evil.example`, another site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_owned()
+        }
         _ => "/home".to_owned(),
     }
 }
@@ -408,6 +421,13 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/home");
         assert_eq!(safe_next(Some("https://evil.example")), "/home");
         assert_eq!(safe_next(None), "/home");
+        // browsers drop tab, CR and LF: these would lead to //evil.example
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/home");
+        assert_eq!(safe_next(Some("/\r\n/evil.example")), "/home");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/home");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/home");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/home");
+        assert_eq!(safe_next(Some("/home?a=1&b=2")), "/home?a=1&b=2");
     }
 
     #[test]

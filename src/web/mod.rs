@@ -8,8 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError};
+use crate::http::routes::{Access, Routes};
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
@@ -54,6 +54,10 @@ fn asset(path: &str) -> Option<(&'static [u8], &'static str)> {
         "css/app.css" => (
             include_bytes!("../../static/css/app.css"),
             "text/css; charset=utf-8",
+        ),
+        "js/app.js" => (
+            include_bytes!("../../static/js/app.js"),
+            "text/javascript; charset=utf-8",
         ),
         _ => return None,
     })

@@ -229,6 +229,15 @@ async fn bad_demands_and_payments_each_get_their_code_and_write_nothing() {
             .await;
         assert_eq!((s.as_u16(), code(&v)), (400, want), "{d}");
     }
+    // Numbers the money columns cannot hold are refused by name, not overflowed (a 500 before).
+    let mut huge = demand(6, &[("10101", 10.0)]);
+    huge["minimumAmountPayable"] = json!(1e20);
+    let mut too_big_line = demand(6, &[("10101", 10.0)]);
+    too_big_line["demandDetails"][0]["taxAmount"] = json!("12345678901");
+    for d in [huge, too_big_line] {
+        let (s, v) = l.create(vec![d.clone()]).await;
+        assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_AMOUNT"), "{d}: {v}");
+    }
     assert_eq!(
         l.demands().await.len(),
         1,
@@ -249,12 +258,37 @@ async fn bad_demands_and_payments_each_get_their_code_and_write_nothing() {
         (json!(-10), "CASH", "INVALID_AMOUNT"),
         (json!(10.5), "CASH", "INVALID_AMOUNT"),
         (json!(10001), "CASH", "AMOUNT_ABOVE_LIMIT"),
+        // was rounded to ₹100 and recorded
+        (
+            json!("99.999999999999999999999999999"),
+            "CASH",
+            "INVALID_AMOUNT",
+        ),
+        (json!("50.001"), "CASH", "INVALID_AMOUNT"),
+        (json!(1e20), "CASH", "INVALID_AMOUNT"),
         (json!(50), "ONLINE", "MODE_NOT_ALLOWED"),
         (json!(50), "CHEQUE", "MODE_NOT_ALLOWED"),
     ] {
         let (s, v) = l.pay(&bill["id"], amount.clone(), mode, None).await;
         assert_eq!((s.as_u16(), code(&v)), (400, want), "{amount} {mode}");
     }
+    // The same as a JSON number: a double cannot hold it, so it is refused before any handler.
+    let raw = format!(
+        r#"{{"RequestInfo": {}, "Payment": {{"tenantId": "{GP}", "totalAmountPaid": 99.999999999999999999999999999,
+            "paymentMode": "CASH", "paymentDetails": [{{"businessService": "WS", "billId": {}}}]}}}}"#,
+        ri(&l.clerk),
+        bill["id"]
+    );
+    let (s, v) = l
+        .app
+        .send(
+            actix_web::test::TestRequest::post()
+                .uri("/collection-services/payments/_create")
+                .insert_header(("content-type", "application/json"))
+                .set_payload(raw),
+        )
+        .await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_NUMBER"), "{v}");
     // A bill that is no longer the active one.
     l.create(vec![demand(5, &[("10101", 100.0)])]).await;
     let (s, v) = l.pay(&bill["id"], json!(50), "CASH", None).await;

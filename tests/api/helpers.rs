@@ -169,7 +169,14 @@ impl TestApp {
     }
 
     pub fn with_db(db: TestDb) -> Self {
-        let state = mgramseva::build_state(settings(&db.url), db.pool()).unwrap();
+        Self::configured(db, |_| {})
+    }
+
+    /// Over `db`, with the test settings changed by `change`.
+    pub fn configured(db: TestDb, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut s = settings(&db.url);
+        change(&mut s);
+        let state = mgramseva::build_state(s, db.pool()).unwrap();
         Self { db, state }
     }
 

@@ -86,6 +86,21 @@ async fn no_secret_reaches_the_logs() {
         json!({"otp": {"mobileNumber": "9818000001", "tenantId": "pb", "type": "passwordreset"}}),
     )
     .await;
+    // Values of the wrong type: serde quotes them in its message, which reached the logs.
+    let (s, _) = app
+        .post(
+            "/user-otp/v1/_send",
+            json!({"otp": {"mobileNumber": 9818000003u64, "tenantId": "pb", "type": "passwordreset"}}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    let (s, _) = app
+        .post(
+            "/user/password/_update",
+            json!({"RequestInfo": ri(&token), "existingPassword": "Secret@771", "newPassword": 77123456789u64, "tenantId": "pb"}),
+        )
+        .await;
+    assert_eq!(s, 400);
     let (s, _) = app
         .post("/egov-hrms/employees/_create", json!({"RequestInfo": ri(&token), "Employees": [{"user": {"name": "Asha Rani", "mobileNumber": "9818000002",
             "roles": [{"code": "SARPANCH", "tenantId": GP}]}}]}))
@@ -129,6 +144,8 @@ async fn no_secret_reaches_the_logs() {
         given.as_str(),
         "9818000001",
         "9818000002",
+        "9818000003",
+        "77123456789",
         "Asha Rani",
     ] {
         assert!(!logs.contains(secret), "{secret} leaked into the logs");

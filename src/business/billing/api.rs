@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use super::json::{bill_json, demand_json};
 use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
-use crate::http::routes::{Access, Routes};
 use crate::db::{self, ledger};
 use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
@@ -56,7 +56,11 @@ pub fn routes(r: &mut Routes<'_>) {
     )
     // master data
     .post("/billing-service/taxheads/_search", Access::Open, tax_heads)
-    .post("/billing-service/taxperiods/_search", Access::Open, tax_periods)
+    .post(
+        "/billing-service/taxperiods/_search",
+        Access::Open,
+        tax_periods,
+    )
     .post(
         "/billing-service/businessservices/_search",
         Access::Open,
@@ -86,6 +90,7 @@ struct DemandIn {
     tax_period_from: i64,
     tax_period_to: i64,
     demand_details: Vec<DetailIn>,
+    #[serde(default, deserialize_with = "crate::money::optional")]
     minimum_amount_payable: Option<Decimal>,
     bill_expiry_time: Option<i64>,
     additional_details: Option<Value>,
@@ -100,6 +105,7 @@ struct PayerIn {
 #[serde(rename_all = "camelCase")]
 struct DetailIn {
     tax_head_master_code: String,
+    #[serde(deserialize_with = "crate::money::amount")]
     tax_amount: Decimal,
 }
 
@@ -198,7 +204,9 @@ struct DemandQuery {
     period_to: Option<i64>,
     is_payment_completed: Option<bool>,
     payer: Option<uuid::Uuid>,
+    #[serde(default, deserialize_with = "crate::money::optional")]
     demand_from: Option<Decimal>,
+    #[serde(default, deserialize_with = "crate::money::optional")]
     demand_to: Option<Decimal>,
     from_date: Option<i64>,
     to_date: Option<i64>,
@@ -550,7 +558,6 @@ async fn search_bills(
     Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
 }
 
-
 #[derive(Debug, Deserialize)]
 struct UpdateBody {
     #[serde(rename = "Demands")]
@@ -573,6 +580,7 @@ struct DemandUpdateIn {
 struct DetailUpdateIn {
     id: Option<uuid::Uuid>,
     tax_head_master_code: String,
+    #[serde(deserialize_with = "crate::money::amount")]
     tax_amount: Decimal,
 }
 

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service::{self, Filter, NewPayment, Payment, Taken};
-use crate::http::routes::{Access, Routes};
 use crate::business::billing;
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::encryption::Crypto;
 use crate::platform::mdms::service::decimal_json;
@@ -99,7 +99,9 @@ struct CreateBody {
 #[serde(rename_all = "camelCase")]
 struct PaymentIn {
     tenant_id: String,
+    #[serde(default, deserialize_with = "crate::money::optional")]
     total_due: Option<Decimal>,
+    #[serde(deserialize_with = "crate::money::amount")]
     total_amount_paid: Decimal,
     payment_mode: String,
     paid_by: Option<String>,

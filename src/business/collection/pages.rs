@@ -13,8 +13,8 @@ use super::service::{self, Filter, NewPayment, Taken};
 use crate::business::billing::{model::FullBill, repo as billing_repo, service as billing};
 use crate::db;
 use crate::error::AppError;
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::routes::{Access, Routes};
 use crate::state::AppState;
 use crate::time::IST;
 
@@ -212,7 +212,7 @@ async fn again(
 
 fn payment_of(staff: &Staff, f: &CollectForm) -> Result<NewPayment, &'static str> {
     let bill_id = uuid::Uuid::parse_str(f.bill_id.trim()).map_err(|_| "COLLECT_BILL_CHANGED")?;
-    let amount: Decimal = f.amount.trim().parse().map_err(|_| "CORE_INVALID_AMOUNT")?;
+    let amount = crate::money::parse(&f.amount).map_err(|_| "CORE_INVALID_AMOUNT")?;
     let p = NewPayment {
         tenant_id: tenant_of(staff),
         bill_id,

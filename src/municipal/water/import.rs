@@ -244,7 +244,7 @@ fn money(s: &str) -> Option<Decimal> {
     if s.is_empty() {
         None
     } else {
-        Some(s.parse().unwrap_or(Decimal::NEGATIVE_ONE))
+        Some(crate::money::parse(&s).unwrap_or(Decimal::NEGATIVE_ONE))
     }
 }
 

@@ -16,8 +16,8 @@ use crate::business::billing::service as billing;
 use crate::business::collection;
 use crate::db;
 use crate::error::AppError;
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::routes::{Access, Routes};
 use crate::municipal::calculator::{bulk, meter};
 use crate::platform::localization::Locale;
 use crate::state::AppState;
@@ -81,7 +81,11 @@ pub fn routes(r: &mut Routes<'_>) {
         .get("/home/billmanualgenerate", demand, generate_form)
         .post("/home/billmanualgenerate/confirm", demand, generate_confirm)
         .post("/home/billmanualgenerate", demand, generate)
-        .get("/home/billmanualgenerate/consumers", demand, demand_households);
+        .get(
+            "/home/billmanualgenerate/consumers",
+            demand,
+            demand_households,
+        );
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {
@@ -203,7 +207,7 @@ fn amount(s: &str) -> Option<Decimal> {
     if s.is_empty() {
         None
     } else {
-        s.parse().ok().or(Some(Decimal::NEGATIVE_ONE))
+        crate::money::parse(s).ok().or(Some(Decimal::NEGATIVE_ONE))
     }
 }
 
@@ -660,12 +664,9 @@ async fn reading(
 fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/pdf")
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"{}.pdf\"",
-                name.replace(['/', '"'], "-")
-            ),
+        .insert_header(crate::http::disposition(
+            "attachment",
+            &format!("{name}.pdf"),
         ))
         .body(bytes)
 }
@@ -1904,9 +1905,9 @@ async fn register_xlsx(
     );
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{name}.xlsx\""),
+        .insert_header(crate::http::disposition(
+            "attachment",
+            &format!("{name}.xlsx"),
         ))
         .body(bytes))
 }

@@ -8,12 +8,12 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::db::schema::filestore_file as ff;
 use crate::error::{AppError, AppResult};
 use crate::http::gateway::Caller;
 use crate::http::params;
+use crate::http::routes::{Access, Routes};
 use crate::platform::encryption::Crypto;
 use crate::state::AppState;
 
@@ -200,9 +200,6 @@ async fn download(state: web::Data<AppState>, q: web::Query<IdQuery>) -> AppResu
         .ok_or_else(|| AppError::not_found("FILE_NOT_FOUND", "No such file"))?;
     Ok(HttpResponse::Ok()
         .content_type(f.content_type)
-        .insert_header((
-            "Content-Disposition",
-            format!("inline; filename=\"{}\"", f.file_name.replace('"', "")),
-        ))
+        .insert_header(crate::http::disposition("inline", &f.file_name))
         .body(f.bytes))
 }
