@@ -486,6 +486,66 @@ async fn bulk_demand_twice_at_once_or_after_a_kill_leaves_one_demand_each() {
     assert!(out.contains("no difference"), "{out}");
 }
 
+/// Security review, issue 10 (4), the sweep: bulk demand writes its demands with one
+/// `INSERT ... SELECT` (no service call), and a household's bill fetched before it stayed ACTIVE
+/// at the old amount.
+#[actix_web::test]
+async fn bulk_demand_leaves_no_stale_active_bill() {
+    let c = Calc::new();
+    let no = c
+        .household(
+            STD,
+            "9876581111",
+            "RESIDENTIAL",
+            json!({"oldConnectionNo": "SB/1", "connectionType": "Non_Metered",
+                   "previousReadingDate": ist_ms(months_back(2)) + 3_600_000, "arrears": 1000}),
+        )
+        .await;
+    let fetch = || async {
+        let (s, v) = c
+            .post(
+                &format!("/billing-service/bill/v2/_fetchbill?tenantId={STD}&consumerCode={no}&businessService=WS"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"][0]["totalAmount"].clone()
+    };
+    let active = || async {
+        let (s, v) = c
+            .post(
+                &format!("/billing-service/bill/v2/_search?tenantId={STD}&consumerCode={no}&businessService=WS&status=ACTIVE"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["totalAmount"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fetch().await, json!(1000));
+    assert_eq!(active().await, [json!(1000)]);
+    let (s, v) = c.bulk(STD, months_back(1)).await;
+    assert_eq!(
+        (s.as_u16(), v["BulkDemandBatch"]["created"].as_i64()),
+        (200, Some(1)),
+        "{v}"
+    );
+    // 1,050 is owed now: the bill of 1,000 is no longer the active one
+    assert_eq!(active().await, Vec::<Value>::new());
+    let out = mgramseva::jobs::run_blocking(
+        &c.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap();
+    assert!(out.contains("no difference"), "{out}");
+    assert_eq!(fetch().await, json!(1050));
+}
+
 #[actix_web::test]
 async fn the_bulk_demand_job_bills_a_month_and_a_rerun_finds_nothing() {
     let c = Calc::new();
