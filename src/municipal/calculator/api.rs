@@ -335,12 +335,14 @@ pub async fn run_bulk(
 ) -> AppResult<bulk::Batch> {
     let st = state.clone();
     let batch = db::transaction(&state.pool, move |c| {
+        db::lift_limits_locally(c)?;
         bulk::start(c, ctx(&st), &tenant, month, actor, Utc::now())
     })
     .await?;
     let st = state.clone();
     let id = batch.id;
     match db::transaction(&state.pool, move |c| {
+        db::lift_limits_locally(c)?;
         bulk::generate(c, ctx(&st), id, Utc::now())
     })
     .await

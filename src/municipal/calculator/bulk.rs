@@ -346,7 +346,8 @@ pub fn generate(
 }
 
 /// One GP and month, start to end on one connection: the batch is committed first, the demands
-/// in a second transaction; a failure closes the batch as FAILED with its reason. The bill
+/// in a second transaction; a failure closes the batch as FAILED with its reason. Neither
+/// transaction has a statement or lock timeout (a GP's month is long, legitimate work). The bill
 /// cache forgets the GP's bills as the demands commit.
 pub fn run_for_tenant(
     conn: &mut PgConnection,
@@ -357,8 +358,14 @@ pub fn run_for_tenant(
     actor: Option<uuid::Uuid>,
 ) -> AppResult<Batch> {
     use diesel::Connection as _;
-    let batch = conn.transaction(|c| start(c, ctx, tenant, month, actor, Utc::now()))?;
-    match crate::db::commit(conn, ledger, |c| generate(c, ctx, batch.id, Utc::now())) {
+    let batch = conn.transaction(|c| {
+        crate::db::lift_limits_locally(c)?;
+        start(c, ctx, tenant, month, actor, Utc::now())
+    })?;
+    match crate::db::commit(conn, ledger, |c| {
+        crate::db::lift_limits_locally(c)?;
+        generate(c, ctx, batch.id, Utc::now())
+    }) {
         Ok(b) => Ok(b),
         Err(e) => {
             fail(conn, batch.id, &e.to_string(), Utc::now())?;
@@ -394,7 +401,7 @@ pub fn run_many(
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
             scope.spawn(|| {
-                let mut conn = match pool.get() {
+                let mut conn = match pool.checkout() {
                     Ok(c) => c,
                     Err(e) => {
                         if let Ok(mut s) = summary.lock() {
