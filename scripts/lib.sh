@@ -15,7 +15,9 @@ as_root() {
 pg_bindir() {
   local d
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; return; fi
+  # (return 0, not a bare return: in test.sh's EXIT trap after a failed run, a bare return gives
+  # the run's status, and set -e then ended the cleanup before the cluster was stopped)
+  if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; return 0; fi
   if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; fi
 }
 

@@ -223,12 +223,21 @@ where
     Ok((elapsed, v))
 }
 
+/// The bench's own writes (thousands of consumers, a synthetic state in one statement) are long
+/// on purpose: its connections get no statement or lock timeout.
+fn unlimited(mut settings: Settings) -> Settings {
+    settings.database.statement_timeout_ms = 0;
+    settings.database.lock_timeout_ms = 0;
+    settings
+}
+
 pub fn billing(
     settings: Settings,
     consumers: usize,
     concurrency: usize,
     fetches: usize,
 ) -> anyhow::Result<()> {
+    let settings = unlimited(settings);
     let pool = crate::connect(&settings)?;
     let state = crate::build_state(settings.clone(), pool.clone())?;
     let run = Utc::now().timestamp();
@@ -477,6 +486,7 @@ pub fn water(
     use crate::municipal::calculator::bulk;
     use crate::municipal::water::service as water;
     use diesel::sql_types::{BigInt, Text, Timestamptz};
+    let settings = unlimited(settings);
     let pool = crate::connect(&settings)?;
     let state = crate::build_state(settings.clone(), pool.clone())?;
     let mut conn = pool.get().context("database")?;

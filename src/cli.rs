@@ -154,6 +154,16 @@ pub fn migrate_and_seed(
     source: &mdms::seed::Source,
     force: bool,
 ) -> anyhow::Result<()> {
+    db::without_limits(conn, |conn| seed_all(conn, settings, source, force))
+        .context("lifting the session's timeouts for the seed")?
+}
+
+fn seed_all(
+    conn: &mut diesel::PgConnection,
+    settings: &Settings,
+    source: &mdms::seed::Source,
+    force: bool,
+) -> anyhow::Result<()> {
     let applied = db::run_migrations(conn)?;
     if !applied.is_empty() {
         println!("applied {} migration(s)", applied.len());

@@ -85,6 +85,10 @@ pub struct DatabaseSettings {
     pub pool_size: u32,
     pub connection_timeout_ms: u64,
     pub ledger_cache_entries: usize,
+    /// Every pooled session's `statement_timeout` (0: none). Long work lifts it.
+    pub statement_timeout_ms: u64,
+    /// Every pooled session's `lock_timeout` (0: none).
+    pub lock_timeout_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -172,6 +176,10 @@ mod tests {
         assert_eq!(s.server.port, 8080);
         assert_eq!(s.app.state_tenant, "pb");
         assert!(s.database.url.is_empty());
+        assert_eq!(
+            (s.database.statement_timeout_ms, s.database.lock_timeout_ms),
+            (15_000, 5_000)
+        );
         Ok(())
     }
 }

@@ -213,11 +213,62 @@ impl ResponseError for OAuthError {
     }
 }
 
+/// Why a database error means "not now" rather than "never", if it does: the connection was
+/// lost (PostgreSQL restarting or shutting down, the backend terminated: SQLSTATE 08xxx,
+/// 57P01-57P03) or the statement gave up (lock timeout 55P03, statement timeout or cancel
+/// 57014). Such requests are answered 503, to be tried again.
+///
+/// diesel recognises a lost connection but gives no SQLSTATE for the rest, so those are known
+/// by PostgreSQL's messages, in English as the server reports them with `lc_messages` C or
+/// English (the clusters the scripts make are `--locale=C`); a translated message stays a 500.
+fn unavailable(kind: &DatabaseErrorKind, message: &str) -> Option<&'static str> {
+    const LOST: [&str; 10] = [
+        "terminating connection",
+        "server closed the connection unexpectedly",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection to server was lost",
+        "ssl connection has been closed unexpectedly",
+        "the database system is starting up",
+        "the database system is shutting down",
+        "the database system is in recovery mode",
+    ];
+    let m = message.trim_start().to_ascii_lowercase();
+    if matches!(kind, DatabaseErrorKind::ClosedConnection) || LOST.iter().any(|l| m.contains(l)) {
+        Some("the database connection was lost")
+    } else if m.starts_with("canceling statement due to lock timeout")
+        || m.starts_with("could not obtain lock")
+    {
+        Some("a lock was not granted in time (lock_timeout)")
+    } else if m.starts_with("canceling statement due to statement timeout") {
+        Some("a statement ran too long (statement_timeout)")
+    } else if m.starts_with("canceling statement due to user request") {
+        Some("a statement was cancelled")
+    } else {
+        None
+    }
+}
+
 impl From<DieselError> for AppError {
     fn from(e: DieselError) -> Self {
         match e {
+            // a transaction whose rollback failed (the connection went away under it)
+            DieselError::BrokenTransactionManager => Self::Unavailable(
+                "the database connection was lost during a transaction".to_owned(),
+            ),
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => Self::from(*commit_error),
             DieselError::NotFound => {
                 Self::not_found("NotFound", "The requested record does not exist")
+            }
+            DieselError::DatabaseError(kind, info)
+                if unavailable(&kind, info.message()).is_some() =>
+            {
+                Self::Unavailable(format!(
+                    "{}: {}",
+                    unavailable(&kind, info.message()).unwrap_or("database"),
+                    info.message().trim()
+                ))
             }
             DieselError::DatabaseError(kind, info) => match kind {
                 DatabaseErrorKind::UniqueViolation => Self::conflict(
@@ -335,6 +386,77 @@ mod tests {
         assert_eq!(
             AppError::Unavailable("x".into()).status_code(),
             StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
+    fn db(kind: DatabaseErrorKind, message: &str) -> AppError {
+        AppError::from(DieselError::DatabaseError(
+            kind,
+            Box::new(message.to_owned()),
+        ))
+    }
+
+    /// Security review 10, findings 12 and 18: a lost connection and a timed-out statement are
+    /// retryable (503 ServiceUnavailable), not 500; other database errors keep their mapping.
+    #[test]
+    fn lost_connections_and_timeouts_are_503_and_nothing_else() {
+        use DatabaseErrorKind::{ClosedConnection, UnableToSendCommand, UniqueViolation, Unknown};
+        for (kind, message) in [
+            (
+                ClosedConnection,
+                "server closed the connection unexpectedly",
+            ),
+            (
+                Unknown,
+                "terminating connection due to administrator command",
+            ),
+            (
+                Unknown,
+                "terminating connection because of crash of another server process",
+            ),
+            (Unknown, "the database system is shutting down"),
+            (Unknown, "the database system is starting up"),
+            (UnableToSendCommand, "no connection to the server\n"),
+            (
+                UnableToSendCommand,
+                "could not send data to server: Broken pipe",
+            ),
+            (Unknown, "canceling statement due to lock timeout"),
+            (
+                Unknown,
+                "could not obtain lock on row in relation \"billing_bill\"",
+            ),
+            (Unknown, "canceling statement due to statement timeout"),
+            (Unknown, "canceling statement due to user request"),
+        ] {
+            let e = db(kind, message);
+            assert_eq!(
+                e.status_code(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{message}"
+            );
+            assert_eq!(e.code(), "ServiceUnavailable", "{message}");
+        }
+        assert_eq!(
+            AppError::from(DieselError::BrokenTransactionManager).status_code(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            db(UniqueViolation, "duplicate key value").status_code(),
+            StatusCode::CONFLICT
+        );
+        assert_eq!(
+            db(Unknown, "division by zero").status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            db(
+                UnableToSendCommand,
+                "number of parameters must be between 0 and 65535"
+            )
+            .status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "a query we built wrong is our bug, not an outage"
         );
     }
 }

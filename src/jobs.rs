@@ -246,7 +246,7 @@ pub fn run_blocking(state: &AppState, name: &str, args: &JobArgs) -> anyhow::Res
         let names: Vec<_> = all().iter().map(|j| j.name).collect();
         format!("no job named {name:?}; jobs: {}", names.join(", "))
     })?;
-    let mut conn = state.pool.get().context("no database connection")?;
+    let mut conn = state.pool.checkout().context("no database connection")?;
     let key = lock_key(job.name);
     let got: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
         .bind::<BigInt, _>(key)
@@ -254,7 +254,10 @@ pub fn run_blocking(state: &AppState, name: &str, args: &JobArgs) -> anyhow::Res
     if !got.locked {
         return Ok(format!("{name}: already running elsewhere; skipped"));
     }
-    let result = (job.run)(state, &mut conn, args);
+    // A job may legitimately take long: no statement or lock timeout on its connection.
+    let result = crate::db::without_limits(&mut conn, |c| (job.run)(state, c, args))
+        .context("lifting the session's timeouts for the job")
+        .and_then(|r| r);
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(key)
         .execute(&mut conn)?;

@@ -68,6 +68,10 @@ pub fn connect(settings: &Settings) -> anyhow::Result<db::DbPool> {
         settings.database.pool_size,
         Duration::from_millis(settings.database.connection_timeout_ms),
         settings.database.ledger_cache_entries,
+        db::SessionLimits {
+            statement_timeout_ms: settings.database.statement_timeout_ms,
+            lock_timeout_ms: settings.database.lock_timeout_ms,
+        },
     )
 }
 
@@ -129,7 +133,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     {
         let p = pool.clone();
         let applied = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
-            let mut c = p.get().context("connecting to the database")?;
+            let mut c = p.checkout().context("connecting to the database")?;
             db::run_migrations(&mut c)
         })
         .await??;

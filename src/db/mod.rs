@@ -1,37 +1,121 @@
 //! The database layer: the r2d2 pool, the embedded migrations and `run()`, the one way request
 //! code reaches the database (on the blocking pool, inside the caller's tracing span).
+//!
+//! Every pooled connection's session gets a statement and a lock timeout when it is opened
+//! ([`SessionLimits`]), so a request cannot hold a connection for long waiting on a lock or a
+//! runaway query; long, legitimate work lifts them ([`without_limits`], [`lift_limits_locally`]).
+//! A connection found dead (PostgreSQL restarted, its backend terminated) is dropped from the
+//! pool rather than handed to the next request, and for a while after one is found, every
+//! connection is tested before use.
 
 pub mod ledger;
 pub mod schema;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use diesel::connection::SimpleConnection as _;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, Pool, PooledConnection, R2D2Connection,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::{AppError, AppResult};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+pub type DbConn = PooledConnection<Manager>;
+
+/// Limits set on the session of every pooled connection when it is opened; 0 means none.
+/// A statement cancelled by either is answered 503 (retryable), see `error.rs`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// `statement_timeout`: the longest a statement may run.
+    pub statement_timeout_ms: u64,
+    /// `lock_timeout`: the longest a statement may wait for a lock.
+    pub lock_timeout_ms: u64,
+}
+
+impl SessionLimits {
+    fn sql(self) -> String {
+        format!(
+            "SET statement_timeout = {}; SET lock_timeout = {}",
+            self.statement_timeout_ms, self.lock_timeout_ms
+        )
+    }
+}
+
+#[derive(Debug)]
+struct ApplyLimits(SessionLimits);
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for ApplyLimits {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&self.0.sql())
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+thread_local! {
+    /// Set just before a connection found dead goes back to the pool (see [`discard`]).
+    static DEAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// diesel's r2d2 manager, with one more reason to drop a connection instead of keeping it: the
+/// code that used it found it dead ([`discard`]). diesel only sees a connection as broken when
+/// a transaction was left open, not when the server went away between statements.
+#[derive(Debug)]
+pub struct Manager(ConnectionManager<PgConnection>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = PgConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PgConnection, Self::Error> {
+        self.0.connect()
+    }
+
+    fn is_valid(&self, conn: &mut PgConnection) -> Result<(), Self::Error> {
+        self.0.is_valid(conn)
+    }
+
+    fn has_broken(&self, conn: &mut PgConnection) -> bool {
+        // (always take the mark, so it never applies to another connection)
+        let dead = DEAD.with(|d| d.replace(false));
+        dead || self.0.has_broken(conn)
+    }
+}
+
+/// Gives a dead connection back to the pool, which closes it instead of keeping it.
+fn discard(conn: DbConn) {
+    DEAD.with(|d| d.set(true));
+    drop(conn);
+    DEAD.with(|d| d.set(false));
+}
+
+/// After a connection is found dead, the others idle in the pool (same server, same restart)
+/// are likely dead too: for this long every connection is tested before it is handed out.
+const SUSPECT_FOR: Duration = Duration::from_secs(30);
 
 /// The r2d2 pool, with a fair gate in front for request work: at most as many requests go to the
 /// blocking threads as there are connections, and the rest wait their turn in order (an async
 /// FIFO semaphore) instead of parking a thread each on the pool. Derefs to the r2d2 pool.
 #[derive(Clone)]
 pub struct DbPool {
-    inner: Pool<ConnectionManager<PgConnection>>,
+    inner: Pool<Manager>,
     gate: std::sync::Arc<tokio::sync::Semaphore>,
     timeout: Duration,
     url: std::sync::Arc<str>,
+    /// Until when (ms since `born`) connections are tested before use: see [`SUSPECT_FOR`].
+    suspect_until: std::sync::Arc<AtomicU64>,
+    born: Instant,
     /// Stored bills in memory, forgotten when the database reports their ledger changed.
     pub ledger: std::sync::Arc<ledger::LedgerCache>,
 }
 
 impl std::ops::Deref for DbPool {
-    type Target = Pool<ConnectionManager<PgConnection>>;
+    type Target = Pool<Manager>;
     fn deref(&self) -> &Self::Target {
         &self.inner
     }
@@ -39,18 +123,23 @@ impl std::ops::Deref for DbPool {
 
 /// Builds a pool; connections are opened lazily, so this succeeds with the database down.
 /// `ledger_cache` bounds the in-memory bill cache (0: none); see [`DbPool::listen_ledger`].
+/// Every connection's session gets `limits` when it is opened.
 pub fn build_pool(
     url: &str,
     size: u32,
     timeout: Duration,
     ledger_cache: usize,
+    limits: SessionLimits,
 ) -> anyhow::Result<DbPool> {
-    let manager = ConnectionManager::<PgConnection>::new(url);
+    let manager = Manager(ConnectionManager::<PgConnection>::new(url));
+    // (connections are not tested on every checkout, which would cost a round trip per
+    // request; a dead one is dropped when found, and then the others are tested for a while)
     let inner = Pool::builder()
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(timeout)
         .test_on_check_out(false)
+        .connection_customizer(Box::new(ApplyLimits(limits)))
         .build(manager)
         .context("building the database pool")?;
     Ok(DbPool {
@@ -58,6 +147,8 @@ pub fn build_pool(
         gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
         timeout,
         url: url.into(),
+        suspect_until: std::sync::Arc::new(AtomicU64::new(0)),
+        born: Instant::now(),
         ledger: std::sync::Arc::new(ledger::LedgerCache::new(ledger_cache)),
     })
 }
@@ -67,14 +158,96 @@ impl DbPool {
     pub fn listen_ledger(&self) {
         self.ledger.listen(&self.url);
     }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn suspect(&self) -> bool {
+        self.now_ms() < self.suspect_until.load(Ordering::Relaxed)
+    }
+
+    /// A pooled connection (blocking, up to the pool's timeout). While connections are suspect
+    /// (one was found dead lately), each is tested first and a dead one dropped, so only the
+    /// work that found the first dead connection fails.
+    pub fn checkout(&self) -> AppResult<DbConn> {
+        for _ in 0..=self.max_size() {
+            let mut conn = self.get()?;
+            if !self.suspect() || conn.ping().is_ok() {
+                return Ok(conn);
+            }
+            discard(conn);
+        }
+        Err(AppError::Unavailable(
+            "no live database connection".to_owned(),
+        ))
+    }
+
+    /// After work on `conn` failed with `err`: if the connection is dead, drop it from the pool
+    /// and test the others for a while. Answers whether it was dead.
+    pub fn check_after_failure(&self, conn: DbConn, err: &AppError) -> bool {
+        let mut conn = conn;
+        let dead =
+            matches!(err, AppError::Unavailable(_) | AppError::Internal(_)) && conn.ping().is_err();
+        if dead {
+            self.suspect_until.store(
+                self.now_ms() + u64::try_from(SUSPECT_FOR.as_millis()).unwrap_or(u64::MAX),
+                Ordering::Relaxed,
+            );
+            tracing::warn!("a database connection was found dead; dropped from the pool");
+            discard(conn);
+        }
+        dead
+    }
 }
 
-/// Applies every pending migration; returns the versions applied.
+/// Applies every pending migration (without the session's statement and lock timeouts);
+/// returns the versions applied.
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<Vec<String>> {
-    let applied = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+    let applied = without_limits(conn, |c| {
+        c.run_pending_migrations(MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
+    })
+    .context("lifting the session's timeouts for the migrations")??;
+    Ok(applied)
+}
+
+/// Runs `f` on `conn` with no statement or lock timeout (long, legitimate work on a pooled
+/// connection: migrations, the seed, jobs), and gives the session its limits back afterwards.
+pub fn without_limits<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> T,
+) -> diesel::QueryResult<T> {
+    use diesel::RunQueryDsl as _;
+    use diesel::sql_types::Text;
+    #[derive(diesel::QueryableByName)]
+    struct Limits {
+        #[diesel(sql_type = Text)]
+        statement: String,
+        #[diesel(sql_type = Text)]
+        lock: String,
+    }
+    let before: Limits = diesel::sql_query(
+        "SELECT current_setting('statement_timeout') AS statement, \
+                current_setting('lock_timeout') AS lock",
+    )
+    .get_result(conn)?;
+    conn.batch_execute(&SessionLimits::default().sql())?;
+    let out = f(conn);
+    diesel::sql_query(
+        "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, false)",
+    )
+    .bind::<Text, _>(&before.statement)
+    .bind::<Text, _>(&before.lock)
+    .execute(conn)?;
+    Ok(out)
+}
+
+/// No statement or lock timeout for the rest of the transaction in progress on `conn` (`SET
+/// LOCAL`): for long, legitimate work inside a transaction, such as a GP's bulk demand.
+pub fn lift_limits_locally(conn: &mut PgConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0")
 }
 
 /// True when every embedded migration has been applied.
@@ -86,7 +259,9 @@ pub fn migrations_applied(conn: &mut PgConnection) -> anyhow::Result<bool> {
 }
 
 /// Runs `f` with a pooled connection on actix's blocking thread pool, keeping the current span.
-/// A pool that cannot hand out a connection within its timeout yields `AppError::Unavailable`.
+/// A pool that cannot hand out a connection within its timeout yields `AppError::Unavailable`;
+/// so does a connection that turns out dead (it is dropped from the pool, see
+/// [`DbPool::checkout`]).
 pub async fn run<F, T>(pool: &DbPool, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
@@ -105,13 +280,19 @@ where
     actix_web::web::block(move || {
         let _permit = permit;
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(AppError::from)?;
+        let mut conn = pool.checkout()?;
         AFTER_COMMIT.with(|h| h.borrow_mut().clear());
         let out = f(&mut conn);
         let hooks = AFTER_COMMIT.with(|h| std::mem::take(&mut *h.borrow_mut()));
-        if out.is_ok() {
-            for hook in hooks {
-                hook();
+        match &out {
+            Ok(_) => {
+                drop(conn);
+                for hook in hooks {
+                    hook();
+                }
+            }
+            Err(e) => {
+                pool.check_after_failure(conn, e);
             }
         }
         out

@@ -89,6 +89,28 @@ impl Ledger {
         v
     }
 
+    /// The consumer's ACTIVE bills as `bill/v2/_search` answers (at most one).
+    async fn active_bills(&self) -> Vec<Value> {
+        let (s, v) = self
+            .app
+            .post(&format!("/billing-service/bill/v2/_search?tenantId={GP}&consumerCode={CONSUMER}&businessService=WS&status=ACTIVE"), json!({"RequestInfo": ri(&self.clerk)}))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The `ledger-check` job's report (an error lists the differences).
+    fn ledger_check(&self) -> String {
+        match mgramseva::jobs::run_blocking(
+            &self.app.state,
+            "ledger-check",
+            &mgramseva::jobs::JobArgs::default(),
+        ) {
+            Ok(s) => s,
+            Err(e) => e.to_string(),
+        }
+    }
+
     async fn demands(&self) -> Vec<Value> {
         let (s, v) = self
             .app
@@ -527,6 +549,81 @@ async fn demand_updates_keep_what_was_collected_and_their_history() {
     );
 }
 
+/// Security review, issue 10 (4): a receipt cancelled after the bill was fetched again left that
+/// bill ACTIVE at 700 while 1,000 was owed, until someone fetched. Now no writer can leave an
+/// active bill that disagrees with the demands: the database expires it.
+#[actix_web::test]
+async fn cancelling_a_receipt_leaves_no_stale_active_bill() {
+    let l = Ledger::new();
+    assert_eq!(l.create(vec![demand(4, &[("10101", 1000.0)])]).await.0, 201);
+    let bill = l.bill().await;
+    assert_eq!(bill["totalAmount"], 1000);
+    let (s, v) = l.pay(&bill["id"], json!(300), "CASH", None).await;
+    assert_eq!(s, 200, "{v}");
+    let pid = v["Payments"][0]["id"].clone();
+    // fetched again: the 700 still owed, as the active bill
+    let after = l.bill().await;
+    assert_eq!(
+        (after["status"].as_str(), after["totalAmount"].clone()),
+        (Some("ACTIVE"), json!(700))
+    );
+    assert_eq!(l.active_bills().await.len(), 1);
+    let (s, v) = l
+        .app
+        .post(
+            "/collection-services/payments/WS/_workflow",
+            json!({"RequestInfo": ri(&l.su), "PaymentWorkflows": [{"paymentId": pid, "action": "CANCEL", "tenantId": GP}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    // 1,000 is owed again and no bill says 700: the bill of 700 expired with the cancellation
+    assert_eq!(line(&l.demands().await[0], "10101")["collectionAmount"], 0);
+    assert_eq!(l.active_bills().await, Vec::<Value>::new());
+    let report = l.ledger_check();
+    assert!(report.contains("no difference"), "{report}");
+    let old: Value = {
+        let (_, v) = l
+            .app
+            .post(
+                &format!(
+                    "/billing-service/bill/v2/_search?tenantId={GP}&billId={}",
+                    after["id"].as_str().unwrap()
+                ),
+                json!({"RequestInfo": ri(&l.clerk)}),
+            )
+            .await;
+        v["Bill"][0].clone()
+    };
+    assert_eq!(old["status"], "EXPIRED");
+    // the next fetch builds the bill of 1,000
+    let again = l.bill().await;
+    assert_eq!(
+        (again["status"].as_str(), again["totalAmount"].clone()),
+        (Some("ACTIVE"), json!(1000))
+    );
+    assert_ne!(again["id"], after["id"]);
+    // The rule is the database's: a line changed by hand expires the active bill too, before
+    // anyone fetches.
+    {
+        use diesel::prelude::*;
+        diesel::sql_query("UPDATE billing_demand_detail SET tax_amount = 1200 WHERE tax_head_code = '10101' AND tax_amount = 1000")
+            .execute(&mut l.app.db.conn())
+            .unwrap();
+    }
+    assert_eq!(l.active_bills().await, Vec::<Value>::new());
+    let report = l.ledger_check();
+    assert!(report.contains("no difference"), "{report}");
+    let (cache, key) = (
+        l.app.state.pool.ledger.clone(),
+        mgramseva::db::ledger::key(GP, "WS", CONSUMER),
+    );
+    until("the server heard the change made by hand", || {
+        cache.get(&key).is_none()
+    })
+    .await;
+    assert_eq!(l.bill().await["totalAmount"], 1200);
+}
+
 #[actix_web::test]
 async fn masters_aggregate_cancel_bill_and_the_ledger_check() {
     let l = Ledger::new();
@@ -649,12 +746,27 @@ async fn masters_aggregate_cancel_bill_and_the_ledger_check() {
         "{err}"
     );
     tamper(-1);
-    {
+    // A demand line changed by hand no longer leaves a stale bill behind (the database expired
+    // the active bill just now), so the check is shown a bill whose total was changed by hand.
+    assert_eq!(l.active_bills().await, Vec::<Value>::new());
+    let (cache, key) = (
+        l.app.state.pool.ledger.clone(),
+        mgramseva::db::ledger::key(GP, "WS", CONSUMER),
+    );
+    until("the server heard the changes made by hand", || {
+        cache.get(&key).is_none()
+    })
+    .await;
+    assert_eq!(l.bill().await["totalAmount"], 80);
+    let bill_total = |by: i32| {
         use diesel::prelude::*;
-        diesel::sql_query("UPDATE billing_demand_detail SET tax_amount = tax_amount + 5 WHERE tax_head_code = '10101' AND tax_amount = 100 AND collection_amount = 20")
-            .execute(&mut l.app.db.conn())
-            .unwrap();
-    }
+        diesel::sql_query(format!(
+            "UPDATE billing_bill SET total_amount = total_amount + ({by}) WHERE status = 'ACTIVE'"
+        ))
+        .execute(&mut l.app.db.conn())
+        .unwrap();
+    };
+    bill_total(5);
     let err = mgramseva::jobs::run_blocking(
         &l.app.state,
         "ledger-check",
@@ -663,9 +775,10 @@ async fn masters_aggregate_cancel_bill_and_the_ledger_check() {
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("active bill total differs from what demands owe: 80.00 vs 85.00"),
+        err.contains("active bill total differs from what demands owe: 85.00 vs 80.00"),
         "{err}"
     );
+    bill_total(-5);
 
     let bill = l.bill().await;
     let cancel = |reason: &str| json!({"RequestInfo": ri(&l.su), "UpdateBillCriteria": {"tenantId": GP, "consumerCodes": [CONSUMER], "businessService": "WS", "additionalDetails": {"reason": reason}}});

@@ -420,7 +420,7 @@ async fn bulk_demand_twice_at_once_or_after_a_kill_leaves_one_demand_each() {
                    "previousReadingDate": ist_ms(months_back(2)) + 3_600_000, "advance": 200}),
         )
         .await;
-    // a run killed two hours ago left its batch IN_PROGRESS: it gives way
+    // a run killed two hours ago left its batch IN_PROGRESS (nobody holds its lock): it gives way
     diesel::sql_query(format!(
         "INSERT INTO water_bulk_demand_batch (id, tenant_id, period_from, period_to, status, started_at)
          VALUES (gen_random_uuid(), '{STD}', to_timestamp({}), to_timestamp({}), 'IN_PROGRESS', now() - interval '2 hours')",
@@ -484,6 +484,211 @@ async fn bulk_demand_twice_at_once_or_after_a_kill_leaves_one_demand_each() {
     )
     .unwrap();
     assert!(out.contains("no difference"), "{out}");
+}
+
+/// Security review 10, finding 5: a batch committed IN_PROGRESS by a run that was then killed
+/// blocked the GP's month for an hour (409). A run holds the month's lock on its connection
+/// while it lives; a batch whose lock can be taken has no live owner and gives way at once,
+/// while a live run (its lock held) still refuses a second one.
+#[actix_web::test]
+async fn a_batch_whose_run_died_gives_way_at_once_and_a_live_run_is_refused() {
+    use diesel::prelude::*;
+    use mgramseva::municipal::calculator::bulk::RunLock;
+    let c = Calc::new();
+    let m1 = months_back(1);
+    let mut nos = Vec::new();
+    for i in 0..3 {
+        nos.push(
+            c.flat(
+                STD,
+                &format!("98765810{i:02}"),
+                &format!("D/{i}"),
+                "RESIDENTIAL",
+                months_back(2),
+            )
+            .await,
+        );
+    }
+    let batches = || -> Vec<(String, String)> {
+        use mgramseva::db::schema::water_bulk_demand_batch as bb;
+        bb::table
+            .order(bb::started_at)
+            .select((bb::status, bb::message))
+            .load::<(String, Option<String>)>(&mut c.app.db.conn())
+            .unwrap()
+            .into_iter()
+            .map(|(s, m)| (s, m.unwrap_or_default()))
+            .collect()
+    };
+    // A live run: another session holds the month's lock. Refused, nothing written.
+    {
+        let mut other = c.app.db.conn();
+        let held = RunLock::try_take(&mut other, STD, m1)
+            .unwrap()
+            .expect("the lock is free");
+        let (s, v) = c.bulk(STD, m1).await;
+        assert_eq!(
+            (s.as_u16(), code(&v)),
+            (409, "DEMAND_DUPLICATE_REQUEST"),
+            "{v}"
+        );
+        drop(held);
+    }
+    assert!(batches().is_empty());
+    for no in &nos {
+        assert!(c.demands(STD, no).await.is_empty(), "{no}");
+    }
+    // A run that died: it took the lock and committed its batch IN_PROGRESS a moment ago, then
+    // was killed (-9) before its demands committed. Its session ends and the lock with it.
+    {
+        let mut dying = c.app.db.conn();
+        #[derive(QueryableByName)]
+        struct Pid {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            pid: i32,
+        }
+        let pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<Pid>(&mut dying)
+            .unwrap()
+            .pid;
+        let lock = RunLock::try_take(&mut dying, STD, m1)
+            .unwrap()
+            .expect("the lock is free");
+        // (killed: nothing runs after this, not even the lock's release)
+        std::mem::forget(lock);
+        diesel::sql_query(format!(
+            "INSERT INTO water_bulk_demand_batch (id, tenant_id, period_from, period_to, status, started_at, targets)
+             VALUES (gen_random_uuid(), '{STD}', to_timestamp({}), to_timestamp({}), 'IN_PROGRESS', now(), 3)",
+            ist_ms(m1) as f64 / 1000.0,
+            mgramseva::municipal::water::service::month_end_ms(m1) as f64 / 1000.0
+        ))
+        .execute(&mut dying)
+        .unwrap();
+        drop(dying);
+        let mut side = c.app.db.conn();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !diesel::sql_query("SELECT pid FROM pg_stat_activity WHERE pid = $1")
+            .bind::<diesel::sql_types::Integer, _>(pid)
+            .load::<Pid>(&mut side)
+            .unwrap()
+            .is_empty()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the session never ended"
+            );
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+    // The next run does not wait an hour: it closes the dead run's batch and bills the month.
+    let (s, v) = c.bulk(STD, m1).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (
+            v["BulkDemandBatch"]["status"].as_str(),
+            v["BulkDemandBatch"]["created"].as_i64()
+        ),
+        (Some("DONE"), Some(3))
+    );
+    for no in &nos {
+        let ds = c.demands(STD, no).await;
+        assert_eq!(ds.len(), 1, "{no}");
+        assert_eq!(line(&ds[0], "10101"), json!(50));
+    }
+    let b = batches();
+    assert_eq!(b.len(), 2, "{b:?}");
+    assert_eq!(b[0].0, "FAILED");
+    assert!(b[0].1.starts_with("abandoned"), "{b:?}");
+    assert_eq!(b[1], ("DONE".to_owned(), "3 demands generated".to_owned()));
+    // The run's pooled connection gave the lock back, after a success and after a refusal.
+    let mut side = c.app.db.conn();
+    assert!(RunLock::try_take(&mut side, STD, m1).unwrap().is_some());
+    let (s, v) = c.bulk(STD, m1).await;
+    assert_eq!(
+        (s.as_u16(), code(&v)),
+        (400, "NO_CONNECTIONS_TO_GENERATE_DEMANDS")
+    );
+    assert!(RunLock::try_take(&mut side, STD, m1).unwrap().is_some());
+}
+
+/// The run lock is given back when the run panics, too (the guard's drop, and the pool drops a
+/// connection whose thread panicked).
+#[test]
+fn the_run_lock_is_released_when_its_run_panics() {
+    use mgramseva::municipal::calculator::bulk::RunLock;
+    let db = TestDb::new();
+    let pool = db.pool();
+    let m1 = months_back(1);
+    let run = std::thread::spawn(move || {
+        let mut conn = pool.checkout().unwrap();
+        let _lock = RunLock::try_take(&mut conn, STD, m1)
+            .unwrap()
+            .expect("the lock is free");
+        panic!("the run panics while it holds the lock");
+    });
+    assert!(run.join().is_err());
+    let mut side = db.conn();
+    assert!(RunLock::try_take(&mut side, STD, m1).unwrap().is_some());
+}
+
+/// Security review, issue 10 (4), the sweep: bulk demand writes its demands with one
+/// `INSERT ... SELECT` (no service call), and a household's bill fetched before it stayed ACTIVE
+/// at the old amount.
+#[actix_web::test]
+async fn bulk_demand_leaves_no_stale_active_bill() {
+    let c = Calc::new();
+    let no = c
+        .household(
+            STD,
+            "9876581111",
+            "RESIDENTIAL",
+            json!({"oldConnectionNo": "SB/1", "connectionType": "Non_Metered",
+                   "previousReadingDate": ist_ms(months_back(2)) + 3_600_000, "arrears": 1000}),
+        )
+        .await;
+    let fetch = || async {
+        let (s, v) = c
+            .post(
+                &format!("/billing-service/bill/v2/_fetchbill?tenantId={STD}&consumerCode={no}&businessService=WS"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"][0]["totalAmount"].clone()
+    };
+    let active = || async {
+        let (s, v) = c
+            .post(
+                &format!("/billing-service/bill/v2/_search?tenantId={STD}&consumerCode={no}&businessService=WS&status=ACTIVE"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["totalAmount"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fetch().await, json!(1000));
+    assert_eq!(active().await, [json!(1000)]);
+    let (s, v) = c.bulk(STD, months_back(1)).await;
+    assert_eq!(
+        (s.as_u16(), v["BulkDemandBatch"]["created"].as_i64()),
+        (200, Some(1)),
+        "{v}"
+    );
+    // 1,050 is owed now: the bill of 1,000 is no longer the active one
+    assert_eq!(active().await, Vec::<Value>::new());
+    let out = mgramseva::jobs::run_blocking(
+        &c.app.state,
+        "ledger-check",
+        &mgramseva::jobs::JobArgs::default(),
+    )
+    .unwrap();
+    assert!(out.contains("no difference"), "{out}");
+    assert_eq!(fetch().await, json!(1050));
 }
 
 #[actix_web::test]

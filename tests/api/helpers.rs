@@ -103,7 +103,20 @@ impl TestDb {
         Self::with_pool(8, Duration::from_secs(10))
     }
 
+    /// With the session limits of the configuration (`database.statement_timeout_ms`, ...).
     pub fn with_pool(size: u32, timeout: Duration) -> Self {
+        let d = Settings::load_for("test").unwrap().database;
+        Self::with_limits(
+            size,
+            timeout,
+            mgramseva::db::SessionLimits {
+                statement_timeout_ms: d.statement_timeout_ms,
+                lock_timeout_ms: d.lock_timeout_ms,
+            },
+        )
+    }
+
+    pub fn with_limits(size: u32, timeout: Duration, limits: mgramseva::db::SessionLimits) -> Self {
         let tpl = template();
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
         let admin = admin_url();
@@ -114,7 +127,7 @@ impl TestDb {
         .execute(&mut conn)
         .unwrap();
         let url = with_db(&admin, &name);
-        let pool = mgramseva::db::build_pool(&url, size, timeout, 100_000).unwrap();
+        let pool = mgramseva::db::build_pool(&url, size, timeout, 100_000, limits).unwrap();
         Self {
             name,
             url,

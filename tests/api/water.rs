@@ -105,6 +105,52 @@ impl Gp {
         v["Demands"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The household's bill as fetch-bill answers (Null when nothing is owed).
+    async fn bill(&self, consumer: &str) -> Value {
+        let (s, v) = self
+            .app
+            .post(
+                &format!("/billing-service/bill/v2/_fetchbill?tenantId={GP}&consumerCode={consumer}&businessService=WS"),
+                json!({"RequestInfo": ri(&self.admin)}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"].get(0).cloned().unwrap_or(Value::Null)
+    }
+
+    /// The household's ACTIVE bills as `bill/v2/_search` answers, as (status, total).
+    async fn active_bills(&self, consumer: &str) -> Vec<(Value, Value)> {
+        let (s, v) = self
+            .app
+            .post(
+                &format!("/billing-service/bill/v2/_search?tenantId={GP}&consumerCode={consumer}&businessService=WS&status=ACTIVE"),
+                json!({"RequestInfo": ri(&self.admin)}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v["Bill"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|b| (b["status"].clone(), b["totalAmount"].clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the `ledger-check` job finds every active bill equal to what is owed.
+    fn ledger_checks_out(&self) -> Result<String, String> {
+        mgramseva::jobs::run_blocking(
+            &self.app.state,
+            "ledger-check",
+            &mgramseva::jobs::JobArgs {
+                tenant: Some(GP.to_owned()),
+                period: None,
+            },
+        )
+        .map_err(|e| e.to_string())
+    }
+
     fn count(&self, table: &str) -> i64 {
         use diesel::prelude::*;
         #[derive(QueryableByName)]
@@ -488,4 +534,57 @@ async fn edits_follow_the_rules_before_and_after_billing_starts() {
         (s.as_u16(), v["WaterConnection"][0]["status"].as_str()),
         (200, Some("Active"))
     );
+}
+
+/// Security review, issue 10 (4), the sweep: opening arrears taken back before billing starts,
+/// and a deactivation, change what a household owes without a new demand; neither may leave
+/// its active bill behind (they cancelled demands and left the bill ACTIVE).
+#[actix_web::test]
+async fn opening_amounts_and_deactivation_leave_no_stale_active_bill() {
+    let gp = Gp::new();
+    let pid = gp.property("9876542222", "Gurpreet Kaur").await;
+    let mut wc = flat(&pid, "OLD/31", months_back(1));
+    wc["arrears"] = json!(1000);
+    let no = created_connection_no(gp.connection(wc).await);
+    let with = |patch: Value| {
+        let mut w = json!({"tenantId": GP, "connectionNo": no});
+        for (k, v) in patch.as_object().unwrap() {
+            w[k] = v.clone();
+        }
+        w
+    };
+    assert_eq!(gp.bill(&no).await["totalAmount"], json!(1000));
+    // the arrears were a mistake: 0 before billing starts, so the opening demand is cancelled
+    // and nothing is owed; the bill of 1,000 does not stay active
+    let (s, v) = gp.update(with(json!({"arrears": 0}))).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(gp.active_bills(&no).await, vec![]);
+    let report = gp.ledger_checks_out();
+    assert!(
+        report.as_ref().is_ok_and(|r| r.contains("no difference")),
+        "{report:?}"
+    );
+    assert_eq!(gp.bill(&no).await, Value::Null, "nothing owed, no bill");
+    // 300 after all: a new opening demand, and its bill
+    let (s, v) = gp.update(with(json!({"arrears": 300}))).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(gp.bill(&no).await["totalAmount"], json!(300));
+    assert_eq!(
+        gp.active_bills(&no).await,
+        vec![(json!("ACTIVE"), json!(300))]
+    );
+    // deactivation cancels the unpaid opening demand: the bill of 300 goes with it
+    let (s, v) = gp
+        .update(with(
+            json!({"status": "Inactive", "additionalDetails": {"remarks": "House locked"}}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(gp.active_bills(&no).await, vec![]);
+    let report = gp.ledger_checks_out();
+    assert!(
+        report.as_ref().is_ok_and(|r| r.contains("no difference")),
+        "{report:?}"
+    );
+    assert_eq!(gp.bill(&no).await, Value::Null);
 }

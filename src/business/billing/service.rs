@@ -1,6 +1,10 @@
 //! Billing use cases: demands (create with round-off and advance adjustment, cancel, search,
 //! history), bills built from unpaid demands (re-used while nothing changed), and the moves
 //! apportioning makes on demand lines (shared with collection).
+//!
+//! No writer here expires bills by hand: any write to a consumer's demands or their lines
+//! expires its ACTIVE bill in the same statement (triggers of migration 000014), so no active
+//! bill can disagree with what is owed, whoever wrote.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -200,10 +204,8 @@ pub fn create_demand(
         &d.consumer_code,
         now,
     )?;
-    // What is owed changed: the consumer's bill is no longer valid.
-    if let Some(b) = repo::active_bill(conn, &d.tenant_id, &d.business_service, &d.consumer_code)? {
-        repo::set_bill_status(conn, b.id, "EXPIRED", actor, now)?;
-    }
+    // What is owed changed: the database has expired the consumer's active bill (migration
+    // 000014: every write to demands or their lines does).
     let mut out = repo::attach(conn, vec![demand])?;
     out.pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demand vanished")))
@@ -655,9 +657,7 @@ pub fn update_demand(
             repo::live_demands(conn, &d.tenant_id, &d.business_service, &d.consumer_code)?;
         refresh_completion(conn, &demands, now)?;
     }
-    if let Some(b) = repo::active_bill(conn, &d.tenant_id, &d.business_service, &d.consumer_code)? {
-        repo::set_bill_status(conn, b.id, "EXPIRED", actor, now)?;
-    }
+    // (a changed line or status has expired the consumer's active bill in the database)
     let d = repo::demand(conn, u.id)?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demand vanished")))?;
     let mut out = repo::attach(conn, vec![d])?;

@@ -332,8 +332,10 @@ pub fn batch_json(b: &bulk::Batch) -> Value {
         "startedTime": b.started_at.timestamp_millis(), "finishedTime": b.finished_at.map(|t| t.timestamp_millis())})
 }
 
-/// Records the batch, then generates in a second transaction (so a failure leaves the batch
-/// FAILED with its reason, and nothing half-written).
+/// One run of a GP's month on one pooled connection, which holds the month's run lock from
+/// start to end (`bulk::run_for_tenant`): the batch is recorded, then the demands are generated
+/// in a second transaction (so a failure leaves the batch FAILED with its reason, and nothing
+/// half-written).
 pub async fn run_bulk(
     state: &web::Data<AppState>,
     tenant: String,
@@ -341,27 +343,10 @@ pub async fn run_bulk(
     actor: Option<uuid::Uuid>,
 ) -> AppResult<bulk::Batch> {
     let st = state.clone();
-    let batch = db::transaction(&state.pool, move |c| {
-        bulk::start(c, ctx(&st), &tenant, month, actor, Utc::now())
-    })
-    .await?;
-    let st = state.clone();
-    let id = batch.id;
-    match db::transaction(&state.pool, move |c| {
-        bulk::generate(c, ctx(&st), id, Utc::now())
+    db::run(&state.pool, move |c| {
+        bulk::run_for_tenant(c, &st.pool.ledger, ctx(&st), &tenant, month, actor)
     })
     .await
-    {
-        Ok(b) => Ok(b),
-        Err(e) => {
-            let why = e.to_string();
-            db::run(&state.pool, move |c| {
-                Ok(bulk::fail(c, id, &why, Utc::now())?)
-            })
-            .await?;
-            Err(e)
-        }
-    }
 }
 
 async fn bulk_demand(state: web::Data<AppState>, req: Digit<BulkBody>) -> AppResult<HttpResponse> {

@@ -4,6 +4,12 @@
 //! exclusion constraint (one live demand per consumer and period) turns any race into a skipped
 //! row (`ON CONFLICT DO NOTHING`), so two runs, or a run killed halfway and started again, leave
 //! exactly one demand per household and month.
+//!
+//! One run of a GP's month holds a session-level advisory lock ([`RunLock`]) on the one
+//! connection that does its work, from before its batch is recorded until it ends. A batch still
+//! IN_PROGRESS whose lock a new run can take has no live owner (the process was killed: its
+//! session, and the lock with it, went away), so the new run closes it as FAILED (abandoned) and
+//! starts at once; a run whose lock is held elsewhere is refused (409).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -20,8 +26,73 @@ use crate::platform::mdms;
 use crate::time::{IST, month_end_at, month_start_at, prev_month};
 
 pub const PROPERTY_TYPES: [&str; 4] = ["RESIDENTIAL", "COMMERCIAL", "MIXED", "PUBLICSECTOR"];
-/// A run still IN_PROGRESS after this long was abandoned (killed); a new one may start.
-pub const STALE_AFTER_MINUTES: i64 = 60;
+
+/// The lock of one run of a GP's month: a PostgreSQL session-level advisory lock held by the
+/// connection that does the run's work, for the whole run. Released when dropped, whatever way
+/// the run ends (pooled connections are reused, so it must not outlive the run); if the
+/// connection is lost, or dropped by the pool because the thread panicked, the session ends and
+/// the lock with it.
+pub struct RunLock<'c> {
+    conn: &'c mut PgConnection,
+    key: String,
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+/// (the seed of the lock keys, apart from the consumer locks' 7240003)
+const RUN_LOCK_SEED: i64 = 7_240_004;
+
+impl<'c> RunLock<'c> {
+    /// Takes the lock of `tenant`'s `month` on `conn`; None when another session holds it (a run
+    /// is under way).
+    pub fn try_take(
+        conn: &'c mut PgConnection,
+        tenant: &str,
+        month: NaiveDate,
+    ) -> QueryResult<Option<Self>> {
+        let key = format!("bulk-demand|{tenant}|{}", month.format("%Y-%m"));
+        let got: Locked =
+            diesel::sql_query("SELECT pg_try_advisory_lock(hashtextextended($1, $2)) AS locked")
+                .bind::<Text, _>(&key)
+                .bind::<BigInt, _>(RUN_LOCK_SEED)
+                .get_result(conn)?;
+        Ok(got.locked.then_some(Self { conn, key }))
+    }
+
+    /// The connection that holds the lock, for the run's work.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        self.conn
+    }
+}
+
+impl Drop for RunLock<'_> {
+    fn drop(&mut self) {
+        let released =
+            diesel::sql_query("SELECT pg_advisory_unlock(hashtextextended($1, $2)) AS locked")
+                .bind::<Text, _>(&self.key)
+                .bind::<BigInt, _>(RUN_LOCK_SEED)
+                .get_result::<Locked>(self.conn);
+        match released {
+            Ok(r) if r.locked => {}
+            Ok(_) => tracing::warn!(lock = %self.key, "bulk demand: the run lock was not held"),
+            // (a lost connection took the lock with its session)
+            Err(e) => {
+                tracing::warn!(lock = %self.key, error = %e, "bulk demand: the run lock could not be released")
+            }
+        }
+    }
+}
+
+fn duplicate_request() -> AppError {
+    AppError::conflict(
+        "DEMAND_DUPLICATE_REQUEST",
+        "Demand generation for this GP and month is already under way",
+    )
+}
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = bb)]
@@ -105,9 +176,10 @@ const BILLED: &str = "EXISTS (SELECT 1 FROM billing_demand d
 
 /// Checks a request and records its batch as IN_PROGRESS (to be committed before the work, so
 /// the page can show it). Refuses the current or a future month, a month whose predecessor was
-/// never billed, a GP whose every rate is 0, a month where every household is already billed,
-/// and a second run while one is under way.
-pub fn start(
+/// never billed, a GP whose every rate is 0, and a month where every household is already
+/// billed. The caller holds the month's [`RunLock`]: a batch of the month still IN_PROGRESS is
+/// an abandoned one.
+fn start(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
     tenant: &str,
@@ -189,18 +261,18 @@ pub fn start(
             ),
         ));
     }
-    // An abandoned run (killed) gives way after an hour.
+    // The caller holds the run lock, so a batch still IN_PROGRESS has no live owner: its run
+    // died (killed) before its demands committed. It gives way at once.
     diesel::update(
         bb::table
             .filter(bb::tenant_id.eq(tenant))
             .filter(bb::period_from.eq(from))
-            .filter(bb::status.eq("IN_PROGRESS"))
-            .filter(bb::started_at.lt(now - Duration::minutes(STALE_AFTER_MINUTES))),
+            .filter(bb::status.eq("IN_PROGRESS")),
     )
     .set((
         bb::status.eq("FAILED"),
         bb::finished_at.eq(now),
-        bb::message.eq("abandoned: no result within an hour"),
+        bb::message.eq("abandoned: its run ended without a result (killed)"),
     ))
     .execute(conn)?;
     let batch = Batch {
@@ -218,13 +290,11 @@ pub fn start(
         message: None,
     };
     match diesel::insert_into(bb::table).values(&batch).execute(conn) {
+        // (only a run that does not take the lock could get here)
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(AppError::conflict(
-            "DEMAND_DUPLICATE_REQUEST",
-            "Demand generation for this GP and month is already under way",
-        )),
+        )) => Err(duplicate_request()),
         other => {
             other?;
             Ok(batch)
@@ -234,7 +304,7 @@ pub fn start(
 
 /// Writes the month's demands for every household of the batch not yet billed for it, uses
 /// any advance against them, and closes the batch with its counts. Run in one transaction.
-pub fn generate(
+fn generate(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
     batch_id: uuid::Uuid,
@@ -345,9 +415,11 @@ pub fn generate(
         .first(conn)?)
 }
 
-/// One GP and month, start to end on one connection: the batch is committed first, the demands
-/// in a second transaction; a failure closes the batch as FAILED with its reason. The bill
-/// cache forgets the GP's bills as the demands commit.
+/// One GP and month, start to end on one connection, which holds the month's [`RunLock`]
+/// throughout (409 `DEMAND_DUPLICATE_REQUEST` while another run holds it): the batch is
+/// committed first, the demands in a second transaction; a failure closes the batch as FAILED
+/// with its reason. Neither transaction has a statement or lock timeout (a GP's month is long,
+/// legitimate work). The bill cache forgets the GP's bills as the demands commit.
 pub fn run_for_tenant(
     conn: &mut PgConnection,
     ledger: &crate::db::ledger::LedgerCache,
@@ -357,11 +429,23 @@ pub fn run_for_tenant(
     actor: Option<uuid::Uuid>,
 ) -> AppResult<Batch> {
     use diesel::Connection as _;
-    let batch = conn.transaction(|c| start(c, ctx, tenant, month, actor, Utc::now()))?;
-    match crate::db::commit(conn, ledger, |c| generate(c, ctx, batch.id, Utc::now())) {
+    let Some(mut lock) = RunLock::try_take(conn, tenant, month)? else {
+        return Err(duplicate_request());
+    };
+    let conn = lock.conn();
+    let batch = conn.transaction(|c| {
+        crate::db::lift_limits_locally(c)?;
+        start(c, ctx, tenant, month, actor, Utc::now())
+    })?;
+    match crate::db::commit(conn, ledger, |c| {
+        crate::db::lift_limits_locally(c)?;
+        generate(c, ctx, batch.id, Utc::now())
+    }) {
         Ok(b) => Ok(b),
         Err(e) => {
-            fail(conn, batch.id, &e.to_string(), Utc::now())?;
+            if let Err(f) = fail(conn, batch.id, &e.to_string(), Utc::now()) {
+                tracing::warn!(error = %f, batch = %batch.id, "bulk demand: the failed batch could not be closed");
+            }
             Err(e)
         }
     }
@@ -394,7 +478,7 @@ pub fn run_many(
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1) {
             scope.spawn(|| {
-                let mut conn = match pool.get() {
+                let mut conn = match pool.checkout() {
                     Ok(c) => c,
                     Err(e) => {
                         if let Ok(mut s) = summary.lock() {
