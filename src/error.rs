@@ -250,6 +250,25 @@ fn unavailable(kind: &DatabaseErrorKind, message: &str) -> Option<&'static str> 
     }
 }
 
+/// Errors the input checks should have caught before SQL (a value too large or too long for its
+/// column, a byte PostgreSQL cannot store: `Ok(code)`, a 400) and a deadlock between two writers
+/// (`Err(code)`, a 409 to retry), known by their messages like [`unavailable`]'s.
+fn bad_data(message: &str) -> Option<Result<&'static str, &'static str>> {
+    let m = message.trim_start().to_ascii_lowercase();
+    if m.starts_with("deadlock detected") {
+        Some(Err("CONCURRENT_UPDATE"))
+    } else if m.starts_with("numeric field overflow")
+        || m.starts_with("value too long for type")
+        || m.contains("out of range for type")
+    {
+        Some(Ok("INVALID_VALUE"))
+    } else if m.starts_with("invalid byte sequence") || m.contains("cannot be converted to text") {
+        Some(Ok("INVALID_CHARACTER"))
+    } else {
+        None
+    }
+}
+
 impl From<DieselError> for AppError {
     fn from(e: DieselError) -> Self {
         match e {
@@ -304,7 +323,14 @@ impl From<DieselError> for AppError {
                     "CONCURRENT_UPDATE",
                     "The record was changed by another request; please try again",
                 ),
-                _ => Self::Internal(anyhow::anyhow!("database error: {}", info.message())),
+                _ => match bad_data(info.message()) {
+                    Some(Ok(code)) => Self::bad_request(code, "A value does not fit its field"),
+                    Some(Err(code)) => Self::conflict(
+                        code,
+                        "The record was changed by another request; please try again",
+                    ),
+                    None => Self::Internal(anyhow::anyhow!("database error: {}", info.message())),
+                },
             },
             other => Self::Internal(other.into()),
         }
@@ -458,5 +484,49 @@ mod tests {
             StatusCode::INTERNAL_SERVER_ERROR,
             "a query we built wrong is our bug, not an outage"
         );
+    }
+
+    #[test]
+    fn values_that_do_not_fit_are_400_and_a_deadlock_409() {
+        use DatabaseErrorKind::Unknown;
+        for (message, status, code) in [
+            (
+                "numeric field overflow",
+                StatusCode::BAD_REQUEST,
+                "INVALID_VALUE",
+            ),
+            (
+                "value too long for type character varying(64)",
+                StatusCode::BAD_REQUEST,
+                "INVALID_VALUE",
+            ),
+            (
+                "value \"99999999999\" is out of range for type integer",
+                StatusCode::BAD_REQUEST,
+                "INVALID_VALUE",
+            ),
+            (
+                "invalid byte sequence for encoding \"UTF8\": 0x00",
+                StatusCode::BAD_REQUEST,
+                "INVALID_CHARACTER",
+            ),
+            (
+                "unsupported Unicode escape sequence: \\u0000 cannot be converted to text.",
+                StatusCode::BAD_REQUEST,
+                "INVALID_CHARACTER",
+            ),
+            (
+                "deadlock detected",
+                StatusCode::CONFLICT,
+                "CONCURRENT_UPDATE",
+            ),
+        ] {
+            let e = db(Unknown, message);
+            assert_eq!(
+                (e.status_code(), e.code().as_str()),
+                (status, code),
+                "{message}"
+            );
+        }
     }
 }
