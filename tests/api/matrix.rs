@@ -3,11 +3,13 @@
 //! state; a role on the state naming a GP). The expected answer comes from the route's declared
 //! access class and the role-action master read from `data/mdms` (not from the code under test),
 //! plus the product rules written out below for the routes whose handlers narrow further (user
-//! creation, HRMS, file links).
+//! creation, HRMS, file links). A second test sends every protected route's body naming another
+//! GP under every Content-Type and checks that nothing gets through and nothing changes.
 
 mod samples;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -677,4 +679,378 @@ async fn every_route_answers_every_role_as_declared_and_mapped() {
     assert!(master.maps("GP_ADMIN", &["/egov-idgen/id/_generate"]));
     assert!(!master.maps("GP_ADMIN", &["/localization/messages/v1/_upsert"]));
     assert!(master.maps("SUPERUSER", &["/collection-services/payments/WS/_workflow"]));
+}
+
+#[derive(QueryableByName)]
+struct TableHash {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    t: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    h: String,
+}
+
+/// Per table, its row count and the newest transaction that wrote a row still there: any
+/// insert, update or delete changes one of them.
+fn fingerprint(conn: &mut PgConnection) -> BTreeMap<String, String> {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tablename: String,
+    }
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+    )
+    .load(conn)
+    .unwrap();
+    let sql = names
+        .iter()
+        .map(|n| {
+            format!(
+                "SELECT '{t}'::text AS t, count(*)::text || ':' || coalesce(max(xmin::text::bigint), 0)::text AS h FROM \"{t}\"",
+                t = n.tablename
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    diesel::sql_query(sql)
+        .load::<TableHash>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.t, r.h))
+        .collect()
+}
+
+fn changed(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(t, h)| before.get(*t) != Some(h))
+        .map(|(t, _)| t.clone())
+        .collect()
+}
+
+fn meter_of(conn: &mut PgConnection, no: &str) -> Option<String> {
+    use mgramseva::db::schema::water_connection as wc;
+    wc::table
+        .filter(wc::connection_no.eq(no))
+        .select(wc::meter_id)
+        .first(conn)
+        .unwrap()
+}
+
+/// Where the token travels.
+#[derive(Clone, Copy, Debug)]
+enum TokenIn {
+    Both,
+    Header,
+    RequestInfo,
+}
+
+/// KNOWN DEFECT (issue 10; reported, not fixed here: the fix belongs to the gateway, not to a
+/// handler). The gateway reads the body of an API route sent as `multipart/form-data` but does
+/// not parse it (`check_body` leaves multipart bodies to their handler, and no API handler takes
+/// one), so neither a tenant nor a token in it is seen. A protected request is still refused and
+/// nothing changes, but not with the 403 every other Content-Type gets: with the token in the
+/// header and its tenant only in the body it gets 400 MISSING_FIELD tenantId, with the token only
+/// in RequestInfo 401. (And a caller allowed on the tenant its query names gets a 500 from the
+/// handler's body extractor: `multipart_bodies_are_read_like_any_other`, ignored until fixed,
+/// asserts the right answers.) Returns the refusal such a request gets today, `None` for 403.
+fn multipart_defect(
+    ct: Option<&str>,
+    place: TokenIn,
+    tenant_in_query: bool,
+) -> Option<(u16, &'static str)> {
+    if !ct.is_some_and(|c| c.starts_with("multipart/")) {
+        return None;
+    }
+    match place {
+        TokenIn::RequestInfo => Some((401, "CustomException")),
+        _ if tenant_in_query => None,
+        _ => Some((400, "MISSING_FIELD")),
+    }
+}
+
+const CONTENT_TYPES: [Option<&str>; 5] = [
+    Some("application/json"),
+    Some("application/x-www-form-urlencoded"),
+    Some("multipart/form-data; boundary=x"),
+    Some("text/plain"),
+    None,
+];
+
+fn raw<C, F>(call: &C, uri: &str, ct: Option<&str>, token: Option<&str>, body: Vec<u8>) -> F
+where
+    C: Fn(test::TestRequest) -> F,
+    F: Future<Output = Answer>,
+{
+    let mut t = test::TestRequest::post().uri(uri);
+    if let Some(ct) = ct {
+        t = t.insert_header(("content-type", ct.to_owned()));
+    }
+    if let Some(tk) = token {
+        t = t.insert_header(("auth-token", tk.to_owned()));
+    }
+    call(t.set_payload(body))
+}
+
+#[actix_web::test]
+async fn no_content_type_hides_a_body_naming_another_gp() {
+    let app = TestApp::new();
+    let started = Instant::now();
+    let svc = test::init_service(mgramseva::app(app.state.clone())).await;
+    let call = |req: test::TestRequest| {
+        let fut = svc.call(req.to_request());
+        async move { answer(fut.await.unwrap()).await }
+    };
+    let master = Master::load();
+    let table = mgramseva::route_table();
+    let samples = covered_samples(&table);
+    let world = World::build(&app, &call).await;
+    let mut people = People::new(&app);
+    let mut conn = app.db.conn();
+
+    // The exploit of issue 10, as it was sent: GP A's collector, the token in the header, a
+    // JSON body declared as a form, naming GP B's metered household.
+    let b = &world.other;
+    let (_, a_staff) = people.user("COLLECTION_OPERATOR", GP);
+    let exploit = format!(
+        r#"{{"WaterConnection":{{"tenantId":"{OTHER_GP}","connectionNo":"{}","meterId":"HACKED1"}}}}"#,
+        b.metered
+    );
+    let a = raw(
+        &call,
+        "/ws-services/wc/_update",
+        Some("application/x-www-form-urlencoded"),
+        Some(&a_staff),
+        exploit.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, 403, "the exploit: {}", a.brief());
+    assert_eq!(
+        meter_of(&mut conn, &b.metered).as_deref(),
+        Some(b.meter_id.as_str())
+    );
+    // The body is one the handler acts on: GP B's own collector changes the meter with it.
+    let (_, b_staff) = people.user("COLLECTION_OPERATOR", OTHER_GP);
+    let a = raw(
+        &call,
+        "/ws-services/wc/_update",
+        Some("application/json"),
+        Some(&b_staff),
+        exploit.into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "B's own staff: {}", a.brief());
+    assert_eq!(meter_of(&mut conn, &b.metered).as_deref(), Some("HACKED1"));
+    let a = raw(
+        &call,
+        "/ws-services/wc/_update",
+        Some("application/json"),
+        Some(&b_staff),
+        format!(
+            r#"{{"WaterConnection":{{"tenantId":"{OTHER_GP}","connectionNo":"{}","meterId":"{}"}}}}"#,
+            b.metered, b.meter_id
+        )
+        .into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.brief());
+
+    let mut failures = Vec::new();
+    let (mut routes, mut checks, mut n, mut defect_answers) = (0usize, 0usize, 0u64, 0usize);
+    for decl in table
+        .routes()
+        .iter()
+        .filter(|d| d.access == Access::Protected)
+    {
+        routes += 1;
+        let sample = &samples[&(decl.method.to_string(), decl.path)];
+        let own_path = samples::concrete(decl.path, &world, &world.gp);
+        let role = master
+            .roles
+            .iter()
+            .find(|r| {
+                matches!(
+                    expect_api(decl, &own_path, r, &SCENARIOS[0], &master),
+                    Expect::Pass | Expect::Status(_)
+                )
+            })
+            .unwrap_or_else(|| panic!("no role may call {} on its own GP", decl.path));
+        let (_, token) = people.user(role, GP);
+        let build = |tenant: &'static str, n: u64| {
+            let fx = world.of(tenant);
+            let path = samples::concrete(decl.path, &world, fx);
+            let req = (sample.make)(&Ctx {
+                fx,
+                tenant,
+                holder: GP,
+                role,
+                path: &path,
+                anonymous: false,
+                n,
+            });
+            let Body::Json(v) = req.body else {
+                panic!("{}: a protected route's sample is DIGIT JSON", decl.path)
+            };
+            (req.uri, v)
+        };
+        n += 1;
+        let (uri, body) = build(OTHER_GP, n);
+        let before = fingerprint(&mut conn);
+        for ct in CONTENT_TYPES {
+            for place in [TokenIn::Both, TokenIn::Header, TokenIn::RequestInfo] {
+                checks += 1;
+                let mut b = body.clone();
+                if !matches!(place, TokenIn::Header) {
+                    b["RequestInfo"] = ri(&token);
+                }
+                let header = (!matches!(place, TokenIn::RequestInfo)).then_some(token.as_str());
+                let a = raw(&call, &uri, ct, header, serde_json::to_vec(&b).unwrap()).await;
+                let case = || {
+                    format!(
+                        "{} naming {OTHER_GP} as {role} of {GP}, Content-Type {ct:?}, token in {place:?}",
+                        decl.path
+                    )
+                };
+                match multipart_defect(ct, place, uri.contains("tenantId=")) {
+                    None if a.status != 403 => {
+                        failures.push(format!("{}: expected 403, got {}", case(), a.brief()));
+                    }
+                    None => {}
+                    Some((status, code)) if a.status == status && a.code() == code => {
+                        defect_answers += 1;
+                    }
+                    Some(_) if a.status == 403 => failures.push(format!(
+                        "{}: 403 now: the multipart defect is fixed, remove `multipart_defect` \
+                         and un-ignore `multipart_bodies_are_read_like_any_other`",
+                        case()
+                    )),
+                    Some((status, code)) => failures.push(format!(
+                        "{}: expected 403 (known defect: {status} {code}), got {}",
+                        case(),
+                        a.brief()
+                    )),
+                }
+            }
+        }
+        let after = fingerprint(&mut conn);
+        let touched = changed(&before, &after);
+        if !touched.is_empty() {
+            failures.push(format!(
+                "{}: refused requests changed {touched:?}",
+                decl.path
+            ));
+        }
+        // The same sample on the own GP reaches the handler.
+        n += 1;
+        let (uri, mut body) = build(GP, n);
+        body["RequestInfo"] = ri(&token);
+        checks += 1;
+        let a = raw(
+            &call,
+            &uri,
+            Some("application/json"),
+            None,
+            serde_json::to_vec(&body).unwrap(),
+        )
+        .await;
+        if matches!(a.status, 401 | 403) || a.status >= 500 {
+            failures.push(format!(
+                "{} naming {GP} as {role} of {GP}: the sample should reach the handler, got {}",
+                decl.path,
+                a.brief()
+            ));
+        }
+    }
+    println!(
+        "content types: {routes} protected routes, {checks} checks ({defect_answers} refused as \
+         the known multipart defect answers instead of 403), total {:.1?}",
+        started.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        checks,
+        routes * (CONTENT_TYPES.len() * 3 + 1),
+        "every protected route under every Content-Type"
+    );
+    assert!(routes >= 30, "{routes} protected routes");
+}
+
+/// The right answers where `multipart_defect` stands today: a JSON body sent as
+/// `multipart/form-data` is read like under any other Content-Type, so naming another GP gets 403
+/// and naming the own GP reaches the handler (not a 400 for a tenant it cannot see, nor a 500).
+#[actix_web::test]
+#[ignore = "KNOWN DEFECT (issue 10): the gateway does not parse multipart/form-data bodies of API routes"]
+async fn multipart_bodies_are_read_like_any_other() {
+    let app = TestApp::new();
+    let svc = test::init_service(mgramseva::app(app.state.clone())).await;
+    let call = |req: test::TestRequest| {
+        let fut = svc.call(req.to_request());
+        async move { answer(fut.await.unwrap()).await }
+    };
+    let master = Master::load();
+    let table = mgramseva::route_table();
+    let samples = covered_samples(&table);
+    let world = World::build(&app, &call).await;
+    let mut people = People::new(&app);
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for decl in table
+        .routes()
+        .iter()
+        .filter(|d| d.access == Access::Protected)
+    {
+        let sample = &samples[&(decl.method.to_string(), decl.path)];
+        let own_path = samples::concrete(decl.path, &world, &world.gp);
+        let role = master
+            .roles
+            .iter()
+            .find(|r| {
+                matches!(
+                    expect_api(decl, &own_path, r, &SCENARIOS[0], &master),
+                    Expect::Pass | Expect::Status(_)
+                )
+            })
+            .unwrap();
+        let (_, token) = people.user(role, GP);
+        for tenant in [OTHER_GP, GP] {
+            n += 1;
+            let fx = world.of(tenant);
+            let path = samples::concrete(decl.path, &world, fx);
+            let req = (sample.make)(&Ctx {
+                fx,
+                tenant,
+                holder: GP,
+                role,
+                path: &path,
+                anonymous: false,
+                n,
+            });
+            let Body::Json(mut body) = req.body else {
+                panic!("{}: not JSON", decl.path)
+            };
+            body["RequestInfo"] = ri(&token);
+            let a = raw(
+                &call,
+                &req.uri,
+                Some("multipart/form-data; boundary=x"),
+                Some(&token),
+                serde_json::to_vec(&body).unwrap(),
+            )
+            .await;
+            let ok = if tenant == GP {
+                !matches!(a.status, 401 | 403) && a.status < 500
+            } else {
+                a.status == 403
+            };
+            if !ok {
+                failures.push(format!("{} naming {tenant}: {}", decl.path, a.brief()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
