@@ -606,5 +606,4 @@ mod tests {
         );
         assert!(t.duplicates().is_empty(), "{:?}", t.duplicates());
     }
-
 }

@@ -204,7 +204,8 @@ mod tests {
     #[test]
     fn a_route_declared_twice_is_reported() {
         let mut r = Routes::collect();
-        r.get("/a", Access::Open, ok).get("/a", Access::Protected, ok);
+        r.get("/a", Access::Open, ok)
+            .get("/a", Access::Protected, ok);
         assert_eq!(r.into_table().duplicates(), vec![(Method::GET, "/a")]);
     }
 }

@@ -8,8 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError};
+use crate::http::routes::{Access, Routes};
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {

@@ -10,8 +10,8 @@ use crate::config::Secret;
 use crate::db;
 use crate::error::AppError;
 use crate::http::gateway::tenant_covers;
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, FirstLogin, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::routes::{Access, Routes};
 use crate::platform::localization::Locale;
 use crate::platform::user::otp::{self, Purpose, Reset};
 use crate::platform::user::service::{

@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use super::json::{bill_json, demand_json};
 use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
-use crate::http::routes::{Access, Routes};
 use crate::db::{self, ledger};
 use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
@@ -56,7 +56,11 @@ pub fn routes(r: &mut Routes<'_>) {
     )
     // master data
     .post("/billing-service/taxheads/_search", Access::Open, tax_heads)
-    .post("/billing-service/taxperiods/_search", Access::Open, tax_periods)
+    .post(
+        "/billing-service/taxperiods/_search",
+        Access::Open,
+        tax_periods,
+    )
     .post(
         "/billing-service/businessservices/_search",
         Access::Open,
@@ -549,7 +553,6 @@ async fn search_bills(
     let (bills, total) = db::run(&state.pool, move |c| Ok(repo::search_bills(c, &f)?)).await?;
     Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
 }
-
 
 #[derive(Debug, Deserialize)]
 struct UpdateBody {

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service::{self, Filter, NewPayment, Payment, Taken};
-use crate::http::routes::{Access, Routes};
 use crate::business::billing;
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::encryption::Crypto;
 use crate::platform::mdms::service::decimal_json;

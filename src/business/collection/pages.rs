@@ -13,8 +13,8 @@ use super::service::{self, Filter, NewPayment, Taken};
 use crate::business::billing::{model::FullBill, repo as billing_repo, service as billing};
 use crate::db;
 use crate::error::AppError;
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::routes::{Access, Routes};
 use crate::state::AppState;
 use crate::time::IST;
 

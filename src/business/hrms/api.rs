@@ -6,10 +6,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service::{self, Criteria, Employee, EmployeeUpdate, NewEmployee};
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::gateway::{AuthUser, TenantRole};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::user::service::{Identity, ProfileChanges};
 use crate::state::AppState;

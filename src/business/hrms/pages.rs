@@ -12,8 +12,8 @@ use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
 use crate::db;
 use crate::error::AppError;
 use crate::http::gateway::TenantRole;
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::routes::{Access, Routes};
 use crate::platform::user::service::{self as users, Identity};
 use crate::state::AppState;
 

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{bulk, meter, rates};
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::municipal::water::service::{self as water, Ctx};
 use crate::platform::mdms::service::decimal_json;

@@ -11,9 +11,9 @@ use super::model::Household;
 use super::register;
 use super::repo;
 use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::localization::Locale;
 use crate::platform::mdms::service::decimal_json;
@@ -35,8 +35,16 @@ pub fn routes(r: &mut Routes<'_>) {
         Access::Protected,
         search_properties,
     )
-    .post("/ws-services/wc/_create", Access::Protected, create_connection)
-    .post("/ws-services/wc/_update", Access::Protected, update_connection)
+    .post(
+        "/ws-services/wc/_create",
+        Access::Protected,
+        create_connection,
+    )
+    .post(
+        "/ws-services/wc/_update",
+        Access::Protected,
+        update_connection,
+    )
     .post("/ws-services/wc/_search", Access::Protected, search)
     .post("/ws-services/wc/fuzzy/_search", Access::Protected, search)
     .post(

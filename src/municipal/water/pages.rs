@@ -16,8 +16,8 @@ use crate::business::billing::service as billing;
 use crate::business::collection;
 use crate::db;
 use crate::error::AppError;
-use crate::http::routes::{Access, Routes};
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::routes::{Access, Routes};
 use crate::municipal::calculator::{bulk, meter};
 use crate::platform::localization::Locale;
 use crate::state::AppState;
@@ -81,7 +81,11 @@ pub fn routes(r: &mut Routes<'_>) {
         .get("/home/billmanualgenerate", demand, generate_form)
         .post("/home/billmanualgenerate/confirm", demand, generate_confirm)
         .post("/home/billmanualgenerate", demand, generate)
-        .get("/home/billmanualgenerate/consumers", demand, demand_households);
+        .get(
+            "/home/billmanualgenerate/consumers",
+            demand,
+            demand_households,
+        );
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {

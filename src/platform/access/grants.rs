@@ -81,7 +81,10 @@ mod tests {
 
     #[test]
     fn who_grants_what_where() {
-        let div = grants_of(&user(&[("DIV_ADMIN", "pb.lodhipur"), ("EMPLOYEE", "pb.lodhipur")]));
+        let div = grants_of(&user(&[
+            ("DIV_ADMIN", "pb.lodhipur"),
+            ("EMPLOYEE", "pb.lodhipur"),
+        ]));
         assert!(may_grant(&div, &role("SECRETARY", "pb.lodhipur")));
         assert!(!may_grant(&div, &role("SECRETARY", "pb.kalwan")));
         assert!(!may_grant(&div, &role("SUPERUSER", "pb.lodhipur")));
@@ -92,6 +95,12 @@ mod tests {
         assert!(!may_grant(&state, &role("SUPERUSER", "pb")));
         let su = grants_of(&user(&[("SUPERUSER", "pb")]));
         assert!(may_grant(&su, &role("SUPERUSER", "pb")));
-        assert!(grants_of(&user(&[("EMPLOYEE", "pb.lodhipur"), ("GP_ADMIN", "pb.lodhipur")])).is_empty());
+        assert!(
+            grants_of(&user(&[
+                ("EMPLOYEE", "pb.lodhipur"),
+                ("GP_ADMIN", "pb.lodhipur")
+            ]))
+            .is_empty()
+        );
     }
 }

@@ -8,12 +8,12 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::db::schema::filestore_file as ff;
 use crate::error::{AppError, AppResult};
 use crate::http::gateway::Caller;
 use crate::http::params;
+use crate::http::routes::{Access, Routes};
 use crate::platform::encryption::Crypto;
 use crate::state::AppState;
 

@@ -5,9 +5,9 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::service::{IdRequest, generate};
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
 

@@ -5,17 +5,25 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::service::{self, Locale, Message, SearchCriteria};
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
     r.post("/localization/messages/v1/_search", Access::Open, search)
         .get("/localization/messages", Access::Open, search_get)
-        .post("/localization/messages/v1/_upsert", Access::Protected, upsert)
-        .post("/localization/messages/v1/_create", Access::Protected, upsert);
+        .post(
+            "/localization/messages/v1/_upsert",
+            Access::Protected,
+            upsert,
+        )
+        .post(
+            "/localization/messages/v1/_create",
+            Access::Protected,
+            upsert,
+        );
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::http::routes::{Access, Routes};
 use crate::db::{self, schema::location_boundary};
 use crate::error::{AppError, AppResult};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
 

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::service::{self, MasterQuery};
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
 

@@ -19,11 +19,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::http::routes::{Access, Routes};
 use crate::db;
 use crate::db::schema::shortener_link as sl;
 use crate::error::{AppError, AppResult};
 use crate::http::Digit;
+use crate::http::routes::{Access, Routes};
 use crate::platform::encryption::Crypto;
 use crate::state::AppState;
 

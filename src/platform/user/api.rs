@@ -11,10 +11,10 @@ use super::otp::{self, Purpose, Reset, Sent};
 use super::service::{
     self, Identity, LoginOutcome, PasswordChange, ProfileChanges, SearchCriteria,
 };
-use crate::http::routes::{Access, Routes};
 use crate::config::Secret;
 use crate::db;
 use crate::error::{AppError, AppResult, LegacyError, OAuthError};
+use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::platform::localization::Locale;
 use crate::state::AppState;
@@ -25,9 +25,21 @@ pub fn routes(r: &mut Routes<'_>) {
         .post("/user/v1/_search", Access::Authenticated, search)
         .post("/user/_details", Access::Authenticated, details)
         .post("/user/_logout", Access::Authenticated, logout)
-        .post("/user/profile/_update", Access::Authenticated, update_profile)
-        .post("/user/password/_update", Access::Authenticated, update_password)
-        .post("/user/password/nologin/_update", Access::Open, nologin_update)
+        .post(
+            "/user/profile/_update",
+            Access::Authenticated,
+            update_profile,
+        )
+        .post(
+            "/user/password/_update",
+            Access::Authenticated,
+            update_password,
+        )
+        .post(
+            "/user/password/nologin/_update",
+            Access::Open,
+            nologin_update,
+        )
         .post(
             "/user/users/_createnovalidate",
             Access::Protected,
