@@ -8,13 +8,15 @@
 //! `FUZZ_REQUESTS=20000 FUZZ_SEED=7 ./scripts/test.sh fuzz::`.
 
 use actix_web::cookie::Cookie;
+use actix_web::dev::Service as _;
 use actix_web::http::Method;
-use actix_web::test::TestRequest;
+use actix_web::test::{self, TestRequest};
 use mgramseva::http::routes::RouteDecl;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::samples;
+use crate::matrix::samples::{self, Body, Ctx, Sample, World};
+use crate::matrix::{Answer, CSRF, answer};
 
 /// splitmix64: small, seedable, good enough to pick mutations.
 struct Rng(u64);
@@ -293,17 +295,33 @@ const FORM_KEYS: &[&str] = &[
     "mode",
 ];
 
-fn evil_form(rng: &mut Rng, csrf: &str) -> String {
-    let mut parts = vec![format!("_csrf={csrf}")];
-    for _ in 0..1 + rng.below(8) {
-        let key = rng.pick(FORM_KEYS);
-        let value: String = if rng.chance(25) {
+/// The sample's form fields (and the CSRF field of pages), some replaced or joined by hostile
+/// ones.
+fn evil_form(rng: &mut Rng, csrf: &str, sample: &Body) -> String {
+    let mut pairs: Vec<(String, String)> = match sample {
+        Body::Form(p) => p.clone(),
+        _ => Vec::new(),
+    };
+    let hostile = |rng: &mut Rng| -> String {
+        if rng.chance(25) {
             evil_number(rng).to_string()
         } else {
             evil_string(rng).chars().take(5_000).collect()
-        };
-        parts.push(format!("{key}={}", enc(&value)));
+        }
+    };
+    for pair in pairs.iter_mut() {
+        if rng.chance(30) {
+            pair.1 = hostile(rng);
+        }
     }
+    for _ in 0..rng.below(4) {
+        pairs.push(((*rng.pick(FORM_KEYS)).to_owned(), hostile(rng)));
+    }
+    let mut parts = Vec::new();
+    if !csrf.is_empty() {
+        parts.push(format!("_csrf={csrf}"));
+    }
+    parts.extend(pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))));
     parts.join("&")
 }
 
@@ -319,7 +337,7 @@ fn multipart(rng: &mut Rng) -> (String, Vec<u8>) {
     };
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"h.csv\"\r\nContent-Type: text/csv\r\n\r\n",
-        "c".repeat(48)
+        CSRF
     )
     .into_bytes();
     body.extend(content);
@@ -327,29 +345,24 @@ fn multipart(rng: &mut Rng) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn concrete(path: &str, rng: &mut Rng) -> String {
-    let fill = |p: &str| -> String {
-        match p {
-            "{module}" => "WS".to_owned(),
-            "{key}" => "abcdEFGH".to_owned(),
-            "{tail:.*}" => "css/app.css".to_owned(),
-            _ => "00000000-0000-0000-0000-000000000000".to_owned(),
+/// The route's concrete path; now and then a parameter replaced by something hostile.
+fn concrete(route: &RouteDecl, world: &World, rng: &mut Rng) -> String {
+    let path = samples::concrete(route.path, world, world.of(GP));
+    if route.path.contains('{') && rng.chance(20) {
+        let evil: String = evil_string(rng).chars().take(200).collect();
+        let mut segs: Vec<String> = path.split('/').map(str::to_owned).collect();
+        if let Some((i, _)) = route
+            .path
+            .split('/')
+            .enumerate()
+            .filter(|(_, s)| s.starts_with('{'))
+            .last()
+        {
+            segs[i] = enc(&evil);
         }
-    };
-    path.split('/')
-        .map(|seg| {
-            if seg.starts_with('{') {
-                if rng.chance(20) {
-                    enc(&evil_string(rng).chars().take(200).collect::<String>())
-                } else {
-                    fill(seg)
-                }
-            } else {
-                seg.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+        return segs.join("/");
+    }
+    path
 }
 
 /// The state superuser the requests come from, with a connection of its own to make a fresh
@@ -381,43 +394,71 @@ impl Caller {
     }
 }
 
-/// One request at random for `route`: its method, a concrete path, a query, a body.
-fn request(c: &Caller, route: &RouteDecl, rng: &mut Rng) -> (TestRequest, String) {
-    let csrf = "c".repeat(48);
-    let sample = samples::sample(route.path, GP);
-    let path = concrete(route.path, rng);
-    let query = evil_query(rng, &sample.query);
+/// The sample request of `route` (as the access matrix sends it) made hostile at random: its
+/// query, its path parameters, its JSON body, form fields or upload, its Content-Type.
+fn request(
+    c: &Caller,
+    world: &World,
+    route: &RouteDecl,
+    sample: &Sample,
+    n: u64,
+    rng: &mut Rng,
+) -> (TestRequest, String) {
+    let path = concrete(route, world, rng);
+    let base = (sample.make)(&Ctx {
+        fx: world.of(GP),
+        tenant: GP,
+        holder: STATE,
+        role: "SUPERUSER",
+        path: &path,
+        anonymous: false,
+        n,
+    });
+    let (p, q) = base.uri.split_once('?').unwrap_or((base.uri.as_str(), ""));
+    let query = evil_query(rng, q);
     let uri = if query.is_empty() {
-        path.clone()
+        p.to_owned()
     } else {
-        format!("{path}?{query}")
+        format!("{p}?{query}")
     };
     let mut req = TestRequest::default()
         .method(route.method.clone())
         .uri(&uri);
-    let what;
+    for (k, v) in &base.headers {
+        req = req.insert_header((*k, v.clone()));
+    }
     if route.access.is_page() {
         req = req
-            .cookie(Cookie::new("mgs_csrf", csrf.clone()))
+            .cookie(Cookie::new("mgs_csrf", CSRF))
             .cookie(Cookie::new("mgs_session", c.session()));
-        if route.method == Method::POST {
-            if rng.chance(15) {
-                let (ct, body) = multipart(rng);
-                req = req.insert_header(("content-type", ct)).set_payload(body);
-                what = "multipart".to_owned();
-            } else {
-                let form = evil_form(rng, &csrf);
-                what = format!("form {}", form.chars().take(200).collect::<String>());
-                req = req
-                    .insert_header(("content-type", "application/x-www-form-urlencoded"))
-                    .set_payload(form);
-            }
+        let what = if route.method != Method::POST {
+            "get".to_owned()
+        } else if matches!(base.body, Body::Multipart(..)) || rng.chance(10) {
+            let (ct, body) = multipart(rng);
+            req = req.insert_header(("content-type", ct)).set_payload(body);
+            "multipart".to_owned()
         } else {
-            what = "get".to_owned();
-        }
+            let form = evil_form(rng, CSRF, &base.body);
+            let what = format!("form {}", form.chars().take(200).collect::<String>());
+            req = req
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(form);
+            what
+        };
         return (req, shown(&route.method, &uri, &what));
     }
-    let mut body = sample.body;
+    let mut body = match base.body {
+        Body::Json(v) => v,
+        Body::Form(pairs) => {
+            // the token call: a form; its fields made hostile
+            let form = evil_form(rng, "", &Body::Form(pairs));
+            req = req
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(form.clone());
+            return (req, shown(&route.method, &uri, &form));
+        }
+        _ => json!({}),
+    };
     if let Value::Object(m) = &mut body {
         m.insert("RequestInfo".to_owned(), ri(&c.token()));
     }
@@ -451,7 +492,7 @@ fn request(c: &Caller, route: &RouteDecl, rng: &mut Rng) -> (TestRequest, String
     if rng.chance(20) {
         req = req.insert_header(("auth-token", c.token()));
     }
-    what = format!(
+    let what = format!(
         "{} {}",
         ct.unwrap_or("-"),
         String::from_utf8_lossy(&raw)
@@ -480,41 +521,42 @@ async fn no_input_makes_a_5xx_on_any_route() {
     let seed = env_number("FUZZ_SEED", 10);
     let count = env_number("FUZZ_REQUESTS", 1_500);
     let mut rng = Rng(seed);
-    // some data for the routes to find: a household with a bill on the GP
-    samples::household(&app).await;
+    let svc = test::init_service(mgramseva::app(app.state.clone())).await;
+    let call = |req: TestRequest| {
+        let fut = svc.call(req.to_request());
+        async move { answer(fut.await.unwrap()).await }
+    };
+    // households, bills, payments, files and staff on both GPs for the samples to name
+    let world = World::build(&app, &call).await;
     let su = app.employee(
         "9840000001",
         &["SUPERUSER@pb", "EMPLOYEE@pb"],
         Some("Fuzz@1234"),
     );
-    samples::password_changed(&app, su.id);
+    crate::matrix::password_changed(&app, &[su.id]);
     let caller = Caller {
         user_id: su.id,
         conn: std::cell::RefCell::new(app.db.conn()),
     };
     let table = mgramseva::route_table();
     let routes: Vec<&RouteDecl> = table.routes().iter().collect();
+    let all = samples::samples();
     let mut failures: Vec<String> = Vec::new();
     let mut slowest: std::collections::HashMap<&str, std::time::Duration> = Default::default();
     let mut by_status: std::collections::BTreeMap<u16, u64> = Default::default();
     for i in 0..count {
         // every route in turn, so a short run still covers each one
         let route = routes[usize::try_from(i).unwrap_or(0) % routes.len()];
-        let (req, what) = request(&caller, route, &mut rng);
+        let sample = all
+            .get(&(route.method.to_string(), route.path))
+            .unwrap_or_else(|| panic!("no sample for {} {}", route.method, route.path));
+        let (req, what) = request(&caller, &world, route, sample, 1_000_000 + i, &mut rng);
         let started = std::time::Instant::now();
-        let resp = app.call(req).await;
+        let a: Answer = call(req).await;
         *slowest.entry(route.path).or_default() += started.elapsed();
-        let status = resp.status().as_u16();
-        *by_status.entry(status).or_default() += 1;
-        if status >= 500 {
-            let body = actix_web::test::read_body(resp).await;
-            failures.push(format!(
-                "{status} on {what}\n    -> {}",
-                String::from_utf8_lossy(&body)
-                    .chars()
-                    .take(300)
-                    .collect::<String>()
-            ));
+        *by_status.entry(a.status).or_default() += 1;
+        if a.status >= 500 {
+            failures.push(format!("{what}\n    -> {}", a.brief()));
         }
     }
     eprintln!(

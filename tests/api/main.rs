@@ -22,7 +22,6 @@ mod mdms;
 mod ops;
 mod pages;
 mod register;
-mod samples;
 mod security;
 mod seed;
 mod shortener;
