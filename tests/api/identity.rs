@@ -196,6 +196,78 @@ async fn five_failures_in_thirty_minutes_lock_for_sixty() {
     assert!(h.iter().any(|e| e.action == "LOCKED"));
 }
 
+/// The fields of a PHC string that set what checking it costs: algorithm, version, parameters
+/// (m, t, p) and the length of the output.
+fn cost_of(phc: &str) -> (String, String, String, usize) {
+    let f: Vec<&str> = phc.split('$').collect();
+    assert_eq!(f.len(), 6, "a PHC string: {phc}");
+    (
+        f[1].to_owned(),
+        f[2].to_owned(),
+        f[3].to_owned(),
+        f[5].len(),
+    )
+}
+
+#[actix_web::test]
+async fn unknown_users_are_checked_against_a_dummy_hash_as_costly_as_a_real_one() {
+    let app = TestApp::new();
+    let mut sec = app.state.settings.security.clone();
+    // The test settings, other settings, and the production defaults.
+    for (m, t) in [
+        (sec.argon2_memory_kib, sec.argon2_iterations),
+        (1024, 3),
+        (19456, 2),
+    ] {
+        sec.argon2_memory_kib = m;
+        sec.argon2_iterations = t;
+        let dummy = service::dummy_hash(&sec).unwrap();
+        let real = service::hash_password(&sec, &Secret::new(PW)).unwrap();
+        assert_eq!(cost_of(&dummy), cost_of(&real), "m={m} t={t}");
+        assert_eq!(cost_of(&dummy).0, "argon2id");
+        assert_eq!(cost_of(&dummy).2, format!("m={m},t={t},p=1"));
+        assert_eq!(service::dummy_hash(&sec).unwrap(), dummy, "made once");
+    }
+
+    app.employee("9814000020", &["GP_ADMIN"], Some(PW));
+    app.employee("9814000021", &["GP_ADMIN"], None);
+    let mut c = app.db.conn();
+    let id = app.identity();
+    let mut login = |name: &str| {
+        let before = service::dummy_checks_on_this_thread();
+        let out = service::login(
+            &mut c,
+            id,
+            name,
+            &Secret::new("wrong@1"),
+            "pb",
+            "EMPLOYEE",
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(
+            matches!(out, LoginOutcome::BadCredentials),
+            "{name}: {out:?}"
+        );
+        service::dummy_checks_on_this_thread() - before
+    };
+    assert_eq!(
+        login("9814000099"),
+        1,
+        "no such user: the dummy hash is checked"
+    );
+    assert_eq!(
+        login("9814000021"),
+        1,
+        "an account without a password: the same"
+    );
+    assert_eq!(
+        login("9814000020"),
+        0,
+        "a real password hash is checked instead"
+    );
+}
+
 #[actix_web::test]
 async fn a_locked_account_says_so_over_http() {
     let app = TestApp::new();

@@ -2,6 +2,9 @@
 //! revocable), profile and password changes, search, history. Personal fields are sealed with
 //! `platform::encryption` on the way in and opened on the way out; nothing here logs them.
 
+use std::cell::Cell;
+use std::sync::{Mutex, PoisonError};
+
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -145,6 +148,48 @@ pub fn verify_password(password: &Secret, hash: &str) -> bool {
     Argon2::default()
         .verify_password(password.expose().as_bytes(), hash)
         .is_ok()
+}
+
+/// Dummy hashes made so far, one per set of argon2 parameters (memory, passes).
+static DUMMY_HASHES: Mutex<Vec<((u32, u32), String)>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static DUMMY_CHECKS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The hash of a random password, made with exactly the parameters real passwords are hashed
+/// with (`security.argon2_*`): a login with no password to check (no such user, or an account
+/// without a password) verifies against it, so it costs what a real check costs and its timing
+/// does not tell who has an account. Made once per parameter set, on first use.
+pub fn dummy_hash(sec: &SecuritySettings) -> AppResult<String> {
+    let key = (sec.argon2_memory_kib, sec.argon2_iterations);
+    let known = |list: &Vec<((u32, u32), String)>| {
+        list.iter().find(|(k, _)| *k == key).map(|(_, h)| h.clone())
+    };
+    if let Some(h) = known(&DUMMY_HASHES.lock().unwrap_or_else(PoisonError::into_inner)) {
+        return Ok(h);
+    }
+    let made = hash_password(sec, &Secret::new(new_token()))?;
+    let mut list = DUMMY_HASHES.lock().unwrap_or_else(PoisonError::into_inner);
+    // Another thread may have made one meanwhile: keep the first, so every caller sees one hash.
+    if let Some(h) = known(&list) {
+        return Ok(h);
+    }
+    list.push((key, made.clone()));
+    Ok(made)
+}
+
+/// Spends a real password check on the dummy hash; always false.
+fn verify_dummy(sec: &SecuritySettings, password: &Secret) -> AppResult<bool> {
+    let h = dummy_hash(sec)?;
+    let _ = verify_password(password, &h);
+    DUMMY_CHECKS.with(|c| c.set(c.get() + 1));
+    Ok(false)
+}
+
+/// How many dummy checks this thread has made (tests call `login` on their own thread).
+pub fn dummy_checks_on_this_thread() -> u64 {
+    DUMMY_CHECKS.with(Cell::get)
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -544,20 +589,17 @@ pub fn login(
     now: DateTime<Utc>,
 ) -> AppResult<LoginOutcome> {
     let Some(row) = repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))? else {
-        // Spend about as long as a real check, so timing does not tell who exists.
-        let _ = verify_password(
-            password,
-            "$argon2id$v=19$m=256,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$6l0nV/3kO8ZzDq3mq0d0dQ",
-        );
+        // As long as a real check, so timing does not tell who exists.
+        verify_dummy(id.sec, password)?;
         return Ok(LoginOutcome::BadCredentials);
     };
     if row.locked_until.is_some_and(|t| t > now) {
         return Ok(LoginOutcome::Locked);
     }
-    let good = row
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| verify_password(password, h));
+    let good = match row.password_hash.as_deref() {
+        Some(h) => verify_password(password, h),
+        None => verify_dummy(id.sec, password)?,
+    };
     if !good {
         repo::record_failure(conn, row.id, now)?;
         let window = now - Duration::minutes(id.sec.lockout_window_minutes);
