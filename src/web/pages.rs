@@ -525,7 +525,7 @@ async fn reset_with(
     .await;
     match out {
         Ok(Reset::Done(_)) => Ok(None),
-        Ok(Reset::WrongCode | Reset::UnknownUser) => Ok(Some("INVALID_OTP".to_owned())),
+        Ok(Reset::WrongCode) => Ok(Some("INVALID_OTP".to_owned())),
         Ok(Reset::NoValidCode) => Ok(Some("OTP_EXPIRED".to_owned())),
         Err(AppError::Client { errors, .. }) => Ok(Some(
             errors.first().map(|e| e.code.clone()).unwrap_or_default(),

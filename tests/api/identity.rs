@@ -595,6 +595,67 @@ async fn otp_bad_input_and_no_account_enumeration() {
 }
 
 #[actix_web::test]
+async fn a_reset_by_otp_answers_alike_with_or_without_an_account() {
+    let app = TestApp::new();
+    app.employee("9814000022", &["GP_ADMIN"], Some(PW));
+    let (real, nobody) = ("9814000022", "9814000098");
+    // No code asked for: the same answer (it was OTP_EXPIRED beside INVALID_OTP).
+    let a = reset(&app, real, "123456", "Naya@2026").await;
+    let b = reset(&app, nobody, "123456", "Naya@2026").await;
+    assert_eq!((a.0.as_u16(), code(&a.1)), (400, "OTP_EXPIRED"), "{}", a.1);
+    assert_eq!(a, b, "no code asked for");
+    // A code asked for (delivered to the account, to nobody otherwise): the wrong tries are
+    // answered alike, and so is the dead code after the fifth.
+    assert_eq!(send_otp(&app, real).await, send_otp(&app, nobody).await);
+    let sent = otp_of(&app, real).unwrap();
+    let wrong = if sent == "000000" { "000001" } else { "000000" };
+    for i in 1..=6 {
+        let a = reset(&app, real, wrong, "Naya@2026").await;
+        let b = reset(&app, nobody, wrong, "Naya@2026").await;
+        let want = if i <= 5 { "INVALID_OTP" } else { "OTP_EXPIRED" };
+        assert_eq!((a.0.as_u16(), code(&a.1)), (400, want), "try {i}: {}", a.1);
+        assert_eq!(a, b, "try {i}");
+    }
+    // A user name that is no number at all: like an account that never asked for a code.
+    assert_eq!(
+        reset(&app, "no-such-user", "123456", "Naya@2026").await,
+        reset(&app, real, "123456", "Naya@2026").await
+    );
+}
+
+#[actix_web::test]
+async fn the_sixth_otp_in_an_hour_is_refused_with_or_without_an_account() {
+    let app = TestApp::new();
+    app.employee("9814000023", &["GP_ADMIN"], Some(PW));
+    let (real, nobody) = ("9814000023", "9814000097");
+    for i in 1..=5 {
+        let a = send_otp(&app, real).await;
+        assert_eq!(a.0, 200, "send {i}: {}", a.1);
+        assert_eq!(a, send_otp(&app, nobody).await, "send {i}");
+    }
+    let a = send_otp(&app, real).await;
+    let b = send_otp(&app, nobody).await;
+    assert_eq!(a.0, 429, "{}", a.1);
+    assert_eq!(a.1["error"]["fields"][0]["code"], "OTP.RATE_LIMIT");
+    assert_eq!(a, b, "the same 429 for a number without an account");
+    // Only the account's number gets SMS.
+    let mut c = app.db.conn();
+    let sms = |m: &str| {
+        mgramseva::platform::notification::messages_to(&mut app.db.conn(), &app.state.crypto, m, 10)
+            .unwrap()
+            .len()
+    };
+    assert_eq!((sms(real), sms(nobody)), (5, 0));
+    // ... and no account was made for the other.
+    let id = app.identity();
+    assert!(
+        mgramseva::platform::user::repo::by_mobile(&mut c, &id.mobile_hash(nobody))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[actix_web::test]
 async fn personal_data_is_encrypted_at_rest() {
     #[derive(QueryableByName)]
     struct Dump {

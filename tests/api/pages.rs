@@ -262,6 +262,64 @@ async fn forgot_password_by_otp_in_the_browser_flow() {
 }
 
 #[actix_web::test]
+async fn forgot_password_answers_alike_with_or_without_an_account() {
+    let app = TestApp::new();
+    let u = app.employee("9816000005", &["GP_ADMIN"], Some("Old@12345"));
+    mark_password_changed(&app, u.id);
+    let send = |m: &'static str| {
+        let app = &app;
+        async move {
+            post(
+                app,
+                "/forgot-password",
+                &format!("_csrf={CSRF}&mobile={m}"),
+                None,
+            )
+            .await
+        }
+    };
+    let reset = |m: &'static str| {
+        let app = &app;
+        async move {
+            post(
+                app,
+                "/forgot-password/reset",
+                &format!("_csrf={CSRF}&mobile={m}&otp=000000&new_password=New%4012345&confirm=New%4012345"),
+                None,
+            )
+            .await
+        }
+    };
+    // Without a code asked for, the reset says the same for both.
+    let (a, b) = (reset("9816000005").await, reset("9816000095").await);
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains("has expired"), "{}", a.body);
+    assert_eq!(
+        (a.status, a.body.replace("9816000005", "N")),
+        (b.status, b.body.replace("9816000095", "N"))
+    );
+    // Five sends in an hour for each, then the same refusal.
+    for i in 1..=5 {
+        let (a, b) = (send("9816000005").await, send("9816000095").await);
+        assert_eq!(
+            (a.status, b.status),
+            (StatusCode::OK, StatusCode::OK),
+            "send {i}"
+        );
+    }
+    let (a, b) = (send("9816000005").await, send("9816000095").await);
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS)
+    );
+    assert!(a.body.contains("Too many OTPs"), "{}", a.body);
+    assert_eq!(
+        a.body.replace("9816000005", "N"),
+        b.body.replace("9816000095", "N")
+    );
+}
+
+#[actix_web::test]
 async fn profile_password_and_gp_switch() {
     let app = TestApp::new();
     let u = app.employee(

@@ -460,7 +460,7 @@ async fn nologin_update(
         Reset::Done(_) => {
             Ok(HttpResponse::Ok().json(json!({"responseInfo": ResponseInfo::success(&req.info)})))
         }
-        Reset::WrongCode | Reset::UnknownUser => Err(AppError::invalid_field(
+        Reset::WrongCode => Err(AppError::invalid_field(
             "INVALID_OTP",
             "The OTP is not right",
             "otpReference",

@@ -45,6 +45,20 @@ fn code_hash(id: Identity<'_>, otp_id: i64, code: &str) -> Vec<u8> {
         .blind_index("otp", &format!("{otp_id}:{}", code.trim()))
 }
 
+/// Takes the transaction-scoped lock of one mobile number (by its keyed hash).
+fn lock_number(conn: &mut PgConnection, mobile_hash: &[u8]) -> QueryResult<()> {
+    let mut k = [0u8; 4];
+    k.copy_from_slice(mobile_hash.get(..4).unwrap_or(&[0; 4]));
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+        .bind::<diesel::sql_types::Integer, _>(LOCK_OTP_NUMBER)
+        .bind::<diesel::sql_types::Integer, _>(i32::from_be_bytes(k))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The first key of the advisory locks on OTP sends to one number.
+const LOCK_OTP_NUMBER: i32 = 7_240_004;
+
 /// What a send request led to (the answer to the client is the same either way, so that it does
 /// not reveal who has an account).
 #[derive(Debug, PartialEq, Eq)]
@@ -68,14 +82,17 @@ pub fn send(
 ) -> AppResult<Sent> {
     let mobile = service::check_mobile(mobile, "otp.mobileNumber")?;
     let mhash = id.mobile_hash(&mobile);
-    let user = match purpose {
-        Purpose::Register => None,
+    // One send per number at a time, so two racing sends cannot both slip under the limit.
+    lock_number(conn, &mhash)?;
+    // A number without an account is counted, limited and given a code exactly like one with an
+    // account; only the SMS is not sent. So neither the answers nor the 429 tell who has one.
+    let (user, no_account) = match purpose {
+        Purpose::Register => (None, false),
         Purpose::Login | Purpose::PasswordReset => {
-            let found = super::repo::by_login(conn, tenant, user_type, &id.username_hash(&mobile))?;
-            match found {
-                Some(u) if u.active => Some(u),
-                _ => return Ok(Sent::NoSuchUser),
-            }
+            let found = super::repo::by_login(conn, tenant, user_type, &id.username_hash(&mobile))?
+                .filter(|u| u.active);
+            let none = found.is_none();
+            (found, none)
         }
     };
     let sent_last_hour: i64 = ot::table
@@ -114,6 +131,9 @@ pub fn send(
     diesel::update(ot::table.find(otp_id))
         .set(ot::code_hash.eq(code_hash(id, otp_id, &code)))
         .execute(conn)?;
+    if no_account {
+        return Ok(Sent::NoSuchUser);
+    }
     let first_time = user.as_ref().is_some_and(|u| !u.default_pwd_chgd);
     let template = if first_time {
         "RESET_PASSWORD_FIRST_TIME_OTP"
@@ -136,13 +156,14 @@ pub fn send(
 }
 
 /// How a password reset by OTP ended. A wrong code is counted even though the answer is an
-/// error, so the handler commits first and maps the outcome afterwards.
+/// error, so the handler commits first and maps the outcome afterwards. A user name without an
+/// account ends the way an account in the same state would: `NoValidCode` until a code is asked
+/// for its number, then `WrongCode` (counted) until the code's tries are spent.
 #[derive(Debug)]
 pub enum Reset {
     Done(Box<User>),
     WrongCode,
     NoValidCode,
-    UnknownUser,
 }
 
 #[expect(clippy::too_many_arguments, reason = "mirrors the contract's fields")]
@@ -157,15 +178,20 @@ pub fn reset_password(
     now: DateTime<Utc>,
 ) -> AppResult<Reset> {
     service::check_password_rule(new_password.expose(), "newPassword")?;
-    let Some(row) = super::repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))?
-    else {
-        return Ok(Reset::UnknownUser);
+    let row = super::repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))?;
+    let user = match row {
+        Some(row) => service::open_rows(conn, id.crypto, vec![row])?.pop(),
+        None => None,
     };
-    let user = service::open_rows(conn, id.crypto, vec![row])?
-        .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
-    let Some(mobile) = user.mobile_number.clone() else {
-        return Ok(Reset::UnknownUser);
+    // Without an account, the user name is taken as the number (employees' user names are their
+    // numbers): `send` keeps an undelivered code for such a number, which is checked and spent
+    // like a delivered one, so the answers do not tell who has an account.
+    let mobile = match &user {
+        Some(u) => u.mobile_number.clone(),
+        None => service::check_mobile(user_name, "userName").ok(),
+    };
+    let Some(mobile) = mobile else {
+        return Ok(Reset::NoValidCode);
     };
     let latest: Option<(i64, Vec<u8>, i32)> = ot::table
         .filter(ot::mobile_hash.eq(id.mobile_hash(&mobile)))
@@ -183,7 +209,9 @@ pub fn reset_password(
     if attempts >= id.sec.otp_max_attempts {
         return Ok(Reset::NoValidCode);
     }
-    if code_hash(id, otp_id, otp) != hash {
+    let right = code_hash(id, otp_id, otp) == hash;
+    // (The right code of a number without an account cannot be known: it was never sent.)
+    let Some(user) = user.filter(|_| right) else {
         let n = attempts + 1;
         // The last allowed try used up, the code stops working.
         let spent = (n >= id.sec.otp_max_attempts).then_some(now);
@@ -191,7 +219,7 @@ pub fn reset_password(
             .set((ot::attempts.eq(n), ot::used_at.eq(spent)))
             .execute(conn)?;
         return Ok(Reset::WrongCode);
-    }
+    };
     diesel::update(ot::table.find(otp_id))
         .set(ot::used_at.eq(now))
         .execute(conn)?;
