@@ -289,6 +289,53 @@ async fn a_locked_account_says_so_over_http() {
 }
 
 #[actix_web::test]
+async fn a_user_name_without_an_account_locks_like_an_account() {
+    use mgramseva::db::schema::user_account;
+    let app = TestApp::new();
+    app.employee("9814000024", &["GP_ADMIN"], Some(PW));
+    let accounts = || {
+        user_account::table
+            .count()
+            .get_result::<i64>(&mut app.db.conn())
+            .unwrap()
+    };
+    let before = accounts();
+    let (real, nobody) = ("9814000024", "9814000096");
+    for i in 1..=7 {
+        let a = token(&app, real, "wrong@1").await;
+        let b = token(&app, nobody, "wrong@1").await;
+        let want = if i < 5 {
+            "Invalid login credentials"
+        } else {
+            "Account locked"
+        };
+        assert_eq!(a.1["error_description"], want, "try {i}: {}", a.1);
+        assert_eq!(a, b, "try {i}");
+    }
+    assert_eq!(accounts(), before, "no account was made");
+    assert_eq!(
+        token(&app, "9814000095", "wrong@1").await.1["error_description"],
+        "Invalid login credentials",
+        "counted per name"
+    );
+    // The lock lasts lockout_minutes, as an account's does, then the count starts over.
+    let mut c = app.db.conn();
+    let id = app.identity();
+    let t = Utc::now();
+    let login = |c: &mut PgConnection, at| {
+        service::login(c, id, nobody, &Secret::new("wrong@1"), "pb", "EMPLOYEE", at).unwrap()
+    };
+    assert!(matches!(
+        login(&mut c, t + Duration::minutes(59)),
+        LoginOutcome::Locked
+    ));
+    assert!(matches!(
+        login(&mut c, t + Duration::minutes(61)),
+        LoginOutcome::BadCredentials
+    ));
+}
+
+#[actix_web::test]
 async fn refresh_rotates_and_logout_ends_the_session() {
     let app = TestApp::new();
     app.employee("9814000005", &["GP_ADMIN"], Some(PW));

@@ -161,6 +161,21 @@ async fn login_logout_and_the_session_cookie() {
 }
 
 #[actix_web::test]
+async fn a_mobile_without_an_account_locks_on_the_login_page_too() {
+    let app = TestApp::new();
+    for i in 1..=6 {
+        let p = log_in(&app, "9816000096", "wrong@123").await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        let want = if i < 5 {
+            "Wrong mobile number or password"
+        } else {
+            "Too many failed attempts"
+        };
+        assert!(p.body.contains(want), "try {i}: {}", p.body);
+    }
+}
+
+#[actix_web::test]
 async fn a_first_login_must_set_a_password_by_otp() {
     let app = TestApp::new();
     app.employee("9816000003", &["SARPANCH"], Some("Given@123"));

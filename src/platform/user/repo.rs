@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::model::{RoleOf, UserRow};
 use crate::db::schema::{
-    mdms_role, user_account as ua, user_history, user_login_failure, user_role, user_token,
+    mdms_role, user_account as ua, user_history, user_login_failure, user_login_failure_unknown,
+    user_login_lock_unknown, user_role, user_token,
 };
 
 pub fn by_id(conn: &mut PgConnection, id: i64) -> QueryResult<Option<UserRow>> {
@@ -139,6 +140,102 @@ pub fn failures_since(
 pub fn clear_failures(conn: &mut PgConnection, user_id: i64) -> QueryResult<usize> {
     diesel::delete(user_login_failure::table.filter(user_login_failure::user_id.eq(user_id)))
         .execute(conn)
+}
+
+/// A login key without an account: as accounts are found (tenant, type, user name's keyed hash).
+#[derive(Clone, Copy, Debug)]
+pub struct UnknownLogin<'a> {
+    pub tenant: &'a str,
+    pub user_type: &'a str,
+    pub user_name_hash: &'a [u8],
+}
+
+/// Until when a user name without an account is locked, if it was.
+pub fn unknown_locked_until(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    user_login_lock_unknown::table
+        .find((k.user_name_hash, k.tenant, k.user_type))
+        .select(user_login_lock_unknown::locked_until)
+        .first(conn)
+        .optional()
+}
+
+/// Records a failed login on a user name without an account; prunes (a batch of) failures
+/// that have left the window and locks that have ended, whoever they were for.
+pub fn record_unknown_failure(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+    at: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use diesel::sql_types::Timestamptz;
+    diesel::sql_query(
+        "DELETE FROM user_login_failure_unknown WHERE id IN (SELECT id FROM \
+         user_login_failure_unknown WHERE at <= $1 LIMIT 100 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<Timestamptz, _>(window_start)
+    .execute(conn)?;
+    diesel::sql_query(
+        "DELETE FROM user_login_lock_unknown WHERE ctid IN (SELECT ctid FROM \
+         user_login_lock_unknown WHERE locked_until <= $1 LIMIT 100 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<Timestamptz, _>(at)
+    .execute(conn)?;
+    diesel::insert_into(user_login_failure_unknown::table)
+        .values((
+            user_login_failure_unknown::tenant_id.eq(k.tenant),
+            user_login_failure_unknown::user_type.eq(k.user_type),
+            user_login_failure_unknown::user_name_hash.eq(k.user_name_hash),
+            user_login_failure_unknown::at.eq(at),
+        ))
+        .execute(conn)
+}
+
+pub fn unknown_failures_since(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+    since: DateTime<Utc>,
+) -> QueryResult<i64> {
+    use user_login_failure_unknown as f;
+    f::table
+        .filter(f::user_name_hash.eq(k.user_name_hash))
+        .filter(f::tenant_id.eq(k.tenant))
+        .filter(f::user_type.eq(k.user_type))
+        .filter(f::at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+/// Locks a user name without an account until `until`, and forgets its failures (as a real
+/// account's lock does).
+pub fn lock_unknown(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+    until: DateTime<Utc>,
+) -> QueryResult<()> {
+    use user_login_failure_unknown as f;
+    use user_login_lock_unknown as l;
+    diesel::insert_into(l::table)
+        .values((
+            l::tenant_id.eq(k.tenant),
+            l::user_type.eq(k.user_type),
+            l::user_name_hash.eq(k.user_name_hash),
+            l::locked_until.eq(until),
+        ))
+        .on_conflict((l::user_name_hash, l::tenant_id, l::user_type))
+        .do_update()
+        .set(l::locked_until.eq(until))
+        .execute(conn)?;
+    diesel::delete(
+        f::table
+            .filter(f::user_name_hash.eq(k.user_name_hash))
+            .filter(f::tenant_id.eq(k.tenant))
+            .filter(f::user_type.eq(k.user_type)),
+    )
+    .execute(conn)?;
+    Ok(())
 }
 
 pub fn set_locked_until(

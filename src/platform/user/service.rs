@@ -588,10 +588,14 @@ pub fn login(
     user_type: &str,
     now: DateTime<Utc>,
 ) -> AppResult<LoginOutcome> {
-    let Some(row) = repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))? else {
-        // As long as a real check, so timing does not tell who exists.
-        verify_dummy(id.sec, password)?;
-        return Ok(LoginOutcome::BadCredentials);
+    let name_hash = id.username_hash(user_name);
+    let Some(row) = repo::by_login(conn, tenant, user_type, &name_hash)? else {
+        let key = repo::UnknownLogin {
+            tenant,
+            user_type,
+            user_name_hash: &name_hash,
+        };
+        return login_unknown(conn, id, key, password, now);
     };
     if row.locked_until.is_some_and(|t| t > now) {
         return Ok(LoginOutcome::Locked);
@@ -635,6 +639,36 @@ pub fn login(
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
     Ok(LoginOutcome::Success(Box::new(user), tokens))
+}
+
+/// A login on a user name without an account goes exactly as one on an account with another
+/// password: the same password check (on the dummy hash), its failure counted under the key
+/// accounts are found by, the same lock after as many failures in the window, for as long. So
+/// neither "Invalid login credentials" nor "Account locked" tells who has an account.
+fn login_unknown(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    key: repo::UnknownLogin<'_>,
+    password: &Secret,
+    now: DateTime<Utc>,
+) -> AppResult<LoginOutcome> {
+    // A tenant this long has no accounts (nor room in the table): nothing to count.
+    let countable = (1..=256).contains(&key.tenant.chars().count())
+        && matches!(key.user_type, "EMPLOYEE" | "CITIZEN" | "SYSTEM");
+    if countable && repo::unknown_locked_until(conn, key)?.is_some_and(|t| t > now) {
+        return Ok(LoginOutcome::Locked);
+    }
+    verify_dummy(id.sec, password)?;
+    if !countable {
+        return Ok(LoginOutcome::BadCredentials);
+    }
+    let window = now - Duration::minutes(id.sec.lockout_window_minutes);
+    repo::record_unknown_failure(conn, key, now, window)?;
+    if repo::unknown_failures_since(conn, key, window)? >= id.sec.lockout_failures {
+        repo::lock_unknown(conn, key, now + Duration::minutes(id.sec.lockout_minutes))?;
+        return Ok(LoginOutcome::Locked);
+    }
+    Ok(LoginOutcome::BadCredentials)
 }
 
 /// Trades a live refresh token for a new pair; the old pair ends.

@@ -1,0 +1,25 @@
+-- Identity hardening after the security review (issue 10).
+
+-- Failed logins on user names without an account, keyed as accounts are found (tenant, type,
+-- keyed hash of the user name), so that their lockout answers exactly like a real account's.
+-- No account is created; rows past the lockout window are pruned as new failures come.
+CREATE TABLE user_login_failure_unknown (
+    id             bigserial PRIMARY KEY,
+    tenant_id      text NOT NULL CHECK (char_length(tenant_id) BETWEEN 1 AND 256),
+    user_type      text NOT NULL CHECK (user_type IN ('EMPLOYEE', 'CITIZEN', 'SYSTEM')),
+    user_name_hash bytea NOT NULL CHECK (octet_length(user_name_hash) = 32),
+    at             timestamptz NOT NULL
+);
+CREATE INDEX user_login_failure_unknown_key
+    ON user_login_failure_unknown (user_name_hash, tenant_id, user_type, at);
+CREATE INDEX user_login_failure_unknown_at ON user_login_failure_unknown (at);
+
+-- The lock of such a name, as `user_account.locked_until` is a real account's.
+CREATE TABLE user_login_lock_unknown (
+    tenant_id      text NOT NULL CHECK (char_length(tenant_id) BETWEEN 1 AND 256),
+    user_type      text NOT NULL CHECK (user_type IN ('EMPLOYEE', 'CITIZEN', 'SYSTEM')),
+    user_name_hash bytea NOT NULL CHECK (octet_length(user_name_hash) = 32),
+    locked_until   timestamptz NOT NULL,
+    PRIMARY KEY (user_name_hash, tenant_id, user_type)
+);
+CREATE INDEX user_login_lock_unknown_until ON user_login_lock_unknown (locked_until);
