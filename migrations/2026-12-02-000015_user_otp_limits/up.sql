@@ -1,5 +1,12 @@
 -- Identity hardening after the security review (issue 10).
 
+-- Who asked for each OTP, as a keyed hash (HMAC with the PII index key) of the client address:
+-- register OTPs are limited per address and in all, per hour. The address itself is never kept.
+ALTER TABLE user_otp ADD COLUMN client_hash bytea CHECK (octet_length(client_hash) = 32);
+CREATE INDEX user_otp_register ON user_otp (created_at) WHERE purpose = 'register';
+CREATE INDEX user_otp_register_client ON user_otp (client_hash, created_at)
+    WHERE purpose = 'register';
+
 -- Failed logins on user names without an account, keyed as accounts are found (tenant, type,
 -- keyed hash of the user name), so that their lockout answers exactly like a real account's.
 -- No account is created; rows past the lockout window are pruned as new failures come.

@@ -601,6 +601,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         attempts -> Int4,
         used_at -> Nullable<Timestamptz>,
+        client_hash -> Nullable<Bytea>,
     }
 }
 

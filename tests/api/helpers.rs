@@ -169,7 +169,18 @@ impl TestApp {
     }
 
     pub fn with_db(db: TestDb) -> Self {
-        let state = mgramseva::build_state(settings(&db.url), db.pool()).unwrap();
+        Self::with_db_and(db, |_| {})
+    }
+
+    /// The app with settings changed from the test ones.
+    pub fn configured(change: impl FnOnce(&mut Settings)) -> Self {
+        Self::with_db_and(TestDb::new(), change)
+    }
+
+    fn with_db_and(db: TestDb, change: impl FnOnce(&mut Settings)) -> Self {
+        let mut s = settings(&db.url);
+        change(&mut s);
+        let state = mgramseva::build_state(s, db.pool()).unwrap();
         Self { db, state }
     }
 

@@ -702,6 +702,119 @@ async fn the_sixth_otp_in_an_hour_is_refused_with_or_without_an_account() {
     );
 }
 
+/// A register OTP asked for from `peer`, with an X-Forwarded-For header if given.
+async fn register_otp(app: &TestApp, mobile: &str, peer: &str, forwarded: Option<&str>) -> Resp {
+    let mut req = actix_web::test::TestRequest::post()
+        .uri("/user-otp/v1/_send")
+        .peer_addr(format!("{peer}:40000").parse().unwrap())
+        .set_json(json!({"RequestInfo": {"msgId": "1|en_IN"}, "otp": {"mobileNumber": mobile, "tenantId": "pb", "type": "register", "userType": "CITIZEN"}}));
+    if let Some(f) = forwarded {
+        req = req.insert_header(("x-forwarded-for", f));
+    }
+    app.send(req).await
+}
+
+/// The 429 of the OTP limits, as the per-number one has always been shaped.
+fn assert_rate_limited((s, v): &Resp) {
+    assert_eq!(s.as_u16(), 429, "{v}");
+    assert_eq!(v["responseInfo"], Value::Null, "{v}");
+    assert_eq!(v["error"]["code"], 429, "{v}");
+    assert_eq!(v["error"]["fields"][0]["code"], "OTP.RATE_LIMIT", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+}
+
+#[actix_web::test]
+async fn register_otps_are_limited_per_client_address_which_is_kept_only_hashed() {
+    let app = TestApp::configured(|s| {
+        s.security.otp_register_max_per_address_per_hour = 3;
+        s.security.otp_register_max_per_hour = 100;
+    });
+    for m in ["9814000110", "9814000111", "9814000112"] {
+        let (s, v) = register_otp(&app, m, "10.1.1.1", None).await;
+        assert_eq!(s, 200, "{m}: {v}");
+        assert!(otp_of(&app, m).is_some(), "{m} got its SMS");
+    }
+    // A fourth number from the same address: refused like a sixth send to one number.
+    let r = register_otp(&app, "9814000113", "10.1.1.1", None).await;
+    assert_rate_limited(&r);
+    assert_eq!(otp_of(&app, "9814000113"), None, "no SMS");
+    // Without a trusted proxy, a forged X-Forwarded-For changes nothing ...
+    assert_rate_limited(&register_otp(&app, "9814000113", "10.1.1.1", Some("10.9.9.9")).await);
+    // ... while another address is not held back.
+    let (s, v) = register_otp(&app, "9814000113", "10.1.1.2", None).await;
+    assert_eq!(s, 200, "{v}");
+    // The same per-number shape, for comparison.
+    for i in 0..5 {
+        let (s, v) = register_otp(&app, "9814000114", &format!("10.1.2.{i}"), None).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let r = register_otp(&app, "9814000114", "10.1.2.9", None).await;
+    assert_rate_limited(&r);
+    // What is counted is kept in the database, and the address only as a keyed hash.
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT row_to_json(o)::text AS t FROM user_otp o WHERE purpose = 'register'",
+    )
+    .load(&mut app.db.conn())
+    .unwrap();
+    assert_eq!(rows.len(), 9);
+    for r in &rows {
+        assert!(!r.t.contains("10.1.1."), "an address in clear: {}", r.t);
+        assert!(!r.t.contains("\"client_hash\":null"), "{}", r.t);
+    }
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_the_first_forwarded_hop_is_the_client() {
+    let app = TestApp::configured(|s| {
+        s.server.trust_forwarded_for = true;
+        s.security.otp_register_max_per_address_per_hour = 2;
+    });
+    let proxy = "10.0.0.9";
+    let first = Some("10.2.2.1, 10.0.0.9");
+    for m in ["9814000120", "9814000121"] {
+        assert_eq!(register_otp(&app, m, proxy, first).await.0, 200, "{m}");
+    }
+    assert_rate_limited(&register_otp(&app, "9814000122", proxy, first).await);
+    let other = Some("10.2.2.2, 10.0.0.9");
+    assert_eq!(register_otp(&app, "9814000122", proxy, other).await.0, 200);
+    // Not an address: the peer's is used.
+    assert_eq!(
+        register_otp(&app, "9814000123", proxy, Some("nonsense"))
+            .await
+            .0,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn register_otps_have_an_hourly_cap_in_all() {
+    let app = TestApp::configured(|s| {
+        s.security.otp_register_max_per_hour = 4;
+    });
+    for i in 0..4 {
+        let (s, v) =
+            register_otp(&app, &format!("981400013{i}"), &format!("10.3.3.{i}"), None).await;
+        assert_eq!(s, 200, "{i}: {v}");
+    }
+    let r = register_otp(&app, "9814000134", "10.3.3.4", None).await;
+    assert_rate_limited(&r);
+    assert_eq!(otp_of(&app, "9814000134"), None, "no SMS");
+    // Password-reset OTPs go only to accounts and are outside the cap.
+    app.employee("9814000135", &["GP_ADMIN"], Some(PW));
+    assert_eq!(send_otp(&app, "9814000135").await.0, 200);
+    assert!(otp_of(&app, "9814000135").is_some());
+}
+
 #[actix_web::test]
 async fn personal_data_is_encrypted_at_rest() {
     #[derive(QueryableByName)]

@@ -491,6 +491,7 @@ struct OtpReq {
 
 async fn send_otp(
     state: web::Data<AppState>,
+    http: HttpRequest,
     req: Digit<OtpBody>,
 ) -> Result<HttpResponse, LegacyError> {
     let o = &req.body.otp;
@@ -537,23 +538,22 @@ async fn send_otp(
         .and_then(Locale::parse)
         .or_else(|| Locale::parse(&state.settings.app.default_locale))
         .unwrap_or(Locale::Pa);
+    let client = crate::http::client_address(&http, state.settings.server.trust_forwarded_for);
     let st = state.clone();
     let sent = db::transaction(&state.pool, move |c| {
         let id = Identity {
             crypto: &st.crypto,
             sec: &st.settings.security,
         };
-        otp::send(
-            c,
-            id,
-            &st.i18n,
-            tenant.trim(),
-            &mobile,
+        let req = otp::OtpRequest {
+            tenant: tenant.trim(),
+            mobile: &mobile,
             purpose,
-            &user_type,
+            user_type: &user_type,
             locale,
-            Utc::now(),
-        )
+            client,
+        };
+        otp::send(c, id, &st.i18n, &req, Utc::now())
     })
     .await?;
     if sent == Sent::Sent {
