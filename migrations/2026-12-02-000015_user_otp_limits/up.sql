@@ -30,3 +30,15 @@ CREATE TABLE user_login_lock_unknown (
     PRIMARY KEY (user_name_hash, tenant_id, user_type)
 );
 CREATE INDEX user_login_lock_unknown_until ON user_login_lock_unknown (locked_until);
+
+-- Token families: every token issued from one login, and from the refreshes that follow it,
+-- shares a family. A refresh token is marked rotated when it is traded; a rotated one that
+-- comes back was copied, and the whole family is revoked. Tokens issued before this migration
+-- get the family of their pair.
+ALTER TABLE user_token ADD COLUMN family_id uuid;
+ALTER TABLE user_token ADD COLUMN rotated_at timestamptz;
+UPDATE user_token SET family_id = md5(encode(coalesce(pair_hash, token_hash), 'hex'))::uuid;
+ALTER TABLE user_token ALTER COLUMN family_id SET NOT NULL;
+ALTER TABLE user_token ADD CONSTRAINT user_token_rotated_check
+    CHECK (rotated_at IS NULL OR (kind = 'refresh' AND revoked_at IS NOT NULL));
+CREATE INDEX user_token_family ON user_token (family_id) WHERE revoked_at IS NULL;

@@ -633,6 +633,8 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        family_id -> Uuid,
+        rotated_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -356,6 +356,7 @@ async fn refresh_rotates_and_logout_ends_the_session() {
     let (s, v) = refresh(r1.clone()).await;
     assert_eq!(s, 200, "{v}");
     let a2 = v["access_token"].as_str().unwrap().to_owned();
+    let r2 = v["refresh_token"].as_str().unwrap().to_owned();
     let details = |t: String| async move {
         a.post(&format!("/user/_details?access_token={t}"), json!({}))
             .await
@@ -376,12 +377,6 @@ async fn refresh_rotates_and_logout_ends_the_session() {
             .any(|a| a["url"] == "/ws-services/wc/_create"),
         "GP_ADMIN's actions"
     );
-    let (s, v) = refresh(r1).await;
-    assert_eq!(
-        (s.as_u16(), v["error"].as_str()),
-        (400, Some("invalid_grant")),
-        "a refresh token works once"
-    );
     let (s, v) = app
         .post(&format!("/user/_logout?access_token={a2}"), json!({}))
         .await;
@@ -390,6 +385,71 @@ async fn refresh_rotates_and_logout_ends_the_session() {
     let (s, v) = details(a2).await;
     assert_eq!(s, 401);
     assert_eq!(code(&v), "InvalidAccessTokenException");
+    let (s, v) = refresh(r2).await;
+    assert_eq!(
+        (s.as_u16(), v["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the logout ended the refresh token of the pair"
+    );
+    let (s, v) = refresh(r1).await;
+    assert_eq!(
+        (s.as_u16(), v["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "a refresh token works once"
+    );
+}
+
+#[actix_web::test]
+async fn a_reused_refresh_token_revokes_its_whole_family() {
+    let app = TestApp::new();
+    app.employee("9814000025", &["GP_ADMIN"], Some(PW));
+    let pair = |v: &Value| {
+        (
+            v["access_token"].as_str().unwrap().to_owned(),
+            v["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (_, r1) = pair(&token(&app, "9814000025", PW).await.1);
+    // Another login of the same person (another phone): a family of its own.
+    let (other, _) = pair(&token(&app, "9814000025", PW).await.1);
+    let a = &app;
+    let refresh = |rt: String| async move {
+        a.post_form(
+            "/user/oauth/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+            Some(CLIENT),
+        )
+        .await
+    };
+    let details = |t: String| async move {
+        a.post(&format!("/user/_details?access_token={t}"), json!({}))
+            .await
+            .0
+    };
+    let (s, v) = refresh(r1.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    let (a2, r2) = pair(&v);
+    // The second pair works (and its access token is now in the token cache).
+    assert_eq!(details(a2.clone()).await, 200);
+    // The first refresh token again: refused as before ...
+    let (s, v) = refresh(r1).await;
+    assert_eq!(
+        (s.as_u16(), &v),
+        (
+            400,
+            &json!({"error": "invalid_grant", "error_description": "Invalid refresh token"})
+        )
+    );
+    // ... and everything descended from it is revoked: the second pair too.
+    assert_eq!(details(a2).await, 401, "the newer access token");
+    let (s, v) = refresh(r2).await;
+    assert_eq!(
+        (s.as_u16(), v["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the newer refresh token"
+    );
+    // The other login is not of that family.
+    assert_eq!(details(other).await, 200);
 }
 
 #[actix_web::test]

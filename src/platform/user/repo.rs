@@ -249,25 +249,95 @@ pub fn set_locked_until(
         .execute(conn)
 }
 
-pub fn insert_token(
-    conn: &mut PgConnection,
-    hash: &[u8],
-    user_id: i64,
-    kind: &str,
-    pair: Option<&[u8]>,
-    now: DateTime<Utc>,
-    expires: DateTime<Utc>,
-) -> QueryResult<usize> {
+/// A token to store: its hash, owner, kind, the access token it is paired with (refresh
+/// tokens), its family (every token descended from one login) and its life.
+#[derive(Clone, Copy, Debug)]
+pub struct NewToken<'a> {
+    pub hash: &'a [u8],
+    pub user_id: i64,
+    pub kind: &'a str,
+    pub pair: Option<&'a [u8]>,
+    pub family: uuid::Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub fn insert_token(conn: &mut PgConnection, t: &NewToken<'_>) -> QueryResult<usize> {
     diesel::insert_into(user_token::table)
         .values((
-            user_token::token_hash.eq(hash),
-            user_token::user_id.eq(user_id),
-            user_token::kind.eq(kind),
-            user_token::pair_hash.eq(pair),
-            user_token::created_at.eq(now),
-            user_token::expires_at.eq(expires),
+            user_token::token_hash.eq(t.hash),
+            user_token::user_id.eq(t.user_id),
+            user_token::kind.eq(t.kind),
+            user_token::pair_hash.eq(t.pair),
+            user_token::family_id.eq(t.family),
+            user_token::created_at.eq(t.created_at),
+            user_token::expires_at.eq(t.expires_at),
         ))
         .execute(conn)
+}
+
+/// A refresh token as stored, live or not.
+#[derive(Clone, Debug, Queryable)]
+pub struct RefreshToken {
+    pub user_id: i64,
+    pub pair: Option<Vec<u8>>,
+    pub family: uuid::Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub rotated_at: Option<DateTime<Utc>>,
+}
+
+/// A refresh token by its hash, locked until the transaction ends (so one refresh at a time
+/// trades it).
+pub fn refresh_token_for_update(
+    conn: &mut PgConnection,
+    hash: &[u8],
+) -> QueryResult<Option<RefreshToken>> {
+    user_token::table
+        .filter(user_token::token_hash.eq(hash))
+        .filter(user_token::kind.eq("refresh"))
+        .select((
+            user_token::user_id,
+            user_token::pair_hash,
+            user_token::family_id,
+            user_token::expires_at,
+            user_token::revoked_at,
+            user_token::rotated_at,
+        ))
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token traded for a new pair (it ends).
+pub fn mark_rotated(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    super::cache::auth_changed();
+    diesel::update(user_token::table.find(hash))
+        .set((
+            user_token::rotated_at.eq(now),
+            user_token::revoked_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Revokes every live token of a family.
+pub fn revoke_family(
+    conn: &mut PgConnection,
+    family: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    super::cache::auth_changed();
+    diesel::update(
+        user_token::table
+            .filter(user_token::family_id.eq(family))
+            .filter(user_token::revoked_at.is_null()),
+    )
+    .set(user_token::revoked_at.eq(now))
+    .execute(conn)
 }
 
 /// The user id of a live token of a kind, with the token's pair.

@@ -515,32 +515,41 @@ pub struct Tokens {
     pub expires_in: i64,
 }
 
+/// A new access and refresh pair; of `family` when refreshing, else of a new family.
 pub fn issue_tokens(
     conn: &mut PgConnection,
     sec: &SecuritySettings,
     user_id: i64,
+    family: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<Tokens> {
+    let family = family.unwrap_or_else(uuid::Uuid::new_v4);
     let access = new_token();
     let refresh = new_token();
     let ah = token_hash(&access);
     repo::insert_token(
         conn,
-        &ah,
-        user_id,
-        "access",
-        None,
-        now,
-        now + Duration::minutes(sec.access_token_minutes),
+        &repo::NewToken {
+            hash: &ah,
+            user_id,
+            kind: "access",
+            pair: None,
+            family,
+            created_at: now,
+            expires_at: now + Duration::minutes(sec.access_token_minutes),
+        },
     )?;
     repo::insert_token(
         conn,
-        &token_hash(&refresh),
-        user_id,
-        "refresh",
-        Some(&ah),
-        now,
-        now + Duration::minutes(sec.refresh_token_minutes),
+        &repo::NewToken {
+            hash: &token_hash(&refresh),
+            user_id,
+            kind: "refresh",
+            pair: Some(&ah),
+            family,
+            created_at: now,
+            expires_at: now + Duration::minutes(sec.refresh_token_minutes),
+        },
     )?;
     Ok(Tokens {
         access,
@@ -559,12 +568,15 @@ pub fn issue_token(
     let t = new_token();
     repo::insert_token(
         conn,
-        &token_hash(&t),
-        user_id,
-        "access",
-        None,
-        now,
-        now + ttl,
+        &repo::NewToken {
+            hash: &token_hash(&t),
+            user_id,
+            kind: "access",
+            pair: None,
+            family: uuid::Uuid::new_v4(),
+            created_at: now,
+            expires_at: now + ttl,
+        },
     )?;
     Ok(t)
 }
@@ -634,7 +646,7 @@ pub fn login(
     if row.locked_until.is_some() {
         repo::set_locked_until(conn, row.id, None)?;
     }
-    let tokens = issue_tokens(conn, id.sec, row.id, now)?;
+    let tokens = issue_tokens(conn, id.sec, row.id, None, now)?;
     let user = open_rows(conn, id.crypto, vec![row])?
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
@@ -671,7 +683,11 @@ fn login_unknown(
     Ok(LoginOutcome::BadCredentials)
 }
 
-/// Trades a live refresh token for a new pair; the old pair ends.
+/// Trades a live refresh token for a new pair of its family; the old pair ends and the refresh
+/// token is marked rotated. A rotated refresh token that comes back was copied (or replayed):
+/// it is refused as before, and every live token of its family (all that descend from the same
+/// login, the newer pair of whoever refreshed first included) is revoked, so a thief and the
+/// rightful holder both have to log in again.
 pub fn refresh(
     conn: &mut PgConnection,
     id: Identity<'_>,
@@ -679,19 +695,30 @@ pub fn refresh(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(User, Tokens)>> {
     let rh = token_hash(refresh_token);
-    let Some((user_id, pair, _)) = repo::live_token(conn, &rh, "refresh", now)? else {
+    let Some(t) = repo::refresh_token_for_update(conn, &rh)? else {
         return Ok(None);
     };
-    let mut ended = vec![rh];
-    ended.extend(pair);
-    repo::revoke(conn, &ended, now)?;
-    let Some(user) = get(conn, id.crypto, user_id)? else {
+    if t.rotated_at.is_some() {
+        let revoked = repo::revoke_family(conn, t.family, now)?;
+        tracing::warn!(
+            user.id = t.user_id,
+            revoked,
+            "a rotated refresh token was presented again: its token family is revoked"
+        );
+        return Ok(None);
+    }
+    if t.revoked_at.is_some() || t.expires_at <= now {
+        return Ok(None);
+    }
+    repo::mark_rotated(conn, &rh, now)?;
+    repo::revoke(conn, &t.pair.into_iter().collect::<Vec<_>>(), now)?;
+    let Some(user) = get(conn, id.crypto, t.user_id)? else {
         return Ok(None);
     };
     if !user.active || user.is_locked(now) {
         return Ok(None);
     }
-    let tokens = issue_tokens(conn, id.sec, user_id, now)?;
+    let tokens = issue_tokens(conn, id.sec, t.user_id, Some(t.family), now)?;
     Ok(Some((user, tokens)))
 }
 
