@@ -487,6 +487,87 @@ async fn people_find_themselves_admins_find_their_staff() {
 }
 
 #[actix_web::test]
+async fn a_user_search_is_bounded_in_sql_to_the_callers_reach_and_a_page() {
+    let app = TestApp::new();
+    // 15 staff on each of two GPs (people live on the state tenant; their GP is their role's).
+    for i in 0..15 {
+        app.employee(&format!("98140003{i:02}"), &["COLLECTION_OPERATOR"], None);
+        app.employee(
+            &format!("98140004{i:02}"),
+            &["COLLECTION_OPERATOR@pb.kalwan"],
+            None,
+        );
+    }
+    let admin = app.login("9814000500", &["DIV_ADMIN", "HRMS_ADMIN"]);
+    let clerk = app.login("9814000501", &["COLLECTION_OPERATOR"]);
+    // The other GP's people cannot even be opened any more: a search that loaded and decrypted
+    // them before filtering would fail.
+    diesel::sql_query(
+        "UPDATE user_account SET name_enc = 't1:broken', user_name_enc = 't1:broken' \
+         WHERE id IN (SELECT user_id FROM user_role WHERE tenant_id = 'pb.kalwan')",
+    )
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let search = |t: &str, body: Value| {
+        let mut b = body;
+        b["RequestInfo"] = ri(t);
+        app.post("/user/_search", b)
+    };
+    let ids = |v: &Value| -> Vec<i64> {
+        v["user"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect()
+    };
+    let on_lodhipur = |v: &Value| {
+        v["user"].as_array().unwrap().iter().all(|u| {
+            u["roles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["tenantId"] == GP)
+        })
+    };
+    // The GP's admin: its GP's 17 people (the 15, the clerk, itself), ten at a time.
+    let (s, v) = search(&admin, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totalCount"], 17);
+    let first = ids(&v);
+    assert_eq!(first.len(), 10, "the default page size");
+    assert!(on_lodhipur(&v), "{v}");
+    // As egov-user: pageNumber is the number of users skipped.
+    let (_, v) = search(&admin, json!({"pageNumber": 10})).await;
+    let rest = ids(&v);
+    assert_eq!(rest.len(), 7);
+    assert!(on_lodhipur(&v), "{v}");
+    assert!(
+        first.iter().chain(&rest).is_sorted(),
+        "id order, no overlap"
+    );
+    let (_, v) = search(&admin, json!({"pageSize": 50})).await;
+    assert_eq!(ids(&v).len(), 10, "at most the maximum");
+    let (_, v) = search(&admin, json!({"pageSize": 3, "pageNumber": 3})).await;
+    assert_eq!(ids(&v), first[3..6]);
+    // A name is matched on the opened names of those within reach only.
+    let (s, v) = search(&admin, json!({"name": "TESTER"})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["totalCount"].as_i64(), ids(&v)),
+        (Some(17), first.clone())
+    );
+    // An ordinary employee finds itself only.
+    let (s, v) = search(&clerk, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totalCount"], 1);
+    assert_eq!(v["user"][0]["userName"], "9814000501");
+    // Named users: as many as named, at most the maximum.
+    let (_, v) = search(&admin, json!({"id": first})).await;
+    assert_eq!(ids(&v), first);
+}
+
+#[actix_web::test]
 async fn own_profile_and_password() {
     let app = TestApp::new();
     let me = app.employee("9814000011", &["COLLECTION_OPERATOR"], Some(PW));

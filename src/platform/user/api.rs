@@ -234,7 +234,8 @@ struct SearchBody {
 async fn search(state: web::Data<AppState>, req: Digit<SearchBody>) -> AppResult<HttpResponse> {
     let caller = caller_of(&req)?.clone();
     let b = &req.body;
-    let size = b.page_size.unwrap_or(100).clamp(1, 500);
+    // As egov-user: `pageSize` is the limit (0 or none: the default), `pageNumber` the number
+    // of users skipped.
     let crit = SearchCriteria {
         ids: b.id.clone(),
         uuids: b.uuid.clone(),
@@ -245,8 +246,8 @@ async fn search(state: web::Data<AppState>, req: Digit<SearchBody>) -> AppResult
         user_type: b.user_type.clone().filter(|s| !s.trim().is_empty()),
         active: b.active,
         role_codes: b.role_codes.clone(),
-        offset: b.page_number.unwrap_or(0).max(0) * size,
-        limit: size,
+        offset: b.page_number.unwrap_or(0).max(0),
+        limit: b.page_size.unwrap_or(0),
     };
     let st = state.clone();
     let (users, total) = db::run(&state.pool, move |c| {

@@ -8,6 +8,8 @@ use std::sync::{Mutex, PoisonError};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
+use diesel::query_builder::QueryFragment;
+use diesel::sql_types::{Array, Bool, Text};
 use serde_json::json;
 use sha2::Digest as _;
 
@@ -16,7 +18,7 @@ use super::repo;
 use crate::config::{Secret, SecuritySettings};
 use crate::db::schema::user_account as ua;
 use crate::error::{AppError, AppResult, ErrorDetail};
-use crate::http::gateway::{AuthUser, TenantRole, tenant_covers};
+use crate::http::gateway::{AuthUser, TenantRole};
 use crate::platform::encryption::Crypto;
 
 pub const COL_USER_NAME: &str = "user.user_name";
@@ -965,7 +967,7 @@ pub fn administered_tenants(caller: &AuthUser) -> Vec<String> {
     t
 }
 
-/// User search criteria (`/user/_search`).
+/// User search criteria (`/user/_search`). `limit` 0 means the default.
 #[derive(Clone, Debug, Default)]
 pub struct SearchCriteria {
     pub ids: Vec<i64>,
@@ -981,70 +983,161 @@ pub struct SearchCriteria {
     pub limit: i64,
 }
 
-/// Finds users. A person always finds themself; other users only on tenants where the caller
-/// administers users. Names match case-insensitively on any part (after decryption).
+/// Users a search answers with by default, and at most unless it names ids or uuids:
+/// egov-user's `egov.user.search.default.size`.
+pub const SEARCH_SIZE: i64 = 10;
+/// At most this many users in an answer to a search that names ids or uuids.
+pub const SEARCH_MAX_NAMED: i64 = 100;
+
+impl SearchCriteria {
+    /// The page size: `limit` when given, within the bounds above.
+    pub fn page_size(&self) -> i64 {
+        let named = i64::try_from(self.ids.len() + self.uuids.len()).unwrap_or(i64::MAX);
+        match (named, self.limit) {
+            (0, l) if l > 0 => l.min(SEARCH_SIZE),
+            (0, _) => SEARCH_SIZE,
+            (n, l) if l > 0 => l.min(n).min(SEARCH_MAX_NAMED),
+            (n, _) => n.min(SEARCH_MAX_NAMED),
+        }
+    }
+}
+
+type UserFilter = Box<dyn BoxableExpression<ua::table, diesel::pg::Pg, SqlType = Bool>>;
+
+/// SQL: `column` names a tenant that one of `holders` covers (itself or one below it).
+fn covered_by(
+    column: &str,
+    holders: &[String],
+) -> diesel::expression::SqlLiteral<
+    Bool,
+    impl Expression + QueryFragment<diesel::pg::Pg> + Send + use<>,
+> {
+    diesel::dsl::sql::<Bool>("EXISTS (SELECT 1 FROM unnest(")
+        .bind::<Array<Text>, _>(holders.to_vec())
+        .sql(&format!(
+            ") AS h(t) WHERE {column} = h.t OR starts_with({column}, h.t || '.'))"
+        ))
+}
+
+/// The users a search may return, and what it asks for, as one SQL condition: nobody is
+/// loaded (nor decrypted) to be filtered out afterwards.
+fn search_filter(id: Identity<'_>, c: &SearchCriteria, caller: &AuthUser) -> UserFilter {
+    use crate::db::schema::user_role as ur;
+    const UA_TENANT: &str = "\"user_account\".\"tenant_id\"";
+    const UR_TENANT: &str = "\"user_role\".\"tenant_id\"";
+    let admin_of = administered_tenants(caller);
+    // A person always finds themself; others only where the caller administers users: living
+    // on such a tenant or holding a role on one.
+    let mut f: UserFilter = if admin_of.is_empty() {
+        Box::new(ua::id.eq(caller.id))
+    } else {
+        Box::new(
+            ua::id
+                .eq(caller.id)
+                .or(covered_by(UA_TENANT, &admin_of))
+                .or(ua::id.eq_any(
+                    ur::table
+                        .filter(covered_by(UR_TENANT, &admin_of))
+                        .select(ur::user_id),
+                )),
+        )
+    };
+    if !c.ids.is_empty() {
+        f = Box::new(f.and(ua::id.eq_any(c.ids.clone())));
+    }
+    if !c.uuids.is_empty() {
+        f = Box::new(f.and(ua::uuid.eq_any(c.uuids.clone())));
+    }
+    if let Some(u) = &c.user_name {
+        f = Box::new(f.and(ua::user_name_hash.eq(id.username_hash(u))));
+    }
+    if let Some(m) = &c.mobile_number {
+        f = Box::new(f.and(ua::mobile_hash.assume_not_null().eq(id.mobile_hash(m))));
+    }
+    if let Some(t) = &c.user_type {
+        f = Box::new(f.and(ua::user_type.eq(t.to_uppercase())));
+    }
+    if let Some(a) = c.active {
+        f = Box::new(f.and(ua::active.eq(a)));
+    }
+    if let Some(t) = &c.tenant_id {
+        // Living on the tenant, or holding a role on it (or below it).
+        let t = vec![t.clone()];
+        f = Box::new(
+            f.and(
+                ua::tenant_id.eq(t[0].clone()).or(ua::id.eq_any(
+                    ur::table
+                        .filter(covered_by(UR_TENANT, &t))
+                        .select(ur::user_id),
+                )),
+            ),
+        );
+    }
+    if !c.role_codes.is_empty() {
+        f = Box::new(
+            f.and(
+                ua::id.eq_any(
+                    ur::table
+                        .filter(ur::role_code.eq_any(c.role_codes.clone()))
+                        .select(ur::user_id),
+                ),
+            ),
+        );
+    }
+    f
+}
+
+/// Finds users, a page at a time (`offset` users skipped, `page_size` at most), in id order,
+/// with the number of all that match. A person always finds themself; others only on tenants
+/// where the caller administers users. The conditions are SQL; only the page is decrypted,
+/// except that a name (sealed, matched case-insensitively on any part) is matched on the
+/// opened names of the users the rest lets through.
 pub fn search(
     conn: &mut PgConnection,
     id: Identity<'_>,
     c: &SearchCriteria,
     caller: &AuthUser,
 ) -> AppResult<(Vec<User>, usize)> {
-    let admin_of = administered_tenants(caller);
-    let mut q = ua::table
-        .select(UserRow::as_select())
-        .order(ua::id)
-        .into_boxed();
-    if !c.ids.is_empty() {
-        q = q.filter(ua::id.eq_any(&c.ids));
-    }
-    if !c.uuids.is_empty() {
-        q = q.filter(ua::uuid.eq_any(&c.uuids));
-    }
-    if let Some(u) = &c.user_name {
-        q = q.filter(ua::user_name_hash.eq(id.username_hash(u)));
-    }
-    if let Some(m) = &c.mobile_number {
-        q = q.filter(ua::mobile_hash.eq(id.mobile_hash(m)));
-    }
-    if let Some(t) = &c.user_type {
-        q = q.filter(ua::user_type.eq(t.to_uppercase()));
-    }
-    if let Some(a) = c.active {
-        q = q.filter(ua::active.eq(a));
-    }
-    let rows: Vec<UserRow> = q.load(conn)?;
-    let users = open_rows(conn, id.crypto, rows)?;
-    let visible = |u: &User| {
-        u.id == caller.id
-            || admin_of.iter().any(|a| {
-                tenant_covers(a, &u.tenant_id)
-                    || u.roles.iter().any(|r| tenant_covers(a, &r.tenant_id))
-            })
+    let size = c.page_size();
+    let offset = c.offset.max(0);
+    let Some(name) = c.name.as_deref().map(|n| n.trim().to_lowercase()) else {
+        let total: i64 = ua::table
+            .filter(search_filter(id, c, caller))
+            .count()
+            .get_result(conn)?;
+        let rows: Vec<UserRow> = ua::table
+            .filter(search_filter(id, c, caller))
+            .order(ua::id)
+            .offset(offset)
+            .limit(size)
+            .select(UserRow::as_select())
+            .load(conn)?;
+        let users = open_rows(conn, id.crypto, rows)?;
+        return Ok((users, usize::try_from(total).unwrap_or(0)));
     };
-    let name = c.name.as_deref().map(|n| n.trim().to_lowercase());
-    let filtered: Vec<User> = users
-        .into_iter()
-        .filter(visible)
-        .filter(|u| {
-            c.tenant_id.as_deref().is_none_or(|t| {
-                u.tenant_id == t || u.roles.iter().any(|r| tenant_covers(t, &r.tenant_id))
-            })
-        })
-        .filter(|u| {
-            c.role_codes.is_empty() || u.roles.iter().any(|r| c.role_codes.contains(&r.code))
-        })
-        .filter(|u| {
-            name.as_deref()
-                .is_none_or(|n| u.name.to_lowercase().contains(n))
-        })
+    let names: Vec<(i64, String)> = ua::table
+        .filter(search_filter(id, c, caller))
+        .order(ua::id)
+        .select((ua::id, ua::name_enc))
+        .load(conn)?;
+    let mut matching = Vec::new();
+    for (uid, sealed) in names {
+        if id
+            .crypto
+            .open(COL_NAME, &sealed)?
+            .to_lowercase()
+            .contains(&name)
+        {
+            matching.push(uid);
+        }
+    }
+    let page: Vec<i64> = matching
+        .iter()
+        .copied()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(size).unwrap_or(0))
         .collect();
-    let total = filtered.len();
-    let page = filtered
-        .into_iter()
-        .skip(usize::try_from(c.offset.max(0)).unwrap_or(0))
-        .take(usize::try_from(c.limit.clamp(1, 500)).unwrap_or(100))
-        .collect();
-    Ok((page, total))
+    Ok((get_many(conn, id.crypto, &page)?, matching.len()))
 }
 
 /// One change of a user, as the history page shows it.
