@@ -8,8 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::query_builder::QueryFragment;
-use diesel::sql_types::{Array, Bool, Text};
+use diesel::sql_types::Bool;
 use serde_json::json;
 use sha2::Digest as _;
 
@@ -1004,42 +1003,50 @@ impl SearchCriteria {
 
 type UserFilter = Box<dyn BoxableExpression<ua::table, diesel::pg::Pg, SqlType = Bool>>;
 
-/// SQL: `column` names a tenant that one of `holders` covers (itself or one below it).
-fn covered_by(
-    column: &str,
-    holders: &[String],
-) -> diesel::expression::SqlLiteral<
-    Bool,
-    impl Expression + QueryFragment<diesel::pg::Pg> + Send + use<>,
-> {
-    diesel::dsl::sql::<Bool>("EXISTS (SELECT 1 FROM unnest(")
-        .bind::<Array<Text>, _>(holders.to_vec())
-        .sql(&format!(
-            ") AS h(t) WHERE {column} = h.t OR starts_with({column}, h.t || '.'))"
-        ))
+/// The tenant codes a search turns on: those the caller administers users on (each with the
+/// tenants below it), and those of the `tenantId` asked for.
+struct Reach {
+    admin_of: Vec<String>,
+    asked: Vec<String>,
+}
+
+fn reach(conn: &mut PgConnection, c: &SearchCriteria, caller: &AuthUser) -> AppResult<Reach> {
+    use crate::platform::mdms::repo::codes_covered_by;
+    Ok(Reach {
+        admin_of: codes_covered_by(conn, &administered_tenants(caller))?,
+        asked: match &c.tenant_id {
+            Some(t) => codes_covered_by(conn, std::slice::from_ref(t))?,
+            None => Vec::new(),
+        },
+    })
 }
 
 /// The users a search may return, and what it asks for, as one SQL condition: nobody is
 /// loaded (nor decrypted) to be filtered out afterwards.
-fn search_filter(id: Identity<'_>, c: &SearchCriteria, caller: &AuthUser) -> UserFilter {
+fn search_filter(
+    id: Identity<'_>,
+    c: &SearchCriteria,
+    caller: &AuthUser,
+    reach: &Reach,
+) -> UserFilter {
     use crate::db::schema::user_role as ur;
-    const UA_TENANT: &str = "\"user_account\".\"tenant_id\"";
-    const UR_TENANT: &str = "\"user_role\".\"tenant_id\"";
-    let admin_of = administered_tenants(caller);
+    let holding_a_role_on = |tenants: &[String]| {
+        ua::id.eq_any(
+            ur::table
+                .filter(ur::tenant_id.eq_any(tenants.to_vec()))
+                .select(ur::user_id),
+        )
+    };
     // A person always finds themself; others only where the caller administers users: living
-    // on such a tenant or holding a role on one.
-    let mut f: UserFilter = if admin_of.is_empty() {
+    // on such a tenant (or one below it) or holding a role on one.
+    let mut f: UserFilter = if reach.admin_of.is_empty() {
         Box::new(ua::id.eq(caller.id))
     } else {
         Box::new(
             ua::id
                 .eq(caller.id)
-                .or(covered_by(UA_TENANT, &admin_of))
-                .or(ua::id.eq_any(
-                    ur::table
-                        .filter(covered_by(UR_TENANT, &admin_of))
-                        .select(ur::user_id),
-                )),
+                .or(ua::tenant_id.eq_any(reach.admin_of.clone()))
+                .or(holding_a_role_on(&reach.admin_of)),
         )
     };
     if !c.ids.is_empty() {
@@ -1062,14 +1069,11 @@ fn search_filter(id: Identity<'_>, c: &SearchCriteria, caller: &AuthUser) -> Use
     }
     if let Some(t) = &c.tenant_id {
         // Living on the tenant, or holding a role on it (or below it).
-        let t = vec![t.clone()];
         f = Box::new(
             f.and(
-                ua::tenant_id.eq(t[0].clone()).or(ua::id.eq_any(
-                    ur::table
-                        .filter(covered_by(UR_TENANT, &t))
-                        .select(ur::user_id),
-                )),
+                ua::tenant_id
+                    .eq(t.clone())
+                    .or(holding_a_role_on(&reach.asked)),
             ),
         );
     }
@@ -1100,13 +1104,14 @@ pub fn search(
 ) -> AppResult<(Vec<User>, usize)> {
     let size = c.page_size();
     let offset = c.offset.max(0);
+    let reach = reach(conn, c, caller)?;
     let Some(name) = c.name.as_deref().map(|n| n.trim().to_lowercase()) else {
         let total: i64 = ua::table
-            .filter(search_filter(id, c, caller))
+            .filter(search_filter(id, c, caller, &reach))
             .count()
             .get_result(conn)?;
         let rows: Vec<UserRow> = ua::table
-            .filter(search_filter(id, c, caller))
+            .filter(search_filter(id, c, caller, &reach))
             .order(ua::id)
             .offset(offset)
             .limit(size)
@@ -1116,7 +1121,7 @@ pub fn search(
         return Ok((users, usize::try_from(total).unwrap_or(0)));
     };
     let names: Vec<(i64, String)> = ua::table
-        .filter(search_filter(id, c, caller))
+        .filter(search_filter(id, c, caller, &reach))
         .order(ua::id)
         .select((ua::id, ua::name_enc))
         .load(conn)?;
