@@ -53,6 +53,9 @@ pub struct SecuritySettings {
     pub otp_valid_minutes: i64,
     pub otp_max_attempts: i32,
     pub otp_max_sends_per_hour: i64,
+    /// Register OTPs (sent to any number) per client address per hour, and overall per hour.
+    pub otp_register_max_per_address_per_hour: i64,
+    pub otp_register_max_per_hour: i64,
     pub lockout_failures: i64,
     pub lockout_window_minutes: i64,
     pub lockout_minutes: i64,
@@ -76,6 +79,9 @@ pub struct ServerSettings {
     pub port: u16,
     pub workers: usize,
     pub max_body_bytes: usize,
+    /// Take the client address from the first `X-Forwarded-For` hop (behind a proxy that sets
+    /// it); otherwise the peer address.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

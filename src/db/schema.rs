@@ -572,6 +572,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_login_failure_unknown (id) {
+        id -> Int8,
+        tenant_id -> Text,
+        user_type -> Text,
+        user_name_hash -> Bytea,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_login_lock_unknown (user_name_hash, tenant_id, user_type) {
+        tenant_id -> Text,
+        user_type -> Text,
+        user_name_hash -> Bytea,
+        locked_until -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_otp (id) {
         id -> Int8,
         tenant_id -> Text,
@@ -582,6 +601,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         attempts -> Int4,
         used_at -> Nullable<Timestamptz>,
+        client_hash -> Nullable<Bytea>,
     }
 }
 
@@ -613,6 +633,8 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        family_id -> Uuid,
+        rotated_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -818,6 +840,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_account,
     user_history,
     user_login_failure,
+    user_login_failure_unknown,
+    user_login_lock_unknown,
     user_otp,
     user_role,
     user_session,

@@ -68,6 +68,27 @@ impl RootSpanBuilder for RequestSpan {
     }
 }
 
+/// The client's address: the peer's, or, when configured to trust the proxy in front
+/// (`server.trust_forwarded_for`), the first hop of `X-Forwarded-For` if it is an address. The
+/// proxy must then set that header itself, not pass on the client's.
+pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> Option<std::net::IpAddr> {
+    let forwarded = || {
+        req.headers()
+            .get("x-forwarded-for")?
+            .to_str()
+            .ok()?
+            .split(',')
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    trust_forwarded_for
+        .then(forwarded)
+        .flatten()
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+}
+
 /// 400s in the DIGIT shape for malformed query strings, paths and forms; bodies up to `limit`
 /// bytes (the configured `server.max_body_bytes`; larger ones are a 413 from the gateway).
 pub fn extractor_config(cfg: &mut web::ServiceConfig, limit: usize) {

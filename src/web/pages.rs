@@ -401,23 +401,22 @@ async fn send_code(
 ) -> Result<Result<(), String>, PageError> {
     let locale = Locale::parse(page::locale_of(req, &state.settings.app.default_locale))
         .unwrap_or(Locale::Pa);
+    let client = crate::http::client_address(req, state.settings.server.trust_forwarded_for);
     let st = state.clone();
     let sent = db::transaction(&state.pool, move |c| {
         let id = Identity {
             crypto: &st.crypto,
             sec: &st.settings.security,
         };
-        otp::send(
-            c,
-            id,
-            &st.i18n,
-            &st.settings.app.state_tenant,
-            &mobile,
-            Purpose::PasswordReset,
-            "EMPLOYEE",
+        let req = otp::OtpRequest {
+            tenant: &st.settings.app.state_tenant,
+            mobile: &mobile,
+            purpose: Purpose::PasswordReset,
+            user_type: "EMPLOYEE",
             locale,
-            Utc::now(),
-        )
+            client,
+        };
+        otp::send(c, id, &st.i18n, &req, Utc::now())
     })
     .await;
     match sent {
@@ -527,7 +526,7 @@ async fn reset_with(
     .await;
     match out {
         Ok(Reset::Done(_)) => Ok(None),
-        Ok(Reset::WrongCode | Reset::UnknownUser) => Ok(Some("INVALID_OTP".to_owned())),
+        Ok(Reset::WrongCode) => Ok(Some("INVALID_OTP".to_owned())),
         Ok(Reset::NoValidCode) => Ok(Some("OTP_EXPIRED".to_owned())),
         Err(AppError::Client { errors, .. }) => Ok(Some(
             errors.first().map(|e| e.code.clone()).unwrap_or_default(),

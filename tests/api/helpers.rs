@@ -182,11 +182,16 @@ impl TestApp {
     }
 
     pub fn with_db(db: TestDb) -> Self {
-        Self::configured(db, |_| {})
+        Self::configured_db(db, |_| {})
+    }
+
+    /// The app with settings changed from the test ones.
+    pub fn configured(change: impl FnOnce(&mut Settings)) -> Self {
+        Self::configured_db(TestDb::new(), change)
     }
 
     /// Over `db`, with the test settings changed by `change`.
-    pub fn configured(db: TestDb, change: impl FnOnce(&mut Settings)) -> Self {
+    fn configured_db(db: TestDb, change: impl FnOnce(&mut Settings)) -> Self {
         let mut s = settings(&db.url);
         change(&mut s);
         let state = mgramseva::build_state(s, db.pool()).unwrap();

@@ -196,6 +196,78 @@ async fn five_failures_in_thirty_minutes_lock_for_sixty() {
     assert!(h.iter().any(|e| e.action == "LOCKED"));
 }
 
+/// The fields of a PHC string that set what checking it costs: algorithm, version, parameters
+/// (m, t, p) and the length of the output.
+fn cost_of(phc: &str) -> (String, String, String, usize) {
+    let f: Vec<&str> = phc.split('$').collect();
+    assert_eq!(f.len(), 6, "a PHC string: {phc}");
+    (
+        f[1].to_owned(),
+        f[2].to_owned(),
+        f[3].to_owned(),
+        f[5].len(),
+    )
+}
+
+#[actix_web::test]
+async fn unknown_users_are_checked_against_a_dummy_hash_as_costly_as_a_real_one() {
+    let app = TestApp::new();
+    let mut sec = app.state.settings.security.clone();
+    // The test settings, other settings, and the production defaults.
+    for (m, t) in [
+        (sec.argon2_memory_kib, sec.argon2_iterations),
+        (1024, 3),
+        (19456, 2),
+    ] {
+        sec.argon2_memory_kib = m;
+        sec.argon2_iterations = t;
+        let dummy = service::dummy_hash(&sec).unwrap();
+        let real = service::hash_password(&sec, &Secret::new(PW)).unwrap();
+        assert_eq!(cost_of(&dummy), cost_of(&real), "m={m} t={t}");
+        assert_eq!(cost_of(&dummy).0, "argon2id");
+        assert_eq!(cost_of(&dummy).2, format!("m={m},t={t},p=1"));
+        assert_eq!(service::dummy_hash(&sec).unwrap(), dummy, "made once");
+    }
+
+    app.employee("9814000020", &["GP_ADMIN"], Some(PW));
+    app.employee("9814000021", &["GP_ADMIN"], None);
+    let mut c = app.db.conn();
+    let id = app.identity();
+    let mut login = |name: &str| {
+        let before = service::dummy_checks_on_this_thread();
+        let out = service::login(
+            &mut c,
+            id,
+            name,
+            &Secret::new("wrong@1"),
+            "pb",
+            "EMPLOYEE",
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(
+            matches!(out, LoginOutcome::BadCredentials),
+            "{name}: {out:?}"
+        );
+        service::dummy_checks_on_this_thread() - before
+    };
+    assert_eq!(
+        login("9814000099"),
+        1,
+        "no such user: the dummy hash is checked"
+    );
+    assert_eq!(
+        login("9814000021"),
+        1,
+        "an account without a password: the same"
+    );
+    assert_eq!(
+        login("9814000020"),
+        0,
+        "a real password hash is checked instead"
+    );
+}
+
 #[actix_web::test]
 async fn a_locked_account_says_so_over_http() {
     let app = TestApp::new();
@@ -214,6 +286,53 @@ async fn a_locked_account_says_so_over_http() {
         token(&app, "9814000004", PW).await.1["error_description"],
         "Account locked"
     );
+}
+
+#[actix_web::test]
+async fn a_user_name_without_an_account_locks_like_an_account() {
+    use mgramseva::db::schema::user_account;
+    let app = TestApp::new();
+    app.employee("9814000024", &["GP_ADMIN"], Some(PW));
+    let accounts = || {
+        user_account::table
+            .count()
+            .get_result::<i64>(&mut app.db.conn())
+            .unwrap()
+    };
+    let before = accounts();
+    let (real, nobody) = ("9814000024", "9814000096");
+    for i in 1..=7 {
+        let a = token(&app, real, "wrong@1").await;
+        let b = token(&app, nobody, "wrong@1").await;
+        let want = if i < 5 {
+            "Invalid login credentials"
+        } else {
+            "Account locked"
+        };
+        assert_eq!(a.1["error_description"], want, "try {i}: {}", a.1);
+        assert_eq!(a, b, "try {i}");
+    }
+    assert_eq!(accounts(), before, "no account was made");
+    assert_eq!(
+        token(&app, "9814000095", "wrong@1").await.1["error_description"],
+        "Invalid login credentials",
+        "counted per name"
+    );
+    // The lock lasts lockout_minutes, as an account's does, then the count starts over.
+    let mut c = app.db.conn();
+    let id = app.identity();
+    let t = Utc::now();
+    let login = |c: &mut PgConnection, at| {
+        service::login(c, id, nobody, &Secret::new("wrong@1"), "pb", "EMPLOYEE", at).unwrap()
+    };
+    assert!(matches!(
+        login(&mut c, t + Duration::minutes(59)),
+        LoginOutcome::Locked
+    ));
+    assert!(matches!(
+        login(&mut c, t + Duration::minutes(61)),
+        LoginOutcome::BadCredentials
+    ));
 }
 
 #[actix_web::test]
@@ -237,6 +356,7 @@ async fn refresh_rotates_and_logout_ends_the_session() {
     let (s, v) = refresh(r1.clone()).await;
     assert_eq!(s, 200, "{v}");
     let a2 = v["access_token"].as_str().unwrap().to_owned();
+    let r2 = v["refresh_token"].as_str().unwrap().to_owned();
     let details = |t: String| async move {
         a.post(&format!("/user/_details?access_token={t}"), json!({}))
             .await
@@ -257,12 +377,6 @@ async fn refresh_rotates_and_logout_ends_the_session() {
             .any(|a| a["url"] == "/ws-services/wc/_create"),
         "GP_ADMIN's actions"
     );
-    let (s, v) = refresh(r1).await;
-    assert_eq!(
-        (s.as_u16(), v["error"].as_str()),
-        (400, Some("invalid_grant")),
-        "a refresh token works once"
-    );
     let (s, v) = app
         .post(&format!("/user/_logout?access_token={a2}"), json!({}))
         .await;
@@ -271,6 +385,71 @@ async fn refresh_rotates_and_logout_ends_the_session() {
     let (s, v) = details(a2).await;
     assert_eq!(s, 401);
     assert_eq!(code(&v), "InvalidAccessTokenException");
+    let (s, v) = refresh(r2).await;
+    assert_eq!(
+        (s.as_u16(), v["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the logout ended the refresh token of the pair"
+    );
+    let (s, v) = refresh(r1).await;
+    assert_eq!(
+        (s.as_u16(), v["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "a refresh token works once"
+    );
+}
+
+#[actix_web::test]
+async fn a_reused_refresh_token_revokes_its_whole_family() {
+    let app = TestApp::new();
+    app.employee("9814000025", &["GP_ADMIN"], Some(PW));
+    let pair = |v: &Value| {
+        (
+            v["access_token"].as_str().unwrap().to_owned(),
+            v["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (_, r1) = pair(&token(&app, "9814000025", PW).await.1);
+    // Another login of the same person (another phone): a family of its own.
+    let (other, _) = pair(&token(&app, "9814000025", PW).await.1);
+    let a = &app;
+    let refresh = |rt: String| async move {
+        a.post_form(
+            "/user/oauth/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+            Some(CLIENT),
+        )
+        .await
+    };
+    let details = |t: String| async move {
+        a.post(&format!("/user/_details?access_token={t}"), json!({}))
+            .await
+            .0
+    };
+    let (s, v) = refresh(r1.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    let (a2, r2) = pair(&v);
+    // The second pair works (and its access token is now in the token cache).
+    assert_eq!(details(a2.clone()).await, 200);
+    // The first refresh token again: refused as before ...
+    let (s, v) = refresh(r1).await;
+    assert_eq!(
+        (s.as_u16(), &v),
+        (
+            400,
+            &json!({"error": "invalid_grant", "error_description": "Invalid refresh token"})
+        )
+    );
+    // ... and everything descended from it is revoked: the second pair too.
+    assert_eq!(details(a2).await, 401, "the newer access token");
+    let (s, v) = refresh(r2).await;
+    assert_eq!(
+        (s.as_u16(), v["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the newer refresh token"
+    );
+    // The other login is not of that family.
+    assert_eq!(details(other).await, 200);
 }
 
 #[actix_web::test]
@@ -305,6 +484,87 @@ async fn people_find_themselves_admins_find_their_staff() {
     assert_eq!(v["totalCount"], 3);
     assert_eq!(v["user"].as_array().map(Vec::len), Some(2));
     assert_eq!(app.post("/user/_search", json!({})).await.0, 401);
+}
+
+#[actix_web::test]
+async fn a_user_search_is_bounded_in_sql_to_the_callers_reach_and_a_page() {
+    let app = TestApp::new();
+    // 15 staff on each of two GPs (people live on the state tenant; their GP is their role's).
+    for i in 0..15 {
+        app.employee(&format!("98140003{i:02}"), &["COLLECTION_OPERATOR"], None);
+        app.employee(
+            &format!("98140004{i:02}"),
+            &["COLLECTION_OPERATOR@pb.kalwan"],
+            None,
+        );
+    }
+    let admin = app.login("9814000500", &["DIV_ADMIN", "HRMS_ADMIN"]);
+    let clerk = app.login("9814000501", &["COLLECTION_OPERATOR"]);
+    // The other GP's people cannot even be opened any more: a search that loaded and decrypted
+    // them before filtering would fail.
+    diesel::sql_query(
+        "UPDATE user_account SET name_enc = 't1:broken', user_name_enc = 't1:broken' \
+         WHERE id IN (SELECT user_id FROM user_role WHERE tenant_id = 'pb.kalwan')",
+    )
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let search = |t: &str, body: Value| {
+        let mut b = body;
+        b["RequestInfo"] = ri(t);
+        app.post("/user/_search", b)
+    };
+    let ids = |v: &Value| -> Vec<i64> {
+        v["user"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_i64().unwrap())
+            .collect()
+    };
+    let on_lodhipur = |v: &Value| {
+        v["user"].as_array().unwrap().iter().all(|u| {
+            u["roles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["tenantId"] == GP)
+        })
+    };
+    // The GP's admin: its GP's 17 people (the 15, the clerk, itself), ten at a time.
+    let (s, v) = search(&admin, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totalCount"], 17);
+    let first = ids(&v);
+    assert_eq!(first.len(), 10, "the default page size");
+    assert!(on_lodhipur(&v), "{v}");
+    // As egov-user: pageNumber is the number of users skipped.
+    let (_, v) = search(&admin, json!({"pageNumber": 10})).await;
+    let rest = ids(&v);
+    assert_eq!(rest.len(), 7);
+    assert!(on_lodhipur(&v), "{v}");
+    assert!(
+        first.iter().chain(&rest).is_sorted(),
+        "id order, no overlap"
+    );
+    let (_, v) = search(&admin, json!({"pageSize": 50})).await;
+    assert_eq!(ids(&v).len(), 10, "at most the maximum");
+    let (_, v) = search(&admin, json!({"pageSize": 3, "pageNumber": 3})).await;
+    assert_eq!(ids(&v), first[3..6]);
+    // A name is matched on the opened names of those within reach only.
+    let (s, v) = search(&admin, json!({"name": "TESTER"})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (v["totalCount"].as_i64(), ids(&v)),
+        (Some(17), first.clone())
+    );
+    // An ordinary employee finds itself only.
+    let (s, v) = search(&clerk, json!({})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totalCount"], 1);
+    assert_eq!(v["user"][0]["userName"], "9814000501");
+    // Named users: as many as named, at most the maximum.
+    let (_, v) = search(&admin, json!({"id": first})).await;
+    assert_eq!(ids(&v), first);
 }
 
 #[actix_web::test]
@@ -520,6 +780,180 @@ async fn otp_bad_input_and_no_account_enumeration() {
         code_of(reset(&app, "9814000099", "123456", "Naya@2026").await),
         "INVALID_OTP"
     );
+}
+
+#[actix_web::test]
+async fn a_reset_by_otp_answers_alike_with_or_without_an_account() {
+    let app = TestApp::new();
+    app.employee("9814000022", &["GP_ADMIN"], Some(PW));
+    let (real, nobody) = ("9814000022", "9814000098");
+    // No code asked for: the same answer (it was OTP_EXPIRED beside INVALID_OTP).
+    let a = reset(&app, real, "123456", "Naya@2026").await;
+    let b = reset(&app, nobody, "123456", "Naya@2026").await;
+    assert_eq!((a.0.as_u16(), code(&a.1)), (400, "OTP_EXPIRED"), "{}", a.1);
+    assert_eq!(a, b, "no code asked for");
+    // A code asked for (delivered to the account, to nobody otherwise): the wrong tries are
+    // answered alike, and so is the dead code after the fifth.
+    assert_eq!(send_otp(&app, real).await, send_otp(&app, nobody).await);
+    let sent = otp_of(&app, real).unwrap();
+    let wrong = if sent == "000000" { "000001" } else { "000000" };
+    for i in 1..=6 {
+        let a = reset(&app, real, wrong, "Naya@2026").await;
+        let b = reset(&app, nobody, wrong, "Naya@2026").await;
+        let want = if i <= 5 { "INVALID_OTP" } else { "OTP_EXPIRED" };
+        assert_eq!((a.0.as_u16(), code(&a.1)), (400, want), "try {i}: {}", a.1);
+        assert_eq!(a, b, "try {i}");
+    }
+    // A user name that is no number at all: like an account that never asked for a code.
+    assert_eq!(
+        reset(&app, "no-such-user", "123456", "Naya@2026").await,
+        reset(&app, real, "123456", "Naya@2026").await
+    );
+}
+
+#[actix_web::test]
+async fn the_sixth_otp_in_an_hour_is_refused_with_or_without_an_account() {
+    let app = TestApp::new();
+    app.employee("9814000023", &["GP_ADMIN"], Some(PW));
+    let (real, nobody) = ("9814000023", "9814000097");
+    for i in 1..=5 {
+        let a = send_otp(&app, real).await;
+        assert_eq!(a.0, 200, "send {i}: {}", a.1);
+        assert_eq!(a, send_otp(&app, nobody).await, "send {i}");
+    }
+    let a = send_otp(&app, real).await;
+    let b = send_otp(&app, nobody).await;
+    assert_eq!(a.0, 429, "{}", a.1);
+    assert_eq!(a.1["error"]["fields"][0]["code"], "OTP.RATE_LIMIT");
+    assert_eq!(a, b, "the same 429 for a number without an account");
+    // Only the account's number gets SMS.
+    let mut c = app.db.conn();
+    let sms = |m: &str| {
+        mgramseva::platform::notification::messages_to(&mut app.db.conn(), &app.state.crypto, m, 10)
+            .unwrap()
+            .len()
+    };
+    assert_eq!((sms(real), sms(nobody)), (5, 0));
+    // ... and no account was made for the other.
+    let id = app.identity();
+    assert!(
+        mgramseva::platform::user::repo::by_mobile(&mut c, &id.mobile_hash(nobody))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// A register OTP asked for from `peer`, with an X-Forwarded-For header if given.
+async fn register_otp(app: &TestApp, mobile: &str, peer: &str, forwarded: Option<&str>) -> Resp {
+    let mut req = actix_web::test::TestRequest::post()
+        .uri("/user-otp/v1/_send")
+        .peer_addr(format!("{peer}:40000").parse().unwrap())
+        .set_json(json!({"RequestInfo": {"msgId": "1|en_IN"}, "otp": {"mobileNumber": mobile, "tenantId": "pb", "type": "register", "userType": "CITIZEN"}}));
+    if let Some(f) = forwarded {
+        req = req.insert_header(("x-forwarded-for", f));
+    }
+    app.send(req).await
+}
+
+/// The 429 of the OTP limits, as the per-number one has always been shaped.
+fn assert_rate_limited((s, v): &Resp) {
+    assert_eq!(s.as_u16(), 429, "{v}");
+    assert_eq!(v["responseInfo"], Value::Null, "{v}");
+    assert_eq!(v["error"]["code"], 429, "{v}");
+    assert_eq!(v["error"]["fields"][0]["code"], "OTP.RATE_LIMIT", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+}
+
+#[actix_web::test]
+async fn register_otps_are_limited_per_client_address_which_is_kept_only_hashed() {
+    let app = TestApp::configured(|s| {
+        s.security.otp_register_max_per_address_per_hour = 3;
+        s.security.otp_register_max_per_hour = 100;
+    });
+    for m in ["9814000110", "9814000111", "9814000112"] {
+        let (s, v) = register_otp(&app, m, "10.1.1.1", None).await;
+        assert_eq!(s, 200, "{m}: {v}");
+        assert!(otp_of(&app, m).is_some(), "{m} got its SMS");
+    }
+    // A fourth number from the same address: refused like a sixth send to one number.
+    let r = register_otp(&app, "9814000113", "10.1.1.1", None).await;
+    assert_rate_limited(&r);
+    assert_eq!(otp_of(&app, "9814000113"), None, "no SMS");
+    // Without a trusted proxy, a forged X-Forwarded-For changes nothing ...
+    assert_rate_limited(&register_otp(&app, "9814000113", "10.1.1.1", Some("10.9.9.9")).await);
+    // ... while another address is not held back.
+    let (s, v) = register_otp(&app, "9814000113", "10.1.1.2", None).await;
+    assert_eq!(s, 200, "{v}");
+    // The same per-number shape, for comparison.
+    for i in 0..5 {
+        let (s, v) = register_otp(&app, "9814000114", &format!("10.1.2.{i}"), None).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let r = register_otp(&app, "9814000114", "10.1.2.9", None).await;
+    assert_rate_limited(&r);
+    // What is counted is kept in the database, and the address only as a keyed hash.
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT row_to_json(o)::text AS t FROM user_otp o WHERE purpose = 'register'",
+    )
+    .load(&mut app.db.conn())
+    .unwrap();
+    assert_eq!(rows.len(), 9);
+    for r in &rows {
+        assert!(!r.t.contains("10.1.1."), "an address in clear: {}", r.t);
+        assert!(!r.t.contains("\"client_hash\":null"), "{}", r.t);
+    }
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_the_first_forwarded_hop_is_the_client() {
+    let app = TestApp::configured(|s| {
+        s.server.trust_forwarded_for = true;
+        s.security.otp_register_max_per_address_per_hour = 2;
+    });
+    let proxy = "10.0.0.9";
+    let first = Some("10.2.2.1, 10.0.0.9");
+    for m in ["9814000120", "9814000121"] {
+        assert_eq!(register_otp(&app, m, proxy, first).await.0, 200, "{m}");
+    }
+    assert_rate_limited(&register_otp(&app, "9814000122", proxy, first).await);
+    let other = Some("10.2.2.2, 10.0.0.9");
+    assert_eq!(register_otp(&app, "9814000122", proxy, other).await.0, 200);
+    // Not an address: the peer's is used.
+    assert_eq!(
+        register_otp(&app, "9814000123", proxy, Some("nonsense"))
+            .await
+            .0,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn register_otps_have_an_hourly_cap_in_all() {
+    let app = TestApp::configured(|s| {
+        s.security.otp_register_max_per_hour = 4;
+    });
+    for i in 0..4 {
+        let (s, v) =
+            register_otp(&app, &format!("981400013{i}"), &format!("10.3.3.{i}"), None).await;
+        assert_eq!(s, 200, "{i}: {v}");
+    }
+    let r = register_otp(&app, "9814000134", "10.3.3.4", None).await;
+    assert_rate_limited(&r);
+    assert_eq!(otp_of(&app, "9814000134"), None, "no SMS");
+    // Password-reset OTPs go only to accounts and are outside the cap.
+    app.employee("9814000135", &["GP_ADMIN"], Some(PW));
+    assert_eq!(send_otp(&app, "9814000135").await.0, 200);
+    assert!(otp_of(&app, "9814000135").is_some());
 }
 
 #[actix_web::test]

@@ -161,6 +161,21 @@ async fn login_logout_and_the_session_cookie() {
 }
 
 #[actix_web::test]
+async fn a_mobile_without_an_account_locks_on_the_login_page_too() {
+    let app = TestApp::new();
+    for i in 1..=6 {
+        let p = log_in(&app, "9816000096", "wrong@123").await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        let want = if i < 5 {
+            "Wrong mobile number or password"
+        } else {
+            "Too many failed attempts"
+        };
+        assert!(p.body.contains(want), "try {i}: {}", p.body);
+    }
+}
+
+#[actix_web::test]
 async fn a_first_login_must_set_a_password_by_otp() {
     let app = TestApp::new();
     app.employee("9816000003", &["SARPANCH"], Some("Given@123"));
@@ -259,6 +274,64 @@ async fn forgot_password_by_otp_in_the_browser_flow() {
     assert_eq!(p.location, "/login?done=1", "{}", p.body);
     let p = log_in(&app, "9816000004", "New@12345").await;
     assert_eq!(p.location, "/home", "{}", p.body);
+}
+
+#[actix_web::test]
+async fn forgot_password_answers_alike_with_or_without_an_account() {
+    let app = TestApp::new();
+    let u = app.employee("9816000005", &["GP_ADMIN"], Some("Old@12345"));
+    mark_password_changed(&app, u.id);
+    let send = |m: &'static str| {
+        let app = &app;
+        async move {
+            post(
+                app,
+                "/forgot-password",
+                &format!("_csrf={CSRF}&mobile={m}"),
+                None,
+            )
+            .await
+        }
+    };
+    let reset = |m: &'static str| {
+        let app = &app;
+        async move {
+            post(
+                app,
+                "/forgot-password/reset",
+                &format!("_csrf={CSRF}&mobile={m}&otp=000000&new_password=New%4012345&confirm=New%4012345"),
+                None,
+            )
+            .await
+        }
+    };
+    // Without a code asked for, the reset says the same for both.
+    let (a, b) = (reset("9816000005").await, reset("9816000095").await);
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(a.body.contains("has expired"), "{}", a.body);
+    assert_eq!(
+        (a.status, a.body.replace("9816000005", "N")),
+        (b.status, b.body.replace("9816000095", "N"))
+    );
+    // Five sends in an hour for each, then the same refusal.
+    for i in 1..=5 {
+        let (a, b) = (send("9816000005").await, send("9816000095").await);
+        assert_eq!(
+            (a.status, b.status),
+            (StatusCode::OK, StatusCode::OK),
+            "send {i}"
+        );
+    }
+    let (a, b) = (send("9816000005").await, send("9816000095").await);
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS)
+    );
+    assert!(a.body.contains("Too many OTPs"), "{}", a.body);
+    assert_eq!(
+        a.body.replace("9816000005", "N"),
+        b.body.replace("9816000095", "N")
+    );
 }
 
 #[actix_web::test]

@@ -63,7 +63,7 @@ async fn every_answer_carries_the_security_headers_and_only_static_files_are_cac
 
 #[actix_web::test]
 async fn behind_https_cookies_are_secure_and_hsts_is_sent() {
-    let app = TestApp::configured(TestDb::new(), |s| s.security.secure_cookies = true);
+    let app = TestApp::configured(|s| s.security.secure_cookies = true);
     let resp = app.call(TestRequest::get().uri("/login")).await;
     let cookies: Vec<String> = resp
         .headers()

@@ -185,6 +185,8 @@ mod tests {
             otp_valid_minutes: 1,
             otp_max_attempts: 1,
             otp_max_sends_per_hour: 1,
+            otp_register_max_per_address_per_hour: 1,
+            otp_register_max_per_hour: 1,
             lockout_failures: 1,
             lockout_window_minutes: 1,
             lockout_minutes: 1,

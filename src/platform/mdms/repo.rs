@@ -21,6 +21,23 @@ pub fn tenants(conn: &mut PgConnection) -> QueryResult<Vec<Tenant>> {
         .load(conn)
 }
 
+/// The codes of the tenants that `holders` cover (`http::gateway::tenant_covers`): each holder
+/// and every tenant below it, in code order.
+pub fn codes_covered_by(conn: &mut PgConnection, holders: &[String]) -> QueryResult<Vec<String>> {
+    let mut q = mdms_tenant::table
+        .select(mdms_tenant::code)
+        .filter(mdms_tenant::code.eq_any(holders.to_vec()))
+        .into_boxed();
+    for h in holders {
+        let h = h
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q = q.or_filter(mdms_tenant::code.like(format!("{h}.%")));
+    }
+    q.order(mdms_tenant::code).load(conn)
+}
+
 /// The codes of every gram panchayat (the tenants below the state, `pb.*`), in code order.
 pub fn gram_panchayat_codes(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
     Ok(tenants(conn)?

@@ -245,7 +245,8 @@ struct SearchBody {
 async fn search(state: web::Data<AppState>, req: Digit<SearchBody>) -> AppResult<HttpResponse> {
     let caller = caller_of(&req)?.clone();
     let b = &req.body;
-    let size = b.page_size.unwrap_or(100).clamp(1, 500);
+    // As egov-user: `pageSize` is the limit (0 or none: the default), `pageNumber` the number
+    // of users skipped.
     let crit = SearchCriteria {
         ids: b.id.clone(),
         uuids: b.uuid.clone(),
@@ -256,8 +257,8 @@ async fn search(state: web::Data<AppState>, req: Digit<SearchBody>) -> AppResult
         user_type: b.user_type.clone().filter(|s| !s.trim().is_empty()),
         active: b.active,
         role_codes: b.role_codes.clone(),
-        offset: b.page_number.unwrap_or(0).max(0) * size,
-        limit: size,
+        offset: b.page_number.unwrap_or(0).max(0),
+        limit: b.page_size.unwrap_or(0),
     };
     let st = state.clone();
     let (users, total) = db::run(&state.pool, move |c| {
@@ -471,7 +472,7 @@ async fn nologin_update(
         Reset::Done(_) => {
             Ok(HttpResponse::Ok().json(json!({"responseInfo": ResponseInfo::success(&req.info)})))
         }
-        Reset::WrongCode | Reset::UnknownUser => Err(AppError::invalid_field(
+        Reset::WrongCode => Err(AppError::invalid_field(
             "INVALID_OTP",
             "The OTP is not right",
             "otpReference",
@@ -502,6 +503,7 @@ struct OtpReq {
 
 async fn send_otp(
     state: web::Data<AppState>,
+    http: HttpRequest,
     req: Digit<OtpBody>,
 ) -> Result<HttpResponse, LegacyError> {
     let o = &req.body.otp;
@@ -548,23 +550,22 @@ async fn send_otp(
         .and_then(Locale::parse)
         .or_else(|| Locale::parse(&state.settings.app.default_locale))
         .unwrap_or(Locale::Pa);
+    let client = crate::http::client_address(&http, state.settings.server.trust_forwarded_for);
     let st = state.clone();
     let sent = db::transaction(&state.pool, move |c| {
         let id = Identity {
             crypto: &st.crypto,
             sec: &st.settings.security,
         };
-        otp::send(
-            c,
-            id,
-            &st.i18n,
-            tenant.trim(),
-            &mobile,
+        let req = otp::OtpRequest {
+            tenant: tenant.trim(),
+            mobile: &mobile,
             purpose,
-            &user_type,
+            user_type: &user_type,
             locale,
-            Utc::now(),
-        )
+            client,
+        };
+        otp::send(c, id, &st.i18n, &req, Utc::now())
     })
     .await?;
     if sent == Sent::Sent {

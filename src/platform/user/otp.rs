@@ -2,6 +2,8 @@
 //! keyed hash, valid for a few minutes, used once, with a limited number of tries and of sends per
 //! number per hour. Delivered as an SMS through the notification outbox.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use rand::RngExt as _;
@@ -45,6 +47,21 @@ fn code_hash(id: Identity<'_>, otp_id: i64, code: &str) -> Vec<u8> {
         .blind_index("otp", &format!("{otp_id}:{}", code.trim()))
 }
 
+/// Takes a transaction-scoped advisory lock: `space`, and the first bytes of `key` (a hash).
+fn lock(conn: &mut PgConnection, space: i32, key: &[u8]) -> QueryResult<()> {
+    let mut k = [0u8; 4];
+    k.copy_from_slice(key.get(..4).unwrap_or(&[0; 4]));
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+        .bind::<diesel::sql_types::Integer, _>(space)
+        .bind::<diesel::sql_types::Integer, _>(i32::from_be_bytes(k))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Advisory lock spaces: OTP sends to one number; register OTP sends.
+const LOCK_OTP_NUMBER: i32 = 7_240_004;
+const LOCK_OTP_REGISTER: i32 = 7_240_005;
+
 /// What a send request led to (the answer to the client is the same either way, so that it does
 /// not reveal who has an account).
 #[derive(Debug, PartialEq, Eq)]
@@ -53,29 +70,62 @@ pub enum Sent {
     NoSuchUser,
 }
 
-/// Sends an OTP to `mobile` on `tenant` for `purpose`.
-#[expect(clippy::too_many_arguments, reason = "mirrors the contract's fields")]
+/// A request for an OTP: to `mobile` on `tenant` for `purpose`, from a client address.
+#[derive(Clone, Copy, Debug)]
+pub struct OtpRequest<'a> {
+    pub tenant: &'a str,
+    pub mobile: &'a str,
+    pub purpose: Purpose,
+    pub user_type: &'a str,
+    pub locale: Locale,
+    /// Where the request came from (`http::client_address`), if known.
+    pub client: Option<IpAddr>,
+}
+
+/// The 429 of every OTP limit (the app reads `OTP.RATE_LIMIT`).
+fn rate_limited(message: &str) -> AppError {
+    AppError::client(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "OTP.RATE_LIMIT",
+        message,
+    )
+}
+
+/// Sends an OTP. Limits: sends per number per hour; for `register` (which reaches any number),
+/// also per client address per hour and in all per hour. What is counted are the `user_otp`
+/// rows, each with a keyed hash of the client address (never the address).
 pub fn send(
     conn: &mut PgConnection,
     id: Identity<'_>,
     catalog: &Catalog,
-    tenant: &str,
-    mobile: &str,
-    purpose: Purpose,
-    user_type: &str,
-    locale: Locale,
+    req: &OtpRequest<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Sent> {
-    let mobile = service::check_mobile(mobile, "otp.mobileNumber")?;
+    let OtpRequest {
+        tenant,
+        user_type,
+        purpose,
+        locale,
+        ..
+    } = *req;
+    let mobile = service::check_mobile(req.mobile, "otp.mobileNumber")?;
     let mhash = id.mobile_hash(&mobile);
-    let user = match purpose {
-        Purpose::Register => None,
+    let client_hash = id.crypto.blind_index(
+        "client",
+        &req.client
+            .map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
+    );
+    // One send per number at a time, so two racing sends cannot both slip under the limit.
+    lock(conn, LOCK_OTP_NUMBER, &mhash)?;
+    // A number without an account is counted, limited and given a code exactly like one with an
+    // account; only the SMS is not sent. So neither the answers nor the 429 tell who has one.
+    let (user, no_account) = match purpose {
+        Purpose::Register => (None, false),
         Purpose::Login | Purpose::PasswordReset => {
-            let found = super::repo::by_login(conn, tenant, user_type, &id.username_hash(&mobile))?;
-            match found {
-                Some(u) if u.active => Some(u),
-                _ => return Ok(Sent::NoSuchUser),
-            }
+            let found = super::repo::by_login(conn, tenant, user_type, &id.username_hash(&mobile))?
+                .filter(|u| u.active);
+            let none = found.is_none();
+            (found, none)
         }
     };
     let sent_last_hour: i64 = ot::table
@@ -84,11 +134,33 @@ pub fn send(
         .count()
         .get_result(conn)?;
     if sent_last_hour >= id.sec.otp_max_sends_per_hour {
-        return Err(AppError::client(
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            "OTP.RATE_LIMIT",
+        return Err(rate_limited(
             "Too many OTPs were sent to this number in the last hour; please try again later",
         ));
+    }
+    if purpose == Purpose::Register {
+        // Register sends one at a time (after the number's lock), so the caps hold under races.
+        lock(conn, LOCK_OTP_REGISTER, &[0; 4])?;
+        let register_last_hour = || {
+            ot::table
+                .filter(ot::purpose.eq(Purpose::Register.code()))
+                .filter(ot::created_at.gt(now - Duration::hours(1)))
+        };
+        let all: i64 = register_last_hour().count().get_result(conn)?;
+        if all >= id.sec.otp_register_max_per_hour {
+            return Err(rate_limited(
+                "Too many OTPs were requested in the last hour; please try again later",
+            ));
+        }
+        let from_here: i64 = register_last_hour()
+            .filter(ot::client_hash.eq(&client_hash))
+            .count()
+            .get_result(conn)?;
+        if from_here >= id.sec.otp_register_max_per_address_per_hour {
+            return Err(rate_limited(
+                "Too many OTPs were requested from this address in the last hour; please try again later",
+            ));
+        }
     }
     // Earlier codes for the same purpose stop working.
     diesel::update(
@@ -108,12 +180,16 @@ pub fn send(
             ot::code_hash.eq(vec![0u8; 32]),
             ot::created_at.eq(now),
             ot::expires_at.eq(now + Duration::minutes(id.sec.otp_valid_minutes)),
+            ot::client_hash.eq(&client_hash),
         ))
         .returning(ot::id)
         .get_result(conn)?;
     diesel::update(ot::table.find(otp_id))
         .set(ot::code_hash.eq(code_hash(id, otp_id, &code)))
         .execute(conn)?;
+    if no_account {
+        return Ok(Sent::NoSuchUser);
+    }
     let first_time = user.as_ref().is_some_and(|u| !u.default_pwd_chgd);
     let template = if first_time {
         "RESET_PASSWORD_FIRST_TIME_OTP"
@@ -136,13 +212,14 @@ pub fn send(
 }
 
 /// How a password reset by OTP ended. A wrong code is counted even though the answer is an
-/// error, so the handler commits first and maps the outcome afterwards.
+/// error, so the handler commits first and maps the outcome afterwards. A user name without an
+/// account ends the way an account in the same state would: `NoValidCode` until a code is asked
+/// for its number, then `WrongCode` (counted) until the code's tries are spent.
 #[derive(Debug)]
 pub enum Reset {
     Done(Box<User>),
     WrongCode,
     NoValidCode,
-    UnknownUser,
 }
 
 #[expect(clippy::too_many_arguments, reason = "mirrors the contract's fields")]
@@ -157,15 +234,20 @@ pub fn reset_password(
     now: DateTime<Utc>,
 ) -> AppResult<Reset> {
     service::check_password_rule(new_password.expose(), "newPassword")?;
-    let Some(row) = super::repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))?
-    else {
-        return Ok(Reset::UnknownUser);
+    let row = super::repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))?;
+    let user = match row {
+        Some(row) => service::open_rows(conn, id.crypto, vec![row])?.pop(),
+        None => None,
     };
-    let user = service::open_rows(conn, id.crypto, vec![row])?
-        .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
-    let Some(mobile) = user.mobile_number.clone() else {
-        return Ok(Reset::UnknownUser);
+    // Without an account, the user name is taken as the number (employees' user names are their
+    // numbers): `send` keeps an undelivered code for such a number, which is checked and spent
+    // like a delivered one, so the answers do not tell who has an account.
+    let mobile = match &user {
+        Some(u) => u.mobile_number.clone(),
+        None => service::check_mobile(user_name, "userName").ok(),
+    };
+    let Some(mobile) = mobile else {
+        return Ok(Reset::NoValidCode);
     };
     let latest: Option<(i64, Vec<u8>, i32)> = ot::table
         .filter(ot::mobile_hash.eq(id.mobile_hash(&mobile)))
@@ -183,7 +265,9 @@ pub fn reset_password(
     if attempts >= id.sec.otp_max_attempts {
         return Ok(Reset::NoValidCode);
     }
-    if code_hash(id, otp_id, otp) != hash {
+    let right = code_hash(id, otp_id, otp) == hash;
+    // (The right code of a number without an account cannot be known: it was never sent.)
+    let Some(user) = user.filter(|_| right) else {
         let n = attempts + 1;
         // The last allowed try used up, the code stops working.
         let spent = (n >= id.sec.otp_max_attempts).then_some(now);
@@ -191,7 +275,7 @@ pub fn reset_password(
             .set((ot::attempts.eq(n), ot::used_at.eq(spent)))
             .execute(conn)?;
         return Ok(Reset::WrongCode);
-    }
+    };
     diesel::update(ot::table.find(otp_id))
         .set(ot::used_at.eq(now))
         .execute(conn)?;

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::model::{RoleOf, UserRow};
 use crate::db::schema::{
-    mdms_role, user_account as ua, user_history, user_login_failure, user_role, user_token,
+    mdms_role, user_account as ua, user_history, user_login_failure, user_login_failure_unknown,
+    user_login_lock_unknown, user_role, user_token,
 };
 
 pub fn by_id(conn: &mut PgConnection, id: i64) -> QueryResult<Option<UserRow>> {
@@ -141,6 +142,102 @@ pub fn clear_failures(conn: &mut PgConnection, user_id: i64) -> QueryResult<usiz
         .execute(conn)
 }
 
+/// A login key without an account: as accounts are found (tenant, type, user name's keyed hash).
+#[derive(Clone, Copy, Debug)]
+pub struct UnknownLogin<'a> {
+    pub tenant: &'a str,
+    pub user_type: &'a str,
+    pub user_name_hash: &'a [u8],
+}
+
+/// Until when a user name without an account is locked, if it was.
+pub fn unknown_locked_until(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    user_login_lock_unknown::table
+        .find((k.user_name_hash, k.tenant, k.user_type))
+        .select(user_login_lock_unknown::locked_until)
+        .first(conn)
+        .optional()
+}
+
+/// Records a failed login on a user name without an account; prunes (a batch of) failures
+/// that have left the window and locks that have ended, whoever they were for.
+pub fn record_unknown_failure(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+    at: DateTime<Utc>,
+    window_start: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use diesel::sql_types::Timestamptz;
+    diesel::sql_query(
+        "DELETE FROM user_login_failure_unknown WHERE id IN (SELECT id FROM \
+         user_login_failure_unknown WHERE at <= $1 LIMIT 100 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<Timestamptz, _>(window_start)
+    .execute(conn)?;
+    diesel::sql_query(
+        "DELETE FROM user_login_lock_unknown WHERE ctid IN (SELECT ctid FROM \
+         user_login_lock_unknown WHERE locked_until <= $1 LIMIT 100 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<Timestamptz, _>(at)
+    .execute(conn)?;
+    diesel::insert_into(user_login_failure_unknown::table)
+        .values((
+            user_login_failure_unknown::tenant_id.eq(k.tenant),
+            user_login_failure_unknown::user_type.eq(k.user_type),
+            user_login_failure_unknown::user_name_hash.eq(k.user_name_hash),
+            user_login_failure_unknown::at.eq(at),
+        ))
+        .execute(conn)
+}
+
+pub fn unknown_failures_since(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+    since: DateTime<Utc>,
+) -> QueryResult<i64> {
+    use user_login_failure_unknown as f;
+    f::table
+        .filter(f::user_name_hash.eq(k.user_name_hash))
+        .filter(f::tenant_id.eq(k.tenant))
+        .filter(f::user_type.eq(k.user_type))
+        .filter(f::at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+/// Locks a user name without an account until `until`, and forgets its failures (as a real
+/// account's lock does).
+pub fn lock_unknown(
+    conn: &mut PgConnection,
+    k: UnknownLogin<'_>,
+    until: DateTime<Utc>,
+) -> QueryResult<()> {
+    use user_login_failure_unknown as f;
+    use user_login_lock_unknown as l;
+    diesel::insert_into(l::table)
+        .values((
+            l::tenant_id.eq(k.tenant),
+            l::user_type.eq(k.user_type),
+            l::user_name_hash.eq(k.user_name_hash),
+            l::locked_until.eq(until),
+        ))
+        .on_conflict((l::user_name_hash, l::tenant_id, l::user_type))
+        .do_update()
+        .set(l::locked_until.eq(until))
+        .execute(conn)?;
+    diesel::delete(
+        f::table
+            .filter(f::user_name_hash.eq(k.user_name_hash))
+            .filter(f::tenant_id.eq(k.tenant))
+            .filter(f::user_type.eq(k.user_type)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_locked_until(
     conn: &mut PgConnection,
     user_id: i64,
@@ -152,25 +249,95 @@ pub fn set_locked_until(
         .execute(conn)
 }
 
-pub fn insert_token(
-    conn: &mut PgConnection,
-    hash: &[u8],
-    user_id: i64,
-    kind: &str,
-    pair: Option<&[u8]>,
-    now: DateTime<Utc>,
-    expires: DateTime<Utc>,
-) -> QueryResult<usize> {
+/// A token to store: its hash, owner, kind, the access token it is paired with (refresh
+/// tokens), its family (every token descended from one login) and its life.
+#[derive(Clone, Copy, Debug)]
+pub struct NewToken<'a> {
+    pub hash: &'a [u8],
+    pub user_id: i64,
+    pub kind: &'a str,
+    pub pair: Option<&'a [u8]>,
+    pub family: uuid::Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub fn insert_token(conn: &mut PgConnection, t: &NewToken<'_>) -> QueryResult<usize> {
     diesel::insert_into(user_token::table)
         .values((
-            user_token::token_hash.eq(hash),
-            user_token::user_id.eq(user_id),
-            user_token::kind.eq(kind),
-            user_token::pair_hash.eq(pair),
-            user_token::created_at.eq(now),
-            user_token::expires_at.eq(expires),
+            user_token::token_hash.eq(t.hash),
+            user_token::user_id.eq(t.user_id),
+            user_token::kind.eq(t.kind),
+            user_token::pair_hash.eq(t.pair),
+            user_token::family_id.eq(t.family),
+            user_token::created_at.eq(t.created_at),
+            user_token::expires_at.eq(t.expires_at),
         ))
         .execute(conn)
+}
+
+/// A refresh token as stored, live or not.
+#[derive(Clone, Debug, Queryable)]
+pub struct RefreshToken {
+    pub user_id: i64,
+    pub pair: Option<Vec<u8>>,
+    pub family: uuid::Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub rotated_at: Option<DateTime<Utc>>,
+}
+
+/// A refresh token by its hash, locked until the transaction ends (so one refresh at a time
+/// trades it).
+pub fn refresh_token_for_update(
+    conn: &mut PgConnection,
+    hash: &[u8],
+) -> QueryResult<Option<RefreshToken>> {
+    user_token::table
+        .filter(user_token::token_hash.eq(hash))
+        .filter(user_token::kind.eq("refresh"))
+        .select((
+            user_token::user_id,
+            user_token::pair_hash,
+            user_token::family_id,
+            user_token::expires_at,
+            user_token::revoked_at,
+            user_token::rotated_at,
+        ))
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token traded for a new pair (it ends).
+pub fn mark_rotated(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    super::cache::auth_changed();
+    diesel::update(user_token::table.find(hash))
+        .set((
+            user_token::rotated_at.eq(now),
+            user_token::revoked_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Revokes every live token of a family.
+pub fn revoke_family(
+    conn: &mut PgConnection,
+    family: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    super::cache::auth_changed();
+    diesel::update(
+        user_token::table
+            .filter(user_token::family_id.eq(family))
+            .filter(user_token::revoked_at.is_null()),
+    )
+    .set(user_token::revoked_at.eq(now))
+    .execute(conn)
 }
 
 /// The user id of a live token of a kind, with the token's pair.

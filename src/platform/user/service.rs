@@ -2,9 +2,13 @@
 //! revocable), profile and password changes, search, history. Personal fields are sealed with
 //! `platform::encryption` on the way in and opened on the way out; nothing here logs them.
 
+use std::cell::Cell;
+use std::sync::{Mutex, PoisonError};
+
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use serde_json::json;
 use sha2::Digest as _;
 
@@ -13,7 +17,7 @@ use super::repo;
 use crate::config::{Secret, SecuritySettings};
 use crate::db::schema::user_account as ua;
 use crate::error::{AppError, AppResult, ErrorDetail};
-use crate::http::gateway::{AuthUser, TenantRole, tenant_covers};
+use crate::http::gateway::{AuthUser, TenantRole};
 use crate::platform::encryption::Crypto;
 
 pub const COL_USER_NAME: &str = "user.user_name";
@@ -145,6 +149,48 @@ pub fn verify_password(password: &Secret, hash: &str) -> bool {
     Argon2::default()
         .verify_password(password.expose().as_bytes(), hash)
         .is_ok()
+}
+
+/// Dummy hashes made so far, one per set of argon2 parameters (memory, passes).
+static DUMMY_HASHES: Mutex<Vec<((u32, u32), String)>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static DUMMY_CHECKS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The hash of a random password, made with exactly the parameters real passwords are hashed
+/// with (`security.argon2_*`): a login with no password to check (no such user, or an account
+/// without a password) verifies against it, so it costs what a real check costs and its timing
+/// does not tell who has an account. Made once per parameter set, on first use.
+pub fn dummy_hash(sec: &SecuritySettings) -> AppResult<String> {
+    let key = (sec.argon2_memory_kib, sec.argon2_iterations);
+    let known = |list: &Vec<((u32, u32), String)>| {
+        list.iter().find(|(k, _)| *k == key).map(|(_, h)| h.clone())
+    };
+    if let Some(h) = known(&DUMMY_HASHES.lock().unwrap_or_else(PoisonError::into_inner)) {
+        return Ok(h);
+    }
+    let made = hash_password(sec, &Secret::new(new_token()))?;
+    let mut list = DUMMY_HASHES.lock().unwrap_or_else(PoisonError::into_inner);
+    // Another thread may have made one meanwhile: keep the first, so every caller sees one hash.
+    if let Some(h) = known(&list) {
+        return Ok(h);
+    }
+    list.push((key, made.clone()));
+    Ok(made)
+}
+
+/// Spends a real password check on the dummy hash; always false.
+fn verify_dummy(sec: &SecuritySettings, password: &Secret) -> AppResult<bool> {
+    let h = dummy_hash(sec)?;
+    let _ = verify_password(password, &h);
+    DUMMY_CHECKS.with(|c| c.set(c.get() + 1));
+    Ok(false)
+}
+
+/// How many dummy checks this thread has made (tests call `login` on their own thread).
+pub fn dummy_checks_on_this_thread() -> u64 {
+    DUMMY_CHECKS.with(Cell::get)
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -470,32 +516,41 @@ pub struct Tokens {
     pub expires_in: i64,
 }
 
+/// A new access and refresh pair; of `family` when refreshing, else of a new family.
 pub fn issue_tokens(
     conn: &mut PgConnection,
     sec: &SecuritySettings,
     user_id: i64,
+    family: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<Tokens> {
+    let family = family.unwrap_or_else(uuid::Uuid::new_v4);
     let access = new_token();
     let refresh = new_token();
     let ah = token_hash(&access);
     repo::insert_token(
         conn,
-        &ah,
-        user_id,
-        "access",
-        None,
-        now,
-        now + Duration::minutes(sec.access_token_minutes),
+        &repo::NewToken {
+            hash: &ah,
+            user_id,
+            kind: "access",
+            pair: None,
+            family,
+            created_at: now,
+            expires_at: now + Duration::minutes(sec.access_token_minutes),
+        },
     )?;
     repo::insert_token(
         conn,
-        &token_hash(&refresh),
-        user_id,
-        "refresh",
-        Some(&ah),
-        now,
-        now + Duration::minutes(sec.refresh_token_minutes),
+        &repo::NewToken {
+            hash: &token_hash(&refresh),
+            user_id,
+            kind: "refresh",
+            pair: Some(&ah),
+            family,
+            created_at: now,
+            expires_at: now + Duration::minutes(sec.refresh_token_minutes),
+        },
     )?;
     Ok(Tokens {
         access,
@@ -514,12 +569,15 @@ pub fn issue_token(
     let t = new_token();
     repo::insert_token(
         conn,
-        &token_hash(&t),
-        user_id,
-        "access",
-        None,
-        now,
-        now + ttl,
+        &repo::NewToken {
+            hash: &token_hash(&t),
+            user_id,
+            kind: "access",
+            pair: None,
+            family: uuid::Uuid::new_v4(),
+            created_at: now,
+            expires_at: now + ttl,
+        },
     )?;
     Ok(t)
 }
@@ -543,21 +601,22 @@ pub fn login(
     user_type: &str,
     now: DateTime<Utc>,
 ) -> AppResult<LoginOutcome> {
-    let Some(row) = repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))? else {
-        // Spend about as long as a real check, so timing does not tell who exists.
-        let _ = verify_password(
-            password,
-            "$argon2id$v=19$m=256,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$6l0nV/3kO8ZzDq3mq0d0dQ",
-        );
-        return Ok(LoginOutcome::BadCredentials);
+    let name_hash = id.username_hash(user_name);
+    let Some(row) = repo::by_login(conn, tenant, user_type, &name_hash)? else {
+        let key = repo::UnknownLogin {
+            tenant,
+            user_type,
+            user_name_hash: &name_hash,
+        };
+        return login_unknown(conn, id, key, password, now);
     };
     if row.locked_until.is_some_and(|t| t > now) {
         return Ok(LoginOutcome::Locked);
     }
-    let good = row
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| verify_password(password, h));
+    let good = match row.password_hash.as_deref() {
+        Some(h) => verify_password(password, h),
+        None => verify_dummy(id.sec, password)?,
+    };
     if !good {
         repo::record_failure(conn, row.id, now)?;
         let window = now - Duration::minutes(id.sec.lockout_window_minutes);
@@ -588,14 +647,48 @@ pub fn login(
     if row.locked_until.is_some() {
         repo::set_locked_until(conn, row.id, None)?;
     }
-    let tokens = issue_tokens(conn, id.sec, row.id, now)?;
+    let tokens = issue_tokens(conn, id.sec, row.id, None, now)?;
     let user = open_rows(conn, id.crypto, vec![row])?
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
     Ok(LoginOutcome::Success(Box::new(user), tokens))
 }
 
-/// Trades a live refresh token for a new pair; the old pair ends.
+/// A login on a user name without an account goes exactly as one on an account with another
+/// password: the same password check (on the dummy hash), its failure counted under the key
+/// accounts are found by, the same lock after as many failures in the window, for as long. So
+/// neither "Invalid login credentials" nor "Account locked" tells who has an account.
+fn login_unknown(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    key: repo::UnknownLogin<'_>,
+    password: &Secret,
+    now: DateTime<Utc>,
+) -> AppResult<LoginOutcome> {
+    // A tenant this long has no accounts (nor room in the table): nothing to count.
+    let countable = (1..=256).contains(&key.tenant.chars().count())
+        && matches!(key.user_type, "EMPLOYEE" | "CITIZEN" | "SYSTEM");
+    if countable && repo::unknown_locked_until(conn, key)?.is_some_and(|t| t > now) {
+        return Ok(LoginOutcome::Locked);
+    }
+    verify_dummy(id.sec, password)?;
+    if !countable {
+        return Ok(LoginOutcome::BadCredentials);
+    }
+    let window = now - Duration::minutes(id.sec.lockout_window_minutes);
+    repo::record_unknown_failure(conn, key, now, window)?;
+    if repo::unknown_failures_since(conn, key, window)? >= id.sec.lockout_failures {
+        repo::lock_unknown(conn, key, now + Duration::minutes(id.sec.lockout_minutes))?;
+        return Ok(LoginOutcome::Locked);
+    }
+    Ok(LoginOutcome::BadCredentials)
+}
+
+/// Trades a live refresh token for a new pair of its family; the old pair ends and the refresh
+/// token is marked rotated. A rotated refresh token that comes back was copied (or replayed):
+/// it is refused as before, and every live token of its family (all that descend from the same
+/// login, the newer pair of whoever refreshed first included) is revoked, so a thief and the
+/// rightful holder both have to log in again.
 pub fn refresh(
     conn: &mut PgConnection,
     id: Identity<'_>,
@@ -603,19 +696,30 @@ pub fn refresh(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(User, Tokens)>> {
     let rh = token_hash(refresh_token);
-    let Some((user_id, pair, _)) = repo::live_token(conn, &rh, "refresh", now)? else {
+    let Some(t) = repo::refresh_token_for_update(conn, &rh)? else {
         return Ok(None);
     };
-    let mut ended = vec![rh];
-    ended.extend(pair);
-    repo::revoke(conn, &ended, now)?;
-    let Some(user) = get(conn, id.crypto, user_id)? else {
+    if t.rotated_at.is_some() {
+        let revoked = repo::revoke_family(conn, t.family, now)?;
+        tracing::warn!(
+            user.id = t.user_id,
+            revoked,
+            "a rotated refresh token was presented again: its token family is revoked"
+        );
+        return Ok(None);
+    }
+    if t.revoked_at.is_some() || t.expires_at <= now {
+        return Ok(None);
+    }
+    repo::mark_rotated(conn, &rh, now)?;
+    repo::revoke(conn, &t.pair.into_iter().collect::<Vec<_>>(), now)?;
+    let Some(user) = get(conn, id.crypto, t.user_id)? else {
         return Ok(None);
     };
     if !user.active || user.is_locked(now) {
         return Ok(None);
     }
-    let tokens = issue_tokens(conn, id.sec, user_id, now)?;
+    let tokens = issue_tokens(conn, id.sec, t.user_id, Some(t.family), now)?;
     Ok(Some((user, tokens)))
 }
 
@@ -862,7 +966,7 @@ pub fn administered_tenants(caller: &AuthUser) -> Vec<String> {
     t
 }
 
-/// User search criteria (`/user/_search`).
+/// User search criteria (`/user/_search`). `limit` 0 means the default.
 #[derive(Clone, Debug, Default)]
 pub struct SearchCriteria {
     pub ids: Vec<i64>,
@@ -878,70 +982,167 @@ pub struct SearchCriteria {
     pub limit: i64,
 }
 
-/// Finds users. A person always finds themself; other users only on tenants where the caller
-/// administers users. Names match case-insensitively on any part (after decryption).
+/// Users a search answers with by default, and at most unless it names ids or uuids:
+/// egov-user's `egov.user.search.default.size`.
+pub const SEARCH_SIZE: i64 = 10;
+/// At most this many users in an answer to a search that names ids or uuids.
+pub const SEARCH_MAX_NAMED: i64 = 100;
+
+impl SearchCriteria {
+    /// The page size: `limit` when given, within the bounds above.
+    pub fn page_size(&self) -> i64 {
+        let named = i64::try_from(self.ids.len() + self.uuids.len()).unwrap_or(i64::MAX);
+        match (named, self.limit) {
+            (0, l) if l > 0 => l.min(SEARCH_SIZE),
+            (0, _) => SEARCH_SIZE,
+            (n, l) if l > 0 => l.min(n).min(SEARCH_MAX_NAMED),
+            (n, _) => n.min(SEARCH_MAX_NAMED),
+        }
+    }
+}
+
+type UserFilter = Box<dyn BoxableExpression<ua::table, diesel::pg::Pg, SqlType = Bool>>;
+
+/// The tenant codes a search turns on: those the caller administers users on (each with the
+/// tenants below it), and those of the `tenantId` asked for.
+struct Reach {
+    admin_of: Vec<String>,
+    asked: Vec<String>,
+}
+
+fn reach(conn: &mut PgConnection, c: &SearchCriteria, caller: &AuthUser) -> AppResult<Reach> {
+    use crate::platform::mdms::repo::codes_covered_by;
+    Ok(Reach {
+        admin_of: codes_covered_by(conn, &administered_tenants(caller))?,
+        asked: match &c.tenant_id {
+            Some(t) => codes_covered_by(conn, std::slice::from_ref(t))?,
+            None => Vec::new(),
+        },
+    })
+}
+
+/// The users a search may return, and what it asks for, as one SQL condition: nobody is
+/// loaded (nor decrypted) to be filtered out afterwards.
+fn search_filter(
+    id: Identity<'_>,
+    c: &SearchCriteria,
+    caller: &AuthUser,
+    reach: &Reach,
+) -> UserFilter {
+    use crate::db::schema::user_role as ur;
+    let holding_a_role_on = |tenants: &[String]| {
+        ua::id.eq_any(
+            ur::table
+                .filter(ur::tenant_id.eq_any(tenants.to_vec()))
+                .select(ur::user_id),
+        )
+    };
+    // A person always finds themself; others only where the caller administers users: living
+    // on such a tenant (or one below it) or holding a role on one.
+    let mut f: UserFilter = if reach.admin_of.is_empty() {
+        Box::new(ua::id.eq(caller.id))
+    } else {
+        Box::new(
+            ua::id
+                .eq(caller.id)
+                .or(ua::tenant_id.eq_any(reach.admin_of.clone()))
+                .or(holding_a_role_on(&reach.admin_of)),
+        )
+    };
+    if !c.ids.is_empty() {
+        f = Box::new(f.and(ua::id.eq_any(c.ids.clone())));
+    }
+    if !c.uuids.is_empty() {
+        f = Box::new(f.and(ua::uuid.eq_any(c.uuids.clone())));
+    }
+    if let Some(u) = &c.user_name {
+        f = Box::new(f.and(ua::user_name_hash.eq(id.username_hash(u))));
+    }
+    if let Some(m) = &c.mobile_number {
+        f = Box::new(f.and(ua::mobile_hash.assume_not_null().eq(id.mobile_hash(m))));
+    }
+    if let Some(t) = &c.user_type {
+        f = Box::new(f.and(ua::user_type.eq(t.to_uppercase())));
+    }
+    if let Some(a) = c.active {
+        f = Box::new(f.and(ua::active.eq(a)));
+    }
+    if let Some(t) = &c.tenant_id {
+        // Living on the tenant, or holding a role on it (or below it).
+        f = Box::new(
+            f.and(
+                ua::tenant_id
+                    .eq(t.clone())
+                    .or(holding_a_role_on(&reach.asked)),
+            ),
+        );
+    }
+    if !c.role_codes.is_empty() {
+        f = Box::new(
+            f.and(
+                ua::id.eq_any(
+                    ur::table
+                        .filter(ur::role_code.eq_any(c.role_codes.clone()))
+                        .select(ur::user_id),
+                ),
+            ),
+        );
+    }
+    f
+}
+
+/// Finds users, a page at a time (`offset` users skipped, `page_size` at most), in id order,
+/// with the number of all that match. A person always finds themself; others only on tenants
+/// where the caller administers users. The conditions are SQL; only the page is decrypted,
+/// except that a name (sealed, matched case-insensitively on any part) is matched on the
+/// opened names of the users the rest lets through.
 pub fn search(
     conn: &mut PgConnection,
     id: Identity<'_>,
     c: &SearchCriteria,
     caller: &AuthUser,
 ) -> AppResult<(Vec<User>, usize)> {
-    let admin_of = administered_tenants(caller);
-    let mut q = ua::table
-        .select(UserRow::as_select())
-        .order(ua::id)
-        .into_boxed();
-    if !c.ids.is_empty() {
-        q = q.filter(ua::id.eq_any(&c.ids));
-    }
-    if !c.uuids.is_empty() {
-        q = q.filter(ua::uuid.eq_any(&c.uuids));
-    }
-    if let Some(u) = &c.user_name {
-        q = q.filter(ua::user_name_hash.eq(id.username_hash(u)));
-    }
-    if let Some(m) = &c.mobile_number {
-        q = q.filter(ua::mobile_hash.eq(id.mobile_hash(m)));
-    }
-    if let Some(t) = &c.user_type {
-        q = q.filter(ua::user_type.eq(t.to_uppercase()));
-    }
-    if let Some(a) = c.active {
-        q = q.filter(ua::active.eq(a));
-    }
-    let rows: Vec<UserRow> = q.load(conn)?;
-    let users = open_rows(conn, id.crypto, rows)?;
-    let visible = |u: &User| {
-        u.id == caller.id
-            || admin_of.iter().any(|a| {
-                tenant_covers(a, &u.tenant_id)
-                    || u.roles.iter().any(|r| tenant_covers(a, &r.tenant_id))
-            })
+    let size = c.page_size();
+    let offset = c.offset.max(0);
+    let reach = reach(conn, c, caller)?;
+    let Some(name) = c.name.as_deref().map(|n| n.trim().to_lowercase()) else {
+        let total: i64 = ua::table
+            .filter(search_filter(id, c, caller, &reach))
+            .count()
+            .get_result(conn)?;
+        let rows: Vec<UserRow> = ua::table
+            .filter(search_filter(id, c, caller, &reach))
+            .order(ua::id)
+            .offset(offset)
+            .limit(size)
+            .select(UserRow::as_select())
+            .load(conn)?;
+        let users = open_rows(conn, id.crypto, rows)?;
+        return Ok((users, usize::try_from(total).unwrap_or(0)));
     };
-    let name = c.name.as_deref().map(|n| n.trim().to_lowercase());
-    let filtered: Vec<User> = users
-        .into_iter()
-        .filter(visible)
-        .filter(|u| {
-            c.tenant_id.as_deref().is_none_or(|t| {
-                u.tenant_id == t || u.roles.iter().any(|r| tenant_covers(t, &r.tenant_id))
-            })
-        })
-        .filter(|u| {
-            c.role_codes.is_empty() || u.roles.iter().any(|r| c.role_codes.contains(&r.code))
-        })
-        .filter(|u| {
-            name.as_deref()
-                .is_none_or(|n| u.name.to_lowercase().contains(n))
-        })
+    let names: Vec<(i64, String)> = ua::table
+        .filter(search_filter(id, c, caller, &reach))
+        .order(ua::id)
+        .select((ua::id, ua::name_enc))
+        .load(conn)?;
+    let mut matching = Vec::new();
+    for (uid, sealed) in names {
+        if id
+            .crypto
+            .open(COL_NAME, &sealed)?
+            .to_lowercase()
+            .contains(&name)
+        {
+            matching.push(uid);
+        }
+    }
+    let page: Vec<i64> = matching
+        .iter()
+        .copied()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(size).unwrap_or(0))
         .collect();
-    let total = filtered.len();
-    let page = filtered
-        .into_iter()
-        .skip(usize::try_from(c.offset.max(0)).unwrap_or(0))
-        .take(usize::try_from(c.limit.clamp(1, 500)).unwrap_or(100))
-        .collect();
-    Ok((page, total))
+    Ok((get_many(conn, id.crypto, &page)?, matching.len()))
 }
 
 /// One change of a user, as the history page shows it.
