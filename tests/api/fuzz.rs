@@ -111,8 +111,8 @@ fn deep(levels: usize) -> Value {
 
 fn evil_value(rng: &mut Rng) -> Value {
     match rng.below(10) {
-        0 | 1 | 2 => Value::String(evil_string(rng)),
-        3 | 4 => evil_number(rng),
+        0..=2 => Value::String(evil_string(rng)),
+        3..=4 => evil_number(rng),
         5 => json!(null),
         6 => json!(rng.chance(50)),
         7 => json!([evil_string(rng), evil_number(rng)]),
