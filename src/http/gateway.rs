@@ -45,6 +45,22 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
+    /// An employee of the state tenant holding `roles` (unit tests).
+    #[cfg(test)]
+    pub fn employee_for_tests(roles: Vec<TenantRole>) -> Self {
+        Self {
+            id: 1,
+            uuid: uuid::Uuid::nil(),
+            user_name: "9999999999".into(),
+            name: "T".into(),
+            mobile_number: None,
+            user_type: "EMPLOYEE".into(),
+            tenant_id: "pb".into(),
+            roles,
+            must_change_password: false,
+        }
+    }
+
     pub fn has_role_on(&self, role: &str, tenant: &str) -> bool {
         self.roles
             .iter()
@@ -534,17 +550,7 @@ mod tests {
     }
 
     fn user(roles: Vec<TenantRole>) -> AuthUser {
-        AuthUser {
-            id: 1,
-            uuid: uuid::Uuid::nil(),
-            user_name: "9999999999".into(),
-            name: "T".into(),
-            mobile_number: None,
-            user_type: "EMPLOYEE".into(),
-            tenant_id: "pb".into(),
-            roles,
-            must_change_password: false,
-        }
+        AuthUser::employee_for_tests(roles)
     }
 
     #[test]

@@ -53,23 +53,7 @@ mod tests {
     use super::*;
 
     fn user(roles: &[(&str, &str)]) -> AuthUser {
-        AuthUser {
-            id: 1,
-            uuid: uuid::Uuid::nil(),
-            user_name: "9999999999".into(),
-            name: "T".into(),
-            mobile_number: None,
-            user_type: "EMPLOYEE".into(),
-            tenant_id: "pb".into(),
-            roles: roles
-                .iter()
-                .map(|(c, t)| TenantRole {
-                    code: (*c).to_owned(),
-                    tenant_id: (*t).to_owned(),
-                })
-                .collect(),
-            must_change_password: false,
-        }
+        AuthUser::employee_for_tests(roles.iter().map(|(c, t)| role(c, t)).collect())
     }
 
     fn role(c: &str, t: &str) -> TenantRole {

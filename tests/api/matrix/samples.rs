@@ -211,6 +211,17 @@ fn period(m: NaiveDate) -> String {
 const CSV: &str = "Name,Gender,Father or husband name,Mobile number,Old connection id,Property type,Connection type,Last billing cycle\n";
 
 /// Every declared route's sample, by (method, path pattern).
+/// The flat household of the tenant in the query, as billing's searches name a consumer.
+fn consumer_query(c: &Ctx<'_>) -> Req {
+    json_req(
+        c.q(&format!(
+            "tenantId={}&consumerCode={}&businessService=WS",
+            c.tenant, c.fx.flat
+        )),
+        json!({}),
+    )
+}
+
 pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     use Method as M;
     let mut m: BTreeMap<(String, &'static str), Sample> = BTreeMap::new();
@@ -435,15 +446,12 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
                 "additionalDetails": {"matrix": true}}]}),
         )
     });
-    add(M::POST, "/billing-service/demand/_search", false, |c| {
-        json_req(
-            c.q(&format!(
-                "tenantId={}&consumerCode={}&businessService=WS",
-                c.tenant, c.fx.flat
-            )),
-            json!({}),
-        )
-    });
+    add(
+        M::POST,
+        "/billing-service/demand/_search",
+        false,
+        consumer_query,
+    );
     add(M::POST, "/billing-service/demand/_history", false, |c| {
         json_req(
             c.q(&format!("tenantId={}&demandId={}", c.tenant, c.fx.demand)),
@@ -454,34 +462,20 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         M::POST,
         "/billing-service/demand/_getAggregateDemandDetails",
         false,
-        |c| {
-            json_req(
-                c.q(&format!(
-                    "tenantId={}&consumerCode={}&businessService=WS",
-                    c.tenant, c.fx.flat
-                )),
-                json!({}),
-            )
-        },
+        consumer_query,
     );
-    add(M::POST, "/billing-service/bill/v2/_fetchbill", false, |c| {
-        json_req(
-            c.q(&format!(
-                "tenantId={}&consumerCode={}&businessService=WS",
-                c.tenant, c.fx.flat
-            )),
-            json!({}),
-        )
-    });
-    add(M::POST, "/billing-service/bill/v2/_search", false, |c| {
-        json_req(
-            c.q(&format!(
-                "tenantId={}&consumerCode={}&businessService=WS",
-                c.tenant, c.fx.flat
-            )),
-            json!({}),
-        )
-    });
+    add(
+        M::POST,
+        "/billing-service/bill/v2/_fetchbill",
+        false,
+        consumer_query,
+    );
+    add(
+        M::POST,
+        "/billing-service/bill/v2/_search",
+        false,
+        consumer_query,
+    );
     add(
         M::POST,
         "/billing-service/bill/v2/_cancelbill",
