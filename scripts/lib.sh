@@ -71,7 +71,7 @@ pg_as_owner() {
 # pg_start DATA PORT [fast]: start (creating it when missing) a private cluster listening on
 # 127.0.0.1:PORT with its socket inside DATA. "fast" turns durability off (tests, never data).
 pg_start() {
-  local data=$1 port=$2 fast=${3:-} bin
+  local data=$1 port=$2 fast=${3:-} socket_only=${4:-} bin
   bin=$(pg_bindir)
   [ -n "$bin" ] || die "PostgreSQL server binaries not found"
   local parent
@@ -87,7 +87,10 @@ pg_start() {
     log "PostgreSQL already running in $data"
     return 0
   fi
-  local opts="-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=200"
+  local listen=127.0.0.1
+  # A socket-only cluster binds no TCP port, so no other program can hold its address.
+  [ "$socket_only" = socket ] && listen="''"
+  local opts="-p $port -k $data -c listen_addresses=$listen -c max_connections=200"
   if [ "$fast" = fast ]; then
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB"
   else

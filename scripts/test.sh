@@ -14,12 +14,14 @@ base=/tmp
 if [ -d /dev/shm ] && [ "$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2{print $4}')" -gt 1048576 ] 2>/dev/null; then
   base=/dev/shm
 fi
-PORT=${MGRAMSEVA_TEST_PG_PORT:-$((54400 + RANDOM % 500))}
+# The cluster listens on a Unix socket in its own data directory and on no TCP port: no port
+# can be busy, and no other program on the machine can reach it.
 DATA="$base/mgramseva-test-$(id -u)-$$/pg"
 cleanup() { pg_stop "$DATA"; rm -rf "$(dirname "$DATA")"; }
 trap cleanup EXIT
-pg_start "$DATA" "$PORT" fast
-export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+pg_start "$DATA" 5432 fast socket
+socket_dir=$(printf '%s' "$DATA" | sed 's|/|%2F|g')
+export TEST_DATABASE_URL="postgres://postgres@$socket_dir:5432/postgres"
 log "test cluster: $TEST_DATABASE_URL (data in $DATA)"
 
 log_file="$(dirname "$DATA")/cargo-test.log"

@@ -16,7 +16,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 use crate::config::Settings;
-use crate::http::gateway::TenantRole;
+use crate::platform::access::identity::TenantRole;
 use crate::platform::user;
 
 const GP: &str = "pb.lodhipur";
@@ -244,10 +244,7 @@ pub fn billing(
     let mut conn = pool.get().context("database")?;
 
     // A collector for the bench, with a token.
-    let id = user::Identity {
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    };
+    let id = state.identity();
     let mobile = format!("6{:09}", run % 1_000_000_000);
     let roles = vec![TenantRole {
         code: "COLLECTION_OPERATOR".into(),
@@ -664,10 +661,7 @@ fn setup_households(
     let now = Utc::now();
     // One citizen owns every synthetic household; names and numbers come from a pool of sealed
     // values (sealing 3.4 million of each would only measure the cipher).
-    let id = user::Identity {
-        crypto: &state.crypto,
-        sec: &state.settings.security,
-    };
+    let id = state.identity();
     let mobile = format!("7{:09}", run);
     let owner = user::create_user(
         conn,

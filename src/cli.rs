@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use diesel::{Connection as _, RunQueryDsl as _};
 
 use crate::config::{Secret, Settings};
-use crate::http::gateway::TenantRole;
+use crate::platform::access::identity::TenantRole;
 use crate::platform::{localization, mdms, user};
 use crate::{db, demo, jobs};
 
@@ -235,10 +235,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             }
             let mut conn = connect_one(&settings)?;
             let crypto = crate::platform::encryption::Crypto::from_settings(&settings.security)?;
-            let id = user::Identity {
-                crypto: &crypto,
-                sec: &settings.security,
-            };
+            let id = user::Identity::new(&crypto, &settings.security);
             let mut new = user::NewUser::employee(&tenant, &mobile, &name, roles);
             new.user_type = user_type.to_uppercase();
             new.password = Some(Secret::new(password));

@@ -9,7 +9,7 @@ use chrono::Utc;
 
 use crate::config::{Secret, Settings};
 use crate::db::schema::user_account;
-use crate::http::gateway::TenantRole;
+use crate::platform::access::identity::TenantRole;
 use crate::platform::encryption::Crypto;
 use crate::platform::user::repo;
 use crate::platform::user::service::{self, Identity, NewUser};
@@ -97,10 +97,7 @@ fn random_password() -> String {
 pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec<Login>> {
     let state = settings.app.state_tenant.as_str();
     let crypto = Crypto::from_settings(&settings.security)?;
-    let id = Identity {
-        crypto: &crypto,
-        sec: &settings.security,
-    };
+    let id = Identity::new(&crypto, &settings.security);
     let now = Utc::now();
     let err = |e: crate::error::AppError| anyhow::anyhow!("{}: {:?}", e.code(), e.details());
     conn.transaction(|c| {

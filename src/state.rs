@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::DbPool;
-use crate::http::gateway::AccessControl;
+use crate::platform::access::identity::AccessControl;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,4 +15,11 @@ pub struct AppState {
     pub i18n: Arc<crate::platform::localization::Catalog>,
     pub crypto: Arc<crate::platform::encryption::Crypto>,
     pub sms: Arc<dyn crate::platform::notification::SmsAdapter>,
+}
+
+impl AppState {
+    /// The keys and rules a user operation needs.
+    pub fn identity(&self) -> crate::platform::user::Identity<'_> {
+        crate::platform::user::Identity::new(&self.crypto, &self.settings.security)
+    }
 }

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{AppError, ErrorDetail};
-use crate::http::gateway::Caller;
+use crate::platform::access::identity::Caller;
 
 /// The request metadata DIGIT clients send. Every field is optional and kept as text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use actix_web::{
 
 use crate::db;
 use crate::error::AppError;
-use crate::http::gateway::{AuthUser, tenant_covers};
+use crate::platform::access::identity::{AuthUser, tenant_covers};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "mgs_session";

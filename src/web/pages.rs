@@ -9,14 +9,12 @@ use serde::Deserialize;
 use crate::config::Secret;
 use crate::db;
 use crate::error::AppError;
-use crate::http::gateway::tenant_covers;
 use crate::http::page::{self, FirstLogin, PageCtx, PageError, Staff, verify_csrf};
 use crate::http::routes::{Access, Routes};
+use crate::platform::access::identity::tenant_covers;
 use crate::platform::localization::Locale;
 use crate::platform::user::otp::{self, Purpose, Reset};
-use crate::platform::user::service::{
-    self as users, Identity, LoginOutcome, PasswordChange, ProfileChanges,
-};
+use crate::platform::user::service::{self as users, LoginOutcome, PasswordChange, ProfileChanges};
 use crate::platform::user::session;
 use crate::state::AppState;
 
@@ -254,10 +252,7 @@ async fn login(
     let (mobile, password) = (f.mobile.trim().to_owned(), Secret::new(f.password.clone()));
     let m = mobile.clone();
     let outcome = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         let now = Utc::now();
         let out = users::login(
             c,
@@ -404,10 +399,7 @@ async fn send_code(
     let client = crate::http::client_address(req, state.settings.server.trust_forwarded_for);
     let st = state.clone();
     let sent = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         let req = otp::OtpRequest {
             tenant: &st.settings.app.state_tenant,
             mobile: &mobile,
@@ -508,10 +500,7 @@ async fn reset_with(
         Secret::new(f.new_password.clone()),
     );
     let out = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         otp::reset_password(
             c,
             id,
@@ -854,17 +843,7 @@ async fn password_save(
         let id = staff.user.id;
         let (cur, new) = (Secret::new(f.current), Secret::new(f.new_password));
         let out = db::transaction(&state.pool, move |c| {
-            users::change_password(
-                c,
-                Identity {
-                    crypto: &st.crypto,
-                    sec: &st.settings.security,
-                },
-                id,
-                &cur,
-                &new,
-                Utc::now(),
-            )
+            users::change_password(c, st.identity(), id, &cur, &new, Utc::now())
         })
         .await;
         match out {

@@ -16,7 +16,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use mgramseva::config::{Secret, Settings};
 use mgramseva::db::DbPool;
-use mgramseva::http::gateway::TenantRole;
+use mgramseva::platform::access::identity::TenantRole;
 use mgramseva::platform::{mdms, user};
 use mgramseva::state::AppState;
 use serde_json::Value;

@@ -305,10 +305,7 @@ async fn search_demands(
     };
     let st = state.clone();
     let (list, total, collected) = db::run(&state.pool, move |c| {
-        let id = crate::platform::user::Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         if let Some(m) = &mobile {
             f.payers = Some(crate::platform::user::service::uuids_by_mobile(c, id, m)?);
         }

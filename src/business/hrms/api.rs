@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 use super::service::{self, Criteria, Employee, EmployeeUpdate, NewEmployee};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
-use crate::http::gateway::{AuthUser, TenantRole};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
-use crate::platform::user::service::{Identity, ProfileChanges};
+use crate::platform::access::identity::{AuthUser, TenantRole};
+use crate::platform::user::service::ProfileChanges;
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
@@ -175,10 +175,7 @@ async fn create(state: web::Data<AppState>, req: Digit<Body>) -> AppResult<HttpR
     }
     let st = state.clone();
     let created = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         let now = Utc::now();
         let mut out = Vec::new();
         for (i, n) in news.iter().enumerate() {
@@ -250,10 +247,7 @@ async fn update(state: web::Data<AppState>, req: Digit<Body>) -> AppResult<HttpR
     }
     let st = state.clone();
     let updated = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         let now = Utc::now();
         let mut out = Vec::new();
         for (i, (code, up)) in ups.iter().enumerate() {
@@ -332,15 +326,7 @@ async fn search(
     let crit = criteria(&q)?;
     let st = state.clone();
     let (list, total) = db::run(&state.pool, move |c| {
-        service::search(
-            c,
-            Identity {
-                crypto: &st.crypto,
-                sec: &st.settings.security,
-            },
-            &who,
-            &crit,
-        )
+        service::search(c, st.identity(), &who, &crit)
     })
     .await?;
     let now = Utc::now();
@@ -358,10 +344,7 @@ async fn count(
     crit.limit = 200;
     let st = state.clone();
     let all = db::run(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         let mut everyone = Vec::new();
         loop {
             let (page, total) = service::search(c, id, &who, &crit)?;

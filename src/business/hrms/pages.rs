@@ -11,10 +11,10 @@ use super::service::{self, Criteria, EmployeeUpdate, NewEmployee};
 use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
 use crate::db;
 use crate::error::AppError;
-use crate::http::gateway::TenantRole;
 use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
 use crate::http::routes::{Access, Routes};
-use crate::platform::user::service::{self as users, Identity};
+use crate::platform::access::identity::TenantRole;
+use crate::platform::user::service::{self as users};
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
@@ -100,15 +100,7 @@ async fn list(
     let st = state.clone();
     let who = staff.user.clone();
     let (list, total) = db::run(&state.pool, move |c| {
-        service::search(
-            c,
-            Identity {
-                crypto: &st.crypto,
-                sec: &st.settings.security,
-            },
-            &who,
-            &crit,
-        )
+        service::search(c, st.identity(), &who, &crit)
     })
     .await?;
     let rows = list
@@ -318,10 +310,7 @@ async fn create(
     let st = state.clone();
     let who = staff.user.clone();
     let out = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         service::create(
             c,
             id,
@@ -414,15 +403,7 @@ async fn detail_page(
             limit: 1,
             ..Criteria::default()
         };
-        let (mut list, _) = service::search(
-            c,
-            Identity {
-                crypto: &st.crypto,
-                sec: &st.settings.security,
-            },
-            &who,
-            &crit,
-        )?;
+        let (mut list, _) = service::search(c, st.identity(), &who, &crit)?;
         let Some(e) = list.pop() else { return Ok(None) };
         let history = users::history(c, e.user.id)?;
         Ok(Some((e, history)))
@@ -525,10 +506,7 @@ async fn change_status(
     let out = db::transaction(&state.pool, move |c| {
         service::update(
             c,
-            Identity {
-                crypto: &st.crypto,
-                sec: &st.settings.security,
-            },
+            st.identity(),
             &who,
             &st.settings.app.state_tenant,
             &c2,

@@ -11,7 +11,7 @@ use super::repo::{self, HouseholdFilter};
 use crate::business::billing::{self, service::NewDemand};
 use crate::config::SecuritySettings;
 use crate::error::{AppError, AppResult, ErrorDetail};
-use crate::http::gateway::TenantRole;
+use crate::platform::access::identity::TenantRole;
 use crate::platform::encryption::Crypto;
 use crate::platform::{idgen, mdms, user};
 use crate::time::{Fy, IST, ist_day_start_millis, month_start, prev_month};
@@ -45,10 +45,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn identity(&self) -> user::Identity<'_> {
-        user::Identity {
-            crypto: self.crypto,
-            sec: self.sec,
-        }
+        user::Identity::new(self.crypto, self.sec)
     }
 }
 

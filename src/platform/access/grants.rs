@@ -3,7 +3,7 @@
 //! its GPs, a superuser anything. Used by HRMS and by `/user/users/_createnovalidate`, so a user
 //! with roles can only be made by someone allowed to grant them.
 
-use crate::http::gateway::{AuthUser, TenantRole, tenant_covers};
+use crate::platform::access::identity::{AuthUser, TenantRole, tenant_covers};
 
 /// Roles a division admin may grant on its GPs.
 pub const DIVISION_GRANTS: &[&str] = &["SARPANCH", "SECRETARY", "REVENUE_COLLECTOR", "EMPLOYEE"];

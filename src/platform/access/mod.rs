@@ -2,6 +2,7 @@
 //! memory and reloaded after a seed), and the gateway's `AccessControl` implementation.
 
 pub mod grants;
+pub mod identity;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -11,7 +12,7 @@ use chrono::Utc;
 use diesel::PgConnection;
 
 use crate::error::AppResult;
-use crate::http::gateway::{AccessControl, AuthUser, TenantRole};
+use crate::platform::access::identity::{AccessControl, AuthUser, TenantRole};
 use crate::platform::encryption::Crypto;
 use crate::platform::user::cache::{self, TokenCache};
 use crate::platform::{mdms, user};

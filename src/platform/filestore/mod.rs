@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 use crate::db;
 use crate::db::schema::filestore_file as ff;
 use crate::error::{AppError, AppResult};
-use crate::http::gateway::Caller;
 use crate::http::params;
 use crate::http::routes::{Access, Routes};
+use crate::platform::access::identity::Caller;
 use crate::platform::encryption::Crypto;
 use crate::state::AppState;
 
@@ -134,7 +134,7 @@ async fn urls(
     if !user
         .roles
         .iter()
-        .any(|r| crate::http::gateway::tenant_covers(&r.tenant_id, &tenant))
+        .any(|r| crate::platform::access::identity::tenant_covers(&r.tenant_id, &tenant))
     {
         return Err(AppError::forbidden(
             "CustomException",

@@ -21,7 +21,7 @@ pub fn tenants(conn: &mut PgConnection) -> QueryResult<Vec<Tenant>> {
         .load(conn)
 }
 
-/// The codes of the tenants that `holders` cover (`http::gateway::tenant_covers`): each holder
+/// The codes of the tenants that `holders` cover (`access::identity::tenant_covers`): each holder
 /// and every tenant below it, in code order.
 pub fn codes_covered_by(conn: &mut PgConnection, holders: &[String]) -> QueryResult<Vec<String>> {
     let mut q = mdms_tenant::table

@@ -8,9 +8,7 @@ use serde_json::{Value, json};
 
 use super::model::User;
 use super::otp::{self, Purpose, Reset, Sent};
-use super::service::{
-    self, Identity, LoginOutcome, PasswordChange, ProfileChanges, SearchCriteria,
-};
+use super::service::{self, LoginOutcome, PasswordChange, ProfileChanges, SearchCriteria};
 use crate::config::Secret;
 use crate::db;
 use crate::error::{AppError, AppResult, LegacyError, OAuthError};
@@ -153,10 +151,7 @@ async fn token(
                 .filter(|t| !t.trim().is_empty())
                 .ok_or_else(|| oauth("refresh_token is mandatory"))?;
             let out = db::transaction(&state.pool, move |c| {
-                let id = Identity {
-                    crypto: &st.crypto,
-                    sec: &st.settings.security,
-                };
+                let id = st.identity();
                 service::refresh(c, id, rt.trim(), now)
             })
             .await?;
@@ -193,10 +188,7 @@ async fn token(
             };
             let password = Secret::new(password);
             let out = db::transaction(&state.pool, move |c| {
-                let id = Identity {
-                    crypto: &st.crypto,
-                    sec: &st.settings.security,
-                };
+                let id = st.identity();
                 service::login(c, id, &username, &password, &tenant, &user_type, now)
             })
             .await?;
@@ -214,7 +206,7 @@ async fn token(
     }
 }
 
-fn caller_of<T>(req: &Digit<T>) -> AppResult<&crate::http::gateway::AuthUser> {
+fn caller_of<T>(req: &Digit<T>) -> AppResult<&crate::platform::access::identity::AuthUser> {
     req.caller.user().ok_or_else(|| {
         AppError::unauthorized(
             "CustomException",
@@ -262,15 +254,7 @@ async fn search(state: web::Data<AppState>, req: Digit<SearchBody>) -> AppResult
     };
     let st = state.clone();
     let (users, total) = db::run(&state.pool, move |c| {
-        service::search(
-            c,
-            Identity {
-                crypto: &st.crypto,
-                sec: &st.settings.security,
-            },
-            &crit,
-            &caller,
-        )
+        service::search(c, st.identity(), &crit, &caller)
     })
     .await?;
     let now = Utc::now();
@@ -398,17 +382,7 @@ async fn update_password(
     let new = Secret::new(req.body.new_password.clone());
     let st = state.clone();
     let out = db::transaction(&state.pool, move |c| {
-        service::change_password(
-            c,
-            Identity {
-                crypto: &st.crypto,
-                sec: &st.settings.security,
-            },
-            caller.id,
-            &current,
-            &new,
-            Utc::now(),
-        )
+        service::change_password(c, st.identity(), caller.id, &current, &new, Utc::now())
     })
     .await?;
     match out {
@@ -452,10 +426,7 @@ async fn nologin_update(
     let new = Secret::new(b.new_password.clone());
     let st = state.clone();
     let out = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         otp::reset_password(
             c,
             id,
@@ -553,10 +524,7 @@ async fn send_otp(
     let client = crate::http::client_address(&http, state.settings.server.trust_forwarded_for);
     let st = state.clone();
     let sent = db::transaction(&state.pool, move |c| {
-        let id = Identity {
-            crypto: &st.crypto,
-            sec: &st.settings.security,
-        };
+        let id = st.identity();
         let req = otp::OtpRequest {
             tenant: tenant.trim(),
             mobile: &mobile,
@@ -608,9 +576,9 @@ struct RoleIn {
 /// Only user administrators create users, on tenants they administer, with roles they may grant
 /// there (the HRMS rules, `access::grants`); anything else is a 403 naming each refused role.
 fn may_create(
-    caller: &crate::http::gateway::AuthUser,
+    caller: &crate::platform::access::identity::AuthUser,
     tenant: &str,
-    roles: &[crate::http::gateway::TenantRole],
+    roles: &[crate::platform::access::identity::TenantRole],
 ) -> AppResult<()> {
     use crate::error::ErrorDetail;
     use crate::platform::access::grants::{administers, grants_of, may_grant};
@@ -660,10 +628,10 @@ async fn create_novalidate(
 ) -> AppResult<HttpResponse> {
     let caller = caller_of(&req)?.clone();
     let u = &req.body.user;
-    let roles: Vec<crate::http::gateway::TenantRole> = u
+    let roles: Vec<crate::platform::access::identity::TenantRole> = u
         .roles
         .iter()
-        .map(|r| crate::http::gateway::TenantRole {
+        .map(|r| crate::platform::access::identity::TenantRole {
             code: r.code.clone(),
             tenant_id: r.tenant_id.clone().unwrap_or_else(|| u.tenant_id.clone()),
         })
@@ -692,16 +660,7 @@ async fn create_novalidate(
     };
     let st = state.clone();
     let user = db::transaction(&state.pool, move |c| {
-        service::create_user(
-            c,
-            Identity {
-                crypto: &st.crypto,
-                sec: &st.settings.security,
-            },
-            &new,
-            Some(caller.uuid),
-            Utc::now(),
-        )
+        service::create_user(c, st.identity(), &new, Some(caller.uuid), Utc::now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"responseInfo": ResponseInfo::success(&req.info), "user": [user_json(&user, Utc::now())]})))

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::http::gateway::AuthUser;
+use crate::platform::access::identity::AuthUser;
 
 static EPOCH: AtomicU64 = AtomicU64::new(0);
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::user_account;
-use crate::http::gateway::TenantRole;
+use crate::platform::access::identity::TenantRole;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = user_account)]

@@ -17,7 +17,7 @@ use super::repo;
 use crate::config::{Secret, SecuritySettings};
 use crate::db::schema::user_account as ua;
 use crate::error::{AppError, AppResult, ErrorDetail};
-use crate::http::gateway::{AuthUser, TenantRole};
+use crate::platform::access::identity::{AuthUser, TenantRole};
 use crate::platform::encryption::Crypto;
 
 pub const COL_USER_NAME: &str = "user.user_name";
@@ -33,7 +33,12 @@ pub struct Identity<'a> {
     pub sec: &'a SecuritySettings,
 }
 
-impl Identity<'_> {
+impl<'a> Identity<'a> {
+    /// The one way to build it (from the state: [`crate::state::AppState::identity`]).
+    pub fn new(crypto: &'a Crypto, sec: &'a SecuritySettings) -> Self {
+        Self { crypto, sec }
+    }
+
     pub fn username_hash(&self, user_name: &str) -> Vec<u8> {
         self.crypto
             .blind_index("username", &user_name.trim().to_lowercase())

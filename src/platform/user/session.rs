@@ -8,7 +8,7 @@ use sha2::Digest as _;
 
 use crate::db::schema::user_session as us;
 use crate::error::AppResult;
-use crate::http::gateway::AuthUser;
+use crate::platform::access::identity::AuthUser;
 use crate::platform::encryption::Crypto;
 
 /// How long a session lives without use.
