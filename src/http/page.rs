@@ -27,6 +27,14 @@ pub trait Texts: Send + Sync {
     fn text(&self, locale: &str, key: &str) -> String;
 }
 
+/// The pages' texts come from the localization catalog.
+impl Texts for crate::platform::localization::Catalog {
+    fn text(&self, locale: &str, key: &str) -> String {
+        use crate::platform::localization::Locale;
+        Self::text(self, Locale::parse(locale).unwrap_or(Locale::En), key)
+    }
+}
+
 /// `pa`, `hi` or `en` from the cookie (Punjabi when absent), as a locale code.
 pub fn locale_of(req: &HttpRequest, default: &str) -> &'static str {
     let v = req

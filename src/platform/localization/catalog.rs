@@ -76,12 +76,6 @@ impl Catalog {
     }
 }
 
-impl crate::http::page::Texts for Catalog {
-    fn text(&self, locale: &str, key: &str) -> String {
-        Catalog::text(self, Locale::parse(locale).unwrap_or(Locale::En), key)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
