@@ -143,6 +143,27 @@ mod tests {
     }
 
     #[test]
+    fn a_tile_never_leads_to_a_page_its_holders_may_not_open() {
+        use crate::http::routes::{Access, Lookup};
+        let table = crate::route_table();
+        for t in all_tiles().into_iter().filter(|t| t.ready) {
+            let Lookup::Declared(Access::Page(page)) =
+                table.lookup(&actix_web::http::Method::GET, t.href)
+            else {
+                panic!("{}: {} is not a staff page", t.key, t.href);
+            };
+            assert!(
+                page.is_empty()
+                    || (!t.roles.is_empty() && t.roles.iter().all(|r| page.contains(r))),
+                "{}: {:?} may not all open {}",
+                t.key,
+                t.roles,
+                t.href
+            );
+        }
+    }
+
+    #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
         assert_eq!(places, (1..=12).collect::<Vec<u8>>());
