@@ -111,7 +111,7 @@ async fn reading(page: StaffPage, form: Form<ReadingForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "water/generate.html")]
+#[template(path = "calculator/generate.html")]
 struct GeneratePage {
     p: PageCtx,
     months: Vec<(String, String)>,
@@ -242,7 +242,7 @@ struct CountQuery {
 }
 
 #[derive(Template)]
-#[template(path = "water/demand_list.html")]
+#[template(path = "calculator/demand_list.html")]
 struct DemandListPage {
     p: PageCtx,
     title: String,
@@ -332,7 +332,7 @@ async fn generate(page: StaffPage, form: Form<MonthForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "water/rates.html")]
+#[template(path = "calculator/rates.html")]
 struct RatesPage {
     p: PageCtx,
     /// (service type, charge head, calculation, slab, rate)

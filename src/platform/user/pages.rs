@@ -38,7 +38,7 @@ pub fn routes(r: &mut Routes<'_>) {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "user/login.html")]
 struct LoginPage {
     p: PageCtx,
     next: String,
@@ -206,7 +206,7 @@ async fn logout(page: Page, _form: Form<CsrfOnly>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "otp_password.html")]
+#[template(path = "user/otp_password.html")]
 struct OtpPage {
     p: PageCtx,
     heading: String,
@@ -437,7 +437,7 @@ async fn first_login_reset(page: FirstLoginPage, form: Form<ResetForm>) -> PageR
 }
 
 #[derive(Template)]
-#[template(path = "profile.html")]
+#[template(path = "user/profile.html")]
 struct ProfilePage {
     p: PageCtx,
     name: String,
@@ -522,7 +522,7 @@ async fn profile_save(page: StaffPage, form: Form<ProfileForm>) -> PageResult {
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "user/password.html")]
 struct PasswordPage {
     p: PageCtx,
     error: String,
