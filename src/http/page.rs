@@ -2,6 +2,11 @@
 //! `mgs_csrf`, echoed in every form as `_csrf`, compared on every POST), the staff session
 //! (cookie `mgs_session`, HttpOnly, SameSite=Lax, Secure unless configured off), redirects, and
 //! errors rendered as a small page instead of JSON.
+//!
+//! The page helper every handler starts from: `StaffPage` (who, on which GP, the page context on
+//! demand, rendering), `FirstLoginPage`, `Page` (public pages) and `Form<T>` (a posted form whose
+//! CSRF token has been compared). The roles are the gateway's, from the route declaration.
+//! Modules declare their home tiles as `Tile`s.
 
 use std::future::Future;
 use std::pin::Pin;
