@@ -2,6 +2,11 @@
 //! `mgs_csrf`, echoed in every form as `_csrf`, compared on every POST), the staff session
 //! (cookie `mgs_session`, HttpOnly, SameSite=Lax, Secure unless configured off), redirects, and
 //! errors rendered as a small page instead of JSON.
+//!
+//! The page helper every handler starts from: `StaffPage` (who, on which GP, the page context on
+//! demand, rendering), `FirstLoginPage`, `Page` (public pages) and `Form<T>` (a posted form whose
+//! CSRF token has been compared). The roles are the gateway's, from the route declaration.
+//! Modules declare their home tiles as `Tile`s.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,10 +18,14 @@ use actix_web::{
     FromRequest, HttpMessage as _, HttpRequest, HttpResponse, ResponseError, dev::Payload, web,
 };
 
+use askama::Template;
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
+
 use crate::db;
 use crate::error::AppError;
 use crate::platform::access::identity::{AuthUser, tenant_covers};
 use crate::state::AppState;
+use crate::time::IST;
 
 pub const SESSION_COOKIE: &str = "mgs_session";
 pub const CSRF_COOKIE: &str = "mgs_csrf";
@@ -300,7 +309,7 @@ impl PageCtx {
 }
 
 /// Renders a page (adding the CSRF cookie when it was just made).
-pub fn render(
+fn render(
     status: StatusCode,
     html: Result<String, askama::Error>,
     cookie: Option<Cookie<'static>>,
@@ -397,25 +406,264 @@ async fn staff_from(req: HttpRequest, allow_first_login: bool) -> Result<Staff, 
     Ok(staff)
 }
 
-impl FromRequest for Staff {
+/// What a page handler answers.
+pub type PageResult = Result<HttpResponse, PageError>;
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, PageError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("state missing")).into())
+}
+
+/// Keeps the CSRF cookie a context made, so that the page rendered carries it; a second
+/// context of the same request gets the same token.
+fn keep_cookie(kept: &mut Option<Cookie<'static>>, p: &mut PageCtx, made: Option<Cookie<'static>>) {
+    match kept {
+        Some(c) => c.value().clone_into(&mut p.csrf),
+        None => *kept = made,
+    }
+}
+
+/// A page anyone may open (language, login, forgotten password): the request, the state, and the
+/// page context on demand. Its handlers read `Page`, build the context, render.
+pub struct Page {
+    pub state: web::Data<AppState>,
+    req: HttpRequest,
+    cookie: Option<Cookie<'static>>,
+}
+
+impl FromRequest for Page {
+    type Error = PageError;
+    type Future = std::future::Ready<Result<Self, PageError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(state_of(req).map(|state| Self {
+            state,
+            req: req.clone(),
+            cookie: None,
+        }))
+    }
+}
+
+impl Page {
+    pub fn request(&self) -> &HttpRequest {
+        &self.req
+    }
+
+    /// The page context: language, CSRF token, texts (nobody logged in).
+    pub fn ctx(&mut self) -> PageCtx {
+        let (mut p, made) = PageCtx::new(&self.req, &self.state);
+        keep_cookie(&mut self.cookie, &mut p, made);
+        p
+    }
+
+    /// Renders `page` with `status` (and the CSRF cookie, when its context made one).
+    pub fn render<T: Template>(self, status: StatusCode, page: T) -> PageResult {
+        render(status, page.render(), self.cookie)
+    }
+}
+
+/// A staff page: the member of staff (the gateway has found the session and checked the roles
+/// the route declares), the GP they work on now, the state, and the page context on demand
+/// (built only by handlers that show a page: a form that redirects costs no lookup of GP names).
+///
+/// A handler takes `StaffPage` (and `Form<T>` for a POST), does its own work, and ends with
+/// `page.render(status, Template { p, .. })` or a redirect.
+pub struct StaffPage {
+    pub staff: Staff,
+    /// The GP worked on now (chosen, else the home tenant).
+    pub tenant: String,
+    pub state: web::Data<AppState>,
+    req: HttpRequest,
+    cookie: Option<Cookie<'static>>,
+}
+
+async fn staff_page(req: HttpRequest, allow_first_login: bool) -> Result<StaffPage, PageError> {
+    let staff = staff_from(req.clone(), allow_first_login).await?;
+    Ok(StaffPage {
+        tenant: staff.current_tenant(),
+        staff,
+        state: state_of(&req)?,
+        req,
+        cookie: None,
+    })
+}
+
+impl FromRequest for StaffPage {
     type Error = PageError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        Box::pin(staff_from(req.clone(), false))
+        Box::pin(staff_page(req.clone(), false))
     }
 }
 
-/// Like `Staff`, but also for someone who must still change a first password.
-pub struct FirstLogin(pub Staff);
+impl StaffPage {
+    pub fn request(&self) -> &HttpRequest {
+        &self.req
+    }
 
-impl FromRequest for FirstLogin {
+    /// Who acts (for the audit columns).
+    pub fn actor(&self) -> uuid::Uuid {
+        self.staff.user.uuid
+    }
+
+    /// The page context: language, CSRF token, texts, the person's name, the GP and the GPs to
+    /// switch to.
+    pub async fn ctx(&mut self) -> Result<PageCtx, PageError> {
+        let (mut p, made) = PageCtx::for_staff(&self.req, &self.state, &self.staff).await?;
+        keep_cookie(&mut self.cookie, &mut p, made);
+        Ok(p)
+    }
+
+    /// The page's language and texts only, for a message worked out before the page is built.
+    pub fn texts(&self) -> PageCtx {
+        PageCtx::new(&self.req, &self.state).0
+    }
+
+    /// A form read by hand (multipart, repeated fields) must carry the browser's CSRF token.
+    pub fn verify_csrf(&self, sent: &str) -> Result<(), PageError> {
+        verify_csrf(&self.req, sent)
+    }
+
+    /// Renders `page` with `status` (and the CSRF cookie, when its context made one).
+    pub fn render<T: Template>(self, status: StatusCode, page: T) -> PageResult {
+        render(status, page.render(), self.cookie)
+    }
+}
+
+/// Like `StaffPage`, but also for someone who must still change a first password.
+pub struct FirstLoginPage(pub StaffPage);
+
+impl FromRequest for FirstLoginPage {
     type Error = PageError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { staff_from(req, true).await.map(FirstLogin) })
+        Box::pin(async move { staff_page(req, true).await.map(FirstLoginPage) })
+    }
+}
+
+/// A form that carries the browser's CSRF token (its `_csrf` field). `csrf_forms!(A, B)`
+/// implements it for forms whose field is named `csrf`.
+pub trait Csrf {
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`Csrf`] for forms with a `csrf: String` field (serde-renamed `_csrf`).
+macro_rules! csrf_forms {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::http::page::Csrf for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })+
+    };
+}
+pub(crate) use csrf_forms;
+
+/// A posted form, parsed as `web::Form` parses it, whose CSRF token has been compared with the
+/// browser's: a handler that takes one cannot forget the check.
+pub struct Form<T>(pub T);
+
+impl<T> Form<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Form<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + Csrf + 'static> FromRequest for Form<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parsed = web::Form::<T>::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let f = parsed.await?.into_inner();
+            verify_csrf(&req, f.csrf())?;
+            Ok(Self(f))
+        })
+    }
+}
+
+/// The CSRF token alone (logout, first-login send).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+csrf_forms!(CsrfOnly);
+
+/// A home tile: message key, target, the roles that see it (empty: everyone), whether its
+/// screen exists yet, and its place on the home screen (product.md §1.2). Each module declares
+/// the tiles of its screens; the home page shows them in place order.
+pub struct Tile {
+    pub place: u8,
+    pub key: &'static str,
+    pub href: &'static str,
+    pub roles: &'static [&'static str],
+    pub ready: bool,
+}
+
+/// 404 as a page.
+pub fn not_found() -> PageError {
+    PageError::Status(StatusCode::NOT_FOUND, "CORE_PAGE_NOT_FOUND".to_owned())
+}
+
+/// A day as staff read it (IST, dd/mm/yyyy).
+pub fn ist_date(t: DateTime<Utc>) -> String {
+    t.with_timezone(&IST).format("%d/%m/%Y").to_string()
+}
+
+/// A date field (yyyy-mm-dd) as the start of that day in IST, in epoch milliseconds.
+pub fn day_ms(s: &str) -> Option<i64> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .map(crate::time::ist_day_start_millis)
+}
+
+/// A PDF to download.
+pub fn pdf_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(crate::http::disposition(
+            "attachment",
+            &format!("{name}.pdf"),
+        ))
+        .body(bytes)
+}
+
+impl PageCtx {
+    /// "April 2026" in the page's language.
+    pub fn month_label(&self, d: NaiveDate) -> String {
+        format!("{} {}", self.t(&format!("MONTH_{}", d.month())), d.year())
+    }
+
+    /// Field errors of a refused request, as lines in the page's language (`ERR_<code>`, else
+    /// the message).
+    pub fn error_lines(&self, e: &AppError) -> Vec<String> {
+        match e {
+            AppError::Client { errors, .. } => errors
+                .iter()
+                .map(|x| {
+                    let key = format!("ERR_{}", x.code);
+                    let text = self.t(&key);
+                    if text == key { x.message.clone() } else { text }
+                })
+                .collect(),
+            other => vec![other.to_string()],
+        }
     }
 }
 

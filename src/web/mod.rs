@@ -1,22 +1,21 @@
-//! The HTML front: the language page, static files, and the staff shell (`pages.rs`: login,
-//! forgot password, first login, home tiles, GP switch, profile, password). Module pages (HRMS,
-//! later billing and water) live in their modules and share `http::page`.
+//! The HTML shell: the language page, static files, and the staff home (`home.rs`: the tiles the
+//! modules declare, the GP switch). The user's screens (login, password, profile) live in
+//! `platform::user::pages`; every module serves its own pages beside it, through `http::page`.
 
-pub mod pages;
+mod home;
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
+use actix_web::{HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::http::page::{self, PageCtx, PageError};
+use crate::http::page::{self, Page, PageCtx, PageResult};
 use crate::http::routes::{Access, Routes};
-use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
     r.get("/", Access::PublicPage, index)
         .get("/lang", Access::PublicPage, lang)
         .get("/static/{tail:.*}", Access::Open, static_file);
-    pages::routes(r);
+    home::routes(r);
 }
 
 #[derive(Template)]
@@ -25,9 +24,9 @@ struct IndexPage {
     p: PageCtx,
 }
 
-async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = PageCtx::new(&req, &state);
-    page::render(StatusCode::OK, IndexPage { p }.render(), cookie)
+async fn index(mut page: Page) -> PageResult {
+    let p = page.ctx();
+    page.render(StatusCode::OK, IndexPage { p })
 }
 
 #[derive(Deserialize)]

@@ -4,6 +4,8 @@
 
 mod api;
 pub mod pages;
+
+pub use pages::TILES;
 pub mod service;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {

@@ -3,7 +3,7 @@
 //! (the confirmation carries an idempotency key, so a double tap takes one payment), get the
 //! receipt, and the consumer's receipt history.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{http::StatusCode, web};
 use askama::Template;
 use chrono::{DateTime, Datelike as _, Utc};
 use rust_decimal::Decimal;
@@ -13,9 +13,8 @@ use super::service::{self, Filter, NewPayment, Taken};
 use crate::business::billing::{model::FullBill, repo as billing_repo, service as billing};
 use crate::db;
 use crate::error::AppError;
-use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms};
 use crate::http::routes::{Access, Routes};
-use crate::state::AppState;
 use crate::time::IST;
 
 /// Who collects at the counter (product.md §1.2).
@@ -29,6 +28,15 @@ pub const COLLECT_ROLES: &[&str] = &[
 ];
 const SERVICE: &str = "WS";
 
+/// The home tile of the counter.
+pub const TILES: &[Tile] = &[Tile {
+    place: 2,
+    key: "CORE_COLLECT_PAYMENTS",
+    href: "/home/collect",
+    roles: COLLECT_ROLES,
+    ready: true,
+}];
+
 pub fn routes(r: &mut Routes<'_>) {
     let collect = Access::Page(COLLECT_ROLES);
     r.get("/home/collect", collect, find)
@@ -36,10 +44,6 @@ pub fn routes(r: &mut Routes<'_>) {
         .post("/home/collect/pay", collect, pay)
         .get("/home/collect/receipt/{id}", collect, receipt)
         .get("/home/collect/history", collect, history);
-}
-
-fn tenant_of(staff: &Staff) -> String {
-    staff.current_tenant()
 }
 
 fn rupees(d: Decimal) -> String {
@@ -108,24 +112,19 @@ struct FindQuery {
     consumer: Option<String>,
 }
 
-async fn find(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-    q: web::Query<FindQuery>,
-) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+async fn find(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
+    let p = page.ctx().await?;
     let consumer = q.consumer.clone().unwrap_or_default().trim().to_owned();
     let bill = if consumer.is_empty() {
         None
     } else {
         let (st, t, c, actor) = (
-            state.clone(),
-            tenant_of(&staff),
+            page.state.clone(),
+            page.tenant.clone(),
             consumer.clone(),
-            staff.user.uuid,
+            page.actor(),
         );
-        db::transaction(&state.pool, move |conn| {
+        db::transaction(&page.state.pool, move |conn| {
             billing::fetch_bill(
                 conn,
                 &st.settings.app.state_tenant,
@@ -138,11 +137,8 @@ async fn find(
         })
         .await?
     };
-    page::render(
-        StatusCode::OK,
-        find_page(p, &consumer, bill.as_ref(), String::new()).render(),
-        cookie,
-    )
+    let found = find_page(p, &consumer, bill.as_ref(), String::new());
+    page.render(StatusCode::OK, found)
 }
 
 #[derive(Deserialize)]
@@ -161,6 +157,8 @@ struct CollectForm {
     key: String,
 }
 
+csrf_forms!(CollectForm);
+
 #[derive(Template)]
 #[template(path = "collect/confirm.html")]
 struct ConfirmPage {
@@ -176,22 +174,16 @@ struct ConfirmPage {
 }
 
 /// A form error shown on the bill again.
-async fn again(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &Staff,
-    consumer: &str,
-    key: &str,
-) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
+async fn again(mut page: StaffPage, consumer: &str, key: &str) -> PageResult {
+    let p = page.ctx().await?;
     let error = p.t(key);
     let (st, t, c, actor) = (
-        state.clone(),
-        tenant_of(staff),
+        page.state.clone(),
+        page.tenant.clone(),
         consumer.to_owned(),
-        staff.user.uuid,
+        page.actor(),
     );
-    let bill = db::transaction(&state.pool, move |conn| {
+    let bill = db::transaction(&page.state.pool, move |conn| {
         billing::fetch_bill(
             conn,
             &st.settings.app.state_tenant,
@@ -203,18 +195,15 @@ async fn again(
         )
     })
     .await?;
-    page::render(
-        StatusCode::BAD_REQUEST,
-        find_page(p, consumer, bill.as_ref(), error).render(),
-        cookie,
-    )
+    let found = find_page(p, consumer, bill.as_ref(), error);
+    page.render(StatusCode::BAD_REQUEST, found)
 }
 
-fn payment_of(staff: &Staff, f: &CollectForm) -> Result<NewPayment, &'static str> {
+fn payment_of(page: &StaffPage, f: &CollectForm) -> Result<NewPayment, &'static str> {
     let bill_id = uuid::Uuid::parse_str(f.bill_id.trim()).map_err(|_| "COLLECT_BILL_CHANGED")?;
     let amount = crate::money::parse(&f.amount).map_err(|_| "CORE_INVALID_AMOUNT")?;
     let p = NewPayment {
-        tenant_id: tenant_of(staff),
+        tenant_id: page.tenant.clone(),
         bill_id,
         business_service: SERVICE.to_owned(),
         total_due: Decimal::ZERO,
@@ -233,31 +222,21 @@ fn payment_of(staff: &Staff, f: &CollectForm) -> Result<NewPayment, &'static str
     }
 }
 
-async fn confirm(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-    form: web::Form<CollectForm>,
-) -> Result<HttpResponse, PageError> {
-    verify_csrf(&req, &form.csrf)?;
-    let payment = match payment_of(&staff, &form) {
+async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
+    let payment = match payment_of(&page, &form) {
         Ok(p) => p,
-        Err(key) => return again(&req, &state, &staff, form.consumer.trim(), key).await,
+        Err(key) => return again(page, form.consumer.trim(), key).await,
     };
     let bill_id = payment.bill_id;
-    let bill = db::run(&state.pool, move |c| Ok(billing_repo::bill(c, bill_id)?)).await?;
+    let bill = db::run(&page.state.pool, move |c| {
+        Ok(billing_repo::bill(c, bill_id)?)
+    })
+    .await?;
     let Some(bill) = bill.filter(|b| b.status == "ACTIVE" && b.tenant_id == payment.tenant_id)
     else {
-        return again(
-            &req,
-            &state,
-            &staff,
-            form.consumer.trim(),
-            "COLLECT_BILL_CHANGED",
-        )
-        .await;
+        return again(page, form.consumer.trim(), "COLLECT_BILL_CHANGED").await;
     };
-    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let p = page.ctx().await?;
     let name = payment.payer_name.clone().unwrap_or_else(|| "—".to_owned());
     let question = p
         .t("COLLECT_CONFIRM_TEXT")
@@ -273,7 +252,7 @@ async fn confirm(
     } else {
         String::new()
     };
-    let page = ConfirmPage {
+    let confirmation = ConfirmPage {
         question,
         after,
         bill_id: bill.id.to_string(),
@@ -284,22 +263,16 @@ async fn confirm(
         key: uuid::Uuid::new_v4().to_string(),
         p,
     };
-    page::render(StatusCode::OK, page.render(), cookie)
+    page.render(StatusCode::OK, confirmation)
 }
 
-async fn pay(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-    form: web::Form<CollectForm>,
-) -> Result<HttpResponse, PageError> {
-    verify_csrf(&req, &form.csrf)?;
-    let payment = match payment_of(&staff, &form) {
+async fn pay(page: StaffPage, form: Form<CollectForm>) -> PageResult {
+    let payment = match payment_of(&page, &form) {
         Ok(p) => p,
-        Err(key) => return again(&req, &state, &staff, form.consumer.trim(), key).await,
+        Err(key) => return again(page, form.consumer.trim(), key).await,
     };
-    let (st, actor) = (state.clone(), staff.user.uuid);
-    let out = db::transaction(&state.pool, move |c| {
+    let (st, actor) = (page.state.clone(), page.actor());
+    let out = db::transaction(&page.state.pool, move |c| {
         let now = Utc::now();
         match service::create(
             c,
@@ -340,7 +313,7 @@ async fn pay(
                 Some("INVALID_AMOUNT") => "CORE_INVALID_AMOUNT",
                 _ => "COLLECT_BILL_CHANGED",
             };
-            again(&req, &state, &staff, form.consumer.trim(), key).await
+            again(page, form.consumer.trim(), key).await
         }
         Err(e) => Err(e.into()),
     }
@@ -359,16 +332,10 @@ struct ReceiptPage {
     pending: String,
 }
 
-async fn receipt(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-    id: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| PageError::Status(StatusCode::NOT_FOUND, "CORE_PAGE_NOT_FOUND".to_owned()))?;
-    let tenant = tenant_of(&staff);
-    let found = db::run(&state.pool, move |c| {
+async fn receipt(mut page: StaffPage, id: web::Path<String>) -> PageResult {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| page::not_found())?;
+    let tenant = page.tenant.clone();
+    let found = db::run(&page.state.pool, move |c| {
         let Some(p) = service::get(c, id)?.filter(|p| p.tenant_id == tenant) else {
             return Ok(None);
         };
@@ -388,13 +355,10 @@ async fn receipt(
     })
     .await?;
     let Some((p_, pending)) = found else {
-        return Err(PageError::Status(
-            StatusCode::NOT_FOUND,
-            "CORE_PAGE_NOT_FOUND".to_owned(),
-        ));
+        return Err(page::not_found());
     };
-    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
-    let page = ReceiptPage {
+    let p = page.ctx().await?;
+    let shown = ReceiptPage {
         number: p_.receipt_number.clone(),
         number_q: page::urlencode(&p_.receipt_number),
         date: p_
@@ -408,7 +372,7 @@ async fn receipt(
         pending: rupees(pending),
         p,
     };
-    page::render(StatusCode::OK, page.render(), cookie)
+    page.render(StatusCode::OK, shown)
 }
 
 #[derive(Template)]
@@ -420,22 +384,17 @@ struct HistoryPage {
     rows: Vec<(String, String, String, String, String)>,
 }
 
-async fn history(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-    q: web::Query<FindQuery>,
-) -> Result<HttpResponse, PageError> {
+async fn history(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
     let consumer = q.consumer.clone().unwrap_or_default().trim().to_owned();
     let f = Filter {
-        tenant_id: tenant_of(&staff),
+        tenant_id: page.tenant.clone(),
         consumer_codes: vec![consumer.clone()],
         business_services: vec![SERVICE.to_owned()],
         limit: 200,
         ..Filter::default()
     };
-    let (list, _) = db::run(&state.pool, move |c| service::search(c, &f)).await?;
-    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+    let (list, _) = db::run(&page.state.pool, move |c| service::search(c, &f)).await?;
+    let p = page.ctx().await?;
     let rows = list
         .iter()
         .map(|x| {
@@ -456,15 +415,11 @@ async fn history(
             )
         })
         .collect();
-    page::render(
-        StatusCode::OK,
-        HistoryPage {
-            consumer_q: page::urlencode(&consumer),
-            consumer,
-            rows,
-            p,
-        }
-        .render(),
-        cookie,
-    )
+    let shown = HistoryPage {
+        consumer_q: page::urlencode(&consumer),
+        consumer,
+        rows,
+        p,
+    };
+    page.render(StatusCode::OK, shown)
 }

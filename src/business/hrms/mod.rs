@@ -6,6 +6,8 @@
 
 mod api;
 mod pages;
+
+pub use pages::TILES;
 pub mod service;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {

@@ -2,7 +2,7 @@
 //! division admin picks GPs and one of the roles it may grant; the state admin picks a division,
 //! whose every GP the new division user gets), details with status changes and the history.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{http::StatusCode, web};
 use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
@@ -11,11 +11,10 @@ use super::service::{self, Criteria, EmployeeUpdate, NewEmployee};
 use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
 use crate::db;
 use crate::error::AppError;
-use crate::http::page::{self, PageCtx, PageError, Staff, verify_csrf};
+use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms};
 use crate::http::routes::{Access, Routes};
 use crate::platform::access::identity::TenantRole;
 use crate::platform::user::service::{self as users};
-use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
     r.get("/home/hrms", Access::Page(HRMS), list)
@@ -28,6 +27,15 @@ pub fn routes(r: &mut Routes<'_>) {
             change_status,
         );
 }
+
+/// The home tile of the employee screens.
+pub const TILES: &[Tile] = &[Tile {
+    place: 12,
+    key: "CORE_EMPLOYEES",
+    href: "/home/hrms",
+    roles: HRMS,
+    ready: true,
+}];
 
 const PAGE: i64 = 50;
 
@@ -71,16 +79,11 @@ fn roles_text(e: &service::Employee) -> String {
     r.join(", ")
 }
 
-async fn list(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-    q: web::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = PageCtx::for_staff(&req, &state, &staff).await?;
+async fn list(mut page: StaffPage, q: web::Query<ListQuery>) -> PageResult {
+    let p = page.ctx().await?;
     let page_no = q.page.unwrap_or(0).max(0);
-    let scope = if staff.has_any(&["STATE_ADMIN", "SUPERUSER"]) {
-        state.settings.app.state_tenant.clone()
+    let scope = if page.staff.has_any(&["STATE_ADMIN", "SUPERUSER"]) {
+        page.state.settings.app.state_tenant.clone()
     } else {
         p.tenant.clone()
     };
@@ -97,9 +100,9 @@ async fn list(
         limit: PAGE,
         ..Criteria::default()
     };
-    let st = state.clone();
-    let who = staff.user.clone();
-    let (list, total) = db::run(&state.pool, move |c| {
+    let st = page.state.clone();
+    let who = page.staff.user.clone();
+    let (list, total) = db::run(&page.state.pool, move |c| {
         service::search(c, st.identity(), &who, &crit)
     })
     .await?;
@@ -131,7 +134,7 @@ async fn list(
         .replace("{n}", &shown.to_string())
         .replace("{m}", &total.to_string());
     let lp = ListPage {
-        can_manage: staff.has_any(MANAGER_ROLES),
+        can_manage: page.staff.has_any(MANAGER_ROLES),
         prev: if page_no > 0 {
             link(page_no - 1)
         } else {
@@ -148,7 +151,7 @@ async fn list(
         showing,
         p,
     };
-    page::render(StatusCode::OK, lp.render(), cookie)
+    page.render(StatusCode::OK, lp)
 }
 
 #[derive(Template)]
@@ -184,23 +187,18 @@ struct Entered {
     email: String,
 }
 
-async fn new_page(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &Staff,
-    errors: Vec<String>,
-    e: Entered,
-) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
-    let state_level = staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
-    let managed: Vec<String> = staff
+async fn new_page(mut page: StaffPage, errors: Vec<String>, e: Entered) -> PageResult {
+    let p = page.ctx().await?;
+    let state_level = page.staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
+    let managed: Vec<String> = page
+        .staff
         .user
         .roles
         .iter()
         .filter(|r| r.code == "DIV_ADMIN")
         .map(|r| r.tenant_id.clone())
         .collect();
-    let (divisions, gps) = db::run(&state.pool, move |c| {
+    let (divisions, gps) = db::run(&page.state.pool, move |c| {
         let divisions = if state_level {
             crate::platform::mdms::repo::divisions(c)?
         } else {
@@ -230,15 +228,11 @@ async fn new_page(
         grantable: GRANTABLE.to_vec(),
         p,
     };
-    page::render(status, np.render(), cookie)
+    page.render(status, np)
 }
 
-async fn new_form(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-) -> Result<HttpResponse, PageError> {
-    new_page(&req, &state, &staff, Vec::new(), Entered::default()).await
+async fn new_form(page: StaffPage) -> PageResult {
+    new_page(page, Vec::new(), Entered::default()).await
 }
 
 /// The form posts `gp` once per ticked box, so it is read as pairs.
@@ -246,12 +240,7 @@ fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     crate::http::gateway::form_urlencoded_parse(&String::from_utf8_lossy(body))
 }
 
-async fn create(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
-    body: web::Bytes,
-) -> Result<HttpResponse, PageError> {
+async fn create(page: StaffPage, body: web::Bytes) -> PageResult {
     let pairs = form_pairs(&body);
     let get = |k: &str| {
         pairs
@@ -260,17 +249,17 @@ async fn create(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    verify_csrf(&req, &get("_csrf"))?;
+    page.verify_csrf(&get("_csrf"))?;
     let entered = Entered {
         name: get("name"),
         mobile: get("mobile"),
         email: get("email"),
     };
     let division = get("division");
-    let state_level = staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
+    let state_level = page.staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
     let roles: Vec<TenantRole> = if state_level {
         let d = division.clone();
-        let gps = db::run(&state.pool, move |c| {
+        let gps = db::run(&page.state.pool, move |c| {
             Ok(crate::platform::mdms::repo::tenants_of_division(c, &d)?)
         })
         .await?;
@@ -307,9 +296,9 @@ async fn create(
         .filter(|d| !d.is_empty()),
         ..NewEmployee::default()
     };
-    let st = state.clone();
-    let who = staff.user.clone();
-    let out = db::transaction(&state.pool, move |c| {
+    let st = page.state.clone();
+    let who = page.staff.user.clone();
+    let out = db::transaction(&page.state.pool, move |c| {
         let id = st.identity();
         service::create(
             c,
@@ -326,14 +315,14 @@ async fn create(
     .await;
     match out {
         Ok(e) => {
-            crate::platform::notification::kick(&state);
+            crate::platform::notification::kick(&page.state);
             Ok(page::see_other(&format!(
                 "/home/hrms/{}?created=1",
                 e.row.code
             )))
         }
         Err(AppError::Client { errors, .. }) => {
-            let p = PageCtx::new(&req, &state).0;
+            let p = page.texts();
             let msgs = errors
                 .iter()
                 .map(|e| match e.code.as_str() {
@@ -351,7 +340,7 @@ async fn create(
                     _ => e.message.clone(),
                 })
                 .collect();
-            new_page(&req, &state, &staff, msgs, entered).await
+            new_page(page, msgs, entered).await
         }
         Err(e) => Err(e.into()),
     }
@@ -385,18 +374,16 @@ struct DetailQuery {
 }
 
 async fn detail_page(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    staff: &Staff,
+    mut page: StaffPage,
     code: String,
     errors: Vec<String>,
     notice: String,
-) -> Result<HttpResponse, PageError> {
-    let (p, cookie) = PageCtx::for_staff(req, state, staff).await?;
-    let st = state.clone();
-    let who = staff.user.clone();
+) -> PageResult {
+    let p = page.ctx().await?;
+    let st = page.state.clone();
+    let who = page.staff.user.clone();
     let c2 = code.clone();
-    let found = db::run(&state.pool, move |c| {
+    let found = db::run(&page.state.pool, move |c| {
         let crit = Criteria {
             tenant_id: st.settings.app.state_tenant.clone(),
             codes: vec![c2],
@@ -410,13 +397,10 @@ async fn detail_page(
     })
     .await?;
     let Some((e, history)) = found else {
-        return Err(PageError::Status(
-            StatusCode::NOT_FOUND,
-            "CORE_PAGE_NOT_FOUND".to_owned(),
-        ));
+        return Err(page::not_found());
     };
     let dp = DetailPage {
-        can_manage: staff.has_any(MANAGER_ROLES),
+        can_manage: page.staff.has_any(MANAGER_ROLES),
         code,
         name: e.user.name.clone(),
         mobile: e.user.mobile_number.clone().unwrap_or_default(),
@@ -447,30 +431,25 @@ async fn detail_page(
         notice,
         p,
     };
-    page::render(
-        if dp.errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::BAD_REQUEST
-        },
-        dp.render(),
-        cookie,
-    )
+    let status = if dp.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    page.render(status, dp)
 }
 
 async fn detail(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
+    page: StaffPage,
     code: web::Path<String>,
     q: web::Query<DetailQuery>,
-) -> Result<HttpResponse, PageError> {
+) -> PageResult {
     let notice = if q.created.is_some() {
-        PageCtx::new(&req, &state).0.t("HRMS_CREATED")
+        page.texts().t("HRMS_CREATED")
     } else {
         String::new()
     };
-    detail_page(&req, &state, &staff, code.into_inner(), Vec::new(), notice).await
+    detail_page(page, code.into_inner(), Vec::new(), notice).await
 }
 
 #[derive(Deserialize)]
@@ -485,14 +464,13 @@ struct StatusForm {
     remarks: String,
 }
 
+csrf_forms!(StatusForm);
+
 async fn change_status(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    staff: Staff,
+    page: StaffPage,
     code: web::Path<String>,
-    form: web::Form<StatusForm>,
-) -> Result<HttpResponse, PageError> {
-    verify_csrf(&req, &form.csrf)?;
+    form: Form<StatusForm>,
+) -> PageResult {
     let code = code.into_inner();
     let up = EmployeeUpdate {
         active: Some(form.active == "true"),
@@ -500,10 +478,10 @@ async fn change_status(
         remarks: Some(form.remarks.clone()).filter(|r| !r.trim().is_empty()),
         ..EmployeeUpdate::default()
     };
-    let st = state.clone();
-    let who = staff.user.clone();
+    let st = page.state.clone();
+    let who = page.staff.user.clone();
     let c2 = code.clone();
-    let out = db::transaction(&state.pool, move |c| {
+    let out = db::transaction(&page.state.pool, move |c| {
         service::update(
             c,
             st.identity(),
@@ -520,7 +498,7 @@ async fn change_status(
         Ok(_) => Ok(page::see_other(&format!("/home/hrms/{code}"))),
         Err(AppError::Client { errors, .. }) => {
             let msgs = errors.iter().map(|e| e.message.clone()).collect();
-            detail_page(&req, &state, &staff, code, msgs, String::new()).await
+            detail_page(page, code, msgs, String::new()).await
         }
         Err(e) => Err(e.into()),
     }

@@ -4,6 +4,8 @@
 //! transaction. Rows whose old connection id the GP already has are reported and skipped, so a
 //! second upload of the same file creates nothing.
 
+pub mod pages;
+
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use diesel::Connection as _;
 use diesel::PgConnection;

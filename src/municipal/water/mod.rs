@@ -13,7 +13,11 @@ pub mod register;
 pub mod repo;
 pub mod service;
 
+pub use pages::TILES;
+
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
     pages::routes(r);
+    register::pages::routes(r);
+    import::pages::routes(r);
 }

@@ -5,6 +5,8 @@
 //! `isBillPaid`, `sortBy` share them, as do `wc/_countWCbyDemandGenerationDate`,
 //! `wc/consumers/demand-not-generated` and the count panel of `/home/billmanualgenerate`.
 
+pub mod pages;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};

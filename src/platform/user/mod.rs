@@ -1,19 +1,25 @@
 //! Users: employees, citizens and system users; roles per tenant; passwords (argon2id); server-side
 //! access and refresh tokens (stored hashed, revocable); lockout after repeated failures; OTP for
 //! password reset and first login; profile and password changes; an audit history of every
-//! change. Personal fields are encrypted at rest. Owns `user_*`. Serves `/user/*` and
-//! `/user-otp/v1/_send`.
+//! change. Personal fields are encrypted at rest. Owns `user_*`. Serves `/user/*`,
+//! `/user-otp/v1/_send`, and the staff's own screens (`pages.rs`: login, OTP, profile, password).
 
 mod api;
 pub mod cache;
 pub mod model;
 pub mod otp;
+mod pages;
 pub mod repo;
 pub mod service;
 pub mod session;
 
-pub use api::{routes, user_json as api_user_json};
+pub use api::user_json as api_user_json;
 pub use model::{RoleOf, User};
 pub use service::{
     Identity, NewUser, Tokens, authenticate, authenticate_until, create_user, issue_token,
 };
+
+pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
+    api::routes(r);
+    pages::routes(r);
+}

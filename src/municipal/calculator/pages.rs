@@ -1,0 +1,408 @@
+//! The calculator's screens (product.md §2.5, §2.9): bulk demand generation with its
+//! confirmation of the rates and the count of households billed or not by cycle, the GP's rate
+//! card, and a meter reading taken on the household screen.
+
+use actix_web::{http::StatusCode, web};
+use askama::Template;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::{bulk, meter};
+use crate::db;
+use crate::error::AppError;
+use crate::http::page::{
+    self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms, day_ms, ist_date,
+};
+use crate::http::routes::{Access, Routes};
+use crate::municipal::water::register;
+use crate::municipal::water::service::Ctx;
+use crate::state::AppState;
+use crate::time::IST;
+use crate::words::inr;
+
+/// Who generates demand (product.md §1.2).
+pub const DEMAND_ROLES: &[&str] = &[
+    "BULK_DEMAND_PROCESSING",
+    "SUPERUSER",
+    "DIV_ADMIN",
+    "SARPANCH",
+    "SECRETARY",
+];
+/// Who reads the rate card: every member of staff.
+pub const RATE_CARD_ROLES: &[&str] = &[];
+
+/// The home tiles of the calculator's screens.
+pub const TILES: &[Tile] = &[
+    Tile {
+        place: 6,
+        key: "CORE_GENERATE_DEMAND",
+        href: "/home/billmanualgenerate",
+        roles: DEMAND_ROLES,
+        ready: true,
+    },
+    Tile {
+        place: 10,
+        key: "CORE_GPWSC_DETAILS_AND_RATE_INFO",
+        href: "/home/villagedetails",
+        roles: RATE_CARD_ROLES,
+        ready: true,
+    },
+];
+
+pub fn routes(r: &mut Routes<'_>) {
+    let demand = Access::Page(DEMAND_ROLES);
+    let collect = Access::Page(crate::business::collection::pages::COLLECT_ROLES);
+    r.post("/home/household/reading", collect, reading)
+        .get(
+            "/home/villagedetails",
+            Access::Page(RATE_CARD_ROLES),
+            rate_card,
+        )
+        .get("/home/billmanualgenerate", demand, generate_form)
+        .post("/home/billmanualgenerate/confirm", demand, generate_confirm)
+        .post("/home/billmanualgenerate", demand, generate)
+        .get(
+            "/home/billmanualgenerate/consumers",
+            demand,
+            demand_households,
+        );
+}
+
+fn ctx(state: &AppState) -> Ctx<'_> {
+    Ctx::of(state)
+}
+
+#[derive(Deserialize)]
+struct ReadingForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    no: String,
+    #[serde(default)]
+    reading: String,
+    #[serde(default)]
+    date: String,
+}
+
+async fn reading(page: StaffPage, form: Form<ReadingForm>) -> PageResult {
+    let new = meter::NewReading {
+        tenant_id: page.tenant.clone(),
+        connection_no: form.no.clone(),
+        current_reading: Some(form.reading.trim().parse().unwrap_or(-1)),
+        current_reading_date: day_ms(&form.date).or(Some(Utc::now().timestamp_millis())),
+        last_reading: None,
+        meter_status: None,
+    };
+    let (st, actor) = (page.state.clone(), Some(page.actor()));
+    let r = db::transaction(&page.state.pool, move |c| {
+        meter::create(c, ctx(&st), &new, actor, Utc::now())
+    })
+    .await;
+    let no = page::urlencode(&form.no);
+    match r {
+        Ok(_) => Ok(page::see_other(&format!("/home/household?no={no}"))),
+        Err(AppError::Client { errors, .. }) => {
+            let code = errors.first().map(|e| e.code.clone()).unwrap_or_default();
+            Ok(page::see_other(&format!(
+                "/home/household?no={no}&error=ERR_{code}"
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "calculator/generate.html")]
+struct GeneratePage {
+    p: PageCtx,
+    months: Vec<(String, String)>,
+    /// Confirmation step: the month chosen and the rates (type, rate); empty: choose a month.
+    month: String,
+    month_label: String,
+    rates: Vec<(String, String)>,
+    all_zero: bool,
+    error: String,
+    /// Result: (status, created, skipped, message).
+    result: Option<(String, i32, i32, String)>,
+    batches: Vec<(String, String, String, i32, i32)>,
+    /// The water connection count: (billing cycle, households, link to them).
+    generated: Vec<(String, usize, String)>,
+    not_generated: Vec<(String, usize, String)>,
+}
+
+/// The month an instant falls in (IST), as the count panel labels it.
+fn month_of(p: &PageCtx, ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| p.month_label(t.with_timezone(&IST).date_naive()))
+        .unwrap_or_default()
+}
+
+fn count_rows(p: &PageCtx, list: &[(i64, usize)], param: &str) -> Vec<(String, usize, String)> {
+    list.iter()
+        .map(|(at, n)| {
+            (
+                month_of(p, *at),
+                *n,
+                format!("/home/billmanualgenerate/consumers?{param}={at}"),
+            )
+        })
+        .collect()
+}
+
+/// The past months of this and the last financial year, newest first.
+fn past_months(now: DateTime<Utc>) -> Vec<NaiveDate> {
+    let today = now.with_timezone(&IST).date_naive();
+    let start = crate::time::Fy(crate::time::Fy::of_date(today).0 - 1).first_day();
+    let mut out = Vec::new();
+    let mut d = bulk::default_month(now);
+    while d >= start {
+        out.push(d);
+        d = crate::time::prev_month(d);
+    }
+    out
+}
+
+async fn generate_page(
+    mut page: StaffPage,
+    month: Option<NaiveDate>,
+    error: String,
+    result: Option<bulk::Batch>,
+) -> PageResult {
+    let p = page.ctx().await?;
+    let (st, t) = (page.state.clone(), page.tenant.clone());
+    let (rates, batches, counts) = db::run(&page.state.pool, move |c| {
+        let rates = match month {
+            Some(m) => bulk::flat_rates(c, ctx(&st), &t, m)?,
+            None => Vec::new(),
+        };
+        Ok((
+            rates,
+            bulk::batches(c, &t, 10)?,
+            register::demand_counts(c, &t)?,
+        ))
+    })
+    .await?;
+    let months = past_months(Utc::now())
+        .into_iter()
+        .map(|d| (d.format("%Y-%m").to_string(), p.month_label(d)))
+        .collect();
+    let shown = GeneratePage {
+        months,
+        month: month
+            .map(|m| m.format("%Y-%m").to_string())
+            .unwrap_or_default(),
+        month_label: month.map(|m| p.month_label(m)).unwrap_or_default(),
+        all_zero: !rates.is_empty() && rates.iter().all(|(_, r, _)| r.is_zero()),
+        rates: rates
+            .iter()
+            .map(|(t, r, _)| (p.t(&format!("PROPERTYTYPE_{t}")), inr(*r)))
+            .collect(),
+        error,
+        result: result.map(|b| {
+            (
+                b.status,
+                b.created,
+                b.skipped,
+                b.message.unwrap_or_default(),
+            )
+        }),
+        batches: batches
+            .iter()
+            .map(|b| {
+                (
+                    p.month_label(b.period_from.with_timezone(&IST).date_naive()),
+                    b.status.clone(),
+                    ist_date(b.started_at),
+                    b.created,
+                    b.skipped,
+                )
+            })
+            .collect(),
+        generated: count_rows(&p, &counts.generated, "billed_to"),
+        not_generated: count_rows(&p, &counts.not_generated, "not_since"),
+        p,
+    };
+    let status = if shown.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    page.render(status, shown)
+}
+
+async fn generate_form(page: StaffPage) -> PageResult {
+    generate_page(page, None, String::new(), None).await
+}
+
+#[derive(Deserialize)]
+struct CountQuery {
+    #[serde(default)]
+    billed_to: Option<String>,
+    #[serde(default)]
+    not_since: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "calculator/demand_list.html")]
+struct DemandListPage {
+    p: PageCtx,
+    title: String,
+    cycle: String,
+    /// (number, number for the link, old id, name, pending)
+    rows: Vec<(String, String, String, String, String)>,
+}
+
+/// The households behind one count of the panel: last billed up to a month's end
+/// (`billed_to`), or never billed since joining with that last cycle (`not_since`).
+async fn demand_households(mut page: StaffPage, q: web::Query<CountQuery>) -> PageResult {
+    let ms = |v: &Option<String>| v.as_deref().and_then(|s| s.trim().parse::<i64>().ok());
+    let which = match (ms(&q.billed_to), ms(&q.not_since)) {
+        (Some(at), None) => register::Billed::To(at),
+        (None, Some(at)) => register::Billed::NotSince(at),
+        _ => {
+            return Err(AppError::bad_request(
+                "INVALID_QUERY_PARAMETER",
+                "billed_to or not_since: a time in epoch milliseconds",
+            )
+            .into());
+        }
+    };
+    let p = page.ctx().await?;
+    let (st, t) = (page.state.clone(), page.tenant.clone());
+    let list = db::run(&page.state.pool, move |c| {
+        register::demand_list(c, ctx(&st), &t, which)
+    })
+    .await?;
+    let (title, at) = match which {
+        register::Billed::To(at) => (p.t("LAST_BILL_CYCLE_DEMAND_GENERATED"), at),
+        register::Billed::NotSince(at) => (p.t("LAST_BILL_CYCLE_DEMAND_NOT_GENERATED"), at),
+    };
+    let shown = DemandListPage {
+        title,
+        cycle: month_of(&p, at),
+        rows: list
+            .iter()
+            .map(|e| {
+                let c = &e.household.connection;
+                (
+                    c.connection_no.clone(),
+                    page::urlencode(&c.connection_no),
+                    c.old_connection_no.clone(),
+                    e.household.owner.name.clone(),
+                    inr(e.figures.pending),
+                )
+            })
+            .collect(),
+        p,
+    };
+    page.render(StatusCode::OK, shown)
+}
+
+#[derive(Deserialize)]
+struct MonthForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    month: String,
+}
+
+async fn generate_confirm(page: StaffPage, form: Form<MonthForm>) -> PageResult {
+    match bulk::parse_period(&form.month) {
+        Some(m) => generate_page(page, Some(m), String::new(), None).await,
+        None => {
+            let error = page.texts().t("ERR_INVALID_BILLING_PERIOD");
+            generate_page(page, None, error, None).await
+        }
+    }
+}
+
+async fn generate(page: StaffPage, form: Form<MonthForm>) -> PageResult {
+    let p = page.texts();
+    let Some(month) = bulk::parse_period(&form.month) else {
+        let error = p.t("ERR_INVALID_BILLING_PERIOD");
+        return generate_page(page, None, error, None).await;
+    };
+    match super::run_bulk(&page.state, page.tenant.clone(), month, Some(page.actor())).await {
+        Ok(b) => generate_page(page, None, String::new(), Some(b)).await,
+        Err(e @ AppError::Client { .. }) => {
+            let lines = p.error_lines(&e).join(" ");
+            generate_page(page, None, lines, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "calculator/rates.html")]
+struct RatesPage {
+    p: PageCtx,
+    /// (service type, charge head, calculation, slab, rate)
+    rows: Vec<(String, String, String, String, String)>,
+    effective: String,
+}
+
+/// The GP's rate card (product.md §2.9): service type, charge head, flat or per unit, slab, rate.
+async fn rate_card(mut page: StaffPage) -> PageResult {
+    let p = page.ctx().await?;
+    let (st, t) = (page.state.clone(), page.tenant.clone());
+    let today = Utc::now().with_timezone(&IST).date_naive();
+    let rates = db::run(&page.state.pool, move |c| {
+        let mut out = Vec::new();
+        for ptype in bulk::PROPERTY_TYPES {
+            for ctype in ["Non_Metered", "Metered"] {
+                if let Ok(r) = super::rates::rate_for(
+                    c,
+                    &st.settings.app.state_tenant,
+                    &t,
+                    ptype,
+                    ctype,
+                    today,
+                ) {
+                    out.push((ptype, ctype, r));
+                }
+            }
+        }
+        Ok(out)
+    })
+    .await?;
+    let effective = rates
+        .first()
+        .map(|(_, _, r)| r.effective_from.format("%d/%m/%Y").to_string())
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for (ptype, ctype, r) in &rates {
+        let service_type = format!(
+            "{} · {}",
+            p.t(&format!("PROPERTYTYPE_{ptype}")),
+            p.t(&format!("CONNECTIONTYPE_{}", ctype.to_uppercase()))
+        );
+        if *ctype == "Metered" {
+            rows.push((
+                service_type.clone(),
+                p.t("TAXHEAD_10101"),
+                p.t("WS_RATE_FIXED"),
+                "—".to_owned(),
+                inr(r.minimum),
+            ));
+            for b in &r.bands {
+                rows.push((
+                    service_type.clone(),
+                    p.t("TAXHEAD_10101"),
+                    p.t("WS_RATE_PER_UNIT"),
+                    format!("{} – {}", b.from.normalize(), b.to.normalize()),
+                    inr(b.rate),
+                ));
+            }
+        } else {
+            rows.push((
+                service_type,
+                p.t("TAXHEAD_10101"),
+                p.t("WS_RATE_FLAT"),
+                "—".to_owned(),
+                inr(r.minimum),
+            ));
+        }
+    }
+    page.render(StatusCode::OK, RatesPage { p, rows, effective })
+}
+
+csrf_forms!(MonthForm, ReadingForm);
