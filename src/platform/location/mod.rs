@@ -11,6 +11,7 @@ use crate::db::{self, schema::location_boundary};
 use crate::error::{AppError, AppResult};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
+use crate::platform::mdms::seed::Boundary;
 use crate::state::AppState;
 
 #[derive(Clone, Debug, Serialize, Queryable, Selectable, Insertable)]
@@ -33,10 +34,35 @@ pub struct BoundaryFilter {
     pub codes: Vec<String>,
 }
 
-/// Replaces every boundary with `rows` (seed), in the caller's transaction.
-pub fn replace_boundaries(conn: &mut PgConnection, rows: &[BoundaryRow]) -> anyhow::Result<usize> {
+/// Replaces every boundary (the seed, in the caller's transaction) with the tree the master
+/// data's boundary rows describe: for each row and hierarchy, the GP's City node, coded by the
+/// tenant id, with one Locality under it. Returns how many nodes were written.
+pub fn seed(conn: &mut PgConnection, boundaries: &[Boundary]) -> anyhow::Result<usize> {
+    let mut rows = Vec::new();
+    for b in boundaries {
+        for h in &b.hierarchy_types {
+            rows.push(BoundaryRow {
+                tenant_id: b.tenant_id.clone(),
+                hierarchy_type: h.clone(),
+                code: b.tenant_id.clone(),
+                name: b.city_name.clone(),
+                label: b.city_label.clone(),
+                boundary_num: 1,
+                parent_code: None,
+            });
+            rows.push(BoundaryRow {
+                tenant_id: b.tenant_id.clone(),
+                hierarchy_type: h.clone(),
+                code: b.locality_code.clone(),
+                name: b.locality_name.clone(),
+                label: b.locality_label.clone(),
+                boundary_num: 1,
+                parent_code: Some(b.tenant_id.clone()),
+            });
+        }
+    }
     diesel::delete(location_boundary::table).execute(conn)?;
-    let json = serde_json::to_value(rows)?;
+    let json = serde_json::to_value(&rows)?;
     Ok(db::bulk_upsert(conn, "location_boundary", &[], &json)?)
 }
 
