@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::db::{self, schema::location_boundary};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::platform::mdms::seed::Boundary;
@@ -181,7 +181,7 @@ async fn search(
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+            AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId")
         })?;
     let filter = BoundaryFilter {
         hierarchy_type: q.hierarchy_type_code.filter(|s| !s.trim().is_empty()),

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::service::{self, MasterQuery};
 use crate::db;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
@@ -60,7 +60,7 @@ fn required(v: Option<String>, field: &str, errors: &mut Vec<ErrorDetail>) -> St
         Some(s) => s,
         None => {
             errors.push(ErrorDetail::field(
-                "MISSING_FIELD",
+                codes::MISSING_FIELD,
                 format!("{field} is required"),
                 field,
             ));
@@ -75,7 +75,7 @@ fn queries(c: Criteria) -> AppResult<(String, Vec<MasterQuery>)> {
     let mut out = Vec::new();
     match c.module_details {
         None => errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "MdmsCriteria.moduleDetails is required",
             "MdmsCriteria.moduleDetails",
         )),

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::jsonpath::JsonPath;
 use super::model::*;
 use super::repo;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::time::{Fy, IST};
 
 /// One master asked for.
@@ -45,7 +45,7 @@ pub fn scope(
 ) -> AppResult<Scope> {
     let tenant = repo::tenant(conn, tenant_id)?.ok_or_else(|| {
         AppError::invalid_field(
-            "INVALID_TENANT_ID",
+            codes::INVALID_TENANT_ID,
             format!("{tenant_id} is not a known tenant"),
             field,
         )

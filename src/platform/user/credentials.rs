@@ -17,7 +17,7 @@ use super::tokens::{Tokens, issue_tokens, new_token};
 use super::users::open_rows;
 use crate::config::{Secret, SecuritySettings};
 use crate::db::schema::user_account as ua;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 
 /// The product's password rule: at least 6 characters (at most 64) with a letter, a digit and
 /// one of `# ? ! @ $ % ^ & * -`.
@@ -31,7 +31,7 @@ pub fn check_password_rule(pw: &str, field: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::invalid_field(
-            "INVALID_PASSWORD",
+            codes::INVALID_PASSWORD,
             "The password needs at least 6 characters with a letter, a digit and one of # ? ! @ $ % ^ & * -",
             field,
         ))
@@ -248,7 +248,7 @@ pub fn change_password(
 ) -> AppResult<PasswordChange> {
     check_password_rule(new.expose(), "newPassword")?;
     let Some(row) = repo::by_id(conn, user_id)? else {
-        return Err(AppError::not_found("USER_NOT_FOUND", "No such user"));
+        return Err(AppError::not_found(codes::USER_NOT_FOUND, "No such user"));
     };
     if !row
         .password_hash

@@ -11,7 +11,7 @@ use super::repo;
 use super::service::Identity;
 use crate::config::Secret;
 use crate::db::schema::user_account as ua;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::platform::access::identity::TenantRole;
 use crate::platform::encryption::Crypto;
 
@@ -31,7 +31,7 @@ pub fn check_mobile(m: &str, field: &str) -> AppResult<String> {
         Ok(m.to_owned())
     } else {
         Err(AppError::invalid_field(
-            "INVALID_MOBILE_NUMBER",
+            codes::INVALID_MOBILE_NUMBER,
             "The mobile number must be 10 digits starting with 6, 7, 8 or 9",
             field,
         ))
@@ -51,7 +51,7 @@ pub fn check_name(n: &str, field: &str) -> AppResult<String> {
         Ok(n)
     } else {
         Err(AppError::invalid_field(
-            "INVALID_NAME",
+            codes::INVALID_NAME,
             "The name may hold only letters and spaces",
             field,
         ))
@@ -70,7 +70,7 @@ pub fn check_email(e: &str, field: &str) -> AppResult<String> {
         Ok(e.to_owned())
     } else {
         Err(AppError::invalid_field(
-            "INVALID_EMAIL",
+            codes::INVALID_EMAIL,
             "The e-mail address is not valid",
             field,
         ))
@@ -83,7 +83,7 @@ pub fn check_gender(g: &str, field: &str) -> AppResult<String> {
         Ok(g)
     } else {
         Err(AppError::invalid_field(
-            "INVALID_GENDER",
+            codes::INVALID_GENDER,
             "Gender must be MALE, FEMALE, TRANSGENDER or OTHERS",
             field,
         ))
@@ -275,7 +275,7 @@ pub fn create_user(
     }
     if u.user_name.trim().is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "userName is required",
             "userName",
         ));
@@ -293,7 +293,7 @@ pub fn create_user(
             Some(l) => Some(l.code().to_owned()),
             None => {
                 errors.push(ErrorDetail::field(
-                    "INVALID_LOCALE",
+                    codes::INVALID_LOCALE,
                     "locale must be en_IN, hi_IN or pa_IN",
                     "locale",
                 ));
@@ -303,7 +303,7 @@ pub fn create_user(
     };
     if u.roles.is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "at least one role is required",
             "roles",
         ));
@@ -346,7 +346,7 @@ pub fn create_user(
             _,
         )) => {
             return Err(AppError::invalid_field(
-                "DUPLICATE_USER",
+                codes::DUPLICATE_USER,
                 "A user with this user name (mobile number) already exists on this tenant",
                 "userName",
             ));
@@ -356,7 +356,7 @@ pub fn create_user(
             _,
         )) => {
             return Err(AppError::invalid_field(
-                "INVALID_TENANT_ID",
+                codes::INVALID_TENANT_ID,
                 format!("{} is not a known tenant", u.tenant_id),
                 "tenantId",
             ));
@@ -371,7 +371,7 @@ pub fn create_user(
         )) = added
         {
             return Err(AppError::invalid_field(
-                "INVALID_ROLE",
+                codes::INVALID_ROLE,
                 format!("{}@{} is not a known role and tenant", r.code, r.tenant_id),
                 "roles",
             ));
@@ -413,7 +413,7 @@ pub fn update_profile(
     now: DateTime<Utc>,
 ) -> AppResult<User> {
     let Some(row) = repo::by_id(conn, user_id)? else {
-        return Err(AppError::not_found("USER_NOT_FOUND", "No such user"));
+        return Err(AppError::not_found(codes::USER_NOT_FOUND, "No such user"));
     };
     let mut errors = Vec::new();
     let mut changed = Vec::new();
@@ -460,7 +460,7 @@ pub fn update_profile(
                 changed.push("locale");
             }
             None => errors.push(ErrorDetail::field(
-                "INVALID_LOCALE",
+                codes::INVALID_LOCALE,
                 "locale must be en_IN, hi_IN or pa_IN",
                 "locale",
             )),
@@ -532,7 +532,7 @@ pub fn set_roles(
         )) = res
         {
             return Err(AppError::invalid_field(
-                "INVALID_ROLE",
+                codes::INVALID_ROLE,
                 format!("{}@{} is not a known role and tenant", r.code, r.tenant_id),
                 "roles",
             ));
