@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::platform::mdms::seed::Boundary;
+use crate::platform::mdms::service::Elsewhere;
 use crate::state::AppState;
 
 #[derive(Clone, Debug, Serialize, Queryable, Selectable, Insertable)]
@@ -32,6 +33,14 @@ pub struct BoundaryFilter {
     pub hierarchy_type: Option<String>,
     pub boundary_type: Option<String>,
     pub codes: Vec<String>,
+}
+
+/// The masters location keeps that the MDMS search answers too.
+pub const MDMS_MASTERS: Elsewhere = &[("egov-location", "TenantBoundary", mdms_tenant_boundary)];
+
+/// A tenant's `TenantBoundary[]`, unfiltered, as an MDMS master.
+fn mdms_tenant_boundary(conn: &mut PgConnection, tenant: &str) -> AppResult<Vec<Value>> {
+    tenant_boundaries(conn, tenant, &BoundaryFilter::default())
 }
 
 /// Replaces every boundary (the seed, in the caller's transaction) with the tree the master
