@@ -173,18 +173,5 @@ pub fn authenticate_until(
     if !u.active || u.is_locked(now) {
         return Ok(None);
     }
-    Ok(Some((
-        AuthUser {
-            id: u.id,
-            uuid: u.uuid,
-            roles: u.tenant_roles(),
-            must_change_password: !u.default_pwd_chgd,
-            user_name: u.user_name,
-            name: u.name,
-            mobile_number: u.mobile_number,
-            user_type: u.user_type,
-            tenant_id: u.tenant_id,
-        },
-        expires_at,
-    )))
+    Ok(Some((AuthUser::from(u), expires_at)))
 }
