@@ -9,7 +9,7 @@ use diesel::{Connection as _, RunQueryDsl as _};
 
 use crate::config::{Secret, Settings};
 use crate::platform::access::identity::TenantRole;
-use crate::platform::{localization, mdms, user};
+use crate::platform::{localization, seed, user};
 use crate::{db, demo, jobs};
 
 #[derive(Debug, Parser)]
@@ -151,7 +151,7 @@ fn connect_one(settings: &Settings) -> anyhow::Result<diesel::PgConnection> {
 pub fn migrate_and_seed(
     conn: &mut diesel::PgConnection,
     settings: &Settings,
-    source: &mdms::seed::Source,
+    source: &seed::Source,
     force: bool,
 ) -> anyhow::Result<()> {
     db::without_limits(conn, |conn| seed_all(conn, settings, source, force))
@@ -161,7 +161,7 @@ pub fn migrate_and_seed(
 fn seed_all(
     conn: &mut diesel::PgConnection,
     settings: &Settings,
-    source: &mdms::seed::Source,
+    source: &seed::Source,
     force: bool,
 ) -> anyhow::Result<()> {
     let applied = db::run_migrations(conn)?;
@@ -169,7 +169,7 @@ fn seed_all(
         println!("applied {} migration(s)", applied.len());
     }
     let started = std::time::Instant::now();
-    match mdms::seed::load(conn, source, &settings.app.state_tenant, force)? {
+    match seed::load(conn, source, &settings.app.state_tenant, force)? {
         Some(counts) => {
             // Fresh tables have no planner statistics until autovacuum gets to them.
             diesel::sql_query("ANALYZE").execute(conn)?;
@@ -199,17 +199,17 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Seed { dir, force } => {
             let source = match dir {
                 Some(d) => {
-                    mdms::seed::check_dir(&d)?;
-                    mdms::seed::Source::Dir(d)
+                    seed::check_dir(&d)?;
+                    seed::Source::Dir(d)
                 }
-                None => mdms::seed::Source::Embedded,
+                None => seed::Source::Embedded,
             };
             let mut conn = connect_one(&settings)?;
             migrate_and_seed(&mut conn, &settings, &source, force)
         }
         Command::Demo => {
             let mut conn = connect_one(&settings)?;
-            migrate_and_seed(&mut conn, &settings, &mdms::seed::Source::Embedded, false)?;
+            migrate_and_seed(&mut conn, &settings, &seed::Source::Embedded, false)?;
             let logins = demo::setup(&mut conn, &settings)?;
             demo::print(&logins, &settings);
             Ok(())

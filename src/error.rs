@@ -7,6 +7,61 @@ use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
+/// The stable machine codes of `Errors[].code` that more than one place raises, named once. A
+/// code raised in one place only may stay written out there.
+pub mod codes {
+    /// A required field is absent or empty.
+    pub const MISSING_FIELD: &str = "MISSING_FIELD";
+    /// A value does not fit its field (too large, too long, breaks a rule of the data).
+    pub const INVALID_VALUE: &str = "INVALID_VALUE";
+    /// A byte or character PostgreSQL cannot store.
+    pub const INVALID_CHARACTER: &str = "INVALID_CHARACTER";
+    /// Another request changed the record first (or a deadlock): try again.
+    pub const CONCURRENT_UPDATE: &str = "CONCURRENT_UPDATE";
+    /// A record with the same key exists.
+    pub const DUPLICATE_RECORD: &str = "DUPLICATE_RECORD";
+    /// A referenced record does not exist.
+    pub const INVALID_REFERENCE: &str = "INVALID_REFERENCE";
+    /// A tenant that is not a gram panchayat where one is needed.
+    pub const INVALID_TENANT: &str = "INVALID_TENANT";
+    /// A tenant id that names no tenant.
+    pub const INVALID_TENANT_ID: &str = "INVALID_TENANT_ID";
+    /// A locale other than en_IN, hi_IN and pa_IN.
+    pub const INVALID_LOCALE: &str = "INVALID_LOCALE";
+    /// A date or time that does not parse.
+    pub const INVALID_DATE: &str = "INVALID_DATE";
+    /// A range whose end is before its start.
+    pub const INVALID_DATE_RANGE: &str = "INVALID_DATE_RANGE";
+    /// A person's name with characters other than letters, spaces, dots and apostrophes.
+    pub const INVALID_NAME: &str = "INVALID_NAME";
+    /// Not a 10-digit mobile number starting 6-9.
+    pub const INVALID_MOBILE_NUMBER: &str = "INVALID_MOBILE_NUMBER";
+    /// Not an e-mail address.
+    pub const INVALID_EMAIL: &str = "INVALID_EMAIL";
+    /// A gender other than MALE, FEMALE, TRANSGENDER and OTHERS.
+    pub const INVALID_GENDER: &str = "INVALID_GENDER";
+    /// A password that breaks the password rule.
+    pub const INVALID_PASSWORD: &str = "INVALID_PASSWORD";
+    /// A role (or role and tenant) that does not exist.
+    pub const INVALID_ROLE: &str = "INVALID_ROLE";
+    /// A user with this user name exists on the tenant.
+    pub const DUPLICATE_USER: &str = "DUPLICATE_USER";
+    /// No such user.
+    pub const USER_NOT_FOUND: &str = "USER_NOT_FOUND";
+    /// A role the caller may not grant.
+    pub const ROLE_NOT_ALLOWED: &str = "ROLE_NOT_ALLOWED";
+    /// The current password given with a change is wrong.
+    pub const WRONG_CURRENT_PASSWORD: &str = "WRONG_CURRENT_PASSWORD";
+    /// An OTP that does not match.
+    pub const INVALID_OTP: &str = "INVALID_OTP";
+    /// An OTP past its time.
+    pub const OTP_EXPIRED: &str = "OTP_EXPIRED";
+    /// A signed link that does not verify.
+    pub const INVALID_LINK: &str = "INVALID_LINK";
+    /// A link past its time.
+    pub const LINK_EXPIRED: &str = "LINK_EXPIRED";
+}
+
 /// One entry of `Errors[]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ErrorDetail {
@@ -256,14 +311,14 @@ fn unavailable(kind: &DatabaseErrorKind, message: &str) -> Option<&'static str> 
 fn bad_data(message: &str) -> Option<Result<&'static str, &'static str>> {
     let m = message.trim_start().to_ascii_lowercase();
     if m.starts_with("deadlock detected") {
-        Some(Err("CONCURRENT_UPDATE"))
+        Some(Err(codes::CONCURRENT_UPDATE))
     } else if m.starts_with("numeric field overflow")
         || m.starts_with("value too long for type")
         || m.contains("out of range for type")
     {
-        Some(Ok("INVALID_VALUE"))
+        Some(Ok(codes::INVALID_VALUE))
     } else if m.starts_with("invalid byte sequence") || m.contains("cannot be converted to text") {
-        Some(Ok("INVALID_CHARACTER"))
+        Some(Ok(codes::INVALID_CHARACTER))
     } else {
         None
     }
@@ -291,7 +346,7 @@ impl From<DieselError> for AppError {
             }
             DieselError::DatabaseError(kind, info) => match kind {
                 DatabaseErrorKind::UniqueViolation => Self::conflict(
-                    "DUPLICATE_RECORD",
+                    codes::DUPLICATE_RECORD,
                     format!(
                         "A record with the same key already exists{}",
                         info.constraint_name()
@@ -300,7 +355,7 @@ impl From<DieselError> for AppError {
                     ),
                 ),
                 DatabaseErrorKind::ForeignKeyViolation => Self::bad_request(
-                    "INVALID_REFERENCE",
+                    codes::INVALID_REFERENCE,
                     format!(
                         "A referenced record does not exist{}",
                         info.constraint_name()
@@ -310,7 +365,7 @@ impl From<DieselError> for AppError {
                 ),
                 DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
                     Self::bad_request(
-                        "INVALID_VALUE",
+                        codes::INVALID_VALUE,
                         format!(
                             "A value breaks a rule of the data{}",
                             info.constraint_name()
@@ -320,7 +375,7 @@ impl From<DieselError> for AppError {
                     )
                 }
                 DatabaseErrorKind::SerializationFailure => Self::conflict(
-                    "CONCURRENT_UPDATE",
+                    codes::CONCURRENT_UPDATE,
                     "The record was changed by another request; please try again",
                 ),
                 _ => match bad_data(info.message()) {

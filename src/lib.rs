@@ -81,7 +81,7 @@ pub fn routes(r: &mut http::routes::Routes<'_>) {
     r.get("/healthz", Access::Open, http::healthz)
         .get("/readyz", Access::Open, http::readyz);
     web::routes(r);
-    platform::mdms::routes(r);
+    platform::mdms::routes(r, platform::location::MDMS_MASTERS);
     platform::location::routes(r);
     platform::localization::routes(r);
     platform::idgen::routes(r);

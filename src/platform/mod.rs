@@ -9,5 +9,6 @@ pub mod localization;
 pub mod location;
 pub mod mdms;
 pub mod notification;
+pub mod seed;
 pub mod shortener;
 pub mod user;

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use mgramseva::config::{Secret, Settings};
 use mgramseva::db::DbPool;
 use mgramseva::platform::access::identity::TenantRole;
-use mgramseva::platform::{mdms, user};
+use mgramseva::platform::{seed, user};
 use mgramseva::state::AppState;
 use serde_json::Value;
 
@@ -76,7 +76,7 @@ pub fn template() -> &'static str {
             {
                 let mut t = PgConnection::establish(&with_db(&admin, &tmp)).unwrap();
                 mgramseva::db::run_migrations(&mut t).unwrap();
-                mdms::seed::load(&mut t, &mdms::seed::Source::Embedded, STATE, false).unwrap();
+                seed::load(&mut t, &seed::Source::Embedded, STATE, false).unwrap();
                 t.transaction(|c| mgramseva::platform::localization::service::seed(c, STATE))
                     .unwrap();
             }

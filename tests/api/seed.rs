@@ -1,7 +1,7 @@
 //! `mgramseva seed`: idempotent, and a malformed master file loads nothing.
 
 use diesel::prelude::*;
-use mgramseva::platform::mdms::seed::{self, Source};
+use mgramseva::platform::seed::{self, Source};
 
 use crate::helpers::*;
 

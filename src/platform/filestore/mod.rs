@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::db;
 use crate::db::schema::filestore_file as ff;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::http::params;
 use crate::http::routes::{Access, Routes};
 use crate::platform::access::identity::Caller;
@@ -181,19 +181,22 @@ async fn download(state: web::Data<AppState>, q: web::Query<IdQuery>) -> AppResu
     let (Some(id), Some(expires), Some(sig)) = (q.file_store_id, q.expires, q.sig.as_deref())
     else {
         return Err(AppError::bad_request(
-            "INVALID_LINK",
+            codes::INVALID_LINK,
             "The link is incomplete",
         ));
     };
     if expires < Utc::now().timestamp() {
         return Err(AppError::client(
             actix_web::http::StatusCode::GONE,
-            "LINK_EXPIRED",
+            codes::LINK_EXPIRED,
             "This link has expired; ask for a new one",
         ));
     }
     if signature(&state.crypto, &tenant, id, expires) != sig {
-        return Err(AppError::forbidden("INVALID_LINK", "The link is not valid"));
+        return Err(AppError::forbidden(
+            codes::INVALID_LINK,
+            "The link is not valid",
+        ));
     }
     let f = db::run(&state.pool, move |c| Ok(get(c, &tenant, id)?))
         .await?

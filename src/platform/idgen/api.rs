@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::service::{IdRequest, generate};
 use crate::db;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
@@ -45,7 +45,7 @@ struct Response {
 async fn generate_ids(state: web::Data<AppState>, req: Digit<Body>) -> AppResult<HttpResponse> {
     if req.body.id_requests.is_empty() {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "idRequests must not be empty",
             "idRequests",
         ));
@@ -65,7 +65,7 @@ async fn generate_ids(state: web::Data<AppState>, req: Digit<Body>) -> AppResult
                 count: r.count.unwrap_or(1),
             }),
             None => errors.push(ErrorDetail::field(
-                "MISSING_FIELD",
+                codes::MISSING_FIELD,
                 "tenantId is required",
                 &format!("idRequests[{i}].tenantId"),
             )),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::service::{self, Locale, Message, SearchCriteria};
 use crate::db;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::state::AppState;
@@ -45,7 +45,7 @@ async fn run_search(state: web::Data<AppState>, q: SearchQuery) -> AppResult<Htt
     let locale_label = q.locale.map(|l| l.trim().to_owned()).unwrap_or_default();
     let locale = if locale_label.is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "locale is required",
             "locale",
         ));
@@ -54,7 +54,7 @@ async fn run_search(state: web::Data<AppState>, q: SearchQuery) -> AppResult<Htt
         let l = Locale::parse(&locale_label);
         if l.is_none() {
             errors.push(ErrorDetail::field(
-                "INVALID_LOCALE",
+                codes::INVALID_LOCALE,
                 format!("locale {locale_label:?} is not en_IN, hi_IN or pa_IN"),
                 "locale",
             ));
@@ -67,7 +67,7 @@ async fn run_search(state: web::Data<AppState>, q: SearchQuery) -> AppResult<Htt
         .filter(|t| !t.is_empty());
     if tenant.is_none() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "tenantId is required",
             "tenantId",
         ));
@@ -139,7 +139,7 @@ async fn upsert(state: web::Data<AppState>, req: Digit<UpsertBody>) -> AppResult
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+            AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId")
         })?;
     let messages: Vec<Message> = req
         .body

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{self, schema::localization_message as lm};
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 
 /// The three languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -145,7 +145,7 @@ pub fn upsert(
         let field = |f: &str| format!("messages[{i}].{f}");
         let Some(locale) = Locale::parse(&m.locale) else {
             errors.push(ErrorDetail::field(
-                "INVALID_LOCALE",
+                codes::INVALID_LOCALE,
                 format!("locale {:?} is not en_IN, hi_IN or pa_IN", m.locale),
                 &field("locale"),
             ));
@@ -158,7 +158,7 @@ pub fn upsert(
         ] {
             if v.trim().is_empty() {
                 errors.push(ErrorDetail::field(
-                    "MISSING_FIELD",
+                    codes::MISSING_FIELD,
                     format!("{name} is required"),
                     &field(name),
                 ));
@@ -182,7 +182,7 @@ pub fn upsert(
     }
     if messages.is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "messages must not be empty",
             "messages",
         ));

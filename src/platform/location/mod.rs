@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::db::{self, schema::location_boundary};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
+use crate::platform::mdms::seed::Boundary;
+use crate::platform::mdms::service::Elsewhere;
 use crate::state::AppState;
 
 #[derive(Clone, Debug, Serialize, Queryable, Selectable, Insertable)]
@@ -33,10 +35,43 @@ pub struct BoundaryFilter {
     pub codes: Vec<String>,
 }
 
-/// Replaces every boundary with `rows` (seed), in the caller's transaction.
-pub fn replace_boundaries(conn: &mut PgConnection, rows: &[BoundaryRow]) -> anyhow::Result<usize> {
+/// The masters location keeps that the MDMS search answers too.
+pub const MDMS_MASTERS: Elsewhere = &[("egov-location", "TenantBoundary", mdms_tenant_boundary)];
+
+/// A tenant's `TenantBoundary[]`, unfiltered, as an MDMS master.
+fn mdms_tenant_boundary(conn: &mut PgConnection, tenant: &str) -> AppResult<Vec<Value>> {
+    tenant_boundaries(conn, tenant, &BoundaryFilter::default())
+}
+
+/// Replaces every boundary (the seed, in the caller's transaction) with the tree the master
+/// data's boundary rows describe: for each row and hierarchy, the GP's City node, coded by the
+/// tenant id, with one Locality under it. Returns how many nodes were written.
+pub fn seed(conn: &mut PgConnection, boundaries: &[Boundary]) -> anyhow::Result<usize> {
+    let mut rows = Vec::new();
+    for b in boundaries {
+        for h in &b.hierarchy_types {
+            rows.push(BoundaryRow {
+                tenant_id: b.tenant_id.clone(),
+                hierarchy_type: h.clone(),
+                code: b.tenant_id.clone(),
+                name: b.city_name.clone(),
+                label: b.city_label.clone(),
+                boundary_num: 1,
+                parent_code: None,
+            });
+            rows.push(BoundaryRow {
+                tenant_id: b.tenant_id.clone(),
+                hierarchy_type: h.clone(),
+                code: b.locality_code.clone(),
+                name: b.locality_name.clone(),
+                label: b.locality_label.clone(),
+                boundary_num: 1,
+                parent_code: Some(b.tenant_id.clone()),
+            });
+        }
+    }
     diesel::delete(location_boundary::table).execute(conn)?;
-    let json = serde_json::to_value(rows)?;
+    let json = serde_json::to_value(&rows)?;
     Ok(db::bulk_upsert(conn, "location_boundary", &[], &json)?)
 }
 
@@ -155,7 +190,7 @@ async fn search(
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+            AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId")
         })?;
     let filter = BoundaryFilter {
         hierarchy_type: q.hierarchy_type_code.filter(|s| !s.trim().is_empty()),

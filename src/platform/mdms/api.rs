@@ -5,14 +5,17 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::service::{self, MasterQuery};
+use super::service::{self, Elsewhere, MasterQuery};
 use crate::db;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::state::AppState;
 
-pub fn routes(r: &mut Routes<'_>) {
+/// The MDMS routes; `elsewhere` are the masters other modules keep that the search answers too.
+pub fn routes(r: &mut Routes<'_>, elsewhere: Elsewhere) {
+    let search = move |state, req| search(state, req, elsewhere);
+    let get = move |state, q, req| get(state, q, req, elsewhere);
     r.post("/egov-mdms-service/v1/_search", Access::Open, search)
         .post("/mdms-v2/v1/_search", Access::Open, search)
         .post("/egov-mdms-service/v1/_get", Access::Open, get);
@@ -60,7 +63,7 @@ fn required(v: Option<String>, field: &str, errors: &mut Vec<ErrorDetail>) -> St
         Some(s) => s,
         None => {
             errors.push(ErrorDetail::field(
-                "MISSING_FIELD",
+                codes::MISSING_FIELD,
                 format!("{field} is required"),
                 field,
             ));
@@ -75,7 +78,7 @@ fn queries(c: Criteria) -> AppResult<(String, Vec<MasterQuery>)> {
     let mut out = Vec::new();
     match c.module_details {
         None => errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "MdmsCriteria.moduleDetails is required",
             "MdmsCriteria.moduleDetails",
         )),
@@ -106,12 +109,16 @@ fn queries(c: Criteria) -> AppResult<(String, Vec<MasterQuery>)> {
     }
 }
 
-async fn search(state: web::Data<AppState>, req: Digit<SearchBody>) -> AppResult<HttpResponse> {
+async fn search(
+    state: web::Data<AppState>,
+    req: Digit<SearchBody>,
+    elsewhere: Elsewhere,
+) -> AppResult<HttpResponse> {
     let (tenant, queries) = queries(req.body.mdms_criteria)?;
     let state_tenant = state.settings.app.state_tenant.clone();
     let res = db::run(&state.pool, move |c| {
         let scope = service::scope(c, &state_tenant, &tenant, "MdmsCriteria.tenantId")?;
-        service::search(c, &scope, &queries, Utc::now())
+        service::search(c, &scope, &queries, Utc::now(), elsewhere)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SearchResponse {
@@ -133,6 +140,7 @@ async fn get(
     state: web::Data<AppState>,
     q: web::Query<GetQuery>,
     req: Digit<Value>,
+    elsewhere: Elsewhere,
 ) -> AppResult<HttpResponse> {
     let q = q.into_inner();
     let mut errors = Vec::new();
@@ -151,7 +159,7 @@ async fn get(
     let state_tenant = state.settings.app.state_tenant.clone();
     let res = db::run(&state.pool, move |c| {
         let scope = service::scope(c, &state_tenant, &tenant, "tenantId")?;
-        service::search(c, &scope, &queries, Utc::now())
+        service::search(c, &scope, &queries, Utc::now(), elsewhere)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SearchResponse {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::jsonpath::JsonPath;
 use super::model::*;
 use super::repo;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::time::{Fy, IST};
 
 /// One master asked for.
@@ -45,7 +45,7 @@ pub fn scope(
 ) -> AppResult<Scope> {
     let tenant = repo::tenant(conn, tenant_id)?.ok_or_else(|| {
         AppError::invalid_field(
-            "INVALID_TENANT_ID",
+            codes::INVALID_TENANT_ID,
             format!("{tenant_id} is not a known tenant"),
             field,
         )
@@ -225,6 +225,13 @@ fn penalty_json(p: &Penalty) -> Value {
     })
 }
 
+/// Reads, for a tenant code, a master that another module keeps.
+pub type KeptElsewhere = fn(&mut PgConnection, &str) -> AppResult<Vec<Value>>;
+
+/// The masters other modules keep and the MDMS search answers too, as (module, master, reader).
+/// The route table hands them in (`lib::routes`), so mdms imports none of those modules.
+pub type Elsewhere = &'static [(&'static str, &'static str, KeptElsewhere)];
+
 /// The records of one master for a scope, or None when no such master exists.
 pub fn master(
     conn: &mut PgConnection,
@@ -232,7 +239,14 @@ pub fn master(
     module: &str,
     master: &str,
     now: DateTime<Utc>,
+    elsewhere: Elsewhere,
 ) -> AppResult<Option<Vec<Value>>> {
+    if let Some((_, _, read)) = elsewhere
+        .iter()
+        .find(|(m, n, _)| *m == module && *n == master)
+    {
+        return Ok(Some(read(conn, &scope.tenant.code)?));
+    }
     let state = scope.state.as_str();
     let v: Vec<Value> = match (module, master) {
         ("tenant", "tenants") => repo::tenants(conn)?.iter().map(tenant_json).collect(),
@@ -304,9 +318,6 @@ pub fn master(
                        "departmentEntityCode": a.department_entity_code})
             })
             .collect(),
-        ("egov-location", "TenantBoundary") => {
-            crate::platform::location::tenant_boundaries(conn, &scope.tenant.code, &Default::default())?
-        }
         _ => {
             let own = if scope.is_state() {
                 Vec::new()
@@ -334,6 +345,7 @@ pub fn search(
     scope: &Scope,
     queries: &[MasterQuery],
     now: DateTime<Utc>,
+    elsewhere: Elsewhere,
 ) -> AppResult<Map<String, Value>> {
     let mut errors = Vec::new();
     let mut compiled = Vec::with_capacity(queries.len());
@@ -358,7 +370,7 @@ pub fn search(
     }
     let mut res = Map::new();
     for (q, filter) in queries.iter().zip(compiled) {
-        let Some(records) = master(conn, scope, &q.module, &q.master, now)? else {
+        let Some(records) = master(conn, scope, &q.module, &q.master, now, elsewhere)? else {
             continue;
         };
         let records = match filter {

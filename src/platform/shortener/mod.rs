@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::db;
 use crate::db::schema::shortener_link as sl;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::http::Digit;
 use crate::http::routes::{Access, Routes};
 use crate::platform::encryption::Crypto;
@@ -155,7 +155,7 @@ struct ShortenIn {
 fn at(ms: Option<i64>, field: &str) -> AppResult<Option<DateTime<Utc>>> {
     ms.map(|ms| {
         DateTime::from_timestamp_millis(ms).ok_or_else(|| {
-            AppError::invalid_field("INVALID_DATE", format!("{field} is not a time"), field)
+            AppError::invalid_field(codes::INVALID_DATE, format!("{field} is not a time"), field)
         })
     })
     .transpose()
@@ -194,7 +194,7 @@ async fn shorten_url(state: web::Data<AppState>, req: Digit<ShortenIn>) -> AppRe
         .as_deref()
         .map(str::trim)
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| AppError::invalid_field("MISSING_FIELD", "url is required", "url"))?;
+        .ok_or_else(|| AppError::invalid_field(codes::MISSING_FIELD, "url is required", "url"))?;
     let (from, till) = (
         at(b.valid_from, "validFrom")?,
         at(b.valid_till, "validTill")?,
@@ -203,7 +203,7 @@ async fn shorten_url(state: web::Data<AppState>, req: Digit<ShortenIn>) -> AppRe
         && f > t
     {
         return Err(AppError::invalid_field(
-            "INVALID_DATE_RANGE",
+            codes::INVALID_DATE_RANGE,
             "validFrom must not be after validTill",
             "validFrom",
         ));
@@ -236,7 +236,7 @@ async fn redirect(state: web::Data<AppState>, key: web::Path<String>) -> AppResu
         Ok(None) => Err(unknown()),
         Err(_) => Err(AppError::client(
             StatusCode::GONE,
-            "LINK_EXPIRED",
+            codes::LINK_EXPIRED,
             "This link has expired; ask for a new one",
         )),
     }

@@ -11,7 +11,7 @@ use super::otp::{self, Purpose, Reset, Sent};
 use super::service::{self, LoginOutcome, PasswordChange, ProfileChanges, SearchCriteria};
 use crate::config::Secret;
 use crate::db;
-use crate::error::{AppError, AppResult, LegacyError, OAuthError};
+use crate::error::{AppError, AppResult, LegacyError, OAuthError, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo};
 use crate::platform::localization::Locale;
@@ -270,7 +270,7 @@ async fn details(state: web::Data<AppState>, req: Digit<Value>) -> AppResult<Htt
     let st = state.clone();
     let (user, actions) = db::run(&state.pool, move |c| {
         let u = service::get(c, &st.crypto, caller.id)?
-            .ok_or_else(|| AppError::not_found("USER_NOT_FOUND", "No such user"))?;
+            .ok_or_else(|| AppError::not_found(codes::USER_NOT_FOUND, "No such user"))?;
         let codes: Vec<String> = u.roles.iter().map(|r| r.code.clone()).collect();
         let actions = crate::platform::mdms::repo::actions_for_roles(c, &codes)?;
         Ok((u, actions))
@@ -305,7 +305,11 @@ async fn logout(
         })
         .or_else(|| req.info.auth_token.clone())
         .ok_or_else(|| {
-            AppError::invalid_field("MISSING_FIELD", "access_token is required", "access_token")
+            AppError::invalid_field(
+                codes::MISSING_FIELD,
+                "access_token is required",
+                "access_token",
+            )
         })?;
     db::transaction(&state.pool, move |c| service::logout(c, &token, Utc::now())).await?;
     let mut ri = serde_json::to_value(ResponseInfo::success(&req.info)).unwrap_or(Value::Null);
@@ -390,7 +394,7 @@ async fn update_password(
             Ok(HttpResponse::Ok().json(json!({"responseInfo": ResponseInfo::success(&req.info)})))
         }
         PasswordChange::WrongCurrent => Err(AppError::invalid_field(
-            "WRONG_CURRENT_PASSWORD",
+            codes::WRONG_CURRENT_PASSWORD,
             "The current password is not right",
             "existingPassword",
         )),
@@ -444,12 +448,12 @@ async fn nologin_update(
             Ok(HttpResponse::Ok().json(json!({"responseInfo": ResponseInfo::success(&req.info)})))
         }
         Reset::WrongCode => Err(AppError::invalid_field(
-            "INVALID_OTP",
+            codes::INVALID_OTP,
             "The OTP is not right",
             "otpReference",
         )),
         Reset::NoValidCode => Err(AppError::invalid_field(
-            "OTP_EXPIRED",
+            codes::OTP_EXPIRED,
             "The OTP has expired or was already used; please ask for a new one",
             "otpReference",
         )),
@@ -600,7 +604,7 @@ fn may_create(
     for (j, r) in roles.iter().enumerate() {
         if !may_grant(&grants, r) {
             errors.push(ErrorDetail::field(
-                "ROLE_NOT_ALLOWED",
+                codes::ROLE_NOT_ALLOWED,
                 format!("You may not grant {} on {}", r.code, r.tenant_id),
                 &format!("user.roles[{j}]"),
             ));
@@ -614,7 +618,7 @@ fn may_create(
     }
     if roles.is_empty() {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "at least one role is required",
             "user.roles",
         ));

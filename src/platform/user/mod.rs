@@ -6,12 +6,16 @@
 
 mod api;
 pub mod cache;
+mod credentials;
 pub mod model;
 pub mod otp;
 mod pages;
 pub mod repo;
+mod search;
 pub mod service;
 pub mod session;
+mod tokens;
+mod users;
 
 pub use api::user_json as api_user_json;
 pub use model::{RoleOf, User};

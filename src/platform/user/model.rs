@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::user_account;
-use crate::platform::access::identity::TenantRole;
+use crate::platform::access::identity::{AuthUser, TenantRole};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = user_account)]
@@ -77,5 +77,22 @@ impl User {
 
     pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
         self.locked_until.is_some_and(|t| t > now)
+    }
+}
+
+/// The signed-in caller a user is, once a token or session has been found live.
+impl From<User> for AuthUser {
+    fn from(u: User) -> Self {
+        AuthUser {
+            id: u.id,
+            uuid: u.uuid,
+            roles: u.tenant_roles(),
+            must_change_password: !u.default_pwd_chgd,
+            user_name: u.user_name,
+            name: u.name,
+            mobile_number: u.mobile_number,
+            user_type: u.user_type,
+            tenant_id: u.tenant_id,
+        }
     }
 }

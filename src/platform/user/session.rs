@@ -67,18 +67,7 @@ pub fn lookup(
     diesel::update(us::table.find(&h))
         .set((us::last_seen_at.eq(now), us::expires_at.eq(now + IDLE)))
         .execute(conn)?;
-    let user = AuthUser {
-        id: u.id,
-        uuid: u.uuid,
-        roles: u.tenant_roles(),
-        must_change_password: !u.default_pwd_chgd,
-        user_name: u.user_name,
-        name: u.name,
-        mobile_number: u.mobile_number,
-        user_type: u.user_type,
-        tenant_id: u.tenant_id,
-    };
-    Ok(Some((user, tenant)))
+    Ok(Some((AuthUser::from(u), tenant)))
 }
 
 pub fn set_tenant(conn: &mut PgConnection, raw: &str, tenant: &str) -> AppResult<()> {
