@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::error::codes;
 use crate::error::{AppError, ErrorDetail};
 use crate::platform::access::identity::Caller;
 
@@ -136,7 +137,7 @@ pub fn from_json<T: DeserializeOwned>(v: Value) -> Result<T, AppError> {
             } else {
                 format!("{path}.{missing}")
             };
-            ("MISSING_FIELD".to_owned(), field, inner.clone())
+            (codes::MISSING_FIELD.to_owned(), field, inner.clone())
         } else if let Some((code, rest)) = coded(&inner) {
             (code.to_owned(), path, rest.to_owned())
         } else {

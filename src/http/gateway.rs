@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::db;
 use crate::error::AppError;
+use crate::error::codes;
 use crate::http::envelope::{ParsedBody, RequestInfo, parse_body};
 use crate::platform::access::identity::{AuthUser, Caller, TenantRole, tenant_covers};
 use crate::state::AppState;
@@ -167,7 +168,7 @@ fn json_has_nul(v: &Value) -> bool {
 
 fn nul_refused() -> AppError {
     AppError::bad_request(
-        "INVALID_CHARACTER",
+        codes::INVALID_CHARACTER,
         "The request contains a NUL character (\\u0000), which no field accepts",
     )
 }
@@ -438,7 +439,7 @@ pub async fn gateway(
             // Every protected action is on a tenant; one that names none would act on all.
             return Ok(refuse(
                 req,
-                AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId"),
+                AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId"),
             ));
         }
     }

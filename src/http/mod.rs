@@ -191,7 +191,7 @@ pub fn disposition(kind: &str, file_name: &str) -> (&'static str, String) {
 
 /// Query-parameter helpers shared by the DIGIT search endpoints.
 pub mod params {
-    use crate::error::{AppError, AppResult};
+    use crate::error::{AppError, AppResult, codes};
 
     /// A comma-separated list (`consumerCode=A,B`), blanks dropped.
     pub fn csv(s: &Option<String>) -> Vec<String> {
@@ -224,7 +224,7 @@ pub mod params {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
-                AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+                AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId")
             })
     }
 }

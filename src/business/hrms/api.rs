@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::service::{self, Criteria, Employee, EmployeeUpdate, NewEmployee};
 use crate::db;
+use crate::error::codes;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
@@ -145,7 +146,7 @@ async fn create(state: web::Data<AppState>, req: Digit<Body>) -> AppResult<HttpR
     for (i, e) in req.body.employees.iter().enumerate() {
         let Some(u) = &e.user else {
             errors.push(ErrorDetail::field(
-                "MISSING_FIELD",
+                codes::MISSING_FIELD,
                 "user is required",
                 &format!("Employees[{i}].user"),
             ));
@@ -165,7 +166,7 @@ async fn create(state: web::Data<AppState>, req: Digit<Body>) -> AppResult<HttpR
     }
     if req.body.employees.is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "Employees must not be empty",
             "Employees",
         ));
@@ -208,7 +209,7 @@ async fn update(state: web::Data<AppState>, req: Digit<Body>) -> AppResult<HttpR
             .filter(|c| !c.trim().is_empty())
             .ok_or_else(|| {
                 AppError::invalid_field(
-                    "MISSING_FIELD",
+                    codes::MISSING_FIELD,
                     "code is required",
                     &format!("Employees[{i}].code"),
                 )
@@ -288,7 +289,7 @@ fn criteria(q: &SearchQuery) -> AppResult<Criteria> {
         .clone()
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| {
-            AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+            AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId")
         })?;
     let mut uuids = Vec::new();
     for u in params::csv(&q.uuids) {

@@ -11,6 +11,7 @@ use super::service::{self, Criteria, EmployeeUpdate, NewEmployee};
 use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
 use crate::db;
 use crate::error::AppError;
+use crate::error::codes;
 use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms};
 use crate::http::routes::{Access, Routes};
 use crate::platform::access::identity::TenantRole;
@@ -326,11 +327,11 @@ async fn create(page: StaffPage, body: web::Bytes) -> PageResult {
             let msgs = errors
                 .iter()
                 .map(|e| match e.code.as_str() {
-                    "INVALID_NAME" => p.t("CORE_INVALID_NAME"),
-                    "INVALID_MOBILE_NUMBER" => p.t("CORE_INVALID_MOBILE_NUMBER"),
-                    "INVALID_EMAIL" => p.t("CORE_INVALID_EMAIL"),
-                    "DUPLICATE_USER" => p.t("HRMS_DUPLICATE_MOBILE"),
-                    "ROLE_NOT_ALLOWED" | "MISSING_FIELD"
+                    codes::INVALID_NAME => p.t("CORE_INVALID_NAME"),
+                    codes::INVALID_MOBILE_NUMBER => p.t("CORE_INVALID_MOBILE_NUMBER"),
+                    codes::INVALID_EMAIL => p.t("CORE_INVALID_EMAIL"),
+                    codes::DUPLICATE_USER => p.t("HRMS_DUPLICATE_MOBILE"),
+                    codes::ROLE_NOT_ALLOWED | codes::MISSING_FIELD
                         if e.params
                             .as_ref()
                             .is_some_and(|p| p.iter().any(|f| f.contains("roles"))) =>

@@ -6,6 +6,7 @@ use rand::RngExt as _;
 
 use crate::config::Secret;
 use crate::db::schema::{hrms_employee as he, hrms_status_change as hs};
+use crate::error::codes;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::platform::access::identity::{AuthUser, TenantRole, tenant_covers};
 use crate::platform::localization::{Catalog, Locale};
@@ -141,7 +142,7 @@ fn check_roles(grants: &[Grant], roles: &[TenantRole], field: &str) -> Vec<Error
     let mut errors = Vec::new();
     if roles.is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "at least one role is required",
             field,
         ));
@@ -149,7 +150,7 @@ fn check_roles(grants: &[Grant], roles: &[TenantRole], field: &str) -> Vec<Error
     for (j, r) in roles.iter().enumerate() {
         if !may_grant(grants, r) {
             errors.push(ErrorDetail::field(
-                "ROLE_NOT_ALLOWED",
+                codes::ROLE_NOT_ALLOWED,
                 format!("You may not grant {} on {}", r.code, r.tenant_id),
                 &format!("{field}[{j}]"),
             ));
