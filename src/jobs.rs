@@ -187,7 +187,7 @@ fn penalty(state: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow:
     };
     let (mut demands, mut total) = (0usize, rust_decimal::Decimal::ZERO);
     for t in &tenants {
-        let (n, sum) = crate::db::commit(conn, &state.pool.ledger, |c| {
+        let (n, sum) = crate::db::commit(conn, &state.pool, |c| {
             crate::municipal::calculator::penalty::apply(
                 c,
                 &state.settings.app.state_tenant,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::json::{bill_json, demand_json};
 use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
-use crate::db::{self, ledger};
+use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
@@ -391,41 +391,11 @@ struct BillQuery {
     limit: Option<i64>,
 }
 
-/// The stored, still current bills of `asked` (index, consumer code), read from the database
-/// and kept in the bill cache (a ticket taken before the read: a write that lands meanwhile
-/// wins). Returns the bodies found by index.
-async fn stored_bills(
-    state: &AppState,
-    tenant: &str,
-    business_service: &str,
-    keys: &[String],
-    asked: Vec<(usize, String)>,
-) -> AppResult<Vec<(usize, Arc<str>)>> {
-    let cache = state.pool.ledger.clone();
-    let ticket = cache.ticket();
-    let (t, bs) = (tenant.to_owned(), business_service.to_owned());
-    let stored = db::run(&state.pool, move |c| {
-        asked
-            .into_iter()
-            .map(|(i, code)| Ok((i, service::current_bill_json(c, &t, &bs, &code)?)))
-            .collect::<AppResult<Vec<_>>>()
-    })
-    .await?;
-    Ok(stored
-        .into_iter()
-        .filter_map(|(i, body)| {
-            let body: Arc<str> = body?.into();
-            cache.fill(&keys[i], ticket, body.clone());
-            Some((i, body))
-        })
-        .collect())
-}
-
 async fn fetch_bill(
     state: web::Data<AppState>,
     q: web::Query<BillQuery>,
     req: Digit<Value>,
-) -> AppResult<HttpResponse> {
+) -> AppResult<FetchedBills> {
     let mut errors = Vec::new();
     if q.tenant_id.as_deref().is_none_or(|t| t.trim().is_empty()) {
         errors.push(ErrorDetail::field(
@@ -460,75 +430,53 @@ async fn fetch_bill(
         q.business_service.clone().unwrap_or_default(),
     );
     let actor = req.caller.user().map(|u| u.uuid);
-    // Fastest: bills kept in memory (exact: forgotten when their ledger changes). Then: bills
-    // still current as stored, one read each. The rest are (re)built under the consumer lock.
-    let keys: Vec<String> = codes.iter().map(|c| ledger::key(&t, &bs, c)).collect();
-    let mut found: Vec<Option<Arc<str>>> = keys.iter().map(|k| state.pool.ledger.get(k)).collect();
-    let missing = |found: &[Option<Arc<str>>]| -> Vec<(usize, String)> {
-        codes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| found[*i].is_none())
-            .map(|(i, c)| (i, c.clone()))
-            .collect()
-    };
-    let asked = missing(&found);
-    if !asked.is_empty() {
-        for (i, body) in stored_bills(&state, &t, &bs, &keys, asked).await? {
-            found[i] = Some(body);
-        }
-    }
-    let asked = missing(&found);
-    if !asked.is_empty() {
-        let built_codes = asked.clone();
-        let (st, t2, bs2) = (state.clone(), t.clone(), bs.clone());
-        let built = db::transaction(&state.pool, move |c| {
-            let now = Utc::now();
-            let mut out = Vec::new();
-            for (i, code) in asked {
-                let bill = service::fetch_bill(
-                    c,
-                    &st.settings.app.state_tenant,
-                    &t2,
-                    &bs2,
-                    &code,
-                    actor,
-                    now,
-                )?;
-                out.push((
-                    i,
-                    bill.as_ref()
-                        .map(|b| Arc::<str>::from(bill_json(b).to_string())),
-                ));
+    let bills = service::fetch_bills(&state, &t, &bs, &codes, actor).await?;
+    Ok(FetchedBills {
+        info: ResponseInfo::success(&req.info),
+        bills,
+    })
+}
+
+/// The answer of fetch-bill: `{"ResposneInfo": …, "Bill": [...]}` (DIGIT's spelling). The bills
+/// are the stored JSON texts, sent as they are without being parsed and written again (the
+/// fast path of the app's most frequent call), so this writes its own JSON.
+struct FetchedBills {
+    info: ResponseInfo,
+    bills: Vec<Arc<str>>,
+}
+
+impl FetchedBills {
+    fn to_json(&self) -> AppResult<String> {
+        let info = serde_json::to_string(&self.info).map_err(|e| AppError::Internal(e.into()))?;
+        let bills = &self.bills;
+        let mut body = String::with_capacity(
+            info.len() + 32 + bills.iter().map(|b| b.len() + 1).sum::<usize>(),
+        );
+        body.push_str("{\"ResposneInfo\":");
+        body.push_str(&info);
+        body.push_str(",\"Bill\":[");
+        for (i, b) in bills.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
             }
-            Ok(out)
-        })
-        .await?;
-        for (i, b) in built {
-            found[i] = b;
+            body.push_str(b);
         }
-        // Kept in memory now that they are committed, so the next fetch needs no database.
-        stored_bills(&state, &t, &bs, &keys, built_codes).await?;
+        body.push_str("]}");
+        Ok(body)
     }
-    // The stored bills go out as stored, without being parsed and written again.
-    let bills: Vec<Arc<str>> = found.into_iter().flatten().collect();
-    let info = serde_json::to_string(&ResponseInfo::success(&req.info))
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let mut body =
-        String::with_capacity(info.len() + 32 + bills.iter().map(|b| b.len() + 1).sum::<usize>());
-    body.push_str("{\"ResposneInfo\":");
-    body.push_str(&info);
-    body.push_str(",\"Bill\":[");
-    for (i, b) in bills.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
+}
+
+impl actix_web::Responder for FetchedBills {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _: &actix_web::HttpRequest) -> HttpResponse {
+        match self.to_json() {
+            Ok(body) => HttpResponse::Ok()
+                .content_type(actix_web::http::header::ContentType::json())
+                .body(body),
+            Err(e) => actix_web::ResponseError::error_response(&e),
         }
-        body.push_str(b);
     }
-    body.push_str("]}");
-    Ok(HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(body))
 }
 
 async fn search_bills(
@@ -686,16 +634,7 @@ async fn cancel_bills(
         c.consumer_codes.clone(),
     );
     let n = db::transaction(&state.pool, move |conn| {
-        let now = Utc::now();
-        let mut n = 0;
-        for code in &codes {
-            repo::lock_consumer(conn, &t, &bs, code)?;
-            if let Some(b) = repo::active_bill(conn, &t, &bs, code)? {
-                repo::cancel_bill(conn, b.id, &reason, actor, now)?;
-                n += 1;
-            }
-        }
-        Ok(n)
+        service::cancel_active_bills(conn, &t, &bs, &codes, &reason, actor, Utc::now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Message": format!("{n} bill(s) cancelled"), "cancelledCount": n})))

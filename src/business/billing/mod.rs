@@ -3,6 +3,8 @@
 //! Owns `billing_*`. Serves `/billing-service/*`.
 
 mod api;
+mod bills;
+pub mod cache;
 pub mod json;
 pub mod model;
 pub mod repo;

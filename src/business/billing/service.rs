@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use sha2::Digest as _;
 
+pub use super::bills::{cancel_active_bills, fetch_bill, fetch_bills};
 use super::model::*;
 use super::repo;
 use crate::business::apportion::{self, Apportioned, Line, Move};
@@ -397,127 +398,6 @@ pub fn fingerprint(demands: &[DemandWithLines]) -> String {
         }
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The consumer's bill: the active one while nothing changed, else a new one (the old one
-/// expires). None when nothing is owed.
-pub fn fetch_bill(
-    conn: &mut PgConnection,
-    state_tenant: &str,
-    tenant: &str,
-    service: &str,
-    consumer: &str,
-    actor: Option<uuid::Uuid>,
-    now: DateTime<Utc>,
-) -> AppResult<Option<FullBill>> {
-    business_service(conn, state_tenant, tenant, service, "businessService")?;
-    repo::lock_consumer(conn, tenant, service, consumer)?;
-    // Read before the demands: a write that lands in between leaves the bill marked older than
-    // the ledger, so the next fetch rebuilds rather than trusting it.
-    let version = repo::ledger_version(conn, tenant, service, consumer)?;
-    let demands: Vec<DemandWithLines> = repo::live_demands(conn, tenant, service, consumer)?
-        .into_iter()
-        .filter(|d| d.lines.iter().any(|l| l.tax_amount != l.collection_amount))
-        .collect();
-    let total = net_due(&demands);
-    let active = repo::active_bill(conn, tenant, service, consumer)?;
-    let print = fingerprint(&demands);
-    if let Some(b) = &active {
-        if b.fingerprint == print && total > Decimal::ZERO {
-            let full = repo::full_bills(conn, vec![b.clone()])?.pop();
-            if let Some(f) = &full {
-                repo::keep_bill_body(conn, b.id, version, &super::bill_json(f).to_string())?;
-            }
-            return Ok(full);
-        }
-        repo::set_bill_status(conn, b.id, "EXPIRED", actor, now)?;
-    }
-    if total <= Decimal::ZERO {
-        return Ok(None);
-    }
-    let orders: Vec<(String, i32)> = mdms::repo::tax_heads(conn)?
-        .into_iter()
-        .map(|h| (h.code, h.display_order))
-        .collect();
-    let bill = Bill {
-        id: uuid::Uuid::new_v4(),
-        tenant_id: tenant.to_owned(),
-        // Taken last, just before the insert: the GP's bill sequence row stays locked until
-        // commit, so the shorter that stretch, the more bills a GP can build at once.
-        bill_number: String::new(),
-        business_service: service.to_owned(),
-        consumer_code: consumer.to_owned(),
-        payer_uuid: demands.last().and_then(|d| d.demand.payer_uuid),
-        status: "ACTIVE".to_owned(),
-        total_amount: total,
-        bill_date: now,
-        fingerprint: print,
-        additional_details: json!({}),
-        created_by: actor,
-        created_at: now,
-        last_modified_by: actor,
-        last_modified_at: now,
-    };
-    let details = demands
-        .iter()
-        .map(|d| {
-            let detail = BillDetail {
-                id: uuid::Uuid::new_v4(),
-                bill_id: bill.id,
-                tenant_id: tenant.to_owned(),
-                demand_id: d.demand.id,
-                from_period: d.demand.period_from,
-                to_period: d.demand.period_to,
-                expiry_date: d.demand.bill_expiry_time.and_then(|ms| {
-                    d.demand
-                        .created_at
-                        .checked_add_signed(chrono::Duration::milliseconds(ms))
-                }),
-                amount: d
-                    .lines
-                    .iter()
-                    .map(|l| l.tax_amount - l.collection_amount)
-                    .sum(),
-                amount_paid: Decimal::ZERO,
-            };
-            let accts = d
-                .lines
-                .iter()
-                .filter(|l| l.tax_amount != l.collection_amount)
-                .map(|l| BillAccountDetail {
-                    id: uuid::Uuid::new_v4(),
-                    bill_detail_id: detail.id,
-                    tenant_id: tenant.to_owned(),
-                    demand_detail_id: l.id,
-                    tax_head_code: l.tax_head_code.clone(),
-                    display_order: orders
-                        .iter()
-                        .find(|(c, _)| *c == l.tax_head_code)
-                        .map_or(99, |(_, o)| *o),
-                    amount: l.tax_amount - l.collection_amount,
-                    adjusted_amount: Decimal::ZERO,
-                })
-                .collect();
-            (detail, accts)
-        })
-        .collect();
-    let mut full = FullBill { bill, details };
-    full.bill.bill_number =
-        crate::platform::idgen::next_id(conn, state_tenant, tenant, "bill.billnumber", now)?
-            .replace("MODULE", service);
-    repo::insert_bill(conn, &full, version, &super::bill_json(&full).to_string())?;
-    Ok(Some(full))
-}
-
-/// The consumer's active bill as stored, while nothing it was built from has changed (the fast
-/// path of fetch-bill: one read, no lock). None sends the caller to `fetch_bill`.
-pub fn current_bill_json(
-    conn: &mut PgConnection,
-    tenant: &str,
-    service: &str,
-    consumer: &str,
-) -> AppResult<Option<String>> {
-    Ok(repo::current_bill_body(conn, tenant, service, consumer)?)
 }
 
 /// Cancels a demand that nothing has been paid against.

@@ -344,7 +344,7 @@ pub async fn run_bulk(
 ) -> AppResult<bulk::Batch> {
     let st = state.clone();
     db::run(&state.pool, move |c| {
-        bulk::run_for_tenant(c, &st.pool.ledger, ctx(&st), &tenant, month, actor)
+        bulk::run_for_tenant(c, &st.pool, ctx(&st), &tenant, month, actor)
     })
     .await
 }

@@ -422,7 +422,7 @@ fn generate(
 /// legitimate work). The bill cache forgets the GP's bills as the demands commit.
 pub fn run_for_tenant(
     conn: &mut PgConnection,
-    ledger: &crate::db::ledger::LedgerCache,
+    pool: &crate::db::DbPool,
     ctx: Ctx<'_>,
     tenant: &str,
     month: NaiveDate,
@@ -437,7 +437,7 @@ pub fn run_for_tenant(
         crate::db::lift_limits_locally(c)?;
         start(c, ctx, tenant, month, actor, Utc::now())
     })?;
-    match crate::db::commit(conn, ledger, |c| {
+    match crate::db::commit(conn, pool, |c| {
         crate::db::lift_limits_locally(c)?;
         generate(c, ctx, batch.id, Utc::now())
     }) {
@@ -490,7 +490,7 @@ pub fn run_many(
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(t) = tenants.get(i) else { return };
-                    let r = run_for_tenant(&mut conn, &pool.ledger, ctx, t, month, None);
+                    let r = run_for_tenant(&mut conn, &pool, ctx, t, month, None);
                     let Ok(mut s) = summary.lock() else { return };
                     match r {
                         Ok(b) => {
