@@ -858,7 +858,7 @@ async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
     assert_eq!(kept_in_memory(&l, &cache, &key).await, first);
     assert_eq!(l.bill().await, first);
     let version = |c: &mut diesel::PgConnection| -> i64 {
-        mgramseva::business::billing::repo::ledger_version(c, GP, "WS", CONSUMER).unwrap()
+        mgramseva::business::billing::service::ledger_version(c, GP, "WS", CONSUMER).unwrap()
     };
     let mut c = l.app.db.conn();
     let v0 = version(&mut c);

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,7 +15,6 @@ use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
-use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
@@ -23,11 +22,6 @@ pub fn routes(r: &mut Routes<'_>) {
         "/billing-service/demand/_create",
         Access::Protected,
         create_demand,
-    )
-    .post(
-        "/billing-service/demand/_search",
-        Access::Protected,
-        search_demands,
     )
     .post(
         "/billing-service/demand/_history",
@@ -109,12 +103,6 @@ struct DetailIn {
     tax_amount: Decimal,
 }
 
-fn instant(ms: i64, field: &str) -> AppResult<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| {
-        AppError::invalid_field("INVALID_DATE", "not an epoch-millisecond time", field)
-    })
-}
-
 /// Demands are created by the calculators and the superuser, never by GP staff directly.
 fn require_internal<T>(req: &Digit<T>) -> AppResult<uuid::Uuid> {
     let u = req.caller.user().ok_or_else(|| {
@@ -152,8 +140,11 @@ async fn create_demand(
                 .clone()
                 .unwrap_or_else(|| "waterConnection".to_owned()),
             payer_uuid: d.payer.as_ref().and_then(|p| p.uuid),
-            period_from: instant(d.tax_period_from, &format!("Demands[{i}].taxPeriodFrom"))?,
-            period_to: instant(d.tax_period_to, &format!("Demands[{i}].taxPeriodTo"))?,
+            period_from: params::instant(
+                d.tax_period_from,
+                &format!("Demands[{i}].taxPeriodFrom"),
+            )?,
+            period_to: params::instant(d.tax_period_to, &format!("Demands[{i}].taxPeriodTo"))?,
             lines: d
                 .demand_details
                 .iter()
@@ -192,51 +183,49 @@ async fn create_demand(
     Ok(HttpResponse::Created().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": created.iter().map(demand_json).collect::<Vec<_>>()})))
 }
 
+/// The query of `demand/_search` (and of the history and aggregate calls, which read a few).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct DemandQuery {
-    tenant_id: Option<String>,
-    demand_id: Option<String>,
-    consumer_code: Option<String>,
-    business_service: Option<String>,
-    status: Option<String>,
-    period_from: Option<i64>,
-    period_to: Option<i64>,
-    is_payment_completed: Option<bool>,
-    payer: Option<uuid::Uuid>,
+pub struct DemandQuery {
+    pub tenant_id: Option<String>,
+    pub demand_id: Option<String>,
+    pub consumer_code: Option<String>,
+    pub business_service: Option<String>,
+    pub status: Option<String>,
+    pub period_from: Option<i64>,
+    pub period_to: Option<i64>,
+    pub is_payment_completed: Option<bool>,
+    pub payer: Option<uuid::Uuid>,
     #[serde(default, deserialize_with = "crate::money::optional")]
-    demand_from: Option<Decimal>,
+    pub demand_from: Option<Decimal>,
     #[serde(default, deserialize_with = "crate::money::optional")]
-    demand_to: Option<Decimal>,
-    from_date: Option<i64>,
-    to_date: Option<i64>,
+    pub demand_to: Option<Decimal>,
+    pub from_date: Option<i64>,
+    pub to_date: Option<i64>,
     #[serde(rename = "type")]
-    kind: Option<String>,
-    mobile_number: Option<String>,
-    email: Option<String>,
-    receipt_required: Option<bool>,
-    offset: Option<i64>,
-    limit: Option<i64>,
+    pub kind: Option<String>,
+    pub mobile_number: Option<String>,
+    pub email: Option<String>,
+    pub receipt_required: Option<bool>,
+    pub offset: Option<i64>,
+    pub limit: Option<i64>,
 }
 
-fn paging(offset: Option<i64>, limit: Option<i64>) -> AppResult<(i64, i64)> {
-    let limit = limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::invalid_field(
-            "INVALID_LIMIT",
-            "limit must be 1 to 500",
-            "limit",
-        ));
-    }
-    Ok((offset.unwrap_or(0).max(0), limit))
+/// Demands found by a `demand/_search` query, as the answer shows them.
+pub struct FoundDemands {
+    pub demands: Vec<Value>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+    /// The payments of these are asked for too (`receiptRequired`, checked to name a business
+    /// service and consumers): the demand filter, to find them by.
+    pub receipts_of: Option<DemandFilter>,
 }
 
-async fn search_demands(
-    state: web::Data<AppState>,
-    q: web::Query<DemandQuery>,
-    req: Digit<Value>,
-) -> AppResult<HttpResponse> {
-    let (offset, limit) = paging(q.offset, q.limit)?;
+/// `demand/_search` without the receipts (collection adds those): checks the query, resolves
+/// payers by mobile number or e-mail, and finds the demands.
+pub async fn find_demands(state: &AppState, q: &DemandQuery) -> AppResult<FoundDemands> {
+    let (offset, limit) = params::paging(q.offset, q.limit)?;
     if let (Some(a), Some(b)) = (q.demand_from, q.demand_to)
         && a > b
     {
@@ -288,29 +277,38 @@ async fn search_demands(
         status: q.status.clone().filter(|s| !s.is_empty()),
         period_from: q
             .period_from
-            .map(|m| instant(m, "periodFrom"))
+            .map(|m| params::instant(m, "periodFrom"))
             .transpose()?,
-        period_to: q.period_to.map(|m| instant(m, "periodTo")).transpose()?,
+        period_to: q
+            .period_to
+            .map(|m| params::instant(m, "periodTo"))
+            .transpose()?,
         is_payment_completed: q.is_payment_completed,
         payer: q.payer,
         payers: None,
         amount_from: q.demand_from,
         amount_to: q.demand_to,
-        created_from: q.from_date.map(|m| instant(m, "fromDate")).transpose()?,
-        created_to: q.to_date.map(|m| instant(m, "toDate")).transpose()?,
+        created_from: q
+            .from_date
+            .map(|m| params::instant(m, "fromDate"))
+            .transpose()?,
+        created_to: q
+            .to_date
+            .map(|m| params::instant(m, "toDate"))
+            .transpose()?,
         ended_before,
         covering,
         offset,
         limit,
     };
     let st = state.clone();
-    let (list, total, collected) = db::run(&state.pool, move |c| {
+    let (list, total, f) = db::run(&state.pool, move |c| {
         let id = st.identity();
         if let Some(m) = &mobile {
             f.payers = Some(crate::platform::user::service::uuids_by_mobile(c, id, m)?);
         }
         if let Some(e) = &email {
-            let mut candidates = repo::payers_on(c, &f.tenant_id)?;
+            let mut candidates = service::payers_on(c, &f.tenant_id)?;
             if let Some(found) = &f.payers {
                 candidates.retain(|u| found.contains(u));
             }
@@ -321,36 +319,17 @@ async fn search_demands(
                 e,
             )?);
         }
-        let (list, total) = repo::search(c, &f)?;
-        let collected = if receipts {
-            crate::business::collection::service::search(
-                c,
-                &crate::business::collection::service::Filter {
-                    tenant_id: f.tenant_id.clone(),
-                    consumer_codes: f.consumer_codes.clone(),
-                    business_services: f.business_service.clone().into_iter().collect(),
-                    offset: 0,
-                    limit: 500,
-                    ..Default::default()
-                },
-            )?
-            .0
-        } else {
-            Vec::new()
-        };
-        Ok((list, total, collected))
+        let (list, total) = service::search_demands(c, &f)?;
+        Ok((list, total, f))
     })
     .await?;
-    let collected: Vec<Value> = collected
-        .iter()
-        .map(|p| {
-            json!({"businessService": p.business_service, "consumerCode": p.consumer_code, "receiptNumber": p.receipt_number,
-                "receiptAmount": decimal_json(p.total_amount_paid), "receiptDate": p.receipt_date.timestamp_millis(),
-                "status": p.payment_status, "tenantId": p.tenant_id, "transactionNumber": p.transaction_number})
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": list.iter().map(demand_json).collect::<Vec<_>>(),
-        "CollectedReceipt": collected, "pagination": {"offset": offset, "limit": limit, "totalCount": total}})))
+    Ok(FoundDemands {
+        demands: list.iter().map(demand_json).collect(),
+        total,
+        offset,
+        limit,
+        receipts_of: receipts.then_some(f),
+    })
 }
 
 async fn demand_history(
@@ -484,7 +463,7 @@ async fn search_bills(
     q: web::Query<BillQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let (offset, limit) = paging(q.offset, q.limit)?;
+    let (offset, limit) = params::paging(q.offset, q.limit)?;
     let f = BillFilter {
         tenant_id: params::tenant(&q.tenant_id)?,
         ids: params::uuids(&q.bill_id, "billId")?,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 
 use super::model::*;
 use crate::db::schema::{
@@ -384,7 +384,7 @@ pub fn insert_bill(
 pub fn record_adjustments(
     conn: &mut PgConnection,
     tenant: &str,
-    applied: &[super::service::Applied],
+    applied: &[Applied],
     reason: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -551,20 +551,6 @@ pub fn add_bill_paid(
     diesel::update(bd::table.find(detail))
         .set(bd::amount_paid.eq(bd::amount_paid + delta))
         .execute(conn)
-}
-
-/// Number of demands with the given status (used by tests of the ledger).
-pub fn count_demands(conn: &mut PgConnection, tenant: &str) -> QueryResult<i64> {
-    dm::table
-        .filter(dm::tenant_id.eq(tenant))
-        .count()
-        .get_result(conn)
-}
-
-#[derive(QueryableByName)]
-pub struct Seq {
-    #[diesel(sql_type = BigInt)]
-    pub n: i64,
 }
 
 /// Whether the consumer has a demand of this consumer type that is not cancelled.

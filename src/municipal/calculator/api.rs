@@ -81,7 +81,7 @@ async fn penalty_details(
         let mut total = Decimal::ZERO;
         let mut from = None;
         for code in &codes {
-            all.extend(crate::business::billing::repo::live_demands_read(
+            all.extend(crate::business::billing::service::live_demands_read(
                 c, &tenant, "WS", code,
             )?);
             if let Some((p, at)) = super::penalty::estimate(

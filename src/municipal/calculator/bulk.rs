@@ -396,7 +396,7 @@ fn generate(
         .into_iter()
         .filter(|c| made.contains(&c.consumer_code))
     {
-        billing::repo::lock_consumer(conn, &batch.tenant_id, SERVICE, &c.consumer_code)?;
+        billing::service::lock_consumer(conn, &batch.tenant_id, SERVICE, &c.consumer_code)?;
         billing::service::adjust_advance(conn, &batch.tenant_id, SERVICE, &c.consumer_code, now)?;
     }
     let created = i32::try_from(codes.len()).unwrap_or(i32::MAX);

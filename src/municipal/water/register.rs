@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::model::Household;
 use super::repo;
 use super::service::{self, Criteria, Ctx, SERVICE};
-use crate::business::billing::repo::{self as billing, ConsumerTotals};
+use crate::business::billing::service::{self as billing, ConsumerTotals};
 use crate::error::AppResult;
 
 /// The consumer type of a regular (monthly or metered) water demand.
