@@ -5,10 +5,13 @@
 //! `/ws-services/wc/*`.
 
 mod api;
+mod connection;
 pub mod documents;
 pub mod import;
 pub mod model;
+mod opening;
 pub mod pages;
+mod property;
 pub mod register;
 pub mod repo;
 pub mod service;
