@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 pub use super::connection::*;
-use super::model::{Connection, Household, Owner, Property};
+pub use super::model::{Connection, Household, Owner, Property};
 pub use super::opening::*;
 pub use super::property::*;
 use super::repo::{self, HouseholdFilter};
