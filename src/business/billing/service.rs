@@ -16,7 +16,7 @@ pub use super::check::{LedgerProblem, ledger_check};
 pub use super::model::{Applied, Bill, Demand, DemandDetail, DemandWithLines, FullBill};
 pub use super::reads::*;
 use super::repo;
-pub use super::repo::{ConsumerTotals, DemandFilter, LinePeriod};
+pub use super::repo::{BulkDemands, ConsumerTotals, DemandFilter, LinePeriod};
 use super::settle::refresh_completion;
 pub use super::settle::{
     PayableBill, Settlement, adjust_advance, fingerprint, lock_consumer, net_due, payable_bill,
@@ -454,4 +454,48 @@ pub fn aggregate(
         "latestDemandCreatedTime": latest.map(|d| d.demand.created_at.timestamp_millis()),
         "latestDemandPenaltyCreatedtime": null,
     }))
+}
+
+/// Bulk demand's write: one month of demands for many consumers in one statement (see
+/// [`BulkDemands`]); consumers already billed for the period are skipped. Answers the consumers
+/// whose demand was written. Their advances are not used here (see [`adjust_advance`]).
+pub fn bulk_create_demands(conn: &mut PgConnection, b: &BulkDemands<'_>) -> AppResult<Vec<String>> {
+    Ok(repo::bulk_insert_demands(conn, b)?)
+}
+
+/// How many of `consumers` already have a (not cancelled) demand ending between `from` and `to`.
+pub fn billed_among(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    consumers: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<i64> {
+    Ok(repo::billed_among(
+        conn, tenant, service, consumers, from, to,
+    )?)
+}
+
+/// Whether any consumer of the tenant's service has a (not cancelled) demand ending between
+/// `from` and `to`.
+pub fn any_demand_ending_between(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<bool> {
+    Ok(repo::any_demand_ending_between(
+        conn, tenant, service, from, to,
+    )?)
+}
+
+/// Consumers of the tenant's service holding unused credit (an advance) on a live demand.
+pub fn consumers_with_credit(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+) -> AppResult<Vec<String>> {
+    Ok(repo::consumers_with_credit(conn, tenant, service)?)
 }

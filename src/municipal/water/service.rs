@@ -342,3 +342,24 @@ pub fn search(
         .collect();
     Ok((page, total))
 }
+
+/// Flat-rate (non-metered), active households of a GP that joined before `before` (what bulk
+/// demand bills): (connection number, holder, property type).
+pub fn flat_households(
+    conn: &mut PgConnection,
+    tenant: &str,
+    before: DateTime<Utc>,
+) -> QueryResult<Vec<(String, uuid::Uuid, String)>> {
+    repo::flat_households(conn, tenant, before)
+}
+
+/// Whether a household of the GP joined between `from` and `to` (its last cycle billed before
+/// joining, or its creation).
+pub fn joined_between(
+    conn: &mut PgConnection,
+    tenant: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<bool> {
+    repo::joined_between(conn, tenant, from, to)
+}
