@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::json::{bill_json, demand_json};
-use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
+use super::service::{BillFilter, DemandFilter};
 use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::routes::{Access, Routes};
@@ -343,15 +343,7 @@ async fn demand_history(
         .ok_or_else(|| {
             AppError::invalid_field("MISSING_FIELD", "demandId is required", "demandId")
         })?;
-    let rows = db::run(&state.pool, move |c| match repo::demand(c, id)? {
-        Some(d) if d.tenant_id == t => Ok(repo::history(c, id)?),
-        _ => Err(AppError::invalid_field(
-            "DEMAND_NOT_FOUND",
-            "No such demand on this tenant",
-            "demandId",
-        )),
-    })
-    .await?;
+    let rows = db::run(&state.pool, move |c| service::demand_history(c, &t, id)).await?;
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
         "Demands": rows.iter().map(|(reason, snap, by, at)| json!({"reason": reason, "demand": snap, "changedBy": by, "changedTime": at.timestamp_millis()})).collect::<Vec<_>>()})))
 }
@@ -478,7 +470,7 @@ async fn search_bills(
         offset,
         limit,
     };
-    let (bills, total) = db::run(&state.pool, move |c| Ok(repo::search_bills(c, &f)?)).await?;
+    let (bills, total) = db::run(&state.pool, move |c| Ok(service::search_bills(c, &f)?)).await?;
     Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
 }
 
@@ -616,7 +608,22 @@ async fn cancel_bills(
         service::cancel_active_bills(conn, &t, &bs, &codes, &reason, actor, Utc::now())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Message": format!("{n} bill(s) cancelled"), "cancelledCount": n})))
+    Ok(HttpResponse::Ok().json(Cancelled {
+        info: ResponseInfo::success(&req.info),
+        message: format!("{n} bill(s) cancelled"),
+        cancelled_count: n,
+    }))
+}
+
+/// The answer of `bill/v2/_cancelbill`.
+#[derive(serde::Serialize)]
+struct Cancelled {
+    #[serde(rename = "ResponseInfo")]
+    info: ResponseInfo,
+    #[serde(rename = "Message")]
+    message: String,
+    #[serde(rename = "cancelledCount")]
+    cancelled_count: usize,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::model::*;
-use super::repo::{self, ConsumerTotals, DemandFilter, LinePeriod};
+use super::repo::{self, BillFilter, ConsumerTotals, DemandFilter, HistoryRow, LinePeriod};
+use crate::error::{AppError, AppResult};
 
 /// The consumer's live demands with their lines, oldest first (a plain read: no lock).
 pub fn live_demands_read(
@@ -168,4 +169,26 @@ pub fn search_demands(
 /// Everybody who is the payer of a demand on `tenant`.
 pub fn payers_on(conn: &mut PgConnection, tenant: &str) -> QueryResult<Vec<uuid::Uuid>> {
     repo::payers_on(conn, tenant)
+}
+
+/// Bills matching `f` with their details, newest first, and how many match in all.
+pub fn search_bills(conn: &mut PgConnection, f: &BillFilter) -> QueryResult<(Vec<FullBill>, i64)> {
+    repo::search_bills(conn, f)
+}
+
+/// The history of a demand of `tenant` (reason, snapshot, by whom, when), or a 400 when there is
+/// no such demand on the tenant.
+pub fn demand_history(
+    conn: &mut PgConnection,
+    tenant: &str,
+    id: uuid::Uuid,
+) -> AppResult<Vec<HistoryRow>> {
+    match repo::demand(conn, id)? {
+        Some(d) if d.tenant_id == tenant => Ok(repo::history(conn, id)?),
+        _ => Err(AppError::invalid_field(
+            "DEMAND_NOT_FOUND",
+            "No such demand on this tenant",
+            "demandId",
+        )),
+    }
 }

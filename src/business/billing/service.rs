@@ -16,7 +16,9 @@ pub use super::check::{LedgerProblem, ledger_check};
 pub use super::model::{Applied, Bill, Demand, DemandDetail, DemandWithLines, FullBill};
 pub use super::reads::*;
 use super::repo;
-pub use super::repo::{BulkDemands, ConsumerTotals, DemandFilter, LinePeriod};
+pub use super::repo::{
+    BillFilter, BulkDemands, ConsumerTotals, DemandFilter, HistoryRow, LinePeriod,
+};
 use super::settle::refresh_completion;
 pub use super::settle::{
     PayableBill, Settlement, adjust_advance, fingerprint, lock_consumer, net_due, payable_bill,
