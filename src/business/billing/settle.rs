@@ -206,7 +206,10 @@ pub fn settle(
 /// caller holds): `(demand line, kind, amount)` as [`settle`] handed them out. Marks the bill
 /// PAYMENT_CANCELLED and brings the demands' completion up to date. Refused when the receipt's
 /// advance was already used by a later demand.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a receipt's allocation and whom it was for"
+)]
 pub fn unsettle(
     conn: &mut PgConnection,
     tenant: &str,

@@ -367,27 +367,30 @@ pub fn moved_per_line(
     Ok(rows.into_iter().map(|m| (m.line, m.amount)).collect())
 }
 
-/// Live receipts whose allocations do not add up to their amount: (tenant, consumer, receipt
-/// number, amount, allocated).
+/// A live receipt whose allocations do not add up to its amount.
+#[derive(QueryableByName)]
+pub struct Unspread {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub tenant_id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub consumer_code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub receipt_number: String,
+    /// The receipt's amount.
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub a: Decimal,
+    /// What its allocations add up to.
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub b: Decimal,
+}
+
+/// Live receipts whose allocations do not add up to their amount.
 pub fn receipts_not_spread(
     conn: &mut PgConnection,
     tenant: Option<&str>,
-) -> QueryResult<Vec<(String, String, String, Decimal, Decimal)>> {
-    use diesel::sql_types::{Nullable, Numeric, Text};
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Text)]
-        tenant_id: String,
-        #[diesel(sql_type = Text)]
-        consumer_code: String,
-        #[diesel(sql_type = Text)]
-        receipt_number: String,
-        #[diesel(sql_type = Numeric)]
-        a: Decimal,
-        #[diesel(sql_type = Numeric)]
-        b: Decimal,
-    }
-    let rows: Vec<Row> = diesel::sql_query(
+) -> QueryResult<Vec<Unspread>> {
+    use diesel::sql_types::{Nullable, Text};
+    diesel::sql_query(
         "SELECT p.tenant_id, pd.consumer_code, pd.receipt_number, p.total_amount_paid AS a,
                 coalesce(sum(CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE a.amount END), 0) AS b
            FROM collection_payment p JOIN collection_payment_detail pd ON pd.payment_id = p.id
@@ -397,9 +400,5 @@ pub fn receipts_not_spread(
          HAVING p.total_amount_paid <> coalesce(sum(CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE a.amount END), 0)",
     )
     .bind::<Nullable<Text>, _>(tenant)
-    .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.tenant_id, r.consumer_code, r.receipt_number, r.a, r.b))
-        .collect())
+    .load(conn)
 }

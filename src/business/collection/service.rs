@@ -149,7 +149,10 @@ fn replayed(conn: &mut PgConnection, p: &NewPayment) -> AppResult<Option<serde_j
 }
 
 /// Records the settled payment with its receipt number (payer details sealed).
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the payment, its bill, its settlement and its receipt"
+)]
 fn record(
     conn: &mut PgConnection,
     crypto: &Crypto,
@@ -293,12 +296,17 @@ pub fn ledger_check(
 ) -> AppResult<(usize, Vec<billing::LedgerProblem>)> {
     let moved = repo::moved_per_line(conn, tenant)?;
     let (checked, mut problems) = billing::ledger_check(conn, tenant, &moved)?;
-    problems.extend(repo::receipts_not_spread(conn, tenant)?.into_iter().map(
-        |(tenant_id, consumer_code, receipt, a, b)| billing::LedgerProblem {
-            tenant_id,
-            consumer_code,
-            what: format!("receipt {receipt} is not spread exactly: {a} vs {b}"),
-        },
-    ));
+    problems.extend(
+        repo::receipts_not_spread(conn, tenant)?
+            .into_iter()
+            .map(|r| billing::LedgerProblem {
+                what: format!(
+                    "receipt {} is not spread exactly: {} vs {}",
+                    r.receipt_number, r.a, r.b
+                ),
+                tenant_id: r.tenant_id,
+                consumer_code: r.consumer_code,
+            }),
+    );
     Ok((checked, problems))
 }

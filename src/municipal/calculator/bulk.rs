@@ -412,7 +412,7 @@ pub fn run_many(
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(t) = tenants.get(i) else { return };
-                    let r = run_for_tenant(&mut conn, &pool, ctx, t, month, None);
+                    let r = run_for_tenant(&mut conn, pool, ctx, t, month, None);
                     let Ok(mut s) = summary.lock() else { return };
                     match r {
                         Ok(b) => {
