@@ -103,7 +103,7 @@ fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyh
 
 fn ledger_check(_: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow::Result<String> {
     let (checked, problems) =
-        crate::business::billing::service::ledger_check(conn, args.tenant.as_deref())
+        crate::business::collection::service::ledger_check(conn, args.tenant.as_deref())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     for p in &problems {
         tracing::error!(tenant.id = %p.tenant_id, consumer = %p.consumer_code, problem = %p.what, "ledger difference");
@@ -187,7 +187,7 @@ fn penalty(state: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow:
     };
     let (mut demands, mut total) = (0usize, rust_decimal::Decimal::ZERO);
     for t in &tenants {
-        let (n, sum) = crate::db::commit(conn, &state.pool.ledger, |c| {
+        let (n, sum) = crate::db::commit(conn, &state.pool, |c| {
             crate::municipal::calculator::penalty::apply(
                 c,
                 &state.settings.app.state_tenant,

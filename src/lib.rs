@@ -41,7 +41,7 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
         platform::notification::adapter(&settings.notification.sms_adapter)?,
     );
     let mut conn = pool.get().context("connecting to the database")?;
-    pool.listen_ledger();
+    business::billing::cache::install(&pool, settings.database.ledger_cache_entries);
     let access = platform::access::Access::load(
         &mut conn,
         crypto.clone(),
@@ -67,7 +67,6 @@ pub fn connect(settings: &Settings) -> anyhow::Result<db::DbPool> {
         settings.database_url()?,
         settings.database.pool_size,
         Duration::from_millis(settings.database.connection_timeout_ms),
-        settings.database.ledger_cache_entries,
         db::SessionLimits {
             statement_timeout_ms: settings.database.statement_timeout_ms,
             lock_timeout_ms: settings.database.lock_timeout_ms,

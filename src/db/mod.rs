@@ -8,7 +8,6 @@
 //! pool rather than handed to the next request, and for a while after one is found, every
 //! connection is tested before use.
 
-pub mod ledger;
 pub mod schema;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -110,8 +109,24 @@ pub struct DbPool {
     /// Until when (ms since `born`) connections are tested before use: see [`SUSPECT_FOR`].
     suspect_until: std::sync::Arc<AtomicU64>,
     born: Instant,
-    /// Stored bills in memory, forgotten when the database reports their ledger changed.
-    pub ledger: std::sync::Arc<ledger::LedgerCache>,
+    /// Told of every transaction's commit (see [`CommitHook`]); registered once at start.
+    hooks: std::sync::Arc<std::sync::RwLock<Vec<std::sync::Arc<dyn CommitHook>>>>,
+}
+
+/// What a [`CommitHook`] read inside a transaction, handed back to it once the transaction has
+/// committed.
+pub type CommitNote = Box<dyn std::any::Any + Send>;
+
+/// Something told of every transaction run through [`commit`] or [`transaction`]: asked inside
+/// the transaction, just before it commits, what it changed, and told that again right after the
+/// commit (before the request that wrote answers). An in-memory cache uses it to forget what a
+/// write changed once the write is visible. Registered on the pool ([`DbPool::on_commit`]).
+pub trait CommitHook: std::any::Any + Send + Sync {
+    /// Inside the transaction, just before it commits: a note for [`CommitHook::committed`], or
+    /// None when there is nothing to do.
+    fn before_commit(&self, conn: &mut PgConnection) -> diesel::QueryResult<Option<CommitNote>>;
+    /// Right after the commit, with the note taken before it.
+    fn committed(&self, note: CommitNote);
 }
 
 impl std::ops::Deref for DbPool {
@@ -122,13 +137,11 @@ impl std::ops::Deref for DbPool {
 }
 
 /// Builds a pool; connections are opened lazily, so this succeeds with the database down.
-/// `ledger_cache` bounds the in-memory bill cache (0: none); see [`DbPool::listen_ledger`].
 /// Every connection's session gets `limits` when it is opened.
 pub fn build_pool(
     url: &str,
     size: u32,
     timeout: Duration,
-    ledger_cache: usize,
     limits: SessionLimits,
 ) -> anyhow::Result<DbPool> {
     let manager = Manager(ConnectionManager::<PgConnection>::new(url));
@@ -149,14 +162,38 @@ pub fn build_pool(
         url: url.into(),
         suspect_until: std::sync::Arc::new(AtomicU64::new(0)),
         born: Instant::now(),
-        ledger: std::sync::Arc::new(ledger::LedgerCache::new(ledger_cache)),
+        hooks: std::sync::Arc::default(),
     })
 }
 
 impl DbPool {
-    /// Starts hearing other connections' ledger changes, which lets the bill cache serve.
-    pub fn listen_ledger(&self) {
-        self.ledger.listen(&self.url);
+    /// The database's URL (for a connection of one's own, outside the pool).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Registers `hook` to be told of every transaction's commit from now on.
+    pub fn on_commit(&self, hook: std::sync::Arc<dyn CommitHook>) {
+        self.hooks
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(hook);
+    }
+
+    /// The registered hook of type `H`, if any.
+    pub fn hook<H: CommitHook>(&self) -> Option<std::sync::Arc<H>> {
+        self.hooks
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find_map(|h| {
+                let any: std::sync::Arc<dyn std::any::Any + Send + Sync> = h.clone();
+                any.downcast::<H>().ok()
+            })
+    }
+
+    fn hooks(&self) -> Vec<std::sync::Arc<dyn CommitHook>> {
+        self.hooks.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn now_ms(&self) -> u64 {
@@ -312,30 +349,37 @@ pub fn after_commit(hook: fn()) {
 }
 
 /// Like `run`, inside one transaction: everything `f` writes commits together or not at all.
-/// Ledgers the transaction changed are forgotten by the bill cache right after the commit.
+/// The pool's commit hooks are told of it (see [`commit`]).
 pub async fn transaction<F, T>(pool: &DbPool, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let cache = pool.ledger.clone();
-    run(pool, move |conn| commit(conn, &cache, f)).await
+    let p = pool.clone();
+    run(pool, move |conn| commit(conn, &p, f)).await
 }
 
-/// Runs `f` in a transaction on `conn` and, once it has committed, tells `cache` which ledgers
-/// it changed (for work on a connection of its own, such as a job's).
-pub fn commit<F, T>(conn: &mut PgConnection, cache: &ledger::LedgerCache, f: F) -> AppResult<T>
+/// Runs `f` in a transaction on `conn`; the hooks registered on `pool` read what it changed just
+/// before it commits and are told right after (also for work on a connection of its own, such
+/// as a job's).
+pub fn commit<F, T>(conn: &mut PgConnection, pool: &DbPool, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut PgConnection) -> AppResult<T>,
 {
     use diesel::Connection as _;
-    let (out, changed) = conn.transaction(|c| {
+    let hooks = pool.hooks();
+    let (out, notes) = conn.transaction(|c| {
         let out = f(c)?;
-        Ok::<_, AppError>((out, ledger::changed_in_transaction(c)?))
+        let mut notes = Vec::new();
+        for (i, h) in hooks.iter().enumerate() {
+            if let Some(n) = h.before_commit(c)? {
+                notes.push((i, n));
+            }
+        }
+        Ok::<_, AppError>((out, notes))
     })?;
-    if let Some((report, xid)) = changed {
-        cache.changed(&report);
-        cache.applied(xid);
+    for (i, n) in notes {
+        hooks[i].committed(n);
     }
     Ok(out)
 }

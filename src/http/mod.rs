@@ -218,6 +218,26 @@ pub mod params {
             .collect()
     }
 
+    /// `offset` and `limit` of a search: limit 1 to 500 (100 when not given), offset from 0.
+    pub fn paging(offset: Option<i64>, limit: Option<i64>) -> AppResult<(i64, i64)> {
+        let limit = limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            return Err(AppError::invalid_field(
+                "INVALID_LIMIT",
+                "limit must be 1 to 500",
+                "limit",
+            ));
+        }
+        Ok((offset.unwrap_or(0).max(0), limit))
+    }
+
+    /// An epoch-millisecond time, or a 400 naming `field`.
+    pub fn instant(ms: i64, field: &str) -> AppResult<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::from_timestamp_millis(ms).ok_or_else(|| {
+            AppError::invalid_field("INVALID_DATE", "not an epoch-millisecond time", field)
+        })
+    }
+
     /// A required, non-blank `tenantId`.
     pub fn tenant(t: &Option<String>) -> AppResult<String> {
         t.clone()

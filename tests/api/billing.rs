@@ -614,8 +614,8 @@ async fn cancelling_a_receipt_leaves_no_stale_active_bill() {
     let report = l.ledger_check();
     assert!(report.contains("no difference"), "{report}");
     let (cache, key) = (
-        l.app.state.pool.ledger.clone(),
-        mgramseva::db::ledger::key(GP, "WS", CONSUMER),
+        mgramseva::business::billing::cache::of(&l.app.state.pool),
+        mgramseva::business::billing::cache::key(GP, "WS", CONSUMER),
     );
     until("the server heard the change made by hand", || {
         cache.get(&key).is_none()
@@ -750,8 +750,8 @@ async fn masters_aggregate_cancel_bill_and_the_ledger_check() {
     // the active bill just now), so the check is shown a bill whose total was changed by hand.
     assert_eq!(l.active_bills().await, Vec::<Value>::new());
     let (cache, key) = (
-        l.app.state.pool.ledger.clone(),
-        mgramseva::db::ledger::key(GP, "WS", CONSUMER),
+        mgramseva::business::billing::cache::of(&l.app.state.pool),
+        mgramseva::business::billing::cache::key(GP, "WS", CONSUMER),
     );
     until("the server heard the changes made by hand", || {
         cache.get(&key).is_none()
@@ -846,8 +846,8 @@ async fn validate_answers_like_create_and_keeps_nothing() {
 async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
     use diesel::prelude::*;
     let l = Ledger::new();
-    let cache = l.app.state.pool.ledger.clone();
-    let key = mgramseva::db::ledger::key(GP, "WS", CONSUMER);
+    let cache = mgramseva::business::billing::cache::of(&l.app.state.pool);
+    let key = mgramseva::business::billing::cache::key(GP, "WS", CONSUMER);
     // the listener hears the database before anything is served from memory
     until("the ledger listener is connected", || cache.is_live()).await;
     assert_eq!(l.create(vec![demand(4, &[("10101", 100.0)])]).await.0, 201);
@@ -858,7 +858,7 @@ async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
     assert_eq!(kept_in_memory(&l, &cache, &key).await, first);
     assert_eq!(l.bill().await, first);
     let version = |c: &mut diesel::PgConnection| -> i64 {
-        mgramseva::business::billing::repo::ledger_version(c, GP, "WS", CONSUMER).unwrap()
+        mgramseva::business::billing::service::ledger_version(c, GP, "WS", CONSUMER).unwrap()
     };
     let mut c = l.app.db.conn();
     let v0 = version(&mut c);
@@ -919,7 +919,7 @@ async fn the_stored_bill_is_served_until_any_write_touches_the_ledger() {
 /// by the late notice of the bill's own creation); the kept copy, checked equal to the answer.
 async fn kept_in_memory(
     l: &Ledger,
-    cache: &mgramseva::db::ledger::LedgerCache,
+    cache: &mgramseva::business::billing::cache::BillCache,
     key: &str,
 ) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -127,7 +127,7 @@ impl TestDb {
         .execute(&mut conn)
         .unwrap();
         let url = with_db(&admin, &name);
-        let pool = mgramseva::db::build_pool(&url, size, timeout, 100_000, limits).unwrap();
+        let pool = mgramseva::db::build_pool(&url, size, timeout, limits).unwrap();
         Self {
             name,
             url,

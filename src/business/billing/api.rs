@@ -3,19 +3,18 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::json::{bill_json, demand_json};
-use super::repo::{self, BillFilter, DemandFilter};
 use super::service::{self, NewDemand};
-use crate::db::{self, ledger};
+use super::service::{BillFilter, DemandFilter};
+use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
-use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
@@ -23,11 +22,6 @@ pub fn routes(r: &mut Routes<'_>) {
         "/billing-service/demand/_create",
         Access::Protected,
         create_demand,
-    )
-    .post(
-        "/billing-service/demand/_search",
-        Access::Protected,
-        search_demands,
     )
     .post(
         "/billing-service/demand/_history",
@@ -109,12 +103,6 @@ struct DetailIn {
     tax_amount: Decimal,
 }
 
-fn instant(ms: i64, field: &str) -> AppResult<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| {
-        AppError::invalid_field("INVALID_DATE", "not an epoch-millisecond time", field)
-    })
-}
-
 /// Demands are created by the calculators and the superuser, never by GP staff directly.
 fn require_internal<T>(req: &Digit<T>) -> AppResult<uuid::Uuid> {
     let u = req.caller.user().ok_or_else(|| {
@@ -152,8 +140,11 @@ async fn create_demand(
                 .clone()
                 .unwrap_or_else(|| "waterConnection".to_owned()),
             payer_uuid: d.payer.as_ref().and_then(|p| p.uuid),
-            period_from: instant(d.tax_period_from, &format!("Demands[{i}].taxPeriodFrom"))?,
-            period_to: instant(d.tax_period_to, &format!("Demands[{i}].taxPeriodTo"))?,
+            period_from: params::instant(
+                d.tax_period_from,
+                &format!("Demands[{i}].taxPeriodFrom"),
+            )?,
+            period_to: params::instant(d.tax_period_to, &format!("Demands[{i}].taxPeriodTo"))?,
             lines: d
                 .demand_details
                 .iter()
@@ -192,51 +183,49 @@ async fn create_demand(
     Ok(HttpResponse::Created().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": created.iter().map(demand_json).collect::<Vec<_>>()})))
 }
 
+/// The query of `demand/_search` (and of the history and aggregate calls, which read a few).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct DemandQuery {
-    tenant_id: Option<String>,
-    demand_id: Option<String>,
-    consumer_code: Option<String>,
-    business_service: Option<String>,
-    status: Option<String>,
-    period_from: Option<i64>,
-    period_to: Option<i64>,
-    is_payment_completed: Option<bool>,
-    payer: Option<uuid::Uuid>,
+pub struct DemandQuery {
+    pub tenant_id: Option<String>,
+    pub demand_id: Option<String>,
+    pub consumer_code: Option<String>,
+    pub business_service: Option<String>,
+    pub status: Option<String>,
+    pub period_from: Option<i64>,
+    pub period_to: Option<i64>,
+    pub is_payment_completed: Option<bool>,
+    pub payer: Option<uuid::Uuid>,
     #[serde(default, deserialize_with = "crate::money::optional")]
-    demand_from: Option<Decimal>,
+    pub demand_from: Option<Decimal>,
     #[serde(default, deserialize_with = "crate::money::optional")]
-    demand_to: Option<Decimal>,
-    from_date: Option<i64>,
-    to_date: Option<i64>,
+    pub demand_to: Option<Decimal>,
+    pub from_date: Option<i64>,
+    pub to_date: Option<i64>,
     #[serde(rename = "type")]
-    kind: Option<String>,
-    mobile_number: Option<String>,
-    email: Option<String>,
-    receipt_required: Option<bool>,
-    offset: Option<i64>,
-    limit: Option<i64>,
+    pub kind: Option<String>,
+    pub mobile_number: Option<String>,
+    pub email: Option<String>,
+    pub receipt_required: Option<bool>,
+    pub offset: Option<i64>,
+    pub limit: Option<i64>,
 }
 
-fn paging(offset: Option<i64>, limit: Option<i64>) -> AppResult<(i64, i64)> {
-    let limit = limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::invalid_field(
-            "INVALID_LIMIT",
-            "limit must be 1 to 500",
-            "limit",
-        ));
-    }
-    Ok((offset.unwrap_or(0).max(0), limit))
+/// Demands found by a `demand/_search` query, as the answer shows them.
+pub struct FoundDemands {
+    pub demands: Vec<Value>,
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+    /// The payments of these are asked for too (`receiptRequired`, checked to name a business
+    /// service and consumers): the demand filter, to find them by.
+    pub receipts_of: Option<DemandFilter>,
 }
 
-async fn search_demands(
-    state: web::Data<AppState>,
-    q: web::Query<DemandQuery>,
-    req: Digit<Value>,
-) -> AppResult<HttpResponse> {
-    let (offset, limit) = paging(q.offset, q.limit)?;
+/// `demand/_search` without the receipts (collection adds those): checks the query, resolves
+/// payers by mobile number or e-mail, and finds the demands.
+pub async fn find_demands(state: &AppState, q: &DemandQuery) -> AppResult<FoundDemands> {
+    let (offset, limit) = params::paging(q.offset, q.limit)?;
     if let (Some(a), Some(b)) = (q.demand_from, q.demand_to)
         && a > b
     {
@@ -288,29 +277,38 @@ async fn search_demands(
         status: q.status.clone().filter(|s| !s.is_empty()),
         period_from: q
             .period_from
-            .map(|m| instant(m, "periodFrom"))
+            .map(|m| params::instant(m, "periodFrom"))
             .transpose()?,
-        period_to: q.period_to.map(|m| instant(m, "periodTo")).transpose()?,
+        period_to: q
+            .period_to
+            .map(|m| params::instant(m, "periodTo"))
+            .transpose()?,
         is_payment_completed: q.is_payment_completed,
         payer: q.payer,
         payers: None,
         amount_from: q.demand_from,
         amount_to: q.demand_to,
-        created_from: q.from_date.map(|m| instant(m, "fromDate")).transpose()?,
-        created_to: q.to_date.map(|m| instant(m, "toDate")).transpose()?,
+        created_from: q
+            .from_date
+            .map(|m| params::instant(m, "fromDate"))
+            .transpose()?,
+        created_to: q
+            .to_date
+            .map(|m| params::instant(m, "toDate"))
+            .transpose()?,
         ended_before,
         covering,
         offset,
         limit,
     };
     let st = state.clone();
-    let (list, total, collected) = db::run(&state.pool, move |c| {
+    let (list, total, f) = db::run(&state.pool, move |c| {
         let id = st.identity();
         if let Some(m) = &mobile {
             f.payers = Some(crate::platform::user::service::uuids_by_mobile(c, id, m)?);
         }
         if let Some(e) = &email {
-            let mut candidates = repo::payers_on(c, &f.tenant_id)?;
+            let mut candidates = service::payers_on(c, &f.tenant_id)?;
             if let Some(found) = &f.payers {
                 candidates.retain(|u| found.contains(u));
             }
@@ -321,36 +319,17 @@ async fn search_demands(
                 e,
             )?);
         }
-        let (list, total) = repo::search(c, &f)?;
-        let collected = if receipts {
-            crate::business::collection::service::search(
-                c,
-                &crate::business::collection::service::Filter {
-                    tenant_id: f.tenant_id.clone(),
-                    consumer_codes: f.consumer_codes.clone(),
-                    business_services: f.business_service.clone().into_iter().collect(),
-                    offset: 0,
-                    limit: 500,
-                    ..Default::default()
-                },
-            )?
-            .0
-        } else {
-            Vec::new()
-        };
-        Ok((list, total, collected))
+        let (list, total) = service::search_demands(c, &f)?;
+        Ok((list, total, f))
     })
     .await?;
-    let collected: Vec<Value> = collected
-        .iter()
-        .map(|p| {
-            json!({"businessService": p.business_service, "consumerCode": p.consumer_code, "receiptNumber": p.receipt_number,
-                "receiptAmount": decimal_json(p.total_amount_paid), "receiptDate": p.receipt_date.timestamp_millis(),
-                "status": p.payment_status, "tenantId": p.tenant_id, "transactionNumber": p.transaction_number})
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Demands": list.iter().map(demand_json).collect::<Vec<_>>(),
-        "CollectedReceipt": collected, "pagination": {"offset": offset, "limit": limit, "totalCount": total}})))
+    Ok(FoundDemands {
+        demands: list.iter().map(demand_json).collect(),
+        total,
+        offset,
+        limit,
+        receipts_of: receipts.then_some(f),
+    })
 }
 
 async fn demand_history(
@@ -364,15 +343,7 @@ async fn demand_history(
         .ok_or_else(|| {
             AppError::invalid_field("MISSING_FIELD", "demandId is required", "demandId")
         })?;
-    let rows = db::run(&state.pool, move |c| match repo::demand(c, id)? {
-        Some(d) if d.tenant_id == t => Ok(repo::history(c, id)?),
-        _ => Err(AppError::invalid_field(
-            "DEMAND_NOT_FOUND",
-            "No such demand on this tenant",
-            "demandId",
-        )),
-    })
-    .await?;
+    let rows = db::run(&state.pool, move |c| service::demand_history(c, &t, id)).await?;
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
         "Demands": rows.iter().map(|(reason, snap, by, at)| json!({"reason": reason, "demand": snap, "changedBy": by, "changedTime": at.timestamp_millis()})).collect::<Vec<_>>()})))
 }
@@ -391,41 +362,11 @@ struct BillQuery {
     limit: Option<i64>,
 }
 
-/// The stored, still current bills of `asked` (index, consumer code), read from the database
-/// and kept in the bill cache (a ticket taken before the read: a write that lands meanwhile
-/// wins). Returns the bodies found by index.
-async fn stored_bills(
-    state: &AppState,
-    tenant: &str,
-    business_service: &str,
-    keys: &[String],
-    asked: Vec<(usize, String)>,
-) -> AppResult<Vec<(usize, Arc<str>)>> {
-    let cache = state.pool.ledger.clone();
-    let ticket = cache.ticket();
-    let (t, bs) = (tenant.to_owned(), business_service.to_owned());
-    let stored = db::run(&state.pool, move |c| {
-        asked
-            .into_iter()
-            .map(|(i, code)| Ok((i, service::current_bill_json(c, &t, &bs, &code)?)))
-            .collect::<AppResult<Vec<_>>>()
-    })
-    .await?;
-    Ok(stored
-        .into_iter()
-        .filter_map(|(i, body)| {
-            let body: Arc<str> = body?.into();
-            cache.fill(&keys[i], ticket, body.clone());
-            Some((i, body))
-        })
-        .collect())
-}
-
 async fn fetch_bill(
     state: web::Data<AppState>,
     q: web::Query<BillQuery>,
     req: Digit<Value>,
-) -> AppResult<HttpResponse> {
+) -> AppResult<FetchedBills> {
     let mut errors = Vec::new();
     if q.tenant_id.as_deref().is_none_or(|t| t.trim().is_empty()) {
         errors.push(ErrorDetail::field(
@@ -460,75 +401,53 @@ async fn fetch_bill(
         q.business_service.clone().unwrap_or_default(),
     );
     let actor = req.caller.user().map(|u| u.uuid);
-    // Fastest: bills kept in memory (exact: forgotten when their ledger changes). Then: bills
-    // still current as stored, one read each. The rest are (re)built under the consumer lock.
-    let keys: Vec<String> = codes.iter().map(|c| ledger::key(&t, &bs, c)).collect();
-    let mut found: Vec<Option<Arc<str>>> = keys.iter().map(|k| state.pool.ledger.get(k)).collect();
-    let missing = |found: &[Option<Arc<str>>]| -> Vec<(usize, String)> {
-        codes
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| found[*i].is_none())
-            .map(|(i, c)| (i, c.clone()))
-            .collect()
-    };
-    let asked = missing(&found);
-    if !asked.is_empty() {
-        for (i, body) in stored_bills(&state, &t, &bs, &keys, asked).await? {
-            found[i] = Some(body);
-        }
-    }
-    let asked = missing(&found);
-    if !asked.is_empty() {
-        let built_codes = asked.clone();
-        let (st, t2, bs2) = (state.clone(), t.clone(), bs.clone());
-        let built = db::transaction(&state.pool, move |c| {
-            let now = Utc::now();
-            let mut out = Vec::new();
-            for (i, code) in asked {
-                let bill = service::fetch_bill(
-                    c,
-                    &st.settings.app.state_tenant,
-                    &t2,
-                    &bs2,
-                    &code,
-                    actor,
-                    now,
-                )?;
-                out.push((
-                    i,
-                    bill.as_ref()
-                        .map(|b| Arc::<str>::from(bill_json(b).to_string())),
-                ));
+    let bills = service::fetch_bills(&state, &t, &bs, &codes, actor).await?;
+    Ok(FetchedBills {
+        info: ResponseInfo::success(&req.info),
+        bills,
+    })
+}
+
+/// The answer of fetch-bill: `{"ResposneInfo": …, "Bill": [...]}` (DIGIT's spelling). The bills
+/// are the stored JSON texts, sent as they are without being parsed and written again (the
+/// fast path of the app's most frequent call), so this writes its own JSON.
+struct FetchedBills {
+    info: ResponseInfo,
+    bills: Vec<Arc<str>>,
+}
+
+impl FetchedBills {
+    fn to_json(&self) -> AppResult<String> {
+        let info = serde_json::to_string(&self.info).map_err(|e| AppError::Internal(e.into()))?;
+        let bills = &self.bills;
+        let mut body = String::with_capacity(
+            info.len() + 32 + bills.iter().map(|b| b.len() + 1).sum::<usize>(),
+        );
+        body.push_str("{\"ResposneInfo\":");
+        body.push_str(&info);
+        body.push_str(",\"Bill\":[");
+        for (i, b) in bills.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
             }
-            Ok(out)
-        })
-        .await?;
-        for (i, b) in built {
-            found[i] = b;
+            body.push_str(b);
         }
-        // Kept in memory now that they are committed, so the next fetch needs no database.
-        stored_bills(&state, &t, &bs, &keys, built_codes).await?;
+        body.push_str("]}");
+        Ok(body)
     }
-    // The stored bills go out as stored, without being parsed and written again.
-    let bills: Vec<Arc<str>> = found.into_iter().flatten().collect();
-    let info = serde_json::to_string(&ResponseInfo::success(&req.info))
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let mut body =
-        String::with_capacity(info.len() + 32 + bills.iter().map(|b| b.len() + 1).sum::<usize>());
-    body.push_str("{\"ResposneInfo\":");
-    body.push_str(&info);
-    body.push_str(",\"Bill\":[");
-    for (i, b) in bills.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
+}
+
+impl actix_web::Responder for FetchedBills {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _: &actix_web::HttpRequest) -> HttpResponse {
+        match self.to_json() {
+            Ok(body) => HttpResponse::Ok()
+                .content_type(actix_web::http::header::ContentType::json())
+                .body(body),
+            Err(e) => actix_web::ResponseError::error_response(&e),
         }
-        body.push_str(b);
     }
-    body.push_str("]}");
-    Ok(HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(body))
 }
 
 async fn search_bills(
@@ -536,7 +455,7 @@ async fn search_bills(
     q: web::Query<BillQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let (offset, limit) = paging(q.offset, q.limit)?;
+    let (offset, limit) = params::paging(q.offset, q.limit)?;
     let f = BillFilter {
         tenant_id: params::tenant(&q.tenant_id)?,
         ids: params::uuids(&q.bill_id, "billId")?,
@@ -551,7 +470,7 @@ async fn search_bills(
         offset,
         limit,
     };
-    let (bills, total) = db::run(&state.pool, move |c| Ok(repo::search_bills(c, &f)?)).await?;
+    let (bills, total) = db::run(&state.pool, move |c| Ok(service::search_bills(c, &f)?)).await?;
     Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
 }
 
@@ -686,19 +605,25 @@ async fn cancel_bills(
         c.consumer_codes.clone(),
     );
     let n = db::transaction(&state.pool, move |conn| {
-        let now = Utc::now();
-        let mut n = 0;
-        for code in &codes {
-            repo::lock_consumer(conn, &t, &bs, code)?;
-            if let Some(b) = repo::active_bill(conn, &t, &bs, code)? {
-                repo::cancel_bill(conn, b.id, &reason, actor, now)?;
-                n += 1;
-            }
-        }
-        Ok(n)
+        service::cancel_active_bills(conn, &t, &bs, &codes, &reason, actor, Utc::now())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Message": format!("{n} bill(s) cancelled"), "cancelledCount": n})))
+    Ok(HttpResponse::Ok().json(Cancelled {
+        info: ResponseInfo::success(&req.info),
+        message: format!("{n} bill(s) cancelled"),
+        cancelled_count: n,
+    }))
+}
+
+/// The answer of `bill/v2/_cancelbill`.
+#[derive(serde::Serialize)]
+struct Cancelled {
+    #[serde(rename = "ResponseInfo")]
+    info: ResponseInfo,
+    #[serde(rename = "Message")]
+    message: String,
+    #[serde(rename = "cancelledCount")]
+    cancelled_count: usize,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,11 +3,17 @@
 //! Owns `billing_*`. Serves `/billing-service/*`.
 
 mod api;
+mod bills;
+pub mod cache;
+mod check;
 pub mod json;
-pub mod model;
-pub mod repo;
+mod model;
+mod reads;
+mod repo;
 pub mod service;
+mod settle;
 
+pub use api::{DemandQuery, FoundDemands, find_demands};
 pub use json::{bill_json, demand_json};
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {

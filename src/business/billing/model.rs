@@ -102,3 +102,11 @@ pub struct FullBill {
     pub bill: Bill,
     pub details: Vec<(BillDetail, Vec<BillAccountDetail>)>,
 }
+
+/// One applied move, for the payment that caused it.
+#[derive(Clone, Debug)]
+pub struct Applied {
+    pub line: uuid::Uuid,
+    pub kind: &'static str,
+    pub amount: Decimal,
+}

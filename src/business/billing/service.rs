@@ -10,11 +10,21 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
-use sha2::Digest as _;
 
-use super::model::*;
+pub use super::bills::{cancel_active_bills, fetch_bill, fetch_bills};
+pub use super::check::{LedgerProblem, ledger_check};
+pub use super::model::{Applied, Bill, Demand, DemandDetail, DemandWithLines, FullBill};
+pub use super::reads::*;
 use super::repo;
-use crate::business::apportion::{self, Apportioned, Line, Move};
+pub use super::repo::{
+    BillFilter, BulkDemands, ConsumerTotals, DemandFilter, HistoryRow, LinePeriod,
+};
+use super::settle::refresh_completion;
+pub use super::settle::{
+    PayableBill, Settlement, adjust_advance, fingerprint, lock_consumer, net_due, payable_bill,
+    settle, under_lock, unsettle,
+};
+use crate::business::apportion;
 use crate::error::{AppError, AppResult, ErrorDetail};
 use crate::platform::mdms;
 
@@ -39,7 +49,10 @@ fn snapshot(d: &Demand, lines: &[DemandDetail]) -> serde_json::Value {
 }
 
 /// Tax heads of a business service, keyed by code: (category, display order).
-fn tax_heads(conn: &mut PgConnection, service: &str) -> AppResult<Vec<mdms::model::TaxHead>> {
+pub(super) fn tax_heads(
+    conn: &mut PgConnection,
+    service: &str,
+) -> AppResult<Vec<mdms::model::TaxHead>> {
     Ok(mdms::repo::tax_heads(conn)?
         .into_iter()
         .filter(|h| h.service == service)
@@ -211,7 +224,12 @@ pub fn create_demand(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demand vanished")))
 }
 
-fn new_line(d: &Demand, code: &str, amount: Decimal, now: DateTime<Utc>) -> DemandDetail {
+pub(super) fn new_line(
+    d: &Demand,
+    code: &str,
+    amount: Decimal,
+    now: DateTime<Utc>,
+) -> DemandDetail {
     DemandDetail {
         id: uuid::Uuid::new_v4(),
         demand_id: d.id,
@@ -223,301 +241,6 @@ fn new_line(d: &Demand, code: &str, amount: Decimal, now: DateTime<Utc>) -> Dema
         created_at: now,
         last_modified_at: now,
     }
-}
-
-/// The lines of live demands as apportioning sees them.
-pub fn apportion_lines(
-    conn: &mut PgConnection,
-    demands: &[DemandWithLines],
-) -> AppResult<Vec<Line>> {
-    let orders: Vec<(String, i32)> = mdms::repo::tax_heads(conn)?
-        .into_iter()
-        .map(|h| (h.code, h.display_order))
-        .collect();
-    Ok(demands
-        .iter()
-        .flat_map(|d| {
-            let orders = &orders;
-            d.lines.iter().map(move |l| Line {
-                id: l.id,
-                period_from: d.demand.period_from.timestamp_millis(),
-                order: orders
-                    .iter()
-                    .find(|(c, _)| *c == l.tax_head_code)
-                    .map_or(99, |(_, o)| *o),
-                tax: l.tax_amount,
-                collected: l.collection_amount,
-            })
-        })
-        .collect())
-}
-
-/// One applied move, for the payment that caused it.
-#[derive(Clone, Debug)]
-pub struct Applied {
-    pub line: uuid::Uuid,
-    pub kind: &'static str,
-    pub amount: Decimal,
-}
-
-/// Writes apportioning's moves to the lines; an advance goes onto the advance line of the latest
-/// demand (created when missing). Marks demands whose lines are all settled as paid.
-pub fn apply(
-    conn: &mut PgConnection,
-    service: &str,
-    demands: &[DemandWithLines],
-    a: &Apportioned,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<Applied>> {
-    let mut out = Vec::new();
-    for m in &a.moves {
-        match m {
-            Move::Collect { line, amount } => {
-                repo::add_collection(conn, *line, *amount, now)?;
-                out.push(Applied {
-                    line: *line,
-                    kind: "COLLECT",
-                    amount: *amount,
-                });
-            }
-            Move::UseCredit { line, amount } => {
-                repo::add_collection(conn, *line, -*amount, now)?;
-                out.push(Applied {
-                    line: *line,
-                    kind: "USE_CREDIT",
-                    amount: *amount,
-                });
-            }
-            Move::Advance { amount } => {
-                let head = tax_heads(conn, service)?
-                    .into_iter()
-                    .find(|h| h.category == "ADVANCE_COLLECTION")
-                    .ok_or_else(|| {
-                        AppError::bad_request(
-                            "ADVANCE_NOT_ALLOWED",
-                            format!("{service} has no advance tax head"),
-                        )
-                    })?;
-                let latest = demands.last().ok_or_else(|| {
-                    AppError::bad_request("NO_DEMAND", "there is no demand to carry an advance")
-                })?;
-                let line = match latest.lines.iter().find(|l| l.tax_head_code == head.code) {
-                    Some(l) => {
-                        repo::add_tax(conn, l.id, -*amount, now)?;
-                        l.id
-                    }
-                    None => {
-                        let l = new_line(&latest.demand, &head.code, -*amount, now);
-                        repo::insert_lines(conn, std::slice::from_ref(&l))?;
-                        l.id
-                    }
-                };
-                out.push(Applied {
-                    line,
-                    kind: "ADVANCE",
-                    amount: *amount,
-                });
-            }
-        }
-    }
-    refresh_completion(conn, demands, now)?;
-    Ok(out)
-}
-
-/// `isPaymentCompleted` follows the lines.
-fn refresh_completion(
-    conn: &mut PgConnection,
-    demands: &[DemandWithLines],
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let ids: Vec<uuid::Uuid> = demands.iter().map(|d| d.demand.id).collect();
-    let lines = repo::lines_of(conn, &ids)?;
-    for d in demands {
-        let done = lines
-            .iter()
-            .filter(|l| l.demand_id == d.demand.id)
-            .all(|l| l.tax_amount <= Decimal::ZERO || l.collection_amount == l.tax_amount);
-        if done != d.demand.is_payment_completed {
-            repo::set_demand_status(
-                conn,
-                d.demand.id,
-                &d.demand.status,
-                done,
-                d.demand.last_modified_by,
-                now,
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Uses the consumer's advance against what is owed (after a new demand).
-pub fn adjust_advance(
-    conn: &mut PgConnection,
-    tenant: &str,
-    service: &str,
-    consumer: &str,
-    now: DateTime<Utc>,
-) -> AppResult<Decimal> {
-    let demands = repo::live_demands(conn, tenant, service, consumer)?;
-    let lines = apportion_lines(conn, &demands)?;
-    let a = apportion::apportion(&lines, Decimal::ZERO);
-    if a.credit_used == Decimal::ZERO {
-        return Ok(Decimal::ZERO);
-    }
-    let applied = apply(conn, service, &demands, &a, now)?;
-    repo::record_adjustments(conn, tenant, &applied, "ADVANCE_ADJUSTED", now)?;
-    Ok(a.credit_used)
-}
-
-/// What the consumer owes now: positive balances less unused credit.
-pub fn net_due(demands: &[DemandWithLines]) -> Decimal {
-    demands
-        .iter()
-        .flat_map(|d| d.lines.iter())
-        .map(|l| l.tax_amount - l.collection_amount)
-        .sum()
-}
-
-/// A digest of what is owed: a bill stays valid exactly while this does not change.
-pub fn fingerprint(demands: &[DemandWithLines]) -> String {
-    let mut h = sha2::Sha256::new();
-    for d in demands
-        .iter()
-        .filter(|d| d.lines.iter().any(|l| l.tax_amount != l.collection_amount))
-    {
-        for l in &d.lines {
-            h.update(
-                format!(
-                    "{}|{}|{}|{};",
-                    l.id, l.tax_head_code, l.tax_amount, l.collection_amount
-                )
-                .as_bytes(),
-            );
-        }
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The consumer's bill: the active one while nothing changed, else a new one (the old one
-/// expires). None when nothing is owed.
-pub fn fetch_bill(
-    conn: &mut PgConnection,
-    state_tenant: &str,
-    tenant: &str,
-    service: &str,
-    consumer: &str,
-    actor: Option<uuid::Uuid>,
-    now: DateTime<Utc>,
-) -> AppResult<Option<FullBill>> {
-    business_service(conn, state_tenant, tenant, service, "businessService")?;
-    repo::lock_consumer(conn, tenant, service, consumer)?;
-    // Read before the demands: a write that lands in between leaves the bill marked older than
-    // the ledger, so the next fetch rebuilds rather than trusting it.
-    let version = repo::ledger_version(conn, tenant, service, consumer)?;
-    let demands: Vec<DemandWithLines> = repo::live_demands(conn, tenant, service, consumer)?
-        .into_iter()
-        .filter(|d| d.lines.iter().any(|l| l.tax_amount != l.collection_amount))
-        .collect();
-    let total = net_due(&demands);
-    let active = repo::active_bill(conn, tenant, service, consumer)?;
-    let print = fingerprint(&demands);
-    if let Some(b) = &active {
-        if b.fingerprint == print && total > Decimal::ZERO {
-            let full = repo::full_bills(conn, vec![b.clone()])?.pop();
-            if let Some(f) = &full {
-                repo::keep_bill_body(conn, b.id, version, &super::bill_json(f).to_string())?;
-            }
-            return Ok(full);
-        }
-        repo::set_bill_status(conn, b.id, "EXPIRED", actor, now)?;
-    }
-    if total <= Decimal::ZERO {
-        return Ok(None);
-    }
-    let orders: Vec<(String, i32)> = mdms::repo::tax_heads(conn)?
-        .into_iter()
-        .map(|h| (h.code, h.display_order))
-        .collect();
-    let bill = Bill {
-        id: uuid::Uuid::new_v4(),
-        tenant_id: tenant.to_owned(),
-        // Taken last, just before the insert: the GP's bill sequence row stays locked until
-        // commit, so the shorter that stretch, the more bills a GP can build at once.
-        bill_number: String::new(),
-        business_service: service.to_owned(),
-        consumer_code: consumer.to_owned(),
-        payer_uuid: demands.last().and_then(|d| d.demand.payer_uuid),
-        status: "ACTIVE".to_owned(),
-        total_amount: total,
-        bill_date: now,
-        fingerprint: print,
-        additional_details: json!({}),
-        created_by: actor,
-        created_at: now,
-        last_modified_by: actor,
-        last_modified_at: now,
-    };
-    let details = demands
-        .iter()
-        .map(|d| {
-            let detail = BillDetail {
-                id: uuid::Uuid::new_v4(),
-                bill_id: bill.id,
-                tenant_id: tenant.to_owned(),
-                demand_id: d.demand.id,
-                from_period: d.demand.period_from,
-                to_period: d.demand.period_to,
-                expiry_date: d.demand.bill_expiry_time.and_then(|ms| {
-                    d.demand
-                        .created_at
-                        .checked_add_signed(chrono::Duration::milliseconds(ms))
-                }),
-                amount: d
-                    .lines
-                    .iter()
-                    .map(|l| l.tax_amount - l.collection_amount)
-                    .sum(),
-                amount_paid: Decimal::ZERO,
-            };
-            let accts = d
-                .lines
-                .iter()
-                .filter(|l| l.tax_amount != l.collection_amount)
-                .map(|l| BillAccountDetail {
-                    id: uuid::Uuid::new_v4(),
-                    bill_detail_id: detail.id,
-                    tenant_id: tenant.to_owned(),
-                    demand_detail_id: l.id,
-                    tax_head_code: l.tax_head_code.clone(),
-                    display_order: orders
-                        .iter()
-                        .find(|(c, _)| *c == l.tax_head_code)
-                        .map_or(99, |(_, o)| *o),
-                    amount: l.tax_amount - l.collection_amount,
-                    adjusted_amount: Decimal::ZERO,
-                })
-                .collect();
-            (detail, accts)
-        })
-        .collect();
-    let mut full = FullBill { bill, details };
-    full.bill.bill_number =
-        crate::platform::idgen::next_id(conn, state_tenant, tenant, "bill.billnumber", now)?
-            .replace("MODULE", service);
-    repo::insert_bill(conn, &full, version, &super::bill_json(&full).to_string())?;
-    Ok(Some(full))
-}
-
-/// The consumer's active bill as stored, while nothing it was built from has changed (the fast
-/// path of fetch-bill: one read, no lock). None sends the caller to `fetch_bill`.
-pub fn current_bill_json(
-    conn: &mut PgConnection,
-    tenant: &str,
-    service: &str,
-    consumer: &str,
-) -> AppResult<Option<String>> {
-    Ok(repo::current_bill_body(conn, tenant, service, consumer)?)
 }
 
 /// Cancels a demand that nothing has been paid against.
@@ -735,110 +458,46 @@ pub fn aggregate(
     }))
 }
 
-/// One difference the ledger check found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LedgerProblem {
-    pub tenant_id: String,
-    pub consumer_code: String,
-    pub what: String,
+/// Bulk demand's write: one month of demands for many consumers in one statement (see
+/// [`BulkDemands`]); consumers already billed for the period are skipped. Answers the consumers
+/// whose demand was written. Their advances are not used here (see [`adjust_advance`]).
+pub fn bulk_create_demands(conn: &mut PgConnection, b: &BulkDemands<'_>) -> AppResult<Vec<String>> {
+    Ok(repo::bulk_insert_demands(conn, b)?)
 }
 
-/// Verifies, per tenant and consumer, that what demands say is owed equals what the active
-/// bill shows, that every line's collected amount is exactly what live receipts and advance
-/// adjustments moved onto it, and that every live receipt's amount is spread over demand lines
-/// exactly (allocations add up to the receipt). Read-only.
-pub fn ledger_check(
+/// How many of `consumers` already have a (not cancelled) demand ending between `from` and `to`.
+pub fn billed_among(
     conn: &mut PgConnection,
-    tenant: Option<&str>,
-) -> AppResult<(usize, Vec<LedgerProblem>)> {
-    use diesel::sql_types::{Nullable, Numeric, Text};
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Text)]
-        tenant_id: String,
-        #[diesel(sql_type = Text)]
-        consumer_code: String,
-        #[diesel(sql_type = Text)]
-        what: String,
-        #[diesel(sql_type = Nullable<Numeric>)]
-        a: Option<Decimal>,
-        #[diesel(sql_type = Nullable<Numeric>)]
-        b: Option<Decimal>,
-    }
-    let t = tenant.map(str::to_owned);
-    let bills: Vec<Row> = diesel::sql_query(
-        "WITH owed AS (
-            SELECT d.tenant_id, d.business_service, d.consumer_code, sum(dd.tax_amount - dd.collection_amount) AS due
-              FROM billing_demand d JOIN billing_demand_detail dd ON dd.demand_id = d.id
-             WHERE d.status = 'ACTIVE' AND ($1::text IS NULL OR d.tenant_id = $1)
-             GROUP BY 1, 2, 3)
-         SELECT b.tenant_id, b.consumer_code, 'active bill total differs from what demands owe' AS what,
-                b.total_amount AS a, coalesce(o.due, 0) AS b
-           FROM billing_bill b LEFT JOIN owed o USING (tenant_id, business_service, consumer_code)
-          WHERE b.status = 'ACTIVE' AND ($1::text IS NULL OR b.tenant_id = $1) AND b.total_amount <> coalesce(o.due, 0)",
-    )
-    .bind::<Nullable<Text>, _>(t.clone())
-    .load(conn)?;
-    let lines: Vec<Row> = diesel::sql_query(
-        "WITH moved AS (
-            SELECT a.demand_detail_id AS line,
-                   CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE 0 END AS amount
-              FROM collection_allocation a
-              JOIN collection_payment_detail pd ON pd.id = a.payment_detail_id
-              JOIN collection_payment p ON p.id = pd.payment_id
-             WHERE p.payment_status <> 'CANCELLED'
-            UNION ALL
-            SELECT demand_detail_id, CASE kind WHEN 'COLLECT' THEN amount ELSE -amount END
-              FROM billing_adjustment),
-         per_line AS (SELECT line, sum(amount) AS amount FROM moved GROUP BY line)
-         SELECT d.tenant_id, d.consumer_code,
-                'line ' || dd.tax_head_code || ' of ' || to_char(d.period_from AT TIME ZONE 'Asia/Kolkata', 'YYYY-MM')
-                    || ': collected differs from its receipts and adjustments' AS what,
-                dd.collection_amount AS a, coalesce(m.amount, 0) AS b
-           FROM billing_demand_detail dd
-           JOIN billing_demand d ON d.id = dd.demand_id
-           LEFT JOIN per_line m ON m.line = dd.id
-          WHERE ($1::text IS NULL OR d.tenant_id = $1) AND dd.collection_amount <> coalesce(m.amount, 0)
-          ORDER BY d.tenant_id, d.consumer_code, d.period_from",
-    )
-    .bind::<Nullable<Text>, _>(t.clone())
-    .load(conn)?;
-    let receipts: Vec<Row> = diesel::sql_query(
-        "SELECT p.tenant_id, pd.consumer_code, 'receipt ' || pd.receipt_number || ' is not spread exactly' AS what,
-                p.total_amount_paid AS a,
-                coalesce(sum(CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE a.amount END), 0) AS b
-           FROM collection_payment p JOIN collection_payment_detail pd ON pd.payment_id = p.id
-           LEFT JOIN collection_allocation a ON a.payment_detail_id = pd.id
-          WHERE p.payment_status <> 'CANCELLED' AND ($1::text IS NULL OR p.tenant_id = $1)
-          GROUP BY p.tenant_id, pd.consumer_code, pd.receipt_number, p.total_amount_paid
-         HAVING p.total_amount_paid <> coalesce(sum(CASE a.kind WHEN 'COLLECT' THEN a.amount WHEN 'USE_CREDIT' THEN -a.amount ELSE a.amount END), 0)",
-    )
-    .bind::<Nullable<Text>, _>(t.clone())
-    .load(conn)?;
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let checked: N = diesel::sql_query(
-        "SELECT count(DISTINCT (tenant_id, business_service, consumer_code)) AS n FROM billing_demand WHERE ($1::text IS NULL OR tenant_id = $1)",
-    )
-    .bind::<Nullable<Text>, _>(t)
-    .get_result(conn)?;
-    let problems = bills
-        .into_iter()
-        .chain(lines)
-        .chain(receipts)
-        .map(|r| LedgerProblem {
-            what: format!(
-                "{}: {} vs {}",
-                r.what,
-                r.a.unwrap_or_default(),
-                r.b.unwrap_or_default()
-            ),
-            tenant_id: r.tenant_id,
-            consumer_code: r.consumer_code,
-        })
-        .collect();
-    Ok((usize::try_from(checked.n).unwrap_or(0), problems))
+    tenant: &str,
+    service: &str,
+    consumers: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<i64> {
+    Ok(repo::billed_among(
+        conn, tenant, service, consumers, from, to,
+    )?)
+}
+
+/// Whether any consumer of the tenant's service has a (not cancelled) demand ending between
+/// `from` and `to`.
+pub fn any_demand_ending_between(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<bool> {
+    Ok(repo::any_demand_ending_between(
+        conn, tenant, service, from, to,
+    )?)
+}
+
+/// Consumers of the tenant's service holding unused credit (an advance) on a live demand.
+pub fn consumers_with_credit(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+) -> AppResult<Vec<String>> {
+    Ok(repo::consumers_with_credit(conn, tenant, service)?)
 }

@@ -61,13 +61,7 @@ fn new_payment(p: &PaymentIn, detail: &DetailIn, key: Option<String>) -> NewPaym
 }
 
 fn payment_json(conn: &mut diesel::PgConnection, crypto: &Crypto, p: &Payment) -> AppResult<Value> {
-    let bill = billing::repo::bill(conn, p.bill_id)?;
-    let bill = match bill {
-        Some(b) => billing::repo::full_bills(conn, vec![b])?
-            .pop()
-            .map(|b| billing::bill_json(&b)),
-        None => None,
-    };
+    let bill = billing::service::bill_json_of(conn, p.bill_id)?;
     payment_value(crypto, p, bill.unwrap_or(Value::Null))
 }
 

@@ -3,12 +3,15 @@
 //! Owns `collection_*`. Serves `/collection-services/payments/*`.
 
 mod api;
+mod demands;
 pub mod pages;
+mod repo;
+pub mod service;
 
 pub use pages::TILES;
-pub mod service;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
+    demands::routes(r);
     pages::routes(r);
 }

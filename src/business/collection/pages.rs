@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::service::{self, Filter, NewPayment, Taken};
-use crate::business::billing::{model::FullBill, repo as billing_repo, service as billing};
+use crate::business::billing::service::{self as billing, FullBill};
 use crate::db;
 use crate::error::AppError;
 use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms};
@@ -228,10 +228,7 @@ async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
         Err(key) => return again(page, form.consumer.trim(), key).await,
     };
     let bill_id = payment.bill_id;
-    let bill = db::run(&page.state.pool, move |c| {
-        Ok(billing_repo::bill(c, bill_id)?)
-    })
-    .await?;
+    let bill = db::run(&page.state.pool, move |c| Ok(billing::bill(c, bill_id)?)).await?;
     let Some(bill) = bill.filter(|b| b.status == "ACTIVE" && b.tenant_id == payment.tenant_id)
     else {
         return again(page, form.consumer.trim(), "COLLECT_BILL_CHANGED").await;
@@ -339,19 +336,8 @@ async fn receipt(mut page: StaffPage, id: web::Path<String>) -> PageResult {
         let Some(p) = service::get(c, id)?.filter(|p| p.tenant_id == tenant) else {
             return Ok(None);
         };
-        let live = billing_repo::search(
-            c,
-            &billing_repo::DemandFilter {
-                tenant_id: p.tenant_id.clone(),
-                consumer_codes: vec![p.consumer_code.clone()],
-                business_service: Some(p.business_service.clone()),
-                status: Some("ACTIVE".to_owned()),
-                limit: 500,
-                ..Default::default()
-            },
-        )?
-        .0;
-        Ok(Some((p, billing::net_due(&live).max(Decimal::ZERO))))
+        let owed = billing::owed_now(c, &p.tenant_id, &p.business_service, &p.consumer_code)?;
+        Ok(Some((p, owed)))
     })
     .await?;
     let Some((p_, pending)) = found else {

@@ -81,7 +81,7 @@ async fn penalty_details(
         let mut total = Decimal::ZERO;
         let mut from = None;
         for code in &codes {
-            all.extend(crate::business::billing::repo::live_demands_read(
+            all.extend(crate::business::billing::service::live_demands_read(
                 c, &tenant, "WS", code,
             )?);
             if let Some((p, at)) = super::penalty::estimate(
@@ -344,7 +344,7 @@ pub async fn run_bulk(
 ) -> AppResult<bulk::Batch> {
     let st = state.clone();
     db::run(&state.pool, move |c| {
-        bulk::run_for_tenant(c, &st.pool.ledger, ctx(&st), &tenant, month, actor)
+        bulk::run_for_tenant(c, &st.pool, ctx(&st), &tenant, month, actor)
     })
     .await
 }

@@ -1,6 +1,8 @@
 //! Bulk demand for flat-rate households (product.md §2.4): one month of one GP at a time, as a
-//! batch with its counts. Idempotent by construction: the demands are written by one
-//! `INSERT … SELECT` that skips every household already billed for the month, and the database's
+//! batch with its counts. Idempotent by construction: water lists the GP's flat-rate households
+//! and billing writes their demands in one statement (`billing::service::bulk_create_demands`,
+//! an `INSERT … SELECT` from arrays) that skips every household already billed for the month,
+//! and the database's
 //! exclusion constraint (one live demand per consumer and period) turns any race into a skipped
 //! row (`ON CONFLICT DO NOTHING`), so two runs, or a run killed halfway and started again, leave
 //! exactly one demand per household and month.
@@ -13,15 +15,15 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Nullable, Numeric, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Text};
 use rust_decimal::Decimal;
 
 use super::rates;
 use crate::business::apportion;
-use crate::business::billing;
+use crate::business::billing::service as billing;
 use crate::db::schema::water_bulk_demand_batch as bb;
 use crate::error::{AppError, AppResult};
-use crate::municipal::water::service::{BILL_EXPIRY_MS, Ctx, SERVICE};
+use crate::municipal::water::service::{self as water, BILL_EXPIRY_MS, Ctx, SERVICE};
 use crate::platform::mdms;
 use crate::time::{IST, month_end_at, month_start_at, prev_month};
 
@@ -146,34 +148,6 @@ pub fn flat_rates(
     Ok(out)
 }
 
-#[derive(QueryableByName)]
-struct N {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(
-    conn: &mut PgConnection,
-    sql: &str,
-    tenant: &str,
-    a: DateTime<Utc>,
-    b: DateTime<Utc>,
-) -> QueryResult<i64> {
-    Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(tenant)
-        .bind::<Timestamptz, _>(a)
-        .bind::<Timestamptz, _>(b)
-        .get_result::<N>(conn)?
-        .n)
-}
-
-const ELIGIBLE: &str = "FROM water_connection c
-    WHERE c.tenant_id = $1 AND c.connection_type = 'Non_Metered' AND c.status = 'Active'
-      AND c.previous_reading_date < $2";
-const BILLED: &str = "EXISTS (SELECT 1 FROM billing_demand d
-      WHERE d.tenant_id = c.tenant_id AND d.business_service = 'WS' AND d.consumer_code = c.connection_no
-        AND d.status <> 'CANCELLED' AND d.period_to BETWEEN $2 AND $3)";
-
 /// Checks a request and records its batch as IN_PROGRESS (to be committed before the work, so
 /// the page can show it). Refuses the current or a future month, a month whose predecessor was
 /// never billed, a GP whose every rate is 0, and a month where every household is already
@@ -214,21 +188,13 @@ fn start(
         ));
     }
     let (from, to) = (month_start_at(month), month_end_at(month));
-    #[derive(QueryableByName)]
-    struct Counts {
-        #[diesel(sql_type = BigInt)]
-        eligible: i64,
-        #[diesel(sql_type = BigInt)]
-        pending: i64,
-    }
-    // one pass over the GP's households for both counts
-    let Counts { eligible, pending } = diesel::sql_query(format!(
-        "SELECT count(*) AS eligible, count(*) FILTER (WHERE NOT {BILLED}) AS pending {ELIGIBLE}"
-    ))
-    .bind::<Text, _>(tenant)
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
-    .get_result(conn)?;
+    // the GP's flat-rate households, and how many are not billed for the month yet
+    let codes: Vec<String> = water::flat_households(conn, tenant, from)?
+        .into_iter()
+        .map(|(code, _, _)| code)
+        .collect();
+    let eligible = i64::try_from(codes.len()).unwrap_or(i64::MAX);
+    let pending = eligible - billing::billed_among(conn, tenant, SERVICE, &codes, from, to)?;
     if pending == 0 {
         return Err(AppError::bad_request(
             "NO_CONNECTIONS_TO_GENERATE_DEMANDS",
@@ -242,17 +208,9 @@ fn start(
     let prev = prev_month(month);
     let (pf, pt) = (month_start_at(prev), month_end_at(prev));
     // (whether any, not how many: the first row found settles it)
-    let covered = count(
-        conn,
-        "SELECT (EXISTS (SELECT 1 FROM billing_demand d WHERE d.tenant_id = $1 AND d.business_service = 'WS'
-                   AND d.status <> 'CANCELLED' AND d.period_to BETWEEN $2 AND $3)
-              OR EXISTS (SELECT 1 FROM water_connection c WHERE c.tenant_id = $1
-                   AND (c.previous_reading_date BETWEEN $2 AND $3 OR c.created_at BETWEEN $2 AND $3)))::int::int8 AS n",
-        tenant,
-        pf,
-        pt,
-    )?;
-    if covered == 0 {
+    let covered = billing::any_demand_ending_between(conn, tenant, SERVICE, pf, pt)?
+        || water::joined_between(conn, tenant, pf, pt)?;
+    if !covered {
         return Err(AppError::bad_request(
             "NO_DEMAND_PREVIOUS_BILLING_CYCLE",
             format!(
@@ -316,88 +274,52 @@ fn generate(
         .first(conn)?;
     let month = batch.period_from.with_timezone(&IST).date_naive();
     let rates = flat_rates(conn, ctx, &batch.tenant_id, month)?;
-    let types: Vec<String> = rates.iter().map(|(t, _, _)| t.clone()).collect();
-    let amounts: Vec<Decimal> = rates.iter().map(|(_, r, _)| *r).collect();
-    let round: Vec<Decimal> = rates
-        .iter()
-        .map(|(_, r, _)| apportion::round_off(*r))
-        .collect();
-    let tariffs: Vec<Option<String>> = rates.iter().map(|(_, _, t)| t.clone()).collect();
-    #[derive(QueryableByName)]
-    struct Made {
-        #[diesel(sql_type = Text)]
-        consumer_code: String,
-    }
-    let made: Vec<Made> = diesel::sql_query(format!(
-        "WITH rates(property_type, amount, round_off, tariff_id) AS (
-             SELECT * FROM unnest($4::text[], $5::numeric[], $6::numeric[], $7::text[])),
-         targets AS (
-             SELECT c.connection_no, p.owner_uuid, r.amount, r.round_off, r.tariff_id
-               FROM water_connection c JOIN property p ON p.id = c.property_id
-               JOIN rates r ON r.property_type = p.property_type
-              WHERE c.tenant_id = $1 AND c.connection_type = 'Non_Metered' AND c.status = 'Active'
-                AND c.previous_reading_date < $2 AND r.amount > 0 AND NOT {BILLED}),
-         made AS (
-             INSERT INTO billing_demand (id, tenant_id, business_service, consumer_code, consumer_type,
-                     payer_uuid, period_from, period_to, status, minimum_amount_payable, bill_expiry_time,
-                     additional_details, created_by, created_at, last_modified_by, last_modified_at)
-             SELECT gen_random_uuid(), $1, '{SERVICE}', t.connection_no, 'waterConnection', t.owner_uuid, $2, $3,
-                    'ACTIVE', 0, $8, jsonb_build_object('bulkDemandBatch', $9::text, 'tariffId', t.tariff_id),
-                    $10, $11, $10, $11
-               FROM targets t
-             ON CONFLICT DO NOTHING
-             RETURNING id, consumer_code),
-         lines AS (
-             INSERT INTO billing_demand_detail (id, demand_id, tenant_id, tax_head_code, tax_amount, created_at, last_modified_at)
-             SELECT gen_random_uuid(), m.id, $1, '10101', t.amount, $11, $11
-               FROM made m JOIN targets t ON t.connection_no = m.consumer_code
-             UNION ALL
-             SELECT gen_random_uuid(), m.id, $1, '{SERVICE}_Round_Off', t.round_off, $11, $11
-               FROM made m JOIN targets t ON t.connection_no = m.consumer_code WHERE t.round_off <> 0
-             RETURNING demand_id),
-         hist AS (
-             INSERT INTO billing_demand_history (demand_id, tenant_id, reason, snapshot, changed_by, changed_at)
-             SELECT m.id, $1, 'CREATED', jsonb_build_object('bulkDemandBatch', $9::text, 'taxAmount', t.amount,
-                    'roundOff', t.round_off, 'tariffId', t.tariff_id), $10, $11
-               FROM made m JOIN targets t ON t.connection_no = m.consumer_code
-             RETURNING demand_id)
-         SELECT consumer_code FROM made"
-    ))
-    .bind::<Text, _>(&batch.tenant_id)
-    .bind::<Timestamptz, _>(batch.period_from)
-    .bind::<Timestamptz, _>(batch.period_to)
-    .bind::<Array<Text>, _>(&types)
-    .bind::<Array<Numeric>, _>(&amounts)
-    .bind::<Array<Numeric>, _>(&round)
-    .bind::<Array<Nullable<Text>>, _>(&tariffs)
-    .bind::<BigInt, _>(BILL_EXPIRY_MS)
-    .bind::<Text, _>(batch.id.to_string())
-    .bind::<Nullable<SqlUuid>, _>(batch.requested_by)
-    .bind::<Timestamptz, _>(now)
-    .load(conn)?;
-    // A household holding an advance pays the new month from it.
-    let codes: Vec<String> = made.into_iter().map(|m| m.consumer_code).collect();
-    #[derive(QueryableByName)]
-    struct Code {
-        #[diesel(sql_type = Text)]
-        consumer_code: String,
-    }
-    // (credit lines are few and have an index of their own: no per-household probe)
-    let with_credit: Vec<Code> = diesel::sql_query(
-        "SELECT DISTINCT d.consumer_code FROM billing_demand_detail dd JOIN billing_demand d ON d.id = dd.demand_id
-          WHERE dd.tenant_id = $1 AND dd.tax_amount < 0 AND dd.collection_amount > dd.tax_amount
-            AND d.business_service = 'WS' AND d.status = 'ACTIVE'
-          ORDER BY 1",
-    )
-    .bind::<Text, _>(&batch.tenant_id)
-    .load(conn)?;
-    let made: std::collections::HashSet<&String> = codes.iter().collect();
-    for c in with_credit
-        .into_iter()
-        .filter(|c| made.contains(&c.consumer_code))
+    // the households to bill: flat-rate, active, joined before the month, with a rate above 0
+    // for their property type (those already billed for the month are skipped by billing)
+    let (mut consumers, mut payers, mut amounts, mut round_offs, mut tariffs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (code, owner, property_type) in
+        water::flat_households(conn, &batch.tenant_id, batch.period_from)?
     {
-        billing::repo::lock_consumer(conn, &batch.tenant_id, SERVICE, &c.consumer_code)?;
-        billing::service::adjust_advance(conn, &batch.tenant_id, SERVICE, &c.consumer_code, now)?;
+        let Some((_, rate, tariff)) = rates.iter().find(|(t, _, _)| *t == property_type) else {
+            continue;
+        };
+        if *rate <= Decimal::ZERO {
+            continue;
+        }
+        consumers.push(code);
+        payers.push(owner);
+        amounts.push(*rate);
+        round_offs.push(apportion::round_off(*rate));
+        tariffs.push(tariff.clone());
+    }
+    let codes = billing::bulk_create_demands(
+        conn,
+        &billing::BulkDemands {
+            tenant: &batch.tenant_id,
+            service: SERVICE,
+            consumer_type: "waterConnection",
+            period_from: batch.period_from,
+            period_to: batch.period_to,
+            bill_expiry_ms: BILL_EXPIRY_MS,
+            batch: batch.id.to_string(),
+            actor: batch.requested_by,
+            now,
+            consumers: &consumers,
+            payers: &payers,
+            amounts: &amounts,
+            round_offs: &round_offs,
+            tariffs: &tariffs,
+        },
+    )?;
+    // A household holding an advance pays the new month from it.
+    let made: std::collections::HashSet<&String> = codes.iter().collect();
+    for c in billing::consumers_with_credit(conn, &batch.tenant_id, SERVICE)?
+        .into_iter()
+        .filter(|c| made.contains(c))
+    {
+        billing::lock_consumer(conn, &batch.tenant_id, SERVICE, &c)?;
+        billing::adjust_advance(conn, &batch.tenant_id, SERVICE, &c, now)?;
     }
     let created = i32::try_from(codes.len()).unwrap_or(i32::MAX);
     diesel::update(bb::table.find(batch.id))
@@ -422,7 +344,7 @@ fn generate(
 /// legitimate work). The bill cache forgets the GP's bills as the demands commit.
 pub fn run_for_tenant(
     conn: &mut PgConnection,
-    ledger: &crate::db::ledger::LedgerCache,
+    pool: &crate::db::DbPool,
     ctx: Ctx<'_>,
     tenant: &str,
     month: NaiveDate,
@@ -437,7 +359,7 @@ pub fn run_for_tenant(
         crate::db::lift_limits_locally(c)?;
         start(c, ctx, tenant, month, actor, Utc::now())
     })?;
-    match crate::db::commit(conn, ledger, |c| {
+    match crate::db::commit(conn, pool, |c| {
         crate::db::lift_limits_locally(c)?;
         generate(c, ctx, batch.id, Utc::now())
     }) {
@@ -490,7 +412,7 @@ pub fn run_many(
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(t) = tenants.get(i) else { return };
-                    let r = run_for_tenant(&mut conn, &pool.ledger, ctx, t, month, None);
+                    let r = run_for_tenant(&mut conn, pool, ctx, t, month, None);
                     let Ok(mut s) = summary.lock() else { return };
                     match r {
                         Ok(b) => {

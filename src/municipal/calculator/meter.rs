@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::rates;
-use crate::business::billing::{self, model::DemandWithLines, service::NewDemand};
+use crate::business::billing::{self, service::DemandWithLines, service::NewDemand};
 use crate::db::schema::water_meter_reading as mr;
 use crate::error::{AppError, AppResult};
 use crate::municipal::water::service::{self as water, BILL_EXPIRY_MS, Ctx, SERVICE};
@@ -125,7 +125,7 @@ pub fn create(
             "meterReadings.connectionNo",
         ));
     }
-    billing::repo::lock_consumer(conn, &c.tenant_id, SERVICE, &c.connection_no)?;
+    billing::service::lock_consumer(conn, &c.tenant_id, SERVICE, &c.connection_no)?;
     let last = last_of(conn, c.id)?;
     let (last_reading, last_date) = match &last {
         Some(l) => {

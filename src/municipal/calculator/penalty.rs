@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::PgConnection;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::business::billing::{self, model::DemandWithLines, service::DemandUpdate};
+use crate::business::billing::{self, service::DemandUpdate, service::DemandWithLines};
 use crate::error::AppResult;
 use crate::municipal::water::service::SERVICE;
 use crate::platform::mdms::{self, model::Penalty};
@@ -120,7 +120,7 @@ pub fn estimate(
     let Some(cfg) = config(conn, state_tenant, tenant, now)? else {
         return Ok(None);
     };
-    let demands = billing::repo::live_demands_read(conn, tenant, SERVICE, consumer)?;
+    let demands = billing::service::live_demands_read(conn, tenant, SERVICE, consumer)?;
     let Some(i) = demands
         .iter()
         .rposition(|d| d.demand.consumer_type == "waterConnection")
@@ -154,7 +154,7 @@ pub fn apply(
     }
     let cutoff = now - Duration::days(i64::from(cfg.applicable_after_days));
     // consumers with a regular demand past its grace, water charge unpaid, no penalty yet
-    let consumers = billing::repo::consumers_owing_head(
+    let consumers = billing::service::consumers_owing_head(
         conn,
         tenant,
         SERVICE,
@@ -164,8 +164,8 @@ pub fn apply(
     )?;
     let (mut n, mut total) = (0, Decimal::ZERO);
     for consumer in consumers {
-        billing::repo::lock_consumer(conn, tenant, SERVICE, &consumer)?;
-        let demands = billing::repo::live_demands(conn, tenant, SERVICE, &consumer)?;
+        billing::service::lock_consumer(conn, tenant, SERVICE, &consumer)?;
+        let demands = billing::service::live_demands(conn, tenant, SERVICE, &consumer)?;
         for i in 0..demands.len() {
             if demands[i].demand.created_at > cutoff {
                 continue;
@@ -199,7 +199,7 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::business::billing::model::{Demand, DemandDetail};
+    use crate::business::billing::service::{Demand, DemandDetail};
 
     fn cfg(kind: &str, sub: &str, rate: i64, amount: i64) -> Penalty {
         Penalty {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::model::Household;
 use super::service::{self, Ctx, SERVICE};
-use crate::business::billing::{self, model::FullBill};
+use crate::business::billing::{self, service::FullBill};
 use crate::business::collection;
 use crate::error::{AppError, AppResult};
 use crate::platform::encryption::mask_mobile;
@@ -107,7 +107,7 @@ fn gp_summary(
         crate::time::month_end_at(prev),
     );
     let (demand, pending) =
-        billing::repo::month_sums(conn, tenant, SERVICE, super::register::REGULAR, from, to)?;
+        billing::service::month_sums(conn, tenant, SERVICE, super::register::REGULAR, from, to)?;
     let collected = collection::service::collected_between(conn, tenant, SERVICE, from, to)?;
     doc.rule();
     doc.heading(&t.f("PDF_GP_SUMMARY", &[("month", &t.month(from))]));
@@ -271,7 +271,7 @@ pub fn receipt_pdf(
     type Moved = (String, String, Decimal, DateTime<Utc>, DateTime<Utc>);
     let allocs = collection::service::allocations(conn, pay.detail_id)?;
     let ids: Vec<uuid::Uuid> = allocs.iter().map(|a| a.0).collect();
-    let lines = billing::repo::lines_with_periods(conn, &ids)?;
+    let lines = billing::service::lines_with_periods(conn, &ids)?;
     let mut moved: Vec<Moved> = allocs
         .into_iter()
         .filter_map(|(line, kind, amount)| {

@@ -5,12 +5,16 @@
 //! `/ws-services/wc/*`.
 
 mod api;
+mod connection;
 pub mod documents;
 pub mod import;
-pub mod model;
+mod json;
+mod model;
+mod opening;
 pub mod pages;
+mod property;
 pub mod register;
-pub mod repo;
+mod repo;
 pub mod service;
 
 pub use pages::TILES;

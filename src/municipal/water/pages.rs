@@ -444,7 +444,7 @@ async fn bill_pdf(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
 }
 
 /// When a bill falls due: its latest period's expiry, else 15 days after the bill.
-fn due_date(b: &crate::business::billing::model::FullBill) -> DateTime<Utc> {
+fn due_date(b: &crate::business::billing::service::FullBill) -> DateTime<Utc> {
     b.details
         .last()
         .and_then(|(d, _)| d.expiry_date)

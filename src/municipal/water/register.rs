@@ -1,6 +1,6 @@
 //! The household register (product.md §2.3) and the demand-generation counts of the Generate
 //! demand screen (§2.4): what each household owes, holds and has paid, taken from billing's live
-//! demands through `billing::repo`, and the selections built on those figures. The register page
+//! demands through `billing::service`, and the selections built on those figures. The register page
 //! (`/home/householdRegister`, its PDF and Excel) and `wc/_search` with `isCollectionCount`,
 //! `isBillPaid`, `sortBy` share them, as do `wc/_countWCbyDemandGenerationDate`,
 //! `wc/consumers/demand-not-generated` and the count panel of `/home/billmanualgenerate`.
@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use super::model::Household;
 use super::repo;
 use super::service::{self, Criteria, Ctx, SERVICE};
-use crate::business::billing::repo::{self as billing, ConsumerTotals};
+use crate::business::billing::service::{self as billing, ConsumerTotals};
 use crate::error::AppResult;
 
 /// The consumer type of a regular (monthly or metered) water demand.

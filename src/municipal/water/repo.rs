@@ -243,3 +243,38 @@ pub fn insert_history(
         ))
         .execute(conn)
 }
+
+/// Flat-rate (non-metered), active connections of a GP that joined before `before`: (connection
+/// number, holder, property type).
+pub fn flat_households(
+    conn: &mut PgConnection,
+    tenant: &str,
+    before: DateTime<Utc>,
+) -> QueryResult<Vec<(String, uuid::Uuid, String)>> {
+    wc::table
+        .inner_join(pr::table.on(pr::id.eq(wc::property_id)))
+        .filter(wc::tenant_id.eq(tenant))
+        .filter(wc::connection_type.eq("Non_Metered"))
+        .filter(wc::status.eq("Active"))
+        .filter(wc::previous_reading_date.lt(before))
+        .select((wc::connection_no, pr::owner_uuid, pr::property_type))
+        .load(conn)
+}
+
+/// Whether a household of the GP joined between `from` and `to`: its last cycle billed before
+/// joining, or its creation, falls in it.
+pub fn joined_between(
+    conn: &mut PgConnection,
+    tenant: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        wc::table.filter(wc::tenant_id.eq(tenant)).filter(
+            wc::previous_reading_date
+                .between(from, to)
+                .or(wc::created_at.between(from, to)),
+        ),
+    ))
+    .get_result(conn)
+}

@@ -2,7 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
+
+mod bulk;
+
+pub use bulk::*;
 
 use super::model::*;
 use crate::db::schema::{
@@ -384,7 +388,7 @@ pub fn insert_bill(
 pub fn record_adjustments(
     conn: &mut PgConnection,
     tenant: &str,
-    applied: &[super::service::Applied],
+    applied: &[Applied],
     reason: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<usize> {
@@ -551,20 +555,6 @@ pub fn add_bill_paid(
     diesel::update(bd::table.find(detail))
         .set(bd::amount_paid.eq(bd::amount_paid + delta))
         .execute(conn)
-}
-
-/// Number of demands with the given status (used by tests of the ledger).
-pub fn count_demands(conn: &mut PgConnection, tenant: &str) -> QueryResult<i64> {
-    dm::table
-        .filter(dm::tenant_id.eq(tenant))
-        .count()
-        .get_result(conn)
-}
-
-#[derive(QueryableByName)]
-pub struct Seq {
-    #[diesel(sql_type = BigInt)]
-    pub n: i64,
 }
 
 /// Whether the consumer has a demand of this consumer type that is not cancelled.
@@ -758,4 +748,29 @@ pub fn lines_with_periods(
         .filter(dd::id.eq_any(line_ids))
         .select((dd::id, dd::tax_head_code, dm::period_from, dm::period_to))
         .load(conn)
+}
+
+/// Consumers of the tenant's service with unused credit on a live demand (an advance line not
+/// yet used up), in order.
+pub fn consumers_with_credit(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Code {
+        #[diesel(sql_type = Text)]
+        consumer_code: String,
+    }
+    // (credit lines are few and have an index of their own: no per-consumer probe)
+    let rows: Vec<Code> = diesel::sql_query(
+        "SELECT DISTINCT d.consumer_code FROM billing_demand_detail dd JOIN billing_demand d ON d.id = dd.demand_id
+          WHERE dd.tenant_id = $1 AND dd.tax_amount < 0 AND dd.collection_amount > dd.tax_amount
+            AND d.business_service = $2 AND d.status = 'ACTIVE'
+          ORDER BY 1",
+    )
+    .bind::<Text, _>(tenant)
+    .bind::<Text, _>(service)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|c| c.consumer_code).collect())
 }

@@ -1,10 +1,11 @@
-//! Texts derived from one consumer's ledger (today: the stored JSON of the consumer's active
-//! bill) kept in memory, and forgotten the moment the database says the ledger changed.
+//! The bill cache: texts derived from one consumer's ledger (today: the stored JSON of the
+//! consumer's active bill) kept in memory, and forgotten the moment the database says the ledger
+//! changed. It is registered on the pool as a [`CommitHook`]; [`of`] finds it.
 //!
 //! The database names every changed ledger (migration `000013_billing_ledger_changes`): triggers
 //! on demands, demand lines and bills send the key `tenant<TAB>service<TAB>consumer` (or `*`,
 //! "many") two ways. This process's own transactions read it from a transaction-local setting
-//! just before they commit (`db::transaction`) and forget the keys right after the commit,
+//! just before they commit (`db::commit`, through the hook) and forget the keys right after the commit,
 //! before the request that wrote answers: a client that paid and fetches its bill again never
 //! sees the old one. Everybody else's commits (psql, another process, a job on its own
 //! connection) arrive by `LISTEN mgramseva_ledger` on a connection of its own, polled every
@@ -18,7 +19,7 @@
 //! reader is between its read and its fill leaves a mark newer than the ticket, so the old text
 //! is never put back.
 //!
-//! [`fill`]: LedgerCache::fill
+//! [`fill`]: BillCache::fill
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +27,8 @@ use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
 use diesel::prelude::*;
+
+use crate::db::{CommitHook, CommitNote, DbPool};
 
 /// The channel the triggers notify.
 pub const CHANNEL: &str = "mgramseva_ledger";
@@ -50,22 +53,22 @@ struct Inner {
 /// How many of this process's recent commits are remembered for ignoring their echo.
 const APPLIED_KEPT: usize = 4096;
 
-/// Taken before a reader goes to the database; see [`LedgerCache::fill`].
+/// Taken before a reader goes to the database; see [`BillCache::fill`].
 #[derive(Clone, Copy, Debug)]
 pub struct Ticket {
     epoch: u64,
     tick: u64,
 }
 
-pub struct LedgerCache {
+pub struct BillCache {
     capacity: usize,
     live: AtomicBool,
     inner: RwLock<Inner>,
 }
 
-impl std::fmt::Debug for LedgerCache {
+impl std::fmt::Debug for BillCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LedgerCache")
+        f.debug_struct("BillCache")
             .field("capacity", &self.capacity)
             .field("live", &self.is_live())
             .finish_non_exhaustive()
@@ -77,7 +80,7 @@ pub fn key(tenant: &str, service: &str, consumer: &str) -> String {
     format!("{tenant}\t{service}\t{consumer}")
 }
 
-impl LedgerCache {
+impl BillCache {
     /// At most `capacity` keys (texts and marks) are kept; past that everything is forgotten and
     /// filling starts again. 0 keeps nothing.
     pub fn new(capacity: usize) -> Self {
@@ -231,7 +234,7 @@ impl LedgerCache {
     }
 }
 
-fn listen_loop(weak: &Weak<LedgerCache>, url: &str) {
+fn listen_loop(weak: &Weak<BillCache>, url: &str) {
     let mut failures = 0u32;
     loop {
         let conn = PgConnection::establish(url).and_then(|mut c| {
@@ -276,9 +279,39 @@ fn listen_loop(weak: &Weak<LedgerCache>, url: &str) {
     }
 }
 
+/// The pool's bill cache (registered by `build_state`); without one, a cache that keeps nothing.
+pub fn of(pool: &DbPool) -> Arc<BillCache> {
+    static NONE: std::sync::LazyLock<Arc<BillCache>> =
+        std::sync::LazyLock::new(|| Arc::new(BillCache::new(0)));
+    pool.hook::<BillCache>().unwrap_or_else(|| NONE.clone())
+}
+
+/// A bill cache of `capacity` keys, told of the pool's commits and listening for everybody
+/// else's changes.
+pub fn install(pool: &DbPool, capacity: usize) -> Arc<BillCache> {
+    let cache = Arc::new(BillCache::new(capacity));
+    pool.on_commit(cache.clone());
+    cache.listen(pool.url());
+    cache
+}
+
+impl CommitHook for BillCache {
+    fn before_commit(&self, conn: &mut PgConnection) -> QueryResult<Option<CommitNote>> {
+        Ok(changed_in_transaction(conn)?.map(|c| Box::new(c) as CommitNote))
+    }
+
+    fn committed(&self, note: CommitNote) {
+        if let Ok(c) = note.downcast::<(String, u64)>() {
+            let (report, xid) = *c;
+            self.changed(&report);
+            self.applied(xid);
+        }
+    }
+}
+
 /// The keys this transaction's writes changed so far and its id (read just before commit);
 /// None when it changed none.
-pub fn changed_in_transaction(conn: &mut PgConnection) -> QueryResult<Option<(String, u64)>> {
+fn changed_in_transaction(conn: &mut PgConnection) -> QueryResult<Option<(String, u64)>> {
     use diesel::sql_types::{Nullable, Text};
     #[derive(QueryableByName)]
     struct Row {
@@ -303,15 +336,15 @@ pub fn changed_in_transaction(conn: &mut PgConnection) -> QueryResult<Option<(St
 mod tests {
     use super::*;
 
-    fn live(capacity: usize) -> LedgerCache {
-        let c = LedgerCache::new(capacity);
+    fn live(capacity: usize) -> BillCache {
+        let c = BillCache::new(capacity);
         c.set_live(true);
         c
     }
 
     #[test]
     fn nothing_is_served_while_changes_are_not_heard() {
-        let c = LedgerCache::new(10);
+        let c = BillCache::new(10);
         let t = c.ticket();
         assert!(!c.fill("a", t, "A".into()));
         c.set_live(true);
