@@ -13,8 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::error::codes;
-use crate::error::{AppError, ErrorDetail};
+use crate::error::{AppError, ErrorDetail, codes};
 use crate::platform::access::identity::Caller;
 
 /// The request metadata DIGIT clients send. Every field is optional and kept as text.

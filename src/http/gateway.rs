@@ -17,8 +17,7 @@ use actix_web::{HttpMessage as _, ResponseError as _, web};
 use serde_json::Value;
 
 use crate::db;
-use crate::error::AppError;
-use crate::error::codes;
+use crate::error::{AppError, codes};
 use crate::http::envelope::{ParsedBody, RequestInfo, parse_body};
 use crate::platform::access::identity::{AuthUser, Caller, TenantRole, tenant_covers};
 use crate::state::AppState;

@@ -14,6 +14,7 @@ mod harness;
 mod hrms;
 mod identity;
 mod idgen;
+mod layout;
 mod localization;
 mod location;
 mod logs;

@@ -12,7 +12,7 @@ use super::json::{bill_json, demand_json};
 use super::service::{self, NewDemand};
 use super::service::{BillFilter, DemandFilter};
 use crate::db;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::state::AppState;
@@ -157,7 +157,7 @@ async fn create_demand(
     }
     if news.is_empty() {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "Demands must not be empty",
             "Demands",
         ));
@@ -251,7 +251,7 @@ pub async fn find_demands(state: &AppState, q: &DemandQuery) -> AppResult<FoundD
     let receipts = q.receipt_required.unwrap_or(false);
     if receipts && (q.business_service.is_none() || params::csv(&q.consumer_code).is_empty()) {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "receiptRequired needs businessService and consumerCode",
             "consumerCode",
         ));
@@ -341,7 +341,7 @@ async fn demand_history(
     let id = params::uuids(&q.demand_id, "demandId")?
         .pop()
         .ok_or_else(|| {
-            AppError::invalid_field("MISSING_FIELD", "demandId is required", "demandId")
+            AppError::invalid_field(codes::MISSING_FIELD, "demandId is required", "demandId")
         })?;
     let rows = db::run(&state.pool, move |c| service::demand_history(c, &t, id)).await?;
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
@@ -370,7 +370,7 @@ async fn fetch_bill(
     let mut errors = Vec::new();
     if q.tenant_id.as_deref().is_none_or(|t| t.trim().is_empty()) {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "tenantId is required",
             "tenantId",
         ));
@@ -378,7 +378,7 @@ async fn fetch_bill(
     let codes = params::csv(&q.consumer_code);
     if codes.is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "consumerCode is required",
             "consumerCode",
         ));
@@ -388,7 +388,7 @@ async fn fetch_bill(
         .is_none_or(|t| t.trim().is_empty())
     {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "businessService is required",
             "businessService",
         ));
@@ -573,7 +573,7 @@ async fn cancel_bills(
     let c = &req.body.criteria;
     if c.consumer_codes.is_empty() {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "consumerCodes must not be empty",
             "UpdateBillCriteria.consumerCodes",
         ));
@@ -715,7 +715,11 @@ async fn aggregate(
 ) -> AppResult<HttpResponse> {
     let t = params::tenant(&q.tenant_id)?;
     let code = params::csv(&q.consumer_code).pop().ok_or_else(|| {
-        AppError::invalid_field("MISSING_FIELD", "consumerCode is required", "consumerCode")
+        AppError::invalid_field(
+            codes::MISSING_FIELD,
+            "consumerCode is required",
+            "consumerCode",
+        )
     })?;
     let bs = q
         .business_service

@@ -25,7 +25,7 @@ pub use super::settle::{
     settle, under_lock, unsettle,
 };
 use crate::business::apportion;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::platform::mdms;
 
 /// A demand to create.
@@ -109,7 +109,7 @@ pub fn create_demand(
     }
     if d.lines.is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "at least one demand detail is required",
             &format!("{field}.demandDetails"),
         ));

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::service::{self, Filter, NewPayment, Payment, Taken};
 use crate::business::billing;
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::encryption::Crypto;
@@ -121,7 +121,7 @@ async fn create(
     let p = &req.body.payment;
     let detail = p.payment_details.first().ok_or_else(|| {
         AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "paymentDetails must hold the bill paid",
             "Payment.paymentDetails",
         )
@@ -221,7 +221,7 @@ async fn search(
             .clone()
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| {
-                AppError::invalid_field("MISSING_FIELD", "tenantId is required", "tenantId")
+                AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId")
             })?,
         ids: params::uuids(&q.ids, "ids")?,
         receipt_numbers: params::csv(&q.receipt_numbers),
@@ -307,7 +307,7 @@ async fn validate(state: web::Data<AppState>, req: Digit<CreateBody>) -> AppResu
     let p = &req.body.payment;
     let detail = p.payment_details.first().ok_or_else(|| {
         AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "paymentDetails must hold the bill paid",
             "Payment.paymentDetails",
         )

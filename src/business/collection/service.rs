@@ -9,7 +9,7 @@ use sha2::Digest as _;
 use super::repo;
 pub use super::repo::{Filter, Payment};
 use crate::business::billing::service as billing;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::platform::encryption::Crypto;
 
 /// Largest payment one counter transaction may take (product.md §3.6).
@@ -78,7 +78,7 @@ pub fn check(p: &NewPayment) -> AppResult<()> {
     }
     if p.payment_mode.trim().is_empty() {
         errors.push(ErrorDetail::field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "paymentMode is required",
             "Payment.paymentMode",
         ));

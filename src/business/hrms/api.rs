@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 
 use super::service::{self, Criteria, Employee, EmployeeUpdate, NewEmployee};
 use crate::db;
-use crate::error::codes;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::access::identity::{AuthUser, TenantRole};

@@ -6,8 +6,7 @@ use rand::RngExt as _;
 
 use crate::config::Secret;
 use crate::db::schema::{hrms_employee as he, hrms_status_change as hs};
-use crate::error::codes;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::platform::access::identity::{AuthUser, TenantRole, tenant_covers};
 use crate::platform::localization::{Catalog, Locale};
 use crate::platform::notification::{self, Sms};

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{bulk, meter, rates};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::municipal::water::service::{self as water, Ctx};
@@ -70,7 +70,7 @@ async fn penalty_details(
     codes.extend(params::csv(&q.connection_number));
     if codes.is_empty() {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "consumerCodes is required",
             "consumerCodes",
         ));
@@ -201,7 +201,7 @@ async fn search_readings(
     let nos = params::csv(&q.connection_nos);
     if nos.is_empty() {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             "connectionNos is required",
             "connectionNos",
         ));

@@ -22,7 +22,7 @@ use super::rates;
 use crate::business::apportion;
 use crate::business::billing::service as billing;
 use crate::db::schema::water_bulk_demand_batch as bb;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::municipal::water::service::{self as water, BILL_EXPIRY_MS, Ctx, SERVICE};
 use crate::platform::mdms;
 use crate::time::{IST, month_end_at, month_start_at, prev_month};
@@ -165,7 +165,7 @@ fn start(
         Some(t) if t.is_gram_panchayat() => {}
         _ => {
             return Err(AppError::invalid_field(
-                "INVALID_TENANT",
+                codes::INVALID_TENANT,
                 format!("{tenant} is not a gram panchayat"),
                 "tenantId",
             ));

@@ -13,7 +13,7 @@ use super::register;
 use super::repo;
 use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
 use crate::db;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::platform::localization::Locale;
@@ -117,7 +117,7 @@ async fn pdf_create(
     };
     if codes.is_empty() {
         return Err(AppError::invalid_field(
-            "MISSING_FIELD",
+            codes::MISSING_FIELD,
             if is_bill {
                 "Bill[].consumerCode is required"
             } else {
@@ -240,7 +240,7 @@ fn required(v: &Option<String>, field: &str) -> AppResult<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .ok_or_else(|| {
-            AppError::invalid_field("MISSING_FIELD", format!("{field} is required"), field)
+            AppError::invalid_field(codes::MISSING_FIELD, format!("{field} is required"), field)
         })
 }
 
@@ -250,7 +250,11 @@ async fn create_property(
 ) -> AppResult<HttpResponse> {
     let p = req.body.property;
     let owner = p.owners.first().ok_or_else(|| {
-        AppError::invalid_field("MISSING_FIELD", "an owner is required", "Property.owners")
+        AppError::invalid_field(
+            codes::MISSING_FIELD,
+            "an owner is required",
+            "Property.owners",
+        )
     })?;
     let address = p.address.unwrap_or_default();
     let new = NewProperty {
@@ -534,7 +538,7 @@ fn instant(v: &Option<String>, field: &str) -> AppResult<Option<chrono::DateTime
                 .and_then(chrono::DateTime::from_timestamp_millis)
                 .ok_or_else(|| {
                     AppError::invalid_field(
-                        "INVALID_DATE",
+                        codes::INVALID_DATE,
                         format!("{field} must be a time in epoch milliseconds"),
                         field,
                     )
@@ -613,7 +617,7 @@ async fn search(
         && a > b
     {
         return Err(AppError::invalid_field(
-            "INVALID_DATE_RANGE",
+            codes::INVALID_DATE_RANGE,
             "fromDate must not be after toDate",
             "fromDate",
         ));
@@ -732,7 +736,7 @@ async fn demand_not_generated(
     let at = match nonempty(&q.previous_meter_reading) {
         None => {
             return Err(AppError::invalid_field(
-                "MISSING_FIELD",
+                codes::MISSING_FIELD,
                 "previousMeterReading is required",
                 "previousMeterReading",
             ));

@@ -12,7 +12,7 @@ pub use super::property::*;
 use super::repo::{self, HouseholdFilter};
 use crate::business::billing::{self};
 use crate::config::SecuritySettings;
-use crate::error::{AppError, AppResult, ErrorDetail};
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::platform::encryption::Crypto;
 use crate::platform::{mdms, user};
 use crate::time::IST;
@@ -75,7 +75,7 @@ pub(super) fn person_name(n: &str, field: &str) -> AppResult<String> {
     let n = user::service::check_name(n, field)?;
     if n.chars().count() > 50 {
         return Err(AppError::invalid_field(
-            "INVALID_NAME",
+            codes::INVALID_NAME,
             "The name may hold at most 50 letters",
             field,
         ));
@@ -89,7 +89,7 @@ pub(super) fn gender(g: &str, field: &str) -> AppResult<String> {
         Ok(g)
     } else {
         Err(AppError::invalid_field(
-            "INVALID_GENDER",
+            codes::INVALID_GENDER,
             "Gender must be MALE, FEMALE or TRANSGENDER",
             field,
         ))
@@ -170,7 +170,7 @@ pub(super) fn gp(
     match mdms::repo::tenant(conn, tenant)? {
         Some(t) if t.is_gram_panchayat() => Ok(t),
         _ => Err(AppError::invalid_field(
-            "INVALID_TENANT",
+            codes::INVALID_TENANT,
             format!("{tenant} is not a gram panchayat"),
             field,
         )),

@@ -1,0 +1,173 @@
+//! The module faces (docs/architecture.md, "Module faces"), checked on the source tree so they
+//! stay true: imports point down, each module's tables and repo are its own, files stay small.
+
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `src/`, with its path relative to `src/` ('/' separated) and text.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+/// The code of a file without its comments (doc comments name other modules freely).
+fn code(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Files (of `files`) whose code mentions `needle` and that do not lie under any of `owners`.
+fn offenders(files: &[(String, String)], needle: &str, owners: &[&str]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|(p, _)| !owners.iter().any(|o| p.starts_with(o)))
+        .filter(|(_, t)| code(t).contains(needle))
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+#[test]
+fn no_hand_written_source_file_is_over_800_lines() {
+    let long: Vec<_> = sources()
+        .into_iter()
+        .filter(|(p, _)| p != "db/schema.rs")
+        .map(|(p, t)| (p, t.lines().count()))
+        .filter(|(_, n)| *n > 800)
+        .collect();
+    assert!(long.is_empty(), "split these by use case: {long:?}");
+}
+
+#[test]
+fn each_module_keeps_its_repo_to_itself() {
+    let files = sources();
+    for (module, dir) in [
+        ("billing", "business/billing/"),
+        ("collection", "business/collection/"),
+        ("water", "municipal/water/"),
+        ("calculator", "municipal/calculator/"),
+        ("hrms", "business/hrms/"),
+        ("user", "platform/user/"),
+        ("mdms", "platform/mdms/"),
+    ] {
+        for needle in [format!("{module}::repo"), format!("{module}::model")] {
+            let out = offenders(&files, &needle, &[dir]);
+            assert!(out.is_empty(), "{needle} used outside {dir}: {out:?}");
+        }
+    }
+}
+
+#[test]
+fn imports_point_down() {
+    let files = sources();
+    // platform is below business and municipal; business is below municipal.
+    for (needle, owners) in [
+        (
+            "crate::business",
+            &[
+                "business/",
+                "municipal/",
+                "web/",
+                "lib.rs",
+                "cli.rs",
+                "jobs.rs",
+                "demo.rs",
+                "bench.rs",
+            ][..],
+        ),
+        (
+            "crate::municipal",
+            &[
+                "municipal/",
+                "web/",
+                "lib.rs",
+                "cli.rs",
+                "jobs.rs",
+                "demo.rs",
+                "bench.rs",
+            ][..],
+        ),
+    ] {
+        let out: Vec<_> = offenders(&files, needle, owners);
+        assert!(out.is_empty(), "{needle} imported from below: {out:?}");
+    }
+    // billing does not know collection (what shows a demand with its receipts sits above both).
+    let out = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("business/billing/"))
+        .filter(|(_, t)| code(t).contains("collection::"))
+        .map(|(p, _)| p.clone())
+        .collect::<Vec<_>>();
+    assert!(out.is_empty(), "billing imports collection: {out:?}");
+    // master data does not seed id formats or boundaries itself.
+    for needle in ["idgen", "location::"] {
+        let out = files
+            .iter()
+            .filter(|(p, _)| p.starts_with("platform/mdms/"))
+            .filter(|(_, t)| code(t).contains(needle))
+            .map(|(p, _)| p.clone())
+            .collect::<Vec<_>>();
+        assert!(out.is_empty(), "mdms uses {needle}: {out:?}");
+    }
+    // A repo does not import its own service.
+    let out = files
+        .iter()
+        .filter(|(p, _)| p.ends_with("/repo.rs"))
+        .filter(|(_, t)| {
+            let c = code(t);
+            c.contains("super::service") || c.contains("service::")
+        })
+        .map(|(p, _)| p.clone())
+        .collect::<Vec<_>>();
+    assert!(out.is_empty(), "repos importing a service: {out:?}");
+}
+
+#[test]
+fn services_and_tools_do_not_know_about_http() {
+    // Only the web faces of a module (its api and pages, and its route list in mod.rs) speak
+    // HTTP; services, repos, jobs, the CLI and the state do not.
+    let web_face = |p: &str| {
+        p.starts_with("http/")
+            || p.starts_with("web/")
+            || p.ends_with("api.rs")
+            || p.ends_with("pages.rs")
+            || p.contains("/pages/")
+            || p.contains("/api/")
+            || p.ends_with("/mod.rs")
+            || p == "lib.rs"
+            || p == "error.rs"
+    };
+    let out: Vec<_> = sources()
+        .into_iter()
+        .filter(|(p, _)| !web_face(p))
+        .filter(|(_, t)| code(t).contains("crate::http::"))
+        .map(|(p, _)| p)
+        .collect();
+    assert!(out.is_empty(), "these import the HTTP layer: {out:?}");
+}
