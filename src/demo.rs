@@ -8,10 +8,8 @@ use rand::RngExt as _;
 use chrono::Utc;
 
 use crate::config::{Secret, Settings};
-use crate::db::schema::user_account;
 use crate::platform::access::identity::TenantRole;
 use crate::platform::encryption::Crypto;
-use crate::platform::user::repo;
 use crate::platform::user::service::{self, Identity, NewUser};
 
 pub const DEMO_TENANT: &str = "pb.lodhipur";
@@ -117,9 +115,9 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
                     tenant_id: state.to_owned(),
                 }))
                 .collect();
-            match repo::by_login(c, state, "EMPLOYEE", &id.username_hash(mobile))? {
-                Some(row) => {
-                    let user = service::get(c, &crypto, row.id)
+            match service::id_by_login(c, id, state, "EMPLOYEE", mobile).map_err(err)? {
+                Some(user_id) => {
+                    let user = service::get(c, &crypto, user_id)
                         .map_err(err)?
                         .ok_or_else(|| anyhow::anyhow!("user vanished"))?;
                     service::set_password(
@@ -132,9 +130,7 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
                         now,
                     )
                     .map_err(err)?;
-                    for r in &roles {
-                        repo::add_role(c, row.id, &r.code, &r.tenant_id)?;
-                    }
+                    service::add_roles(c, user_id, &roles).map_err(err)?;
                 }
                 None => {
                     let mut new = NewUser::employee(state, mobile, name, roles.clone());
@@ -142,9 +138,7 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
                     new.locale = Some("pa_IN".to_owned());
                     let user = service::create_user(c, id, &new, None, now).map_err(err)?;
                     // Demo staff skip the first-login password change.
-                    diesel::update(user_account::table.find(user.id))
-                        .set(user_account::default_pwd_chgd.eq(true))
-                        .execute(c)?;
+                    service::mark_password_changed(c, user.id).map_err(err)?;
                 }
             }
             let roles = roles

@@ -3,7 +3,7 @@
 //! Owns `collection_*`. Serves `/collection-services/payments/*`.
 
 mod api;
-mod demands;
+mod demands_api;
 pub mod pages;
 mod repo;
 pub mod service;
@@ -12,6 +12,6 @@ pub use pages::TILES;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
-    demands::routes(r);
+    demands_api::routes(r);
     pages::routes(r);
 }

@@ -42,11 +42,8 @@ pub fn citizen_for(
     now: DateTime<Utc>,
 ) -> AppResult<uuid::Uuid> {
     let id = ctx.identity();
-    if let Some(u) = user::repo::by_mobile(conn, &id.mobile_hash(&o.mobile))?
-        .into_iter()
-        .find(|u| u.user_type == "CITIZEN")
-    {
-        return Ok(u.uuid);
+    if let Some(uuid) = user::service::citizen_by_mobile(conn, id, &o.mobile)? {
+        return Ok(uuid);
     }
     let new = user::NewUser {
         tenant_id: ctx.state_tenant.to_owned(),

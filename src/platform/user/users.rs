@@ -173,6 +173,46 @@ pub fn uuids_by_mobile(
         .collect())
 }
 
+/// The citizen account of this mobile number, if there is one.
+pub fn citizen_by_mobile(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    mobile: &str,
+) -> AppResult<Option<uuid::Uuid>> {
+    Ok(repo::by_mobile(conn, &id.mobile_hash(mobile))?
+        .into_iter()
+        .find(|u| u.user_type == "CITIZEN")
+        .map(|u| u.uuid))
+}
+
+/// The id of the user `user_name` of this type on `tenant`, if there is one.
+pub fn id_by_login(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    tenant: &str,
+    user_type: &str,
+    user_name: &str,
+) -> AppResult<Option<i64>> {
+    Ok(repo::by_login(conn, tenant, user_type, &id.username_hash(user_name))?.map(|r| r.id))
+}
+
+/// Adds roles to a user (those already held stay as they are).
+pub fn add_roles(conn: &mut PgConnection, user_id: i64, roles: &[TenantRole]) -> AppResult<()> {
+    for r in roles {
+        repo::add_role(conn, user_id, &r.code, &r.tenant_id)?;
+    }
+    Ok(())
+}
+
+/// Marks a user's password as chosen by them, so pages do not ask for a first change.
+pub fn mark_password_changed(conn: &mut PgConnection, user_id: i64) -> AppResult<()> {
+    diesel::update(ua::table.find(user_id))
+        .set(ua::default_pwd_chgd.eq(true))
+        .execute(conn)?;
+    super::cache::auth_changed();
+    Ok(())
+}
+
 /// Which of `candidates` have this e-mail (case-insensitive). E-mails are sealed without an
 /// index, so callers narrow the candidates first (e.g. the payers of one GP).
 pub fn uuids_with_email(
