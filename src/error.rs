@@ -60,6 +60,12 @@ pub mod codes {
     pub const INVALID_LINK: &str = "INVALID_LINK";
     /// A link past its time.
     pub const LINK_EXPIRED: &str = "LINK_EXPIRED";
+    /// No water connection with that number on the tenant.
+    pub const CONNECTION_NOT_FOUND: &str = "CONNECTION_NOT_FOUND";
+    /// An upload whose body could not be read.
+    pub const INVALID_UPLOAD: &str = "INVALID_UPLOAD";
+    /// A file that cannot be read, or has a row that breaks the rules (the import).
+    pub const INVALID_FILE: &str = "INVALID_FILE";
 }
 
 /// One entry of `Errors[]`.

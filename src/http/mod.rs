@@ -234,7 +234,7 @@ pub mod params {
     /// An epoch-millisecond time, or a 400 naming `field`.
     pub fn instant(ms: i64, field: &str) -> AppResult<chrono::DateTime<chrono::Utc>> {
         chrono::DateTime::from_timestamp_millis(ms).ok_or_else(|| {
-            AppError::invalid_field("INVALID_DATE", "not an epoch-millisecond time", field)
+            AppError::invalid_field(codes::INVALID_DATE, "not an epoch-millisecond time", field)
         })
     }
 

@@ -275,7 +275,7 @@ async fn estimate(state: web::Data<AppState>, req: Digit<EstimateBody>) -> AppRe
         for (i, (t, no, last, current, to)) in criteria.iter().enumerate() {
             let field = format!("CalculationCriteria[{i}].connectionNo");
             let (c, p) = water::by_number(conn, t, no)?.ok_or_else(|| {
-                AppError::invalid_field("CONNECTION_NOT_FOUND", "No such connection on this GP", &field)
+                AppError::invalid_field(codes::CONNECTION_NOT_FOUND, "No such connection on this GP", &field)
             })?;
             let on = to
                 .and_then(chrono::DateTime::from_timestamp_millis)

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::rates;
 use crate::business::billing::{self, service::DemandWithLines, service::NewDemand};
 use crate::db::schema::water_meter_reading as mr;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::municipal::water::service::{self as water, BILL_EXPIRY_MS, Ctx, SERVICE};
 use crate::time::{IST, ist_day_start_millis};
 
@@ -106,7 +106,7 @@ pub fn create(
 ) -> AppResult<(Reading, DemandWithLines)> {
     let (c, p) = water::by_number(conn, &r.tenant_id, &r.connection_no)?.ok_or_else(|| {
         bad(
-            "CONNECTION_NOT_FOUND",
+            codes::CONNECTION_NOT_FOUND,
             "No such connection on this GP",
             "meterReadings.connectionNo",
         )

@@ -5,7 +5,7 @@ use super::model::{Connection, Household};
 use super::repo::{self};
 use super::service::*;
 use crate::business::billing::{self};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::platform::idgen;
 use crate::time::IST;
 use chrono::{DateTime, Utc};
@@ -277,7 +277,7 @@ pub fn update_connection(
 ) -> AppResult<Household> {
     let (before, property) = by_number(conn, &u.tenant_id, &u.connection_no)?.ok_or_else(|| {
         AppError::invalid_field(
-            "CONNECTION_NOT_FOUND",
+            codes::CONNECTION_NOT_FOUND,
             "No such connection on this GP",
             "WaterConnection.connectionNo",
         )

@@ -10,7 +10,7 @@ use super::model::Household;
 use super::service::{self, Ctx, SERVICE};
 use crate::business::billing::{self, service::FullBill};
 use crate::business::collection;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 use crate::platform::encryption::mask_mobile;
 use crate::platform::localization::{Catalog, Locale};
 use crate::platform::mdms;
@@ -140,7 +140,7 @@ pub fn bill_pdf(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(FullBill, Vec<u8>)>> {
     let (c, p) = service::by_number(conn, tenant, connection_no)?.ok_or_else(|| {
-        AppError::not_found("CONNECTION_NOT_FOUND", "No such connection on this GP")
+        AppError::not_found(codes::CONNECTION_NOT_FOUND, "No such connection on this GP")
     })?;
     let h = service::household(ctx, c, p)?;
     let Some(bill) = billing::service::fetch_bill(
@@ -264,7 +264,7 @@ pub fn receipt_pdf(
         return Ok(None);
     };
     let (c, p) = service::by_number(conn, tenant, &pay.consumer_code)?.ok_or_else(|| {
-        AppError::not_found("CONNECTION_NOT_FOUND", "No such connection on this GP")
+        AppError::not_found(codes::CONNECTION_NOT_FOUND, "No such connection on this GP")
     })?;
     let h = service::household(ctx, c, p)?;
     // where the money went, newest period first: (kind, head, amount, from, to)

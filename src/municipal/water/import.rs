@@ -12,7 +12,7 @@ use diesel::PgConnection;
 use rust_decimal::Decimal;
 
 use super::service::{self, Ctx, NewConnection, NewProperty, OwnerIn};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, codes};
 
 /// The columns, as the header row names them (any case; spaces, `_`, `/`, `-` ignored).
 pub const COLUMNS: [&str; 19] = [
@@ -159,7 +159,7 @@ fn csv_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
         .enumerate()
         .map(|(i, rec)| {
             let rec = rec.map_err(|e| {
-                AppError::bad_request("INVALID_FILE", format!("row {}: {e}", i + 1))
+                AppError::bad_request(codes::INVALID_FILE, format!("row {}: {e}", i + 1))
             })?;
             Ok((i + 1, rec.iter().map(str::to_owned).collect()))
         })
@@ -171,7 +171,10 @@ fn csv_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
 fn xlsx_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
     use calamine::{Data, Reader as _};
     let bad = |e: &dyn std::fmt::Display| {
-        AppError::bad_request("INVALID_FILE", format!("cannot read the Excel file: {e}"))
+        AppError::bad_request(
+            codes::INVALID_FILE,
+            format!("cannot read the Excel file: {e}"),
+        )
     };
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let sheet = book

@@ -11,7 +11,7 @@ use super::service::{self as users, LoginOutcome, PasswordChange, ProfileChanges
 use super::session;
 use crate::config::Secret;
 use crate::db;
-use crate::error::AppError;
+use crate::error::{AppError, codes};
 use crate::http::page::{
     self, CsrfOnly, FirstLoginPage, Form, Page, PageCtx, PageError, PageResult, StaffPage,
     csrf_forms,
@@ -297,13 +297,13 @@ async fn send_code(
 
 fn error_key(code: &str) -> &'static str {
     match code {
-        "INVALID_MOBILE_NUMBER" => "CORE_INVALID_MOBILE_NUMBER",
+        codes::INVALID_MOBILE_NUMBER => "CORE_INVALID_MOBILE_NUMBER",
         "OTP.RATE_LIMIT" => "CORE_OTP_RATE_LIMIT",
-        "INVALID_OTP" => "CORE_INVALID_OTP",
-        "OTP_EXPIRED" => "CORE_OTP_EXPIRED",
-        "INVALID_PASSWORD" => "CORE_PASSWORD_RULE",
+        codes::INVALID_OTP => "CORE_INVALID_OTP",
+        codes::OTP_EXPIRED => "CORE_OTP_EXPIRED",
+        codes::INVALID_PASSWORD => "CORE_PASSWORD_RULE",
         "PASSWORD_MISMATCH" => "CORE_PASSWORD_MISMATCH",
-        "WRONG_CURRENT_PASSWORD" => "CORE_WRONG_CURRENT_PASSWORD",
+        codes::WRONG_CURRENT_PASSWORD => "CORE_WRONG_CURRENT_PASSWORD",
         _ => "CORE_SOMETHING_WENT_WRONG",
     }
 }
@@ -360,8 +360,8 @@ async fn reset_with(
     .await;
     match out {
         Ok(Reset::Done(_)) => Ok(None),
-        Ok(Reset::WrongCode) => Ok(Some("INVALID_OTP".to_owned())),
-        Ok(Reset::NoValidCode) => Ok(Some("OTP_EXPIRED".to_owned())),
+        Ok(Reset::WrongCode) => Ok(Some(codes::INVALID_OTP.to_owned())),
+        Ok(Reset::NoValidCode) => Ok(Some(codes::OTP_EXPIRED.to_owned())),
         Err(AppError::Client { errors, .. }) => Ok(Some(
             errors.first().map(|e| e.code.clone()).unwrap_or_default(),
         )),
@@ -510,8 +510,8 @@ async fn profile_save(page: StaffPage, form: Form<ProfileForm>) -> PageResult {
             let msgs = errors
                 .iter()
                 .map(|e| match e.code.as_str() {
-                    "INVALID_NAME" => p.t("CORE_INVALID_NAME"),
-                    "INVALID_EMAIL" => p.t("CORE_INVALID_EMAIL"),
+                    codes::INVALID_NAME => p.t("CORE_INVALID_NAME"),
+                    codes::INVALID_EMAIL => p.t("CORE_INVALID_EMAIL"),
                     _ => e.message.clone(),
                 })
                 .collect();
@@ -553,7 +553,7 @@ async fn password_save(mut page: StaffPage, form: Form<PasswordForm>) -> PageRes
         .await;
         match out {
             Ok(PasswordChange::Done) => None,
-            Ok(PasswordChange::WrongCurrent) => Some("WRONG_CURRENT_PASSWORD".to_owned()),
+            Ok(PasswordChange::WrongCurrent) => Some(codes::WRONG_CURRENT_PASSWORD.to_owned()),
             Err(AppError::Client { errors, .. }) => {
                 Some(errors.first().map(|e| e.code.clone()).unwrap_or_default())
             }

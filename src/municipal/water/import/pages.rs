@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::db;
-use crate::error::AppError;
+use crate::error::{AppError, codes};
 use crate::http::page::{Form, PageCtx, PageResult, StaffPage, csrf_forms, not_found};
 use crate::http::routes::{Access, Routes};
 use crate::municipal::water::pages::CONSUMER_ROLES;
@@ -63,12 +63,13 @@ async fn import_preview(mut page: StaffPage, mut parts: actix_multipart::Multipa
     use futures_util::StreamExt as _;
     let (mut csrf, mut file) = (String::new(), Vec::new());
     while let Some(part) = parts.next().await {
-        let mut part = part.map_err(|e| AppError::bad_request("INVALID_UPLOAD", e.to_string()))?;
+        let mut part =
+            part.map_err(|e| AppError::bad_request(codes::INVALID_UPLOAD, e.to_string()))?;
         let name = part.name().unwrap_or_default().to_owned();
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
             let chunk =
-                chunk.map_err(|e| AppError::bad_request("INVALID_UPLOAD", e.to_string()))?;
+                chunk.map_err(|e| AppError::bad_request(codes::INVALID_UPLOAD, e.to_string()))?;
             bytes.extend_from_slice(&chunk);
             if bytes.len() > MAX_UPLOAD {
                 return Err(AppError::client(

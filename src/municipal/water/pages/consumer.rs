@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{NoQuery, ctx};
 use crate::db;
-use crate::error::AppError;
+use crate::error::{AppError, codes};
 use crate::http::page::{
     self, Form, PageCtx, PageResult, StaffPage, csrf_forms, day_ms, not_found,
 };
@@ -330,7 +330,7 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
         let now = Utc::now();
         let Some((conn, prop)) = service::by_number(c, &t, &no)? else {
             return Err(AppError::not_found(
-                "CONNECTION_NOT_FOUND",
+                codes::CONNECTION_NOT_FOUND,
                 "No such connection",
             ));
         };
