@@ -79,6 +79,14 @@ pub fn roles_of(conn: &mut PgConnection, user_ids: &[i64]) -> QueryResult<Vec<(i
         .collect())
 }
 
+/// The user's password counts as chosen by them (no first-login change asked).
+pub fn mark_password_changed(conn: &mut PgConnection, user_id: i64) -> QueryResult<usize> {
+    super::cache::auth_changed();
+    diesel::update(ua::table.find(user_id))
+        .set(ua::default_pwd_chgd.eq(true))
+        .execute(conn)
+}
+
 pub fn add_role(
     conn: &mut PgConnection,
     user_id: i64,

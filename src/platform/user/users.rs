@@ -206,10 +206,7 @@ pub fn add_roles(conn: &mut PgConnection, user_id: i64, roles: &[TenantRole]) ->
 
 /// Marks a user's password as chosen by them, so pages do not ask for a first change.
 pub fn mark_password_changed(conn: &mut PgConnection, user_id: i64) -> AppResult<()> {
-    diesel::update(ua::table.find(user_id))
-        .set(ua::default_pwd_chgd.eq(true))
-        .execute(conn)?;
-    super::cache::auth_changed();
+    repo::mark_password_changed(conn, user_id)?;
     Ok(())
 }
 
