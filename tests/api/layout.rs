@@ -53,6 +53,15 @@ fn offenders(files: &[(String, String)], needle: &str, owners: &[&str]) -> Vec<S
         .collect()
 }
 
+/// Files (of `files`) under `dir` whose code mentions `needle`.
+fn within(files: &[(String, String)], dir: &str, needle: &str) -> Vec<String> {
+    files
+        .iter()
+        .filter(|(p, t)| p.starts_with(dir) && code(t).contains(needle))
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
 #[test]
 fn no_hand_written_source_file_is_over_800_lines() {
     let long: Vec<_> = sources()
@@ -119,21 +128,11 @@ fn imports_point_down() {
         assert!(out.is_empty(), "{needle} imported from below: {out:?}");
     }
     // billing does not know collection (what shows a demand with its receipts sits above both).
-    let out = files
-        .iter()
-        .filter(|(p, _)| p.starts_with("business/billing/"))
-        .filter(|(_, t)| code(t).contains("collection::"))
-        .map(|(p, _)| p.clone())
-        .collect::<Vec<_>>();
+    let out = within(&files, "business/billing/", "collection::");
     assert!(out.is_empty(), "billing imports collection: {out:?}");
     // master data does not seed id formats or boundaries itself.
     for needle in ["idgen", "location::"] {
-        let out = files
-            .iter()
-            .filter(|(p, _)| p.starts_with("platform/mdms/"))
-            .filter(|(_, t)| code(t).contains(needle))
-            .map(|(p, _)| p.clone())
-            .collect::<Vec<_>>();
+        let out = within(&files, "platform/mdms/", needle);
         assert!(out.is_empty(), "mdms uses {needle}: {out:?}");
     }
     // A repo does not import its own module's service (the service is built on the repo).
