@@ -56,6 +56,9 @@ pub struct SecuritySettings {
     /// Register OTPs (sent to any number) per client address per hour, and overall per hour.
     pub otp_register_max_per_address_per_hour: i64,
     pub otp_register_max_per_hour: i64,
+    /// Calls without a login to the link holder's views (bills, receipts, files) per client
+    /// address per minute.
+    pub anonymous_calls_per_minute: u32,
     pub lockout_failures: i64,
     pub lockout_window_minutes: i64,
     pub lockout_minutes: i64,

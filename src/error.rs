@@ -66,6 +66,11 @@ pub mod codes {
     pub const INVALID_UPLOAD: &str = "INVALID_UPLOAD";
     /// A file that cannot be read, or has a row that breaks the rules (the import).
     pub const INVALID_FILE: &str = "INVALID_FILE";
+    /// Too many calls without a login from one client address.
+    pub const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
+    /// A call without a login that asks for more than one household's bill or receipts, or
+    /// filters by what needs a login.
+    pub const LINK_SCOPE: &str = "LINK_SCOPE";
 }
 
 /// One entry of `Errors[]`.

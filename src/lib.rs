@@ -52,12 +52,15 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
     i18n.reload(&mut conn, &settings.app.state_tenant)
         .context("loading messages")?;
     Ok(AppState {
-        settings: Arc::new(settings),
         pool,
         access: Arc::new(access),
         i18n: Arc::new(i18n),
+        link_limiter: Arc::new(http::limiter::Limiter::new(
+            settings.security.anonymous_calls_per_minute,
+        )),
         crypto,
         sms,
+        settings: Arc::new(settings),
     })
 }
 

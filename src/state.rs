@@ -15,6 +15,8 @@ pub struct AppState {
     pub i18n: Arc<crate::platform::localization::Catalog>,
     pub crypto: Arc<crate::platform::encryption::Crypto>,
     pub sms: Arc<dyn crate::platform::notification::SmsAdapter>,
+    /// Anonymous calls (the link holder's view) per client address.
+    pub link_limiter: Arc<crate::http::limiter::Limiter>,
 }
 
 impl AppState {

@@ -118,7 +118,12 @@ pub fn permitted(user: &AuthUser, mapped: &[TenantRole], tenants: &BTreeSet<Stri
 
 fn token_from(req: &ServiceRequest, body: Option<&Value>) -> Option<String> {
     if let Some(Value::Object(m)) = body {
-        let ri = RequestInfo::from_value(m.get("RequestInfo").or_else(|| m.get("requestInfo")));
+        let ri = match m.get("RequestInfo").or_else(|| m.get("requestInfo")) {
+            Some(ri) => RequestInfo::from_value(Some(ri)),
+            // The mGramSeva app sends a call without a body as its bare RequestInfo (the
+            // location search): the token is then at the top.
+            None => RequestInfo::from_value(body),
+        };
         if let Some(t) = ri.auth_token {
             return Some(t);
         }
@@ -387,7 +392,10 @@ pub async fn gateway(
                 Ok(None)
                     if matches!(
                         access,
-                        Access::Protected | Access::Authenticated | Access::ActionOnly
+                        Access::Protected
+                            | Access::Authenticated
+                            | Access::ActionOnly
+                            | Access::ProtectedOrLink
                     ) =>
                 {
                     let err = AppError::unauthorized(
@@ -410,7 +418,31 @@ pub async fn gateway(
         );
         return Ok(refuse(req, err));
     }
-    if matches!(access, Access::Protected | Access::ActionOnly) {
+    if matches!(access, Access::Mixed | Access::ProtectedOrLink) && caller.user().is_none() {
+        let addr =
+            crate::http::client_address(req.request(), state.settings.server.trust_forwarded_for);
+        if !state
+            .link_limiter
+            .allow(addr, chrono::Utc::now().timestamp())
+        {
+            tracing::info!(path = %req.path(), "anonymous call refused: rate limit");
+            return Ok(refuse(
+                req,
+                AppError::client(
+                    actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                    codes::TOO_MANY_REQUESTS,
+                    "Too many requests without a login from this address; try again in a minute",
+                ),
+            ));
+        }
+    }
+    // A link holder's route called with a token is a protected route.
+    let protected = match access {
+        Access::ProtectedOrLink if caller.user().is_some() => Access::Protected,
+        other => other,
+    };
+    if matches!(protected, Access::Protected | Access::ActionOnly) {
+        let access = protected;
         let Some(user) = caller.user() else {
             let err = AppError::unauthorized(
                 "CustomException",

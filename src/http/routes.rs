@@ -11,8 +11,15 @@ use actix_web::{FromRequest, Handler, Responder, web};
 pub enum Access {
     /// No login; a token, if sent, is still read.
     Open,
-    /// Login optional (the handler decides what an anonymous caller may do).
+    /// Login optional (the handler decides what an anonymous caller may do). Anonymous calls
+    /// are rate-limited per client address.
     Mixed,
+    /// With a token, exactly [`Access::Protected`]. Without one, the view of someone holding a
+    /// link to one household's bill or receipt (the mGramSeva app and the citizen pages call
+    /// these without a token): the handler answers only the one consumer the request names,
+    /// never a list, with mobile numbers masked (`platform::access::link`). Anonymous calls are
+    /// rate-limited per client address.
+    ProtectedOrLink,
     /// Login only: a person's own profile, password, session and search (the handler limits
     /// what others it shows).
     Authenticated,
@@ -42,6 +49,7 @@ impl Access {
             Self::Mixed => "mixed",
             Self::Authenticated => "authenticated",
             Self::Protected => "protected",
+            Self::ProtectedOrLink => "protected, or a link holder's view",
             Self::ActionOnly => "action-only",
             Self::PublicPage => "public page",
             Self::Page(_) => "page",

@@ -197,7 +197,8 @@ fn expect_api(decl: &RouteDecl, concrete: &str, role: &str, sc: &Scenario, m: &M
     let mapped = m.maps(role, &[concrete, decl.path]);
     let covered = covers(sc.holder, sc.named);
     match decl.access {
-        Access::Protected => {
+        // With a token, a link holder's route is a protected one.
+        Access::Protected | Access::ProtectedOrLink => {
             if !(mapped && covered) {
                 return Expect::Deny;
             }
@@ -230,7 +231,7 @@ fn expect_api(decl: &RouteDecl, concrete: &str, role: &str, sc: &Scenario, m: &M
             }
         }
         // Signed links only for files of a tenant the caller holds a role on.
-        Access::Authenticated if decl.path == "/filestore/v1/files/url" && !covered => {
+        Access::Mixed if decl.path == "/filestore/v1/files/url" && !covered => {
             Expect::Rule(403, "CustomException")
         }
         Access::Authenticated | Access::Open | Access::Mixed => Expect::Pass,
@@ -521,7 +522,8 @@ async fn every_route_answers_every_role_as_declared_and_mapped() {
             // Without a token or session the role does not matter: asked once per scenario.
             let without = match decl.access {
                 Access::PublicPage => Some(Expect::PageOk),
-                Access::Open | Access::Mixed => Some(Expect::Pass),
+                // (the link holder's view: never refused for who asks, only for what)
+                Access::Open | Access::Mixed | Access::ProtectedOrLink => Some(Expect::Pass),
                 Access::Authenticated => Some(Expect::Unauthenticated),
                 _ => None,
             };
@@ -592,7 +594,7 @@ async fn every_route_answers_every_role_as_declared_and_mapped() {
             // Only protected, action-only and role pages' handlers act on the shared households,
             // bills and employees; the others on the caller's own account or session, or nothing.
             let shared = match decl.access {
-                Access::Protected | Access::ActionOnly => true,
+                Access::Protected | Access::ActionOnly | Access::ProtectedOrLink => true,
                 Access::Page(roles) => !roles.is_empty(),
                 _ => false,
             };
@@ -836,7 +838,7 @@ async fn no_content_type_hides_a_body_naming_another_gp() {
     for decl in table
         .routes()
         .iter()
-        .filter(|d| d.access == Access::Protected)
+        .filter(|d| matches!(d.access, Access::Protected | Access::ProtectedOrLink))
     {
         routes += 1;
         let sample = &samples[&(decl.method.to_string(), decl.path)];

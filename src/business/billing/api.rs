@@ -15,6 +15,7 @@ use crate::db;
 use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
+use crate::platform::access::link;
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
@@ -30,12 +31,12 @@ pub fn routes(r: &mut Routes<'_>) {
     )
     .post(
         "/billing-service/bill/v2/_fetchbill",
-        Access::Protected,
+        Access::ProtectedOrLink,
         fetch_bill,
     )
     .post(
         "/billing-service/bill/v2/_search",
-        Access::Protected,
+        Access::ProtectedOrLink,
         search_bills,
     )
     .post(
@@ -401,11 +402,29 @@ async fn fetch_bill(
         q.business_service.clone().unwrap_or_default(),
     );
     let actor = req.caller.user().map(|u| u.uuid);
-    let bills = service::fetch_bills(&state, &t, &bs, &codes, actor).await?;
+    let anonymous = actor.is_none();
+    if anonymous {
+        link::gp(&t)?;
+        link::one(&codes, "consumerCode")?;
+    }
+    let mut bills = service::fetch_bills(&state, &t, &bs, &codes, actor).await?;
+    if anonymous {
+        bills = bills
+            .iter()
+            .map(|b| redacted_text(b))
+            .collect::<AppResult<_>>()?;
+    }
     Ok(FetchedBills {
         info: ResponseInfo::success(&req.info),
         bills,
     })
+}
+
+/// A stored bill text as a link holder sees it (`link::redact`).
+fn redacted_text(bill: &str) -> AppResult<Arc<str>> {
+    let mut v: Value = serde_json::from_str(bill).map_err(|e| AppError::Internal(e.into()))?;
+    link::redact(&mut v);
+    Ok(Arc::from(v.to_string()))
 }
 
 /// The answer of fetch-bill: `{"ResposneInfo": …, "Bill": [...]}` (DIGIT's spelling). The bills
@@ -456,6 +475,11 @@ async fn search_bills(
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
     let (offset, limit) = params::paging(q.offset, q.limit)?;
+    let anonymous = req.caller.user().is_none();
+    if anonymous {
+        link::gp(&params::tenant(&q.tenant_id)?)?;
+        link::one(&params::csv(&q.consumer_code), "consumerCode")?;
+    }
     let f = BillFilter {
         tenant_id: params::tenant(&q.tenant_id)?,
         ids: params::uuids(&q.bill_id, "billId")?,
@@ -471,7 +495,11 @@ async fn search_bills(
         limit,
     };
     let (bills, total) = db::run(&state.pool, move |c| Ok(service::search_bills(c, &f)?)).await?;
-    Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
+    let mut bills: Vec<Value> = bills.iter().map(bill_json).collect();
+    if anonymous {
+        bills.iter_mut().for_each(link::redact);
+    }
+    Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills, "totalCount": total})))
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,6 +12,7 @@ use crate::db;
 use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
+use crate::platform::access::link;
 use crate::platform::encryption::Crypto;
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
@@ -34,7 +35,7 @@ pub fn routes(r: &mut Routes<'_>) {
     )
     .post(
         "/collection-services/payments/{module}/_search",
-        Access::Protected,
+        Access::ProtectedOrLink,
         search,
     )
     .post(
@@ -190,6 +191,8 @@ struct SearchQuery {
     ids: Option<String>,
     receipt_numbers: Option<String>,
     consumer_codes: Option<String>,
+    /// The app's citizen receipt link spells it so; read as `consumerCodes`.
+    consumer_code: Option<String>,
     business_services: Option<String>,
     bill_ids: Option<String>,
     status: Option<String>,
@@ -215,6 +218,22 @@ async fn search(
     if let Some(m) = module {
         services.push(m.into_inner());
     }
+    let mut consumer_codes = params::csv(&q.consumer_codes);
+    consumer_codes.extend(params::csv(&q.consumer_code));
+    let receipt_numbers = params::csv(&q.receipt_numbers);
+    let anonymous = req.caller.user().is_none();
+    if anonymous {
+        // One household's receipts, or one receipt: what a receipt link names.
+        link::gp(&params::tenant(&q.tenant_id)?)?;
+        if receipt_numbers.is_empty() || !consumer_codes.is_empty() {
+            link::one(&consumer_codes, "consumerCodes")?;
+        }
+        if !receipt_numbers.is_empty() {
+            link::one(&receipt_numbers, "receiptNumbers")?;
+        }
+        link::refuse_filter(q.ids.is_some(), "ids")?;
+        link::refuse_filter(q.bill_ids.is_some(), "billIds")?;
+    }
     let f = Filter {
         tenant_id: q
             .tenant_id
@@ -224,8 +243,8 @@ async fn search(
                 AppError::invalid_field(codes::MISSING_FIELD, "tenantId is required", "tenantId")
             })?,
         ids: params::uuids(&q.ids, "ids")?,
-        receipt_numbers: params::csv(&q.receipt_numbers),
-        consumer_codes: params::csv(&q.consumer_codes),
+        receipt_numbers,
+        consumer_codes,
         business_services: services,
         bill_ids: params::uuids(&q.bill_ids, "billIds")?,
         status: q.status.clone().filter(|s| !s.is_empty()),
@@ -242,6 +261,10 @@ async fn search(
         Ok((list, total))
     })
     .await?;
+    let mut list = list;
+    if anonymous {
+        list.iter_mut().for_each(link::redact);
+    }
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Payments": list, "totalCount": total})))
 }
 

@@ -11,14 +11,15 @@ use crate::business::billing::{self, DemandQuery};
 use crate::db;
 use crate::error::AppResult;
 use crate::http::routes::{Access, Routes};
-use crate::http::{Digit, ResponseInfo};
+use crate::http::{Digit, ResponseInfo, params};
+use crate::platform::access::link;
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes<'_>) {
     r.post(
         "/billing-service/demand/_search",
-        Access::Protected,
+        Access::ProtectedOrLink,
         search_demands,
     );
 }
@@ -60,7 +61,20 @@ async fn search_demands(
     q: web::Query<DemandQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let found = billing::find_demands(&state, &q).await?;
+    let anonymous = req.caller.user().is_none();
+    if anonymous {
+        // One household's demands, as a bill link shows them.
+        link::gp(&params::tenant(&q.tenant_id)?)?;
+        link::one(&params::csv(&q.consumer_code), "consumerCode")?;
+        link::refuse_filter(q.mobile_number.is_some(), "mobileNumber")?;
+        link::refuse_filter(q.email.is_some(), "email")?;
+        link::refuse_filter(q.payer.is_some(), "payer")?;
+        link::refuse_filter(q.demand_id.is_some(), "demandId")?;
+    }
+    let mut found = billing::find_demands(&state, &q).await?;
+    if anonymous {
+        found.demands.iter_mut().for_each(link::redact);
+    }
     let collected = match found.receipts_of {
         Some(f) => {
             db::run(&state.pool, move |c| {

@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
 use crate::http::{Digit, ResponseInfo, params};
 use crate::municipal::water::service::{self as water, Ctx};
+use crate::platform::access::link;
 use crate::platform::mdms::service::decimal_json;
 use crate::state::AppState;
 use crate::time::IST;
@@ -40,7 +41,7 @@ pub fn routes(r: &mut Routes<'_>) {
     )
     .post(
         "/ws-calculator/waterCalculator/_getPenaltyDetails",
-        Access::Protected,
+        Access::ProtectedOrLink,
         penalty_details,
     )
     .post(
@@ -75,6 +76,11 @@ async fn penalty_details(
             "consumerCodes",
         ));
     }
+    let anonymous = req.caller.user().is_none();
+    if anonymous {
+        link::gp(&tenant)?;
+        link::one(&codes, "consumerCodes")?;
+    }
     let st = state.clone();
     let (demands, total, from) = db::run(&state.pool, move |c| {
         let mut all = Vec::new();
@@ -98,9 +104,16 @@ async fn penalty_details(
         Ok((all, total, from))
     })
     .await?;
+    let mut demands: Vec<Value> = demands
+        .iter()
+        .map(crate::business::billing::demand_json)
+        .collect();
+    if anonymous {
+        demands.iter_mut().for_each(link::redact);
+    }
     Ok(
         HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
-        "Demands": demands.iter().map(crate::business::billing::demand_json).collect::<Vec<_>>(),
+        "Demands": demands,
         "totalApplicablePenalty": decimal_json(total),
         "penaltyApplicableFrom": from.map(|t| t.timestamp_millis())})),
     )

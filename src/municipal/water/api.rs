@@ -57,7 +57,11 @@ pub fn routes(r: &mut Routes<'_>) {
         Access::Protected,
         demand_not_generated,
     )
-    .post("/pdf-service/v1/_create", Access::Protected, pdf_create);
+    .post(
+        "/pdf-service/v1/_create",
+        Access::ProtectedOrLink,
+        pdf_create,
+    );
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,21 +71,61 @@ struct PdfQuery {
     tenant_id: Option<String>,
 }
 
-fn codes_in(v: &Value, list: &str, key: &str) -> Vec<String> {
-    v.get(list)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.get(key).and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+fn items<'a>(v: &'a Value, list: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(list).and_then(Value::as_array).into_iter().flatten()
 }
 
-/// `pdf-service/v1/_create`: bills (`ws-bill-v2`, `ws-bill-nm-v2`; body `BillAndDemand.Bill[]`
-/// or `Bill[]`, by consumer code) and receipts (`ws-receipt`, `ws-receipt-nm`; body
-/// `Payments[].paymentDetails[].receiptNumber`), rendered in the request's locale, kept in the
-/// filestore; answers their ids as the original does.
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// What a `pdf-service/v1/_create` body asks to print: for bills, each posted bill's consumer
+/// code and, when the bill carries them, its id and number (that bill is printed, paid or not;
+/// otherwise the household's current one); for receipts, the receipt numbers. Only these are
+/// read: the amounts and names printed are always this server's, never the posted ones.
+fn to_print(is_bill: bool, body: &Value) -> AppResult<Vec<(String, documents::BillRef)>> {
+    let mut out = Vec::new();
+    if is_bill {
+        let holder = body.get("BillAndDemand").unwrap_or(body);
+        for (i, b) in items(holder, "Bill").enumerate() {
+            let Some(code) = text(b, "consumerCode") else {
+                continue;
+            };
+            let id = match text(b, "id") {
+                Some(s) => Some(uuid::Uuid::parse_str(&s).map_err(|_| {
+                    AppError::invalid_field("INVALID_ID", "not a bill id", &format!("Bill[{i}].id"))
+                })?),
+                None => None,
+            };
+            out.push((
+                code,
+                documents::BillRef {
+                    id,
+                    number: text(b, "billNumber"),
+                },
+            ));
+        }
+    } else {
+        for p in items(body, "Payments") {
+            for d in items(p, "paymentDetails") {
+                if let Some(n) = text(d, "receiptNumber") {
+                    out.push((n, documents::BillRef::default()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `pdf-service/v1/_create`: bills (`ws-bill-v2`, `ws-bill-nm-v2`, `ws-bill`, `ws-bill-nm`;
+/// body `BillAndDemand.Bill[]` or `Bill[]`: see [`to_print`]) and receipts (`ws-receipt`,
+/// `ws-receipt-nm`, `consolidatedreceipt`; body `Payments[].paymentDetails[].receiptNumber`),
+/// rendered in the request's locale, kept in the filestore; answers their ids as the original
+/// does. Without a login (the app's bill and receipt links), one document of one GP.
 async fn pdf_create(
     state: web::Data<AppState>,
     q: web::Query<PdfQuery>,
@@ -90,23 +134,9 @@ async fn pdf_create(
     let tenant = params::tenant(&q.tenant_id)?;
     let key = q.key.clone().unwrap_or_default();
     let body = &req.body;
-    let (is_bill, codes) = match key.as_str() {
-        "ws-bill-v2" | "ws-bill-nm-v2" | "ws-bill" | "ws-bill-nm" => {
-            let holder = body.get("BillAndDemand").unwrap_or(body);
-            (true, codes_in(holder, "Bill", "consumerCode"))
-        }
-        "ws-receipt" | "ws-receipt-nm" | "consolidatedreceipt" => {
-            let mut out = Vec::new();
-            for p in body
-                .get("Payments")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                out.extend(codes_in(p, "paymentDetails", "receiptNumber"));
-            }
-            (false, out)
-        }
+    let is_bill = match key.as_str() {
+        "ws-bill-v2" | "ws-bill-nm-v2" | "ws-bill" | "ws-bill-nm" => true,
+        "ws-receipt" | "ws-receipt-nm" | "consolidatedreceipt" => false,
         _ => {
             return Err(AppError::invalid_field(
                 "INVALID_KEY",
@@ -115,6 +145,19 @@ async fn pdf_create(
             ));
         }
     };
+    let codes = to_print(is_bill, body)?;
+    if req.caller.user().is_none() {
+        crate::platform::access::link::gp(&tenant)?;
+        let named: Vec<String> = codes.iter().map(|(c, _)| c.clone()).collect();
+        crate::platform::access::link::one(
+            &named,
+            if is_bill {
+                "Bill[].consumerCode"
+            } else {
+                "Payments[].paymentDetails[].receiptNumber"
+            },
+        )?;
+    }
     if codes.is_empty() {
         return Err(AppError::invalid_field(
             codes::MISSING_FIELD,
@@ -138,9 +181,9 @@ async fn pdf_create(
     let ids = db::transaction(&state.pool, move |c| {
         let now = chrono::Utc::now();
         let mut ids = Vec::new();
-        for code in &codes {
+        for (code, chosen) in &codes {
             let made = if is_bill {
-                documents::bill_pdf(c, ctx(&st), &st.i18n, &t, code, locale, now)?
+                documents::bill_pdf(c, ctx(&st), &st.i18n, &t, code, Some(chosen), locale, now)?
                     .map(|(b, bytes)| (b.bill.bill_number, bytes))
             } else {
                 documents::receipt_pdf(c, ctx(&st), &st.i18n, &t, code, locale, now)?

@@ -128,14 +128,24 @@ fn finish(doc: crate::pdf::Doc) -> AppResult<Vec<u8>> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("pdf: {e}")))
 }
 
-/// The household's current bill as a PDF, with the bill it shows (None when nothing is due).
-/// Builds the bill if needed, so run it in a transaction.
+/// A bill named by its id or number (the bill a client posts to be printed).
+#[derive(Clone, Debug, Default)]
+pub struct BillRef {
+    pub id: Option<uuid::Uuid>,
+    pub number: Option<String>,
+}
+
+/// The household's bill as a PDF, with the bill it shows: the one `chosen` names, whatever its
+/// status (a paid bill prints as it was issued), or else the current one (None when nothing is
+/// due; built if needed, so run it in a transaction).
+#[allow(clippy::too_many_arguments)]
 pub fn bill_pdf(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
     i18n: &Catalog,
     tenant: &str,
     connection_no: &str,
+    chosen: Option<&BillRef>,
     locale: Locale,
     now: DateTime<Utc>,
 ) -> AppResult<Option<(FullBill, Vec<u8>)>> {
@@ -143,16 +153,34 @@ pub fn bill_pdf(
         AppError::not_found(codes::CONNECTION_NOT_FOUND, "No such connection on this GP")
     })?;
     let h = service::household(ctx, c, p)?;
-    let Some(bill) = billing::service::fetch_bill(
-        conn,
-        ctx.state_tenant,
-        tenant,
-        SERVICE,
-        connection_no,
-        None,
-        now,
-    )?
-    else {
+    let found = match chosen.filter(|b| b.id.is_some() || b.number.is_some()) {
+        Some(b) => billing::service::search_bills(
+            conn,
+            &billing::service::BillFilter {
+                tenant_id: tenant.to_owned(),
+                ids: b.id.into_iter().collect(),
+                bill_numbers: b.number.iter().cloned().collect(),
+                consumer_codes: vec![connection_no.to_owned()],
+                service: Some(SERVICE.to_owned()),
+                status: None,
+                offset: 0,
+                limit: 1,
+            },
+        )?
+        .0
+        .into_iter()
+        .next(),
+        None => billing::service::fetch_bill(
+            conn,
+            ctx.state_tenant,
+            tenant,
+            SERVICE,
+            connection_no,
+            None,
+            now,
+        )?,
+    };
+    let Some(bill) = found else {
         return Ok(None);
     };
     let t = T { i18n, locale };

@@ -436,7 +436,7 @@ async fn bill_pdf(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
         locale_of(&p),
     );
     let made = db::transaction(&page.state.pool, move |c| {
-        documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, locale, Utc::now())
+        documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, None, locale, Utc::now())
     })
     .await?;
     let (bill, bytes) = made.ok_or_else(not_found)?;
@@ -481,7 +481,8 @@ async fn share_bill(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
             return Ok(None);
         };
         let h = service::household(ctx(&st), conn, prop)?;
-        let Some((bill, bytes)) = documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, locale, now)?
+        let Some((bill, bytes)) =
+            documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, None, locale, now)?
         else {
             return Ok(None);
         };

@@ -104,9 +104,10 @@ pub fn signed_link_tenant(crypto: &Crypto, path: &str, now: DateTime<Utc>) -> Op
 }
 
 pub fn routes(r: &mut Routes<'_>) {
-    // links to files of a GP the caller holds a role on (checked by the handler)
-    r.get("/filestore/v1/files/url", Access::Authenticated, urls)
-        .post("/filestore/v1/files/url", Access::Authenticated, urls)
+    // links to files of a GP the caller holds a role on, or, without a login, to the files the
+    // request names by id (the app asks for every file without a token; checked by the handler)
+    r.get("/filestore/v1/files/url", Access::Mixed, urls)
+        .post("/filestore/v1/files/url", Access::Mixed, urls)
         // signed, expiring links (the signature is the permission)
         .get("/filestore/v1/files/id", Access::Open, download);
 }
@@ -118,30 +119,43 @@ struct UrlQuery {
     file_store_ids: Option<String>,
 }
 
-/// `files/url`: signed links for files of a tenant the caller works on.
+/// Files a caller without a login may ask links for in one call.
+const ANONYMOUS_FILES: usize = 10;
+
+/// `files/url`: signed links for files of a tenant the caller works on; without a login (the
+/// mGramSeva app asks without a token, even when logged in), for the files named by their ids
+/// on one GP: a file id is a random uuid, only ever given to who made or may see the file.
 async fn urls(
     state: web::Data<AppState>,
     q: web::Query<UrlQuery>,
     caller: web::ReqData<Caller>,
 ) -> AppResult<HttpResponse> {
     let tenant = params::tenant(&q.tenant_id)?;
-    let Some(user) = caller.user() else {
-        return Err(AppError::unauthorized(
-            "CustomException",
-            "You are not authorized to access this resource",
-        ));
-    };
-    if !user
-        .roles
-        .iter()
-        .any(|r| crate::platform::access::identity::tenant_covers(&r.tenant_id, &tenant))
-    {
-        return Err(AppError::forbidden(
-            "CustomException",
-            "Not authorized to access this resource",
-        ));
-    }
     let ids = params::uuids(&q.file_store_ids, "fileStoreIds")?;
+    match caller.user() {
+        Some(user) => {
+            if !user
+                .roles
+                .iter()
+                .any(|r| crate::platform::access::identity::tenant_covers(&r.tenant_id, &tenant))
+            {
+                return Err(AppError::forbidden(
+                    "CustomException",
+                    "Not authorized to access this resource",
+                ));
+            }
+        }
+        None => {
+            crate::platform::access::link::gp(&tenant)?;
+            if ids.is_empty() || ids.len() > ANONYMOUS_FILES {
+                return Err(AppError::invalid_field(
+                    codes::LINK_SCOPE,
+                    format!("without a login, name 1 to {ANONYMOUS_FILES} fileStoreIds"),
+                    "fileStoreIds",
+                ));
+            }
+        }
+    }
     let (t, st) = (tenant.clone(), state.clone());
     let found: Vec<uuid::Uuid> = db::run(&state.pool, move |c| {
         Ok(ff::table
