@@ -1,9 +1,11 @@
 //! The API gateway, in process: who is calling and may they call this path for these tenants.
 //!
-//! Every routed request passes here. A route is open (no login), mixed (login optional) or, by
-//! default, protected: a valid token is required and one of the caller's roles must be mapped to
+//! Every routed request passes here. A route is open (no login), mixed (login optional),
+//! protected-or-link (protected with a token, the link holder's view without) or, by default,
+//! protected: a valid token is required and one of the caller's roles must be mapped to
 //! the path's action (role-actions from master data) on every tenant the request names. The
-//! token travels in `RequestInfo.authToken` (JSON bodies), the `auth-token` header, or, for
+//! token travels in `RequestInfo.authToken` (JSON bodies; at the top of a body that is a bare
+//! RequestInfo, as the mGramSeva app sends calls without a body), the `auth-token` header, or, for
 //! `/user/_details` and `/user/_logout` only, the `access_token` query parameter. The caller is
 //! put into the request extensions; a client's own `userInfo` is never trusted.
 
