@@ -91,6 +91,7 @@ pub fn routes(r: &mut http::routes::Routes<'_>) {
     platform::filestore::routes(r);
     platform::shortener::routes(r);
     business::hrms::routes(r);
+    business::apportion::routes(r);
     business::billing::routes(r);
     business::collection::routes(r);
     municipal::routes(r);

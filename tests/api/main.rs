@@ -5,6 +5,7 @@
 mod helpers;
 
 mod app_link;
+mod apportion;
 mod billing;
 mod browser;
 mod calculator;

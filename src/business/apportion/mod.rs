@@ -3,7 +3,10 @@
 //! before new money; inside a period lines are paid in tax-head order; each line up to its
 //! balance; what is left becomes (or grows) the advance line of the latest period
 //! (product.md §3.3). No database here: `billing` loads the lines, calls `apportion`, and writes
-//! the moves back.
+//! the moves back. `api` serves the original's apportion-service paths over the same function.
+
+mod api;
+pub use api::routes;
 
 use rust_decimal::Decimal;
 

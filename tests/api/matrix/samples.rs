@@ -452,6 +452,32 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         false,
         consumer_query,
     );
+    add(
+        M::POST,
+        "/apportion-service/v2/bill/_apportion",
+        false,
+        |c| {
+            json_req(
+                c.plain(),
+                json!({"tenantId": c.tenant, "Bills": [{"businessService": "WS", "amountPaid": 60,
+                "billDetails": [{"fromPeriod": 1, "billAccountDetails": [
+                    {"taxHeadCode": "10101", "amount": 50}, {"taxHeadCode": "10201", "amount": 10}]}]}]}),
+            )
+        },
+    );
+    add(
+        M::POST,
+        "/apportion-service/v2/demand/_apportion",
+        false,
+        |c| {
+            json_req(
+                c.plain(),
+                json!({"tenantId": c.tenant, "Demands": [{"businessService": "WS", "taxPeriodFrom": 1,
+                "demandDetails": [{"taxHeadMasterCode": "10101", "taxAmount": 50},
+                                  {"taxHeadMasterCode": "WS_ADVANCE_CARRYFORWARD", "taxAmount": -20}]}]}),
+            )
+        },
+    );
     add(M::POST, "/billing-service/demand/_history", false, |c| {
         json_req(
             c.q(&format!("tenantId={}&demandId={}", c.tenant, c.fx.demand)),
