@@ -138,7 +138,10 @@ pub struct BillRef {
 /// The household's bill as a PDF, with the bill it shows: the one `chosen` names, whatever its
 /// status (a paid bill prints as it was issued), or else the current one (None when nothing is
 /// due; built if needed, so run it in a transaction).
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the household, which bill, and how to print"
+)]
 pub fn bill_pdf(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,

@@ -187,6 +187,7 @@ mod tests {
             otp_max_sends_per_hour: 1,
             otp_register_max_per_address_per_hour: 1,
             otp_register_max_per_hour: 1,
+            anonymous_calls_per_minute: 1,
             lockout_failures: 1,
             lockout_window_minutes: 1,
             lockout_minutes: 1,
