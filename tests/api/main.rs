@@ -4,6 +4,10 @@
 
 mod helpers;
 
+mod app_client;
+mod app_models;
+mod app_replay;
+
 mod billing;
 mod browser;
 mod calculator;
