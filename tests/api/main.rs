@@ -4,7 +4,10 @@
 
 mod helpers;
 
+mod app_client;
 mod app_link;
+mod app_models;
+mod app_replay;
 mod apportion;
 mod billing;
 mod browser;
