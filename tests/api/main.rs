@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod app_i18n;
 mod billing;
 mod browser;
 mod calculator;
