@@ -409,10 +409,11 @@ fn server_error_codes() -> BTreeSet<String> {
                     continue;
                 }
                 let rest = text[i + call.len()..].trim_start();
-                if let Some(lit) = rest.strip_prefix('"').and_then(|r| r.split_once('"')) {
-                    if looks_like_code(lit.0) && lit.1.trim_start().starts_with(',') {
-                        out.insert(lit.0.to_owned());
-                    }
+                if let Some((lit, after)) = rest.strip_prefix('"').and_then(|r| r.split_once('"'))
+                    && looks_like_code(lit)
+                    && after.trim_start().starts_with(',')
+                {
+                    out.insert(lit.to_owned());
                 }
             }
         }
