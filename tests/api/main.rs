@@ -5,6 +5,7 @@
 mod helpers;
 
 mod app_client;
+mod app_i18n;
 mod app_link;
 mod app_models;
 mod app_replay;

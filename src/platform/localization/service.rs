@@ -248,12 +248,26 @@ pub fn shipped() -> anyhow::Result<Vec<(Locale, String, String, String)>> {
     Ok(out)
 }
 
-/// Loads the shipped catalogue into the state tenant (insert or replace).
+/// The module of the tenant names: the app shows a gram panchayat by translating its code
+/// (`pb.lodhipur`), and it loads this module.
+pub const TENANT_NAMES_MODULE: &str = "mgramseva-common";
+
+/// Loads the shipped catalogue into the state tenant (insert or replace), after every tenant's
+/// name from the tenant master in English under its code (`TENANT_NAMES_MODULE`); the shipped
+/// files may name a tenant in Hindi and Punjabi or spell its English name better. Run it after
+/// the master data is loaded.
 pub fn seed(conn: &mut PgConnection, state_tenant: &str) -> anyhow::Result<usize> {
     let now = Utc::now();
-    let rows: Vec<MessageRow> = shipped()?
+    let mut texts: BTreeMap<(Locale, String, String), String> = BTreeMap::new();
+    for t in crate::platform::mdms::repo::tenants(conn)? {
+        texts.insert((Locale::En, TENANT_NAMES_MODULE.to_owned(), t.code), t.name);
+    }
+    for (l, module, code, message) in shipped()? {
+        texts.insert((l, module, code), message);
+    }
+    let rows: Vec<MessageRow> = texts
         .into_iter()
-        .map(|(l, module, code, message)| MessageRow {
+        .map(|((l, module, code), message)| MessageRow {
             tenant_id: state_tenant.to_owned(),
             locale: l.code().to_owned(),
             module,
