@@ -470,8 +470,15 @@ async fn search_bills(
         offset,
         limit,
     };
-    let (bills, total) = db::run(&state.pool, move |c| Ok(service::search_bills(c, &f)?)).await?;
-    Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills.iter().map(bill_json).collect::<Vec<_>>(), "totalCount": total})))
+    let st = state.clone();
+    let (bills, total) = db::run(&state.pool, move |c| {
+        let (found, total) = service::search_bills(c, &f)?;
+        let mut bills: Vec<Value> = found.iter().map(bill_json).collect();
+        service::add_payers(c, &st.crypto, &mut bills)?;
+        Ok((bills, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"ResposneInfo": ResponseInfo::success(&req.info), "Bill": bills, "totalCount": total})))
 }
 
 #[derive(Debug, Deserialize)]
