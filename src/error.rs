@@ -66,6 +66,10 @@ pub mod codes {
     pub const INVALID_UPLOAD: &str = "INVALID_UPLOAD";
     /// A file that cannot be read, or has a row that breaks the rules (the import).
     pub const INVALID_FILE: &str = "INVALID_FILE";
+    /// Creating users is for user administrators only.
+    pub const USER_CREATE_NOT_ALLOWED: &str = "USER_CREATE_NOT_ALLOWED";
+    /// Changing users is for user administrators only.
+    pub const USER_UPDATE_NOT_ALLOWED: &str = "USER_UPDATE_NOT_ALLOWED";
     /// Too many calls without a login from one client address.
     pub const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
     /// A call without a login that asks for more than one household's bill or receipts, or

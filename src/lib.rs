@@ -42,6 +42,11 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
     );
     let mut conn = pool.get().context("connecting to the database")?;
     business::billing::cache::install(&pool, settings.database.ledger_cache_entries);
+    // Bills show the household's holder as payer (billing does not import water).
+    business::billing::service::install_payers(
+        municipal::water::service::SERVICE,
+        municipal::water::service::bill_payers,
+    );
     let access = platform::access::Access::load(
         &mut conn,
         crypto.clone(),

@@ -162,6 +162,7 @@ diesel::table! {
         created_at -> Timestamptz,
         last_modified_by -> Nullable<Uuid>,
         last_modified_at -> Timestamptz,
+        paid_by_enc -> Nullable<Text>,
     }
 }
 

@@ -9,6 +9,7 @@ mod app_i18n;
 mod app_link;
 mod app_models;
 mod app_replay;
+mod app_user;
 mod apportion;
 mod billing;
 mod browser;

@@ -207,6 +207,15 @@ fn expect_api(decl: &RouteDecl, concrete: &str, role: &str, sc: &Scenario, m: &M
                 // they administer.
                 "/user/users/_createnovalidate" if administers(role) => Expect::Status(200),
                 "/user/users/_createnovalidate" => Expect::Rule(403, "USER_CREATE_NOT_ALLOWED"),
+                // Only user administrators change users (the samples ask for what the user has).
+                "/user/users/_updatenovalidate" | "/user/users/{id}/_updatenovalidate"
+                    if administers(role) =>
+                {
+                    Expect::Status(200)
+                }
+                "/user/users/_updatenovalidate" | "/user/users/{id}/_updatenovalidate" => {
+                    Expect::Rule(403, "USER_UPDATE_NOT_ALLOWED")
+                }
                 _ => Expect::Pass,
             }
         }

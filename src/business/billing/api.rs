@@ -494,8 +494,15 @@ async fn search_bills(
         offset,
         limit,
     };
-    let (bills, total) = db::run(&state.pool, move |c| Ok(service::search_bills(c, &f)?)).await?;
-    let mut bills: Vec<Value> = bills.iter().map(bill_json).collect();
+    let st = state.clone();
+    let (bills, total) = db::run(&state.pool, move |c| {
+        let (found, total) = service::search_bills(c, &f)?;
+        let mut bills: Vec<Value> = found.iter().map(bill_json).collect();
+        service::add_payers(c, &st.crypto, &mut bills)?;
+        Ok((bills, total))
+    })
+    .await?;
+    let mut bills = bills;
     if anonymous {
         bills.iter_mut().for_each(link::redact);
     }

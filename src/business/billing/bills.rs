@@ -12,6 +12,7 @@ use serde_json::json;
 use super::cache::{self, Ticket};
 use super::json::bill_json;
 use super::model::*;
+use super::payers::{Billed, payers, set_payer, with_payer_text};
 use super::repo;
 use super::service::{business_service, fingerprint, net_due};
 use crate::db;
@@ -129,19 +130,9 @@ pub fn fetch_bill(
     Ok(Some(full))
 }
 
-/// The consumer's active bill as stored, while nothing it was built from has changed (the fast
-/// path of fetch-bill: one read, no lock). None sends the caller to `fetch_bill`.
-fn current_bill_json(
-    conn: &mut PgConnection,
-    tenant: &str,
-    service: &str,
-    consumer: &str,
-) -> AppResult<Option<String>> {
-    Ok(repo::current_bill_body(conn, tenant, service, consumer)?)
-}
-
 /// The stored, still current bills of `asked` (index, consumer code), read from the database
-/// and kept in the bill cache (a ticket taken before the read: a write that lands meanwhile
+/// with their payers added (the stored text holds none: personal data is not kept in it) and
+/// kept so in the bill cache (a ticket taken before the read: a write that lands meanwhile
 /// wins). Returns the bodies found by index.
 async fn stored_bills(
     state: &AppState,
@@ -152,28 +143,48 @@ async fn stored_bills(
 ) -> AppResult<Vec<(usize, Arc<str>)>> {
     let cache = cache::of(&state.pool);
     let ticket: Ticket = cache.ticket();
-    let (t, bs) = (tenant.to_owned(), business_service.to_owned());
+    let (st, t, bs) = (
+        state.clone(),
+        tenant.to_owned(),
+        business_service.to_owned(),
+    );
     let stored = db::run(&state.pool, move |c| {
-        asked
+        let mut found = Vec::new();
+        for (i, code) in asked {
+            if let Some((body, payer)) = repo::current_bill_body(c, &t, &bs, &code)? {
+                found.push((i, code, body, payer));
+            }
+        }
+        let billed: Vec<Billed> = found
+            .iter()
+            .map(|(_, code, _, payer)| Billed {
+                consumer_code: code.clone(),
+                payer_uuid: *payer,
+            })
+            .collect();
+        let payers = payers(c, &st.crypto, &t, &bs, &billed)?;
+        Ok(found
             .into_iter()
-            .map(|(i, code)| Ok((i, current_bill_json(c, &t, &bs, &code)?)))
-            .collect::<AppResult<Vec<_>>>()
+            .map(|(i, code, body, _)| (i, with_payer_text(&body, payers.get(&code))))
+            .collect::<Vec<_>>())
     })
     .await?;
     Ok(stored
         .into_iter()
-        .filter_map(|(i, body)| {
-            let body: Arc<str> = body?.into();
+        .map(|(i, body)| {
+            let body: Arc<str> = body.into();
             cache.fill(&keys[i], ticket, body.clone());
-            Some((i, body))
+            (i, body)
         })
         .collect())
 }
 
 /// The bills of `codes` (in order; a consumer who owes nothing has none), each as its JSON
-/// text, to be sent as it is. Fastest: bills kept in memory (exact: forgotten when their ledger
-/// changes). Then: bills still current as stored, one read each. The rest are (re)built under
-/// the consumer lock, in one transaction, and kept in memory once committed.
+/// text with its payer (`payers`), to be sent as it is. Fastest: bills kept in memory (exact:
+/// forgotten when their ledger changes; a payer's new name shows with the next bill, as a bill
+/// keeps its payer in billing-service). Then: bills still current as stored, one read each,
+/// and one for their payers. The rest are (re)built under the consumer lock, in one
+/// transaction, and kept in memory once committed.
 pub async fn fetch_bills(
     state: &AppState,
     tenant: &str,
@@ -205,7 +216,7 @@ pub async fn fetch_bills(
         let (st, t2, bs2) = (state.clone(), t.clone(), bs.clone());
         let built = db::transaction(&state.pool, move |c| {
             let now = Utc::now();
-            let mut out = Vec::new();
+            let mut built = Vec::new();
             for (i, code) in asked {
                 let bill = fetch_bill(
                     c,
@@ -216,17 +227,28 @@ pub async fn fetch_bills(
                     actor,
                     now,
                 )?;
-                out.push((
-                    i,
-                    bill.as_ref()
-                        .map(|b| Arc::<str>::from(bill_json(b).to_string())),
-                ));
+                built.extend(bill.map(|b| (i, b)));
             }
-            Ok(out)
+            let billed: Vec<Billed> = built
+                .iter()
+                .map(|(_, b)| Billed {
+                    consumer_code: b.bill.consumer_code.clone(),
+                    payer_uuid: b.bill.payer_uuid,
+                })
+                .collect();
+            let payers = payers(c, &st.crypto, &t2, &bs2, &billed)?;
+            Ok(built
+                .into_iter()
+                .map(|(i, b)| {
+                    let mut v = bill_json(&b);
+                    set_payer(&mut v, payers.get(&b.bill.consumer_code));
+                    (i, Arc::<str>::from(v.to_string()))
+                })
+                .collect::<Vec<_>>())
         })
         .await?;
         for (i, b) in built {
-            found[i] = b;
+            found[i] = Some(b);
         }
         // Kept in memory now that they are committed, so the next fetch needs no database.
         stored_bills(state, &t, &bs, &keys, built_codes).await?;

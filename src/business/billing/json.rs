@@ -4,11 +4,20 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::model::{DemandWithLines, FullBill};
+use super::model::{DemandDetail, DemandWithLines, FullBill};
 use crate::platform::mdms::service::decimal_json;
 
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
+}
+
+/// A demand line (`DemandDetail`), as in a demand and in the aggregate's month lists.
+pub fn demand_line_json(l: &DemandDetail) -> Value {
+    json!({
+        "id": l.id, "demandId": l.demand_id, "taxHeadMasterCode": l.tax_head_code, "taxAmount": decimal_json(l.tax_amount),
+        "collectionAmount": decimal_json(l.collection_amount), "additionalDetails": l.additional_details, "tenantId": l.tenant_id,
+        "auditDetails": {"createdTime": ms(l.created_at), "lastModifiedTime": ms(l.last_modified_at)},
+    })
 }
 
 pub fn demand_json(d: &DemandWithLines) -> Value {
@@ -17,11 +26,7 @@ pub fn demand_json(d: &DemandWithLines) -> Value {
         "id": m.id, "tenantId": m.tenant_id, "consumerCode": m.consumer_code, "consumerType": m.consumer_type,
         "businessService": m.business_service, "payer": m.payer_uuid.map(|u| json!({"uuid": u})),
         "taxPeriodFrom": ms(m.period_from), "taxPeriodTo": ms(m.period_to),
-        "demandDetails": d.lines.iter().map(|l| json!({
-            "id": l.id, "demandId": l.demand_id, "taxHeadMasterCode": l.tax_head_code, "taxAmount": decimal_json(l.tax_amount),
-            "collectionAmount": decimal_json(l.collection_amount), "additionalDetails": l.additional_details, "tenantId": l.tenant_id,
-            "auditDetails": {"createdTime": ms(l.created_at), "lastModifiedTime": ms(l.last_modified_at)},
-        })).collect::<Vec<_>>(),
+        "demandDetails": d.lines.iter().map(demand_line_json).collect::<Vec<_>>(),
         "auditDetails": {"createdBy": m.created_by, "createdTime": ms(m.created_at), "lastModifiedBy": m.last_modified_by, "lastModifiedTime": ms(m.last_modified_at)},
         "billExpiryTime": m.bill_expiry_time, "additionalDetails": m.additional_details,
         "minimumAmountPayable": decimal_json(m.minimum_amount_payable), "isPaymentCompleted": m.is_payment_completed, "status": m.status,

@@ -8,6 +8,7 @@ pub mod cache;
 mod check;
 pub mod json;
 mod model;
+mod payers;
 mod reads;
 mod repo;
 pub mod service;

@@ -123,17 +123,22 @@ pub fn bill(conn: &mut PgConnection, id: uuid::Uuid) -> QueryResult<Option<Bill>
     repo::bill(conn, id)
 }
 
-/// A bill by id with its details, as JSON; None when there is no such bill.
+/// A bill by id with its details and payer, as JSON; None when there is no such bill.
 pub fn bill_json_of(
     conn: &mut PgConnection,
+    crypto: &crate::platform::encryption::Crypto,
     id: uuid::Uuid,
-) -> QueryResult<Option<serde_json::Value>> {
-    Ok(match repo::bill(conn, id)? {
-        Some(b) => repo::full_bills(conn, vec![b])?
-            .pop()
-            .map(|b| super::bill_json(&b)),
-        None => None,
-    })
+) -> AppResult<Option<serde_json::Value>> {
+    let Some(b) = repo::bill(conn, id)? else {
+        return Ok(None);
+    };
+    let Some(full) = repo::full_bills(conn, vec![b])?.pop() else {
+        return Ok(None);
+    };
+    let mut v = [super::bill_json(&full)];
+    super::payers::add_payers(conn, crypto, &mut v)?;
+    let [v] = v;
+    Ok(Some(v))
 }
 
 /// What the consumer owes now on its ACTIVE demands (never below zero).

@@ -14,6 +14,9 @@ use serde_json::json;
 pub use super::bills::{cancel_active_bills, fetch_bill, fetch_bills};
 pub use super::check::{LedgerProblem, ledger_check};
 pub use super::model::{Applied, Bill, Demand, DemandDetail, DemandWithLines, FullBill};
+pub use super::payers::{
+    Billed, Holders, Payer, add_payers, install as install_payers, payers, set_payer,
+};
 pub use super::reads::*;
 use super::repo;
 pub use super::repo::{
@@ -422,7 +425,9 @@ pub fn aggregate(
                 }
                 due += l.tax_amount - l.collection_amount;
             }
-            details.push(json!({"taxHeadCode": l.tax_head_code, "taxAmount": decimal_json(l.tax_amount), "collectionAmount": decimal_json(l.collection_amount)}));
+            // each line whole, as billing-service's `DemandDetail` (the app reads
+            // `taxHeadMasterCode`)
+            details.push(super::json::demand_line_json(l));
         }
         per_period.push(json!({ d.demand.period_from.timestamp_millis().to_string(): details }));
     }

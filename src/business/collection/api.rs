@@ -62,18 +62,18 @@ fn new_payment(p: &PaymentIn, detail: &DetailIn, key: Option<String>) -> NewPaym
 }
 
 fn payment_json(conn: &mut diesel::PgConnection, crypto: &Crypto, p: &Payment) -> AppResult<Value> {
-    let bill = billing::service::bill_json_of(conn, p.bill_id)?;
+    let bill = billing::service::bill_json_of(conn, crypto, p.bill_id)?;
     payment_value(crypto, p, bill.unwrap_or(Value::Null))
 }
 
 /// A payment's JSON with its bill's.
 fn payment_value(crypto: &Crypto, p: &Payment, bill: Value) -> AppResult<Value> {
     let audit = json!({"createdBy": p.created_by, "createdTime": p.created_at.timestamp_millis()});
+    let (paid_by, payer_name, mobile) = service::payer_fields(crypto, p)?;
     Ok(json!({
         "id": p.id, "tenantId": p.tenant_id, "totalDue": decimal_json(p.total_due), "totalAmountPaid": decimal_json(p.total_amount_paid),
         "transactionNumber": p.transaction_number, "transactionDate": p.transaction_date.timestamp_millis(), "paymentMode": p.payment_mode,
-        "paidBy": p.paid_by, "payerName": crypto.open_opt("payment.payer_name", p.payer_name_enc.as_deref())?,
-        "mobileNumber": crypto.open_opt("payment.mobile", p.mobile_enc.as_deref())?, "paymentStatus": p.payment_status,
+        "paidBy": paid_by, "payerName": payer_name, "mobileNumber": mobile, "paymentStatus": p.payment_status,
         "instrumentStatus": if p.payment_status == "CANCELLED" { "CANCELLED" } else { "APPROVED" }, "auditDetails": audit,
         "paymentDetails": [{
             "id": p.detail_id, "paymentId": p.id, "tenantId": p.tenant_id, "totalDue": decimal_json(p.total_due),

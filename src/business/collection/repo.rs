@@ -22,7 +22,9 @@ pub struct Payment {
     pub transaction_number: String,
     pub transaction_date: DateTime<Utc>,
     pub payment_status: String,
+    /// Who paid, as written before it was sealed (payments taken before migration 000016).
     pub paid_by: Option<String>,
+    pub paid_by_enc: Option<String>,
     pub payer_name_enc: Option<String>,
     pub mobile_enc: Option<String>,
     pub created_by: Option<uuid::Uuid>,
@@ -45,6 +47,7 @@ type PaymentCols = (
     cp::transaction_date,
     cp::payment_status,
     cp::paid_by,
+    cp::paid_by_enc,
     cp::payer_name_enc,
     cp::mobile_enc,
     cp::created_by,
@@ -70,6 +73,7 @@ const COLS: (PaymentCols, DetailCols) = (
         cp::transaction_date,
         cp::payment_status,
         cp::paid_by,
+        cp::paid_by_enc,
         cp::payer_name_enc,
         cp::mobile_enc,
         cp::created_by,
@@ -98,6 +102,7 @@ type Row = (
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<String>,
         Option<uuid::Uuid>,
         DateTime<Utc>,
     ),
@@ -123,10 +128,11 @@ fn from_row(r: Row) -> Payment {
         transaction_date: a.6,
         payment_status: a.7,
         paid_by: a.8,
-        payer_name_enc: a.9,
-        mobile_enc: a.10,
-        created_by: a.11,
-        created_at: a.12,
+        paid_by_enc: a.9,
+        payer_name_enc: a.10,
+        mobile_enc: a.11,
+        created_by: a.12,
+        created_at: a.13,
         receipt_number: b.0,
         receipt_date: b.1,
         bill_id: b.2,
@@ -227,15 +233,16 @@ pub fn search(conn: &mut PgConnection, f: &Filter) -> AppResult<(Vec<Payment>, i
     Ok((rows.into_iter().map(from_row).collect(), total))
 }
 
-/// The request hash and the answer remembered for an idempotency key, if it was used.
+/// The request hash, the answer remembered and the payment made for an idempotency key, if it
+/// was used.
 pub fn remembered(
     conn: &mut PgConnection,
     tenant: &str,
     key: &str,
-) -> QueryResult<Option<(Vec<u8>, serde_json::Value)>> {
+) -> QueryResult<Option<(Vec<u8>, serde_json::Value, uuid::Uuid)>> {
     ci::table
         .find((tenant, key))
-        .select((ci::request_hash, ci::response))
+        .select((ci::request_hash, ci::response, ci::payment_id))
         .first(conn)
         .optional()
 }
@@ -283,6 +290,7 @@ pub fn insert_payment(
             cp::transaction_date.eq(p.transaction_date),
             cp::instrument_number.eq(instrument_number),
             cp::paid_by.eq(&p.paid_by),
+            cp::paid_by_enc.eq(&p.paid_by_enc),
             cp::payer_uuid.eq(payer_uuid),
             cp::payer_name_enc.eq(&p.payer_name_enc),
             cp::mobile_hash.eq(mobile_hash),

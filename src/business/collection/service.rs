@@ -15,6 +15,46 @@ use crate::platform::encryption::Crypto;
 /// Largest payment one counter transaction may take (product.md §3.6).
 pub const MAX_PAYMENT: i64 = 10_000;
 
+/// The sealed payer fields (`platform::encryption` column labels).
+const COL_PAID_BY: &str = "payment.paid_by";
+const COL_PAYER_NAME: &str = "payment.payer_name";
+const COL_MOBILE: &str = "payment.mobile";
+
+/// Who paid, opened: `paidBy`, `payerName`, `mobileNumber`.
+pub fn payer_fields(
+    crypto: &Crypto,
+    p: &Payment,
+) -> AppResult<(Option<String>, Option<String>, Option<String>)> {
+    let paid_by = match &p.paid_by_enc {
+        Some(sealed) => Some(crypto.open(COL_PAID_BY, sealed)?),
+        None => p.paid_by.clone(),
+    };
+    Ok((
+        paid_by,
+        crypto.open_opt(COL_PAYER_NAME, p.payer_name_enc.as_deref())?,
+        crypto.open_opt(COL_MOBILE, p.mobile_enc.as_deref())?,
+    ))
+}
+
+/// The payment with what it does not say of its payer taken from its bill's payer (as
+/// collection-services fills a payment from its bill): who paid and their name default to the
+/// payer's name, the mobile number to theirs.
+fn with_bill_payer(p: &NewPayment, payer: Option<&billing::Payer>) -> NewPayment {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let name = payer.map(|b| b.name.clone());
+    NewPayment {
+        paid_by: given(&p.paid_by).or_else(|| name.clone()),
+        payer_name: given(&p.payer_name).or(name),
+        mobile: given(&p.mobile).or_else(|| payer.and_then(|b| b.mobile.clone())),
+        ..p.clone()
+    }
+}
+
 /// A payment to take.
 #[derive(Clone, Debug)]
 pub struct NewPayment {
@@ -113,11 +153,18 @@ pub fn create(
         &p.payment_mode,
     )?;
     let (t, bs, code) = (&bill.tenant_id, &bill.business_service, &bill.consumer_code);
+    let billed = billing::Billed {
+        consumer_code: code.clone(),
+        payer_uuid: bill.payer_uuid,
+    };
+    let payer = billing::payers(conn, crypto, t, bs, &[billed])?.remove(code);
+    let filled = with_bill_payer(p, payer.as_ref());
     billing::under_lock(conn, t, bs, code, |conn| {
-        if let Some(replay) = replayed(conn, p)? {
+        if let Some(replay) = replayed(conn, crypto, p)? {
             return Ok(Taken::Replayed(replay));
         }
-        let settled = billing::settle(conn, &bill, p.amount, actor, now)?;
+        let mut settled = billing::settle(conn, &bill, p.amount, actor, now)?;
+        billing::set_payer(&mut settled.bill, payer.as_ref());
         // The receipt number last: the GP's receipt sequence row stays locked until commit, so
         // the less work after it, the more payments a GP can take at once.
         let receipt_id = if bill.business_service == "WS" {
@@ -127,19 +174,66 @@ pub fn create(
         };
         let receipt =
             crate::platform::idgen::next_id(conn, state_tenant, &p.tenant_id, receipt_id, now)?;
-        let payment = record(conn, crypto, p, &bill, &settled, receipt, actor, now)?;
+        let payment = record(conn, crypto, &filled, &bill, &settled, receipt, actor, now)?;
         Ok(Taken::New(Box::new(payment), settled.bill))
     })
 }
 
+/// Where an answer remembered for an idempotency key names its payer: kept without them (personal
+/// data is sealed at rest), filled again from the payment and its bill when replayed.
+const PAYER_POINTERS: [&str; 5] = [
+    "/Payments/0/paidBy",
+    "/Payments/0/payerName",
+    "/Payments/0/mobileNumber",
+    "/Payments/0/paymentDetails/0/bill/payerName",
+    "/Payments/0/paymentDetails/0/bill/mobileNumber",
+];
+
+fn without_payer(response: &serde_json::Value) -> serde_json::Value {
+    let mut v = response.clone();
+    for ptr in PAYER_POINTERS {
+        if let Some(x) = v.pointer_mut(ptr) {
+            *x = serde_json::Value::Null;
+        }
+    }
+    v
+}
+
+/// A remembered answer with its payer filled again (see [`PAYER_POINTERS`]).
+fn with_payer(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    mut v: serde_json::Value,
+    payment_id: uuid::Uuid,
+) -> AppResult<serde_json::Value> {
+    if let Some(payment) = get(conn, payment_id)? {
+        let (paid_by, name, mobile) = payer_fields(crypto, &payment)?;
+        for (ptr, value) in PAYER_POINTERS.iter().zip([paid_by, name, mobile]) {
+            if let Some(x) = v.pointer_mut(ptr) {
+                *x = serde_json::json!(value);
+            }
+        }
+    }
+    if let Some(bill) = v.pointer_mut("/Payments/0/paymentDetails/0/bill") {
+        billing::add_payers(conn, crypto, std::slice::from_mut(bill))?;
+    }
+    Ok(v)
+}
+
 /// The answer first given for the request's idempotency key; a different request with the same
 /// key is refused.
-fn replayed(conn: &mut PgConnection, p: &NewPayment) -> AppResult<Option<serde_json::Value>> {
+fn replayed(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    p: &NewPayment,
+) -> AppResult<Option<serde_json::Value>> {
     let Some(key) = &p.idempotency_key else {
         return Ok(None);
     };
     match repo::remembered(conn, &p.tenant_id, key)? {
-        Some((h, response)) if h == request_hash(p) => Ok(Some(response)),
+        Some((h, response, payment_id)) if h == request_hash(p) => {
+            Ok(Some(with_payer(conn, crypto, response, payment_id)?))
+        }
         Some(_) => Err(AppError::conflict(
             "IDEMPOTENCY_KEY_REUSED",
             "This idempotency key was used for a different payment",
@@ -173,12 +267,13 @@ fn record(
         transaction_number: format!("{}-{}", receipt, now.timestamp_millis()),
         transaction_date: now,
         payment_status: "NEW".to_owned(),
-        paid_by: p.paid_by.clone(),
+        paid_by: None,
+        paid_by_enc: p.paid_by.as_deref().map(|n| crypto.seal(COL_PAID_BY, n)),
         payer_name_enc: p
             .payer_name
             .as_deref()
-            .map(|n| crypto.seal("payment.payer_name", n)),
-        mobile_enc: mobile.map(|m| crypto.seal("payment.mobile", m)),
+            .map(|n| crypto.seal(COL_PAYER_NAME, n)),
+        mobile_enc: mobile.map(|m| crypto.seal(COL_MOBILE, m)),
         created_by: actor,
         created_at: now,
         receipt_number: receipt,
@@ -199,7 +294,8 @@ fn record(
     Ok(payment)
 }
 
-/// Remembers the answer given for an idempotency key (same transaction as the payment).
+/// Remembers the answer given for an idempotency key (same transaction as the payment), without
+/// who paid (see [`PAYER_POINTERS`]).
 pub fn remember(
     conn: &mut PgConnection,
     p: &NewPayment,
@@ -214,7 +310,7 @@ pub fn remember(
             key,
             request_hash(p),
             payment_id,
-            response,
+            &without_payer(response),
             now,
         )?;
     }

@@ -278,3 +278,18 @@ pub fn joined_between(
     ))
     .get_result(conn)
 }
+
+/// The holders of a GP's connections among `codes`: (connection number, owner's name and mobile
+/// number, both sealed).
+pub fn holders(
+    conn: &mut PgConnection,
+    tenant: &str,
+    codes: &[String],
+) -> QueryResult<Vec<(String, String, String)>> {
+    wc::table
+        .inner_join(pr::table)
+        .filter(wc::tenant_id.eq(tenant))
+        .filter(wc::connection_no.eq_any(codes))
+        .select((wc::connection_no, pr::owner_name_enc, pr::owner_mobile_enc))
+        .load(conn)
+}

@@ -363,3 +363,26 @@ pub fn joined_between(
 ) -> QueryResult<bool> {
     repo::joined_between(conn, tenant, from, to)
 }
+
+/// Who pays the bills of a GP's connections among `codes`: their holders (the property's owner),
+/// by connection number. Billing asks through `billing::service::install_payers` (registered at
+/// start), so that a bill shows the household's holder.
+pub fn bill_payers(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    tenant: &str,
+    codes: &[String],
+) -> AppResult<Vec<(String, billing::service::Payer)>> {
+    repo::holders(conn, tenant, codes)?
+        .into_iter()
+        .map(|(code, name, mobile)| {
+            Ok((
+                code,
+                billing::service::Payer {
+                    name: crypto.open(COL_OWNER_NAME, &name)?,
+                    mobile: Some(crypto.open(COL_OWNER_MOBILE, &mobile)?),
+                },
+            ))
+        })
+        .collect()
+}

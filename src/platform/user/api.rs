@@ -38,11 +38,6 @@ pub fn routes(r: &mut Routes<'_>) {
             Access::Open,
             nologin_update,
         )
-        .post(
-            "/user/users/_createnovalidate",
-            Access::Protected,
-            create_novalidate,
-        )
         .post("/user-otp/v1/_send", Access::Open, send_otp);
 }
 
@@ -52,7 +47,9 @@ fn ddmmyyyy(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// The user object of the wire (search, create, update responses).
+/// The user object of the wire (search, create, update responses). As egov-user: `createdBy` and
+/// `lastModifiedBy` are the numeric ids of those users (the app reads them as integers), the
+/// dates `dd-MM-yyyy HH:mm:ss` text, `accountLockedDate` epoch milliseconds.
 pub fn user_json(u: &User, now: DateTime<Utc>) -> Value {
     json!({
         "id": u.id, "uuid": u.uuid, "userName": u.user_name, "salutation": null, "name": u.name,
@@ -64,7 +61,7 @@ pub fn user_json(u: &User, now: DateTime<Utc>) -> Value {
         "accountLockedDate": u.locked_until.map(|t| t.timestamp_millis()),
         "fatherOrHusbandName": u.father_or_husband_name, "relationship": null, "signature": null,
         "bloodGroup": null, "photo": null, "identificationMark": null,
-        "createdBy": u.created_by, "lastModifiedBy": u.last_modified_by, "tenantId": u.tenant_id,
+        "createdBy": u.created_by_id, "lastModifiedBy": u.last_modified_by_id, "tenantId": u.tenant_id,
         "roles": u.roles.iter().map(|r| json!({"code": r.code, "name": r.name, "tenantId": r.tenant_id})).collect::<Vec<_>>(),
         "createdDate": ddmmyyyy(u.created_at), "lastModifiedDate": ddmmyyyy(u.last_modified_at),
         "dob": null, "pwdExpiryDate": u.pwd_expiry_at.map(ddmmyyyy), "defaultPwdChgd": u.default_pwd_chgd,
@@ -206,7 +203,9 @@ async fn token(
     }
 }
 
-fn caller_of<T>(req: &Digit<T>) -> AppResult<&crate::platform::access::identity::AuthUser> {
+pub(super) fn caller_of<T>(
+    req: &Digit<T>,
+) -> AppResult<&crate::platform::access::identity::AuthUser> {
     req.caller.user().ok_or_else(|| {
         AppError::unauthorized(
             "CustomException",
@@ -358,7 +357,8 @@ async fn update_profile(
     }
     let changes = ProfileChanges {
         name: u.name.clone(),
-        gender: u.gender.clone(),
+        // The app sends back the whole user it searched, an unset gender as "".
+        gender: u.gender.clone().filter(|g| !g.trim().is_empty()),
         email: u.email_id.clone(),
         locale: u.locale.clone(),
     };
@@ -545,127 +545,4 @@ async fn send_otp(
     }
     Ok(HttpResponse::Ok()
         .json(json!({"responseInfo": ResponseInfo::success(&req.info), "isSuccessful": true})))
-}
-
-#[derive(Debug, Deserialize)]
-struct CreateBody {
-    user: CreateUser,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateUser {
-    user_name: Option<String>,
-    name: String,
-    mobile_number: Option<String>,
-    gender: Option<String>,
-    email_id: Option<String>,
-    father_or_husband_name: Option<String>,
-    #[serde(rename = "type")]
-    user_type: Option<String>,
-    tenant_id: String,
-    password: Option<String>,
-    #[serde(default)]
-    roles: Vec<RoleIn>,
-    locale: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RoleIn {
-    code: String,
-    tenant_id: Option<String>,
-}
-
-/// Only user administrators create users, on tenants they administer, with roles they may grant
-/// there (the HRMS rules, `access::grants`); anything else is a 403 naming each refused role.
-fn may_create(
-    caller: &crate::platform::access::identity::AuthUser,
-    tenant: &str,
-    roles: &[crate::platform::access::identity::TenantRole],
-) -> AppResult<()> {
-    use crate::error::ErrorDetail;
-    use crate::platform::access::grants::{administers, grants_of, may_grant};
-    let grants = grants_of(caller);
-    if grants.is_empty() {
-        return Err(AppError::forbidden(
-            "USER_CREATE_NOT_ALLOWED",
-            "Only user administrators may create users",
-        ));
-    }
-    let mut errors = Vec::new();
-    if !administers(&grants, tenant) {
-        errors.push(ErrorDetail::field(
-            "TENANT_NOT_ALLOWED",
-            format!("You may not create users on {tenant}"),
-            "user.tenantId",
-        ));
-    }
-    for (j, r) in roles.iter().enumerate() {
-        if !may_grant(&grants, r) {
-            errors.push(ErrorDetail::field(
-                codes::ROLE_NOT_ALLOWED,
-                format!("You may not grant {} on {}", r.code, r.tenant_id),
-                &format!("user.roles[{j}]"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Client {
-            status: actix_web::http::StatusCode::FORBIDDEN,
-            errors,
-        });
-    }
-    if roles.is_empty() {
-        return Err(AppError::invalid_field(
-            codes::MISSING_FIELD,
-            "at least one role is required",
-            "user.roles",
-        ));
-    }
-    Ok(())
-}
-
-async fn create_novalidate(
-    state: web::Data<AppState>,
-    req: Digit<CreateBody>,
-) -> AppResult<HttpResponse> {
-    let caller = caller_of(&req)?.clone();
-    let u = &req.body.user;
-    let roles: Vec<crate::platform::access::identity::TenantRole> = u
-        .roles
-        .iter()
-        .map(|r| crate::platform::access::identity::TenantRole {
-            code: r.code.clone(),
-            tenant_id: r.tenant_id.clone().unwrap_or_else(|| u.tenant_id.clone()),
-        })
-        .collect();
-    may_create(&caller, u.tenant_id.trim(), &roles)?;
-    let new = service::NewUser {
-        tenant_id: u.tenant_id.trim().to_owned(),
-        user_name: u
-            .user_name
-            .clone()
-            .or_else(|| u.mobile_number.clone())
-            .unwrap_or_default(),
-        mobile_number: u.mobile_number.clone(),
-        name: u.name.clone(),
-        user_type: u
-            .user_type
-            .clone()
-            .unwrap_or_else(|| "EMPLOYEE".to_owned())
-            .to_uppercase(),
-        password: u.password.clone().map(Secret::new),
-        roles,
-        gender: u.gender.clone(),
-        email: u.email_id.clone(),
-        father_or_husband_name: u.father_or_husband_name.clone(),
-        locale: u.locale.clone(),
-    };
-    let st = state.clone();
-    let user = db::transaction(&state.pool, move |c| {
-        service::create_user(c, st.identity(), &new, Some(caller.uuid), Utc::now())
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({"responseInfo": ResponseInfo::success(&req.info), "user": [user_json(&user, Utc::now())]})))
 }

@@ -4,6 +4,8 @@
 //! change. Personal fields are encrypted at rest. Owns `user_*`. Serves `/user/*`,
 //! `/user-otp/v1/_send`, and the staff's own screens (`pages.rs`: login, OTP, profile, password).
 
+mod admin;
+mod admin_api;
 mod api;
 pub mod cache;
 mod credentials;
@@ -25,5 +27,6 @@ pub use service::{
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
+    admin_api::routes(r);
     pages::routes(r);
 }

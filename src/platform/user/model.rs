@@ -51,8 +51,12 @@ pub struct User {
     pub locked_until: Option<DateTime<Utc>>,
     pub roles: Vec<RoleOf>,
     pub created_by: Option<uuid::Uuid>,
+    /// The id of the user who created this one (None: unknown, or not a user).
+    pub created_by_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub last_modified_by: Option<uuid::Uuid>,
+    /// The id of the user who changed this one last (None: unknown, or not a user).
+    pub last_modified_by_id: Option<i64>,
     pub last_modified_at: DateTime<Utc>,
 }
 

@@ -481,6 +481,24 @@ pub fn ids_on_tenants(conn: &mut PgConnection, tenants: &[String]) -> QueryResul
     Ok(ids)
 }
 
+/// (uuid, id) of the users among `uuids`.
+pub fn ids_of(
+    conn: &mut PgConnection,
+    uuids: &[uuid::Uuid],
+) -> QueryResult<Vec<(uuid::Uuid, i64)>> {
+    ua::table
+        .filter(ua::uuid.eq_any(uuids))
+        .select((ua::uuid, ua::id))
+        .load(conn)
+}
+
+pub fn rows_by_uuids(conn: &mut PgConnection, uuids: &[uuid::Uuid]) -> QueryResult<Vec<UserRow>> {
+    ua::table
+        .filter(ua::uuid.eq_any(uuids))
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
 pub fn rows_by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<UserRow>> {
     ua::table
         .filter(ua::id.eq_any(ids))

@@ -1,13 +1,13 @@
-//! User use cases, by what they are for: `credentials` (password rule,
-//! hashes, login with lockout, password set and change), `tokens` (access and
-//! refresh tokens, log out, authenticate), `users` (create, read, profile,
-//! roles, activation, history, key rotation) and `search`. Personal fields are
-//! sealed with `platform::encryption` on the way in and opened on the way out; nothing here logs
-//! them. This module is their one door: callers name `user::service::…`.
+//! User use cases, by what they are for: `credentials` (password rule, hashes, login with
+//! lockout, password set and change), `tokens` (access and refresh tokens, log out,
+//! authenticate), `users` (create, read, profile, roles, activation, history, key rotation),
+//! `admin` (changes by user administrators) and `search`. Personal fields are sealed with
+//! `platform::encryption` on the way in and opened on the way out; nothing here logs them. This module is their one door: callers name `user::service::…`.
 
 use crate::config::SecuritySettings;
 use crate::platform::encryption::Crypto;
 
+pub use super::admin::*;
 pub use super::credentials::*;
 pub use super::search::*;
 pub use super::tokens::*;

@@ -90,7 +90,15 @@ pub fn check_gender(g: &str, field: &str) -> AppResult<String> {
     }
 }
 
-fn open_row(crypto: &Crypto, r: UserRow, roles: Vec<RoleOf>) -> AppResult<User> {
+/// The ids of the users who created and last changed a user, when they are users.
+type ModifierIds = (Option<i64>, Option<i64>);
+
+fn open_row(
+    crypto: &Crypto,
+    r: UserRow,
+    roles: Vec<RoleOf>,
+    (created_by_id, last_modified_by_id): ModifierIds,
+) -> AppResult<User> {
     Ok(User {
         id: r.id,
         uuid: r.uuid,
@@ -110,13 +118,16 @@ fn open_row(crypto: &Crypto, r: UserRow, roles: Vec<RoleOf>) -> AppResult<User> 
         locked_until: r.locked_until,
         roles,
         created_by: r.created_by,
+        created_by_id,
         created_at: r.created_at,
         last_modified_by: r.last_modified_by,
+        last_modified_by_id,
         last_modified_at: r.last_modified_at,
     })
 }
 
-/// Decrypts rows and attaches their roles.
+/// Decrypts rows and attaches their roles and the ids of who created and last changed them
+/// (the rows keep their uuids; DIGIT answers the numeric ids).
 pub fn open_rows(
     conn: &mut PgConnection,
     crypto: &Crypto,
@@ -124,6 +135,21 @@ pub fn open_rows(
 ) -> AppResult<Vec<User>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut roles = repo::roles_of(conn, &ids)?;
+    let mut actors: Vec<uuid::Uuid> = rows
+        .iter()
+        .flat_map(|r| [r.created_by, r.last_modified_by])
+        .flatten()
+        .collect();
+    actors.sort_unstable();
+    actors.dedup();
+    let actor_ids = if actors.is_empty() {
+        Vec::new()
+    } else {
+        repo::ids_of(conn, &actors)?
+    };
+    let id_of = |u: Option<uuid::Uuid>| {
+        u.and_then(|u| actor_ids.iter().find(|(a, _)| *a == u).map(|(_, id)| *id))
+    };
     rows.into_iter()
         .map(|r| {
             let mine: Vec<RoleOf> = roles
@@ -132,7 +158,8 @@ pub fn open_rows(
                 .map(|(_, ro)| ro.clone())
                 .collect();
             roles.retain(|(id, _)| *id != r.id);
-            open_row(crypto, r, mine)
+            let modifiers = (id_of(r.created_by), id_of(r.last_modified_by));
+            open_row(crypto, r, mine, modifiers)
         })
         .collect()
 }
@@ -159,6 +186,24 @@ pub fn get_by_uuid(
         return Ok(None);
     };
     Ok(open_rows(conn, crypto, vec![row])?.pop())
+}
+
+/// The name and mobile number of each of `uuids` that is a user: `(uuid, name, mobile)`.
+pub fn contacts(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    uuids: &[uuid::Uuid],
+) -> AppResult<Vec<(uuid::Uuid, String, Option<String>)>> {
+    repo::rows_by_uuids(conn, uuids)?
+        .into_iter()
+        .map(|r| {
+            Ok((
+                r.uuid,
+                crypto.open(COL_NAME, &r.name_enc)?,
+                crypto.open_opt(COL_MOBILE, r.mobile_enc.as_deref())?,
+            ))
+        })
+        .collect()
 }
 
 /// The users (their uuids) with this mobile number, found through its blind index.

@@ -49,6 +49,9 @@ pub struct Fixtures {
     /// Employees: one with SECRETARY, one with DIV_ADMIN, on this tenant.
     pub staff_code: String,
     pub division_code: String,
+    /// A user the samples change (`_updatenovalidate`) to what it is: SECRETARY on a GP,
+    /// DIV_ADMIN on the state.
+    pub user_id: i64,
 }
 
 /// Everything the samples need.
@@ -290,6 +293,21 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
             json!({"user": {"name": "Matrix Person", "mobileNumber": c.mobile(), "gender": "FEMALE", "type": "EMPLOYEE",
                 "tenantId": c.tenant, "roles": [{"code": grant_for(c.role), "tenantId": c.tenant}]}}),
         )
+    });
+    // A user given the role it holds: an administrator's change that changes nothing.
+    fn unchanged_user(c: &Ctx<'_>) -> Value {
+        let role = if c.tenant == STATE {
+            "DIV_ADMIN"
+        } else {
+            "SECRETARY"
+        };
+        json!({"user": {"id": c.fx.user_id, "roles": [{"code": role, "tenantId": c.tenant}]}})
+    }
+    add(M::POST, "/user/users/_updatenovalidate", false, |c| {
+        json_req(c.plain(), unchanged_user(c))
+    });
+    add(M::POST, "/user/users/{id}/_updatenovalidate", false, |c| {
+        json_req(c.plain(), unchanged_user(c))
     });
     add(M::POST, "/user-otp/v1/_send", false, |c| {
         json_req(
@@ -938,11 +956,17 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
 
 /// The route's path with its parameters filled in for `fx`.
 pub fn concrete(pattern: &str, w: &World, fx: &Fixtures) -> String {
+    // `{id}`: a user's on the user routes, a payment's on the others
+    let id = if pattern.starts_with("/user/") {
+        fx.user_id.to_string()
+    } else {
+        fx.payment.clone()
+    };
     pattern
         .replace("{module}", "WS")
         .replace("{tail:.*}", "css/app.css")
         .replace("{key}", &w.short_key)
-        .replace("{id}", &fx.payment)
+        .replace("{id}", &id)
         .replace("{code}", &fx.staff_code)
 }
 
@@ -1145,6 +1169,13 @@ impl World {
                 employee(call, &su, &format!("97000001{i}1"), "SECRETARY", tenant).await;
             let division_code =
                 employee(call, &su, &format!("97000001{i}2"), "DIV_ADMIN", tenant).await;
+            let user_id = app
+                .employee(
+                    &format!("97000001{i}3"),
+                    &[&format!("SECRETARY@{tenant}")],
+                    None,
+                )
+                .id;
             gps.push(Fixtures {
                 property,
                 flat,
@@ -1159,6 +1190,7 @@ impl World {
                 link,
                 staff_code,
                 division_code,
+                user_id,
             });
         }
         let other = gps.pop().unwrap_or_else(|| unreachable!());
@@ -1176,6 +1208,7 @@ impl World {
             ),
             staff_code: employee(call, &su, "9700000131", "SECRETARY", STATE).await,
             division_code: employee(call, &su, "9700000132", "DIV_ADMIN", STATE).await,
+            user_id: app.employee("9700000133", &["DIV_ADMIN@pb"], None).id,
             ..gp.clone()
         };
         let a = call(

@@ -440,14 +440,14 @@ pub fn keep_bill_body(
         .execute(conn)
 }
 
-/// The stored JSON of the consumer's active bill (as text, to be sent as it is), if the ledger
-/// has not moved since it was built: one indexed read, no lock.
+/// The stored JSON of the consumer's active bill (as text, to be sent as it is) and the account
+/// it names as payer, if the ledger has not moved since it was built: one indexed read, no lock.
 pub fn current_bill_body(
     conn: &mut PgConnection,
     tenant: &str,
     service: &str,
     consumer: &str,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<(String, Option<uuid::Uuid>)>> {
     use crate::db::schema::billing_ledger as bl;
     bb::table
         .inner_join(
@@ -461,10 +461,10 @@ pub fn current_bill_body(
         .filter(bb::business_service.eq(service))
         .filter(bb::consumer_code.eq(consumer))
         .filter(bb::status.eq("ACTIVE"))
-        .select(bb::body)
-        .first::<Option<String>>(conn)
+        .select((bb::body, bb::payer_uuid))
+        .first::<(Option<String>, Option<uuid::Uuid>)>(conn)
         .optional()
-        .map(Option::flatten)
+        .map(|r| r.and_then(|(body, payer)| Some((body?, payer))))
 }
 
 pub fn full_bills(conn: &mut PgConnection, bills: Vec<Bill>) -> QueryResult<Vec<FullBill>> {

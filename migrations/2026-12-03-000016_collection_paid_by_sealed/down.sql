@@ -1,0 +1,1 @@
+ALTER TABLE collection_payment DROP COLUMN paid_by_enc;
