@@ -310,6 +310,21 @@ async fn the_collect_screen_without_a_token_sees_one_household_masked() {
         .await;
     assert_eq!((s.as_u16(), code(&v)), (400, "LINK_SCOPE"), "{v}");
 
+    // The collect screen posts the bill's payer back as it was shown (`fetchBill.payerName`,
+    // `fetchBill.mobileNumber`, masked): the receipt keeps the number on record.
+    let (_, v) = gp.anonymous(&fetch(&no, GP)).await;
+    let shown = v["Bill"][0].clone();
+    assert_eq!(shown["payerName"], "Gurpreet Kaur");
+    assert_eq!(shown["mobileNumber"], "********10");
+    let (s, v) = gp.app.post("/collection-services/payments/_create", json!({
+        "RequestInfo": app_ri(&gp.admin, ""),
+        "Payment": {"tenantId": GP, "paymentMode": "CASH", "paidBy": shown["payerName"],
+            "mobileNumber": shown["mobileNumber"], "totalAmountPaid": "120",
+            "paymentDetails": [{"businessService": "WS", "billId": shown["billDetails"][0]["billId"], "totalAmountPaid": "120"}]}})).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["Payments"][0]["mobileNumber"], "9876543210");
+    assert_eq!(v["Payments"][0]["paidBy"], "Gurpreet Kaur");
+
     // a token the server does not know is not taken for no token
     let (s, _) = gp
         .app

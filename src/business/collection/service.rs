@@ -38,7 +38,7 @@ pub fn payer_fields(
 
 /// The payment with what it does not say of its payer taken from its bill's payer (as
 /// collection-services fills a payment from its bill): who paid and their name default to the
-/// payer's name, the mobile number to theirs.
+/// payer's name, the mobile number (or one masked, `********10`) to theirs.
 fn with_bill_payer(p: &NewPayment, payer: Option<&billing::Payer>) -> NewPayment {
     let given = |v: &Option<String>| {
         v.as_deref()
@@ -50,7 +50,11 @@ fn with_bill_payer(p: &NewPayment, payer: Option<&billing::Payer>) -> NewPayment
     NewPayment {
         paid_by: given(&p.paid_by).or_else(|| name.clone()),
         payer_name: given(&p.payer_name).or(name),
-        mobile: given(&p.mobile).or_else(|| payer.and_then(|b| b.mobile.clone())),
+        // A number masked for a link holder (the app's collect screen fetches the bill without a
+        // token and posts back what it was shown) stands for the bill's payer's.
+        mobile: given(&p.mobile)
+            .filter(|m| !crate::platform::access::link::is_masked(m))
+            .or_else(|| payer.and_then(|b| b.mobile.clone())),
         ..p.clone()
     }
 }
