@@ -510,6 +510,7 @@ diesel::table! {
         created_at -> Timestamptz,
         last_modified_by -> Nullable<Uuid>,
         last_modified_at -> Timestamptz,
+        owner_is_primary -> Nullable<Bool>,
     }
 }
 
@@ -686,6 +687,8 @@ diesel::table! {
         created_at -> Timestamptz,
         last_modified_by -> Nullable<Uuid>,
         last_modified_at -> Timestamptz,
+        holder_is_primary -> Nullable<Bool>,
+        payment_type -> Nullable<Text>,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn update_property(conn: &mut PgConnection, p: &Property) -> QueryResult<usi
             pr::owner_gender.eq(&p.owner_gender),
             pr::owner_mobile_enc.eq(&p.owner_mobile_enc),
             pr::owner_mobile_hash.eq(&p.owner_mobile_hash),
+            pr::owner_is_primary.eq(p.owner_is_primary),
             pr::last_modified_by.eq(p.last_modified_by),
             pr::last_modified_at.eq(p.last_modified_at),
         ))
