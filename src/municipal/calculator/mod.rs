@@ -9,6 +9,7 @@ pub mod meter;
 mod pages;
 pub mod penalty;
 pub mod rates;
+mod run_api;
 
 pub use api::run_bulk;
 pub use pages::TILES;

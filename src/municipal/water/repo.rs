@@ -95,6 +95,32 @@ pub fn by_number(
         .optional()
 }
 
+/// A connection and its property by the application number on a GP.
+pub fn by_application_no(
+    conn: &mut PgConnection,
+    tenant: &str,
+    application_no: &str,
+) -> QueryResult<Option<(Connection, Property)>> {
+    wc::table
+        .inner_join(pr::table)
+        .filter(wc::tenant_id.eq(tenant))
+        .filter(wc::application_no.eq(application_no))
+        .select((Connection::as_select(), Property::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// The GPs with at least one active flat-rate (non-metered) connection, in order.
+pub fn tenants_with_flat_households(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
+    wc::table
+        .filter(wc::connection_type.eq("Non_Metered"))
+        .filter(wc::status.eq("Active"))
+        .select(wc::tenant_id)
+        .distinct()
+        .order(wc::tenant_id)
+        .load(conn)
+}
+
 /// The ids of the connections on a property.
 pub fn connection_ids_of_property(
     conn: &mut PgConnection,
