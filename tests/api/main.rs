@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod app_water;
 mod billing;
 mod browser;
 mod calculator;

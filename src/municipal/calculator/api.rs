@@ -1,5 +1,6 @@
-//! `/ws-calculator/meterConnection/_create|_search`, `/ws-calculator/waterCalculator/_estimate`
-//! and `/ws-calculator/waterCalculator/_bulkDemand`.
+//! `/ws-calculator/meterConnection/_create|_search`, `/ws-calculator/waterCalculator/_estimate`,
+//! `_bulkDemand`, `_getPenaltyDetails` and `_addPenalty` (`_calculate` and `_jobscheduler`:
+//! `run_api.rs`).
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
