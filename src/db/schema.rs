@@ -511,6 +511,7 @@ diesel::table! {
         created_at -> Timestamptz,
         last_modified_by -> Nullable<Uuid>,
         last_modified_at -> Timestamptz,
+        owner_is_primary -> Nullable<Bool>,
     }
 }
 
@@ -687,6 +688,8 @@ diesel::table! {
         created_at -> Timestamptz,
         last_modified_by -> Nullable<Uuid>,
         last_modified_at -> Timestamptz,
+        holder_is_primary -> Nullable<Bool>,
+        payment_type -> Nullable<Text>,
     }
 }
 

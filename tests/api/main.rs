@@ -10,6 +10,7 @@ mod app_link;
 mod app_models;
 mod app_replay;
 mod app_user;
+mod app_water;
 mod apportion;
 mod billing;
 mod browser;

@@ -247,6 +247,18 @@ fn expect_api(decl: &RouteDecl, concrete: &str, role: &str, sc: &Scenario, m: &M
                 Expect::Rule(403, "CustomException")
             }
         }
+        // Every GP's bulk demand: for bulk demand's roles held on the state.
+        Access::Authenticated
+            if decl
+                .path
+                .starts_with("/ws-calculator/waterCalculator/_jobscheduler") =>
+        {
+            if sc.holder == STATE && m.maps(role, &["/ws-calculator/waterCalculator/_bulkDemand"]) {
+                Expect::Rule(400, "INVALID_BILLING_PERIOD")
+            } else {
+                Expect::Rule(403, "CustomException")
+            }
+        }
         // Signed links only for files of a tenant the caller holds a role on.
         Access::Mixed if decl.path == "/filestore/v1/files/url" && !covered => {
             Expect::Rule(403, "CustomException")

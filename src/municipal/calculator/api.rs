@@ -1,5 +1,6 @@
-//! `/ws-calculator/meterConnection/_create|_search`, `/ws-calculator/waterCalculator/_estimate`
-//! and `/ws-calculator/waterCalculator/_bulkDemand`.
+//! `/ws-calculator/meterConnection/_create|_search`, `/ws-calculator/waterCalculator/_estimate`,
+//! `_bulkDemand`, `_getPenaltyDetails` and `_addPenalty` (`_calculate` and `_jobscheduler`:
+//! `run_api.rs`).
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
@@ -49,6 +50,7 @@ pub fn routes(r: &mut Routes<'_>) {
         Access::Protected,
         add_penalty,
     );
+    super::run_api::routes(r);
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,11 +148,13 @@ fn ctx(state: &AppState) -> Ctx<'_> {
     Ctx::of(state)
 }
 
+/// A reading as ws-calculator answers it: `consumption` is null (its search never fills it, and
+/// the app reads it as text), `generateDemand` true (its default).
 pub fn reading_json(r: &meter::Reading, connection_no: &str) -> Value {
     json!({"id": r.id, "tenantId": r.tenant_id, "connectionNo": connection_no, "billingPeriod": r.billing_period,
         "lastReading": r.last_reading, "lastReadingDate": r.last_reading_date.timestamp_millis(),
         "currentReading": r.current_reading, "currentReadingDate": r.current_reading_date.timestamp_millis(),
-        "consumption": r.consumption(), "meterStatus": r.meter_status, "demandId": r.demand_id,
+        "consumption": null, "generateDemand": true, "meterStatus": r.meter_status, "demandId": r.demand_id,
         "auditDetails": {"createdBy": r.created_by, "createdTime": r.created_at.timestamp_millis()}})
 }
 
@@ -221,7 +225,8 @@ async fn search_readings(
     }
     let (offset, limit) = (
         q.offset.unwrap_or(0).max(0),
-        q.limit.unwrap_or(100).clamp(1, 500),
+        // ws-calculator: 50 by default (`egov.ws.search.meterReading.pagination.default.limit`)
+        q.limit.unwrap_or(50).clamp(1, 500),
     );
     let (list, total) = db::run(&state.pool, move |c| {
         let mut ids = Vec::new();
@@ -288,7 +293,11 @@ async fn estimate(state: web::Data<AppState>, req: Digit<EstimateBody>) -> AppRe
         for (i, (t, no, last, current, to)) in criteria.iter().enumerate() {
             let field = format!("CalculationCriteria[{i}].connectionNo");
             let (c, p) = water::by_number(conn, t, no)?.ok_or_else(|| {
-                AppError::invalid_field(codes::CONNECTION_NOT_FOUND, "No such connection on this GP", &field)
+                AppError::invalid_field(
+                    codes::CONNECTION_NOT_FOUND,
+                    "No such connection on this GP",
+                    &field,
+                )
             })?;
             let on = to
                 .and_then(chrono::DateTime::from_timestamp_millis)
@@ -317,18 +326,38 @@ async fn estimate(state: web::Data<AppState>, req: Digit<EstimateBody>) -> AppRe
                 rate.minimum
             };
             let round = crate::business::apportion::round_off(charge);
-            out.push(json!({"connectionNo": c.connection_no, "tenantId": t, "applicationNo": c.application_no,
-                "charge": decimal_json(charge), "taxAmount": decimal_json(charge + round), "totalAmount": decimal_json(charge + round),
-                "penalty": 0, "exemption": 0, "rebate": 0, "fee": 0, "advance": 0,
-                "billingSlabIds": [rate.tariff_id],
-                "taxHeadEstimates": [{"taxHeadCode": "10101", "estimateAmount": decimal_json(charge), "category": "CHARGES"},
-                                     {"taxHeadCode": "WS_Round_Off", "estimateAmount": decimal_json(round), "category": "TAX"}]}));
+            out.push(calculation_json(
+                &c.connection_no,
+                t,
+                &c.application_no,
+                charge,
+                round,
+                Some(&rate.tariff_id),
+            ));
         }
         Ok(out)
     })
     .await?;
     Ok(HttpResponse::Ok()
         .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Calculation": out})))
+}
+
+/// One `Calculation` as ws-calculator answers `_estimate` and `_calculate`: the water charge
+/// (10101) and its round-off, their total, the slab (tariff) used.
+pub(super) fn calculation_json(
+    connection_no: &str,
+    tenant: &str,
+    application_no: &str,
+    charge: Decimal,
+    round: Decimal,
+    tariff: Option<&str>,
+) -> Value {
+    json!({"connectionNo": connection_no, "tenantId": tenant, "applicationNo": application_no,
+        "charge": decimal_json(charge), "taxAmount": decimal_json(charge + round), "totalAmount": decimal_json(charge + round),
+        "penalty": 0, "exemption": 0, "rebate": 0, "fee": 0, "advance": 0,
+        "billingSlabIds": tariff.into_iter().collect::<Vec<_>>(),
+        "taxHeadEstimates": [{"taxHeadCode": "10101", "estimateAmount": decimal_json(charge), "category": "CHARGES"},
+                             {"taxHeadCode": "WS_Round_Off", "estimateAmount": decimal_json(round), "category": "TAX"}]})
 }
 
 #[derive(Debug, Deserialize)]

@@ -260,27 +260,28 @@ fn start(
     }
 }
 
-/// Writes the month's demands for every household of the batch not yet billed for it, uses
-/// any advance against them, and closes the batch with its counts. Run in one transaction.
-fn generate(
+/// Prices `households` (connection number, holder, property type) at the GP's flat rates of
+/// `month` and writes the month's demand of each not billed for it yet, in one statement
+/// (`billing::service::bulk_create_demands`; a property type whose rate is 0 gets none); a
+/// household holding an advance pays the new month from it. Answers the households billed.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one month of one GP, and who asks"
+)]
+fn write_month(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
-    batch_id: uuid::Uuid,
+    tenant: &str,
+    month: NaiveDate,
+    households: Vec<(String, uuid::Uuid, String)>,
+    label: &str,
+    actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
-) -> AppResult<Batch> {
-    let batch: Batch = bb::table
-        .find(batch_id)
-        .select(Batch::as_select())
-        .first(conn)?;
-    let month = batch.period_from.with_timezone(&IST).date_naive();
-    let rates = flat_rates(conn, ctx, &batch.tenant_id, month)?;
-    // the households to bill: flat-rate, active, joined before the month, with a rate above 0
-    // for their property type (those already billed for the month are skipped by billing)
+) -> AppResult<Vec<String>> {
+    let rates = flat_rates(conn, ctx, tenant, month)?;
     let (mut consumers, mut payers, mut amounts, mut round_offs, mut tariffs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (code, owner, property_type) in
-        water::flat_households(conn, &batch.tenant_id, batch.period_from)?
-    {
+    for (code, owner, property_type) in households {
         let Some((_, rate, tariff)) = rates.iter().find(|(t, _, _)| *t == property_type) else {
             continue;
         };
@@ -296,14 +297,14 @@ fn generate(
     let codes = billing::bulk_create_demands(
         conn,
         &billing::BulkDemands {
-            tenant: &batch.tenant_id,
+            tenant,
             service: SERVICE,
             consumer_type: "waterConnection",
-            period_from: batch.period_from,
-            period_to: batch.period_to,
+            period_from: month_start_at(month),
+            period_to: month_end_at(month),
             bill_expiry_ms: BILL_EXPIRY_MS,
-            batch: batch.id.to_string(),
-            actor: batch.requested_by,
+            batch: label.to_owned(),
+            actor,
             now,
             consumers: &consumers,
             payers: &payers,
@@ -312,15 +313,133 @@ fn generate(
             tariffs: &tariffs,
         },
     )?;
-    // A household holding an advance pays the new month from it.
     let made: std::collections::HashSet<&String> = codes.iter().collect();
-    for c in billing::consumers_with_credit(conn, &batch.tenant_id, SERVICE)?
+    for c in billing::consumers_with_credit(conn, tenant, SERVICE)?
         .into_iter()
         .filter(|c| made.contains(c))
     {
-        billing::lock_consumer(conn, &batch.tenant_id, SERVICE, &c)?;
-        billing::adjust_advance(conn, &batch.tenant_id, SERVICE, &c, now)?;
+        billing::lock_consumer(conn, tenant, SERVICE, &c)?;
+        billing::adjust_advance(conn, tenant, SERVICE, &c, now)?;
     }
+    Ok(codes)
+}
+
+/// One flat-rate household's demand for one past month (`waterCalculator/_calculate`), by the
+/// rule bulk demand applies to every household of its GP ([`write_month`]): the household is
+/// flat-rate, active and joined before the month, its property type's rate is above 0, it is
+/// not billed for the month yet, and the month before is billed for it (or is its last cycle
+/// billed before joining). Answers the demand written.
+pub fn bill_one(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    connection_no: &str,
+    month: NaiveDate,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<billing::DemandWithLines> {
+    let field = "CalculationCriteria.connectionNo";
+    let (c, _) = water::by_number(conn, tenant, connection_no)?.ok_or_else(|| {
+        AppError::invalid_field(
+            codes::CONNECTION_NOT_FOUND,
+            "No such connection on this GP",
+            field,
+        )
+    })?;
+    let connection_no = c.connection_no.clone();
+    let today = now.with_timezone(&IST).date_naive();
+    let month = month.with_day(1).unwrap_or(month);
+    if month >= today.with_day(1).unwrap_or(today) {
+        return Err(AppError::invalid_field(
+            "INVALID_BILLING_CYCLE",
+            "Demand can be generated only for a past month",
+            "CalculationCriteria.from",
+        ));
+    }
+    billing::lock_consumer(conn, tenant, SERVICE, &connection_no)?;
+    let (from, to) = (month_start_at(month), month_end_at(month));
+    let household: Vec<_> = water::flat_households(conn, tenant, from)?
+        .into_iter()
+        .filter(|(code, _, _)| *code == connection_no)
+        .collect();
+    if household.is_empty() {
+        return Err(AppError::invalid_field(
+            "INVALID_CONNECTION_FOR_DEMAND",
+            "Only an active flat-rate (non-metered) household that joined before the month gets its demand",
+            field,
+        ));
+    }
+    let codes = std::slice::from_ref(&connection_no);
+    if billing::billed_among(conn, tenant, SERVICE, codes, from, to)? > 0 {
+        return Err(AppError::invalid_field(
+            "DEMAND_ALREADY_GENERATED",
+            format!(
+                "{connection_no} already has a demand for {}",
+                month.format("%m/%Y")
+            ),
+            field,
+        ));
+    }
+    let prev = prev_month(month);
+    let (pf, pt) = (month_start_at(prev), month_end_at(prev));
+    let joined_then = (pf..=pt).contains(&c.previous_reading_date);
+    if !joined_then && billing::billed_among(conn, tenant, SERVICE, codes, pf, pt)? == 0 {
+        return Err(AppError::invalid_field(
+            "NO_DEMAND_PREVIOUS_BILLING_CYCLE",
+            format!(
+                "Demand generation is pending from billing cycle {}, please generate demand for the previous billing cycle first",
+                prev.format("%m/%Y")
+            ),
+            "CalculationCriteria.from",
+        ));
+    }
+    let made = write_month(
+        conn,
+        ctx,
+        tenant,
+        month,
+        household,
+        "waterCalculator/_calculate",
+        actor,
+        now,
+    )?;
+    if made.is_empty() {
+        return Err(AppError::invalid_field(
+            "ALL_RATES_ZERO",
+            "The GP's flat rate for this property type is 0: no demand would be generated",
+            field,
+        ));
+    }
+    billing::live_demands(conn, tenant, SERVICE, &connection_no)?
+        .into_iter()
+        .find(|d| d.demand.period_from == from && d.demand.consumer_type == "waterConnection")
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the demand just written is not found")))
+}
+
+/// Writes the month's demands for every household of the batch not yet billed for it, uses
+/// any advance against them, and closes the batch with its counts. Run in one transaction.
+fn generate(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    batch_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Batch> {
+    let batch: Batch = bb::table
+        .find(batch_id)
+        .select(Batch::as_select())
+        .first(conn)?;
+    let month = batch.period_from.with_timezone(&IST).date_naive();
+    let households = water::flat_households(conn, &batch.tenant_id, batch.period_from)?;
+    let codes = write_month(
+        conn,
+        ctx,
+        &batch.tenant_id,
+        month,
+        households,
+        &batch.id.to_string(),
+        batch.requested_by,
+        now,
+    )?;
     let created = i32::try_from(codes.len()).unwrap_or(i32::MAX);
     diesel::update(bb::table.find(batch.id))
         .set((

@@ -7,11 +7,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::documents;
+use super::input::{ConnectionBody, PropertyBody};
 use super::json::*;
 use super::model::Household;
 use super::register;
 use super::repo;
-use super::service::{self, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn};
+use super::service::{self, Criteria, Ctx};
 use crate::db;
 use crate::error::{AppError, AppResult, codes};
 use crate::http::routes::{Access, Routes};
@@ -226,89 +227,11 @@ fn ctx(state: &AppState) -> Ctx<'_> {
     Ctx::of(state)
 }
 
-#[derive(Debug, Deserialize)]
-struct PropertyBody {
-    #[serde(rename = "Property")]
-    property: PropertyIn,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PropertyIn {
-    tenant_id: Option<String>,
-    property_id: Option<String>,
-    property_type: Option<String>,
-    address: Option<AddressIn>,
-    #[serde(default)]
-    owners: Vec<OwnerJson>,
-    additional_details: Option<Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AddressIn {
-    door_no: Option<String>,
-    street: Option<String>,
-    locality: Option<LocalityIn>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct LocalityIn {
-    code: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OwnerJson {
-    name: Option<String>,
-    mobile_number: Option<String>,
-    gender: Option<String>,
-    father_or_husband_name: Option<String>,
-}
-
-impl OwnerJson {
-    fn owner(&self) -> OwnerIn {
-        OwnerIn {
-            name: self.name.clone().unwrap_or_default(),
-            guardian: self.father_or_husband_name.clone().unwrap_or_default(),
-            gender: self.gender.clone().unwrap_or_default(),
-            mobile: self.mobile_number.clone().unwrap_or_default(),
-        }
-    }
-}
-
-fn required(v: &Option<String>, field: &str) -> AppResult<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            AppError::invalid_field(codes::MISSING_FIELD, format!("{field} is required"), field)
-        })
-}
-
 async fn create_property(
     state: web::Data<AppState>,
     req: Digit<PropertyBody>,
 ) -> AppResult<HttpResponse> {
-    let p = req.body.property;
-    let owner = p.owners.first().ok_or_else(|| {
-        AppError::invalid_field(
-            codes::MISSING_FIELD,
-            "an owner is required",
-            "Property.owners",
-        )
-    })?;
-    let address = p.address.unwrap_or_default();
-    let new = NewProperty {
-        tenant_id: required(&p.tenant_id, "Property.tenantId")?,
-        property_type: p.property_type.clone().unwrap_or_default(),
-        door_no: address.door_no,
-        street: address.street,
-        locality: address.locality.and_then(|l| l.code),
-        owner: owner.owner(),
-        additional_details: p.additional_details.unwrap_or(json!({})),
-    };
+    let new = req.body.property.new_property()?;
     let actor = req.caller.user().map(|u| u.uuid);
     let st = state.clone();
     let h = db::transaction(&state.pool, move |c| {
@@ -356,6 +279,8 @@ fn property_view(
         created_at: p.created_at,
         last_modified_by: None,
         last_modified_at: p.created_at,
+        holder_is_primary: None,
+        payment_type: None,
     };
     service::household(ctx, placeholder, p)
 }
@@ -364,16 +289,7 @@ async fn update_property(
     state: web::Data<AppState>,
     req: Digit<PropertyBody>,
 ) -> AppResult<HttpResponse> {
-    let p = req.body.property;
-    let address = p.address.unwrap_or_default();
-    let u = service::PropertyUpdate {
-        tenant_id: required(&p.tenant_id, "Property.tenantId")?,
-        property_id: required(&p.property_id, "Property.propertyId")?,
-        property_type: p.property_type,
-        door_no: address.door_no,
-        street: address.street,
-        owner: p.owners.first().map(OwnerJson::owner),
-    };
+    let u = req.body.property.update()?;
     let actor = req.caller.user().map(|u| u.uuid);
     let st = state.clone();
     let h = db::transaction(&state.pool, move |c| {
@@ -409,81 +325,11 @@ async fn search_properties(
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Properties": list.iter().map(property_json).collect::<Vec<_>>()})))
 }
 
-#[derive(Debug, Deserialize)]
-struct ConnectionBody {
-    #[serde(rename = "WaterConnection")]
-    connection: ConnectionIn,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ConnectionIn {
-    tenant_id: Option<String>,
-    property_id: Option<String>,
-    connection_no: Option<String>,
-    old_connection_no: Option<String>,
-    connection_type: Option<String>,
-    meter_id: Option<String>,
-    previous_reading_date: Option<i64>,
-    #[serde(default, deserialize_with = "crate::money::optional")]
-    arrears: Option<Decimal>,
-    #[serde(default, deserialize_with = "crate::money::optional")]
-    penalty: Option<Decimal>,
-    #[serde(default, deserialize_with = "crate::money::optional")]
-    advance: Option<Decimal>,
-    status: Option<String>,
-    #[serde(default)]
-    additional_details: Value,
-}
-
-impl ConnectionIn {
-    fn extra(&self, key: &str) -> Option<String> {
-        match self.additional_details.get(key) {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-    fn reading(&self) -> AppResult<Option<i64>> {
-        match self.additional_details.get("initialMeterReading") {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(bad_reading),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| bad_reading()),
-            Some(_) => Err(bad_reading()),
-        }
-    }
-}
-
-fn bad_reading() -> AppError {
-    AppError::invalid_field(
-        "INVALID_METER_READING",
-        "The previous meter reading is 0 to 99999",
-        "WaterConnection.additionalDetails.initialMeterReading",
-    )
-}
-
 async fn create_connection(
     state: web::Data<AppState>,
     req: Digit<ConnectionBody>,
 ) -> AppResult<HttpResponse> {
-    let w = &req.body.connection;
-    let new = NewConnection {
-        tenant_id: required(&w.tenant_id, "WaterConnection.tenantId")?,
-        property_id: required(&w.property_id, "WaterConnection.propertyId")?,
-        old_connection_no: w.old_connection_no.clone().unwrap_or_default(),
-        connection_type: w.connection_type.clone().unwrap_or_default(),
-        meter_id: w.meter_id.clone(),
-        previous_reading_date: w.previous_reading_date,
-        initial_meter_reading: w.reading()?,
-        arrears: w.arrears,
-        penalty: w.penalty,
-        advance: w.advance,
-        category: w.extra("category"),
-        sub_category: w.extra("subCategory"),
-        aadhaar: w.extra("aadharNumber"),
-        additional_details: json!({}),
-    };
+    let new = req.body.connection.new_connection()?;
     let actor = req.caller.user().map(|u| u.uuid);
     let st = state.clone();
     let h = db::transaction(&state.pool, move |c| {
@@ -497,24 +343,7 @@ async fn update_connection(
     state: web::Data<AppState>,
     req: Digit<ConnectionBody>,
 ) -> AppResult<HttpResponse> {
-    let w = &req.body.connection;
-    let u = ConnectionUpdate {
-        tenant_id: required(&w.tenant_id, "WaterConnection.tenantId")?,
-        connection_no: required(&w.connection_no, "WaterConnection.connectionNo")?,
-        old_connection_no: w.old_connection_no.clone(),
-        connection_type: w.connection_type.clone(),
-        meter_id: w.meter_id.clone(),
-        previous_reading_date: w.previous_reading_date,
-        initial_meter_reading: w.reading()?,
-        arrears: w.arrears,
-        penalty: w.penalty,
-        advance: w.advance,
-        category: w.extra("category"),
-        sub_category: w.extra("subCategory"),
-        aadhaar: w.extra("aadharNumber"),
-        status: w.status.clone(),
-        remarks: w.extra("remarks"),
-    };
+    let u = req.body.connection.update()?;
     let actor = req.caller.user().map(|u| u.uuid);
     let st = state.clone();
     let h = db::transaction(&state.pool, move |c| {
@@ -601,7 +430,8 @@ async fn search(
     q: web::Query<SearchQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
-    let limit = q.limit.unwrap_or(100);
+    // ws-services: 50 by default, at most 500 (`egov.waterservice.pagination.*`)
+    let limit = q.limit.unwrap_or(50);
     if limit != -1 && !(1..=500).contains(&limit) {
         return Err(AppError::invalid_field(
             "INVALID_LIMIT",

@@ -31,7 +31,97 @@ pub struct NewConnection {
     pub category: Option<String>,
     pub sub_category: Option<String>,
     pub aadhaar: Option<String>,
+    /// `connectionHolders[0].isPrimaryOwner` as sent.
+    pub holder_is_primary: Option<bool>,
+    /// "arrears" or "advance" (the app), as sent.
+    pub payment_type: Option<String>,
+    /// What the client keeps on the connection (`additionalDetails`): every key but those the
+    /// server answers itself ([`COMPUTED_DETAILS`]).
     pub additional_details: serde_json::Value,
+}
+
+/// The keys of a connection's `additionalDetails` the server answers from its own columns and
+/// figures: what a client sends under them is not kept (the Aadhaar number is kept sealed in
+/// its own column, never here).
+pub const COMPUTED_DETAILS: [&str; 14] = [
+    "initialMeterReading",
+    "locality",
+    "category",
+    "subCategory",
+    "aadharNumber",
+    "propertyType",
+    "street",
+    "doorNo",
+    "remarks",
+    "appCreatedDate",
+    "collectionPendingAmount",
+    "collectionAmount",
+    "totalamount",
+    "lastDemandGeneratedDate",
+];
+
+/// What is kept of the `additionalDetails` a client sent: every other key, as sent. The keys
+/// the app reads back with a type are checked for it, so that what one client stores cannot
+/// stop the app from reading the household: `meterReading` (its five reading boxes) is a whole
+/// reading 0 to 99999 (digits as text are taken as the number), `action` is text.
+pub(super) fn kept_details(
+    sent: &serde_json::Value,
+    e: &mut Errors,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut out = serde_json::Map::new();
+    let Some(m) = sent.as_object() else {
+        return out;
+    };
+    for (k, v) in m {
+        if COMPUTED_DETAILS.contains(&k.as_str()) {
+            continue;
+        }
+        let v = match (k.as_str(), v) {
+            ("meterReading", Value::String(s)) if s.trim().is_empty() => Value::Null,
+            ("meterReading", Value::String(s)) => match s.trim().parse::<i64>() {
+                Ok(n) => json!(n),
+                Err(_) => v.clone(),
+            },
+            _ => v.clone(),
+        };
+        let ok = match k.as_str() {
+            "meterReading" => v.is_null() || v.as_i64().is_some_and(|n| (0..=99_999).contains(&n)),
+            "action" => v.is_null() || v.is_string(),
+            _ => true,
+        };
+        if !ok {
+            e.push(
+                if k == "meterReading" {
+                    "INVALID_METER_READING"
+                } else {
+                    "INVALID_ADDITIONAL_DETAILS"
+                },
+                if k == "meterReading" {
+                    "The meter reading is 0 to 99999"
+                } else {
+                    "additionalDetails.action is text"
+                },
+                &format!("WaterConnection.additionalDetails.{k}"),
+            );
+        }
+        out.insert(k.clone(), v);
+    }
+    out
+}
+
+/// A payment type as sent: trimmed, blank as none, at most 64 characters.
+pub(super) fn check_payment_type(v: &Option<String>, e: &mut Errors) -> Option<String> {
+    let t = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    if t.chars().count() > 64 {
+        e.push(
+            "INVALID_PAYMENT_TYPE",
+            "paymentType is at most 64 characters",
+            "WaterConnection.paymentType",
+        );
+        return None;
+    }
+    Some(t.to_owned())
 }
 
 pub(super) fn check_old_no(old: &str, e: &mut Errors) -> Option<String> {
@@ -152,6 +242,8 @@ pub fn create_connection(
     )?;
     let (category, sub_category, aadhaar) =
         check_extras(&c.category, &c.sub_category, &c.aadhaar, &mut e);
+    let details = kept_details(&c.additional_details, &mut e);
+    let payment_type = check_payment_type(&c.payment_type, &mut e);
     e.done()?;
     let (Some(property), Some(old), Some(o)) = (property, old, opening) else {
         return Err(AppError::bad_request(
@@ -202,15 +294,13 @@ pub fn create_connection(
         no_of_taps: 1,
         proposed_pipe_size: Decimal::from(10),
         remarks: None,
-        additional_details: if c.additional_details.is_object() {
-            c.additional_details.clone()
-        } else {
-            json!({})
-        },
+        additional_details: serde_json::Value::Object(details),
         created_by: actor,
         created_at: now,
         last_modified_by: actor,
         last_modified_at: now,
+        holder_is_primary: c.holder_is_primary,
+        payment_type,
     };
     repo::insert_connection(conn, &row).map_err(duplicate_old_no)?;
     repo::remember_mobile(
@@ -244,6 +334,11 @@ pub struct ConnectionUpdate {
     /// "Active" or "Inactive".
     pub status: Option<String>,
     pub remarks: Option<String>,
+    /// `connectionHolders[0].isPrimaryOwner` when holders were sent (replaced as sent).
+    pub holder_is_primary: Option<Option<bool>>,
+    pub payment_type: Option<String>,
+    /// Merged into what is kept (a key sent replaces the kept one; computed keys are not kept).
+    pub additional_details: Option<serde_json::Value>,
 }
 
 /// Cancels the household's demands on which nothing was collected; returns how many.
@@ -359,12 +454,46 @@ pub fn update_connection(
         now,
     );
     let opening = opening?;
+    // The app sends back the masked number it was shown: that is no change.
+    let aadhaar_in = match u.aadhaar.as_deref() {
+        Some(a) if a.contains('*') => {
+            let shown = before
+                .aadhaar_enc
+                .as_deref()
+                .map(|enc| ctx.crypto.open(COL_AADHAAR, enc))
+                .transpose()?
+                .map(|a| super::json::mask_aadhaar(&a));
+            if shown.as_deref() != Some(a.trim()) {
+                e.push(
+                    "INVALID_AADHAAR",
+                    "An Aadhaar number has 12 digits",
+                    "WaterConnection.additionalDetails.aadharNumber",
+                );
+            }
+            None
+        }
+        _ => u.aadhaar.clone(),
+    };
     let (category, sub_category, aadhaar) = check_extras(
         &u.category.clone().or(before.category.clone()),
         &u.sub_category.clone().or(before.sub_category.clone()),
-        &u.aadhaar.clone(),
+        &aadhaar_in,
         &mut e,
     );
+    if let Some(sent) = &u.additional_details {
+        let kept = kept_details(sent, &mut e);
+        if let Some(m) = c.additional_details.as_object_mut() {
+            m.extend(kept);
+        } else {
+            c.additional_details = serde_json::Value::Object(kept);
+        }
+    }
+    if u.payment_type.is_some() {
+        c.payment_type = check_payment_type(&u.payment_type, &mut e);
+    }
+    if let Some(primary) = u.holder_is_primary {
+        c.holder_is_primary = primary;
+    }
     let deactivate = match u.status.as_deref().map(str::trim) {
         None => false,
         Some(s) if s.eq_ignore_ascii_case("Inactive") => before.status == "Active",
@@ -416,7 +545,7 @@ pub fn update_connection(
     c.initial_meter_reading = o.initial_meter_reading;
     c.category = category;
     c.sub_category = sub_category;
-    if u.aadhaar.is_some() {
+    if aadhaar_in.is_some() {
         c.aadhaar_enc = aadhaar.as_deref().map(|a| ctx.crypto.seal(COL_AADHAAR, a));
     }
     if deactivate {
@@ -424,6 +553,7 @@ pub fn update_connection(
         c.arrears = Decimal::ZERO;
         c.penalty = Decimal::ZERO;
         c.advance = Decimal::ZERO;
+        c.payment_type = None;
         cancel_unpaid(conn, &before, false, "CONNECTION_INACTIVE", actor, now)?;
     } else {
         c.arrears = o.arrears;

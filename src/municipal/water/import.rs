@@ -271,6 +271,7 @@ fn household_of(tenant: &str, pos: &[Option<usize>], row: &Row) -> (NewProperty,
             mobile: c(3),
         },
         additional_details: serde_json::json!({"source": "import"}),
+        ..Default::default()
     };
     let conn = NewConnection {
         tenant_id: tenant.to_owned(),
@@ -304,6 +305,7 @@ fn household_of(tenant: &str, pos: &[Option<usize>], row: &Row) -> (NewProperty,
         sub_category: Some(c(6)),
         aadhaar: Some(c(7)),
         additional_details: serde_json::json!({"source": "import"}),
+        ..Default::default()
     };
     (prop, conn)
 }

@@ -21,17 +21,19 @@ pub fn property_json(h: &Household) -> Value {
         "noOfFloors": p.no_of_floors, "source": p.source, "channel": p.channel,
         "address": {"tenantId": p.tenant_id, "doorNo": p.door_no, "street": p.street,
                     "locality": {"code": p.locality}, "city": p.tenant_id},
-        "owners": [owner_json(h)],
+        "owners": [owner_json(h, p.owner_is_primary)],
         "additionalDetails": p.additional_details,
         "auditDetails": {"createdBy": p.created_by, "createdTime": ms(p.created_at),
                          "lastModifiedBy": p.last_modified_by, "lastModifiedTime": ms(p.last_modified_at)},
     })
 }
 
-pub(super) fn owner_json(h: &Household) -> Value {
+/// The owner (property) or connection holder; `isPrimaryOwner` as it was sent (a boolean, or
+/// null: the app never sets it, and reads it as text).
+pub(super) fn owner_json(h: &Household, is_primary: Option<bool>) -> Value {
     json!({"uuid": h.owner.uuid, "name": h.owner.name, "mobileNumber": h.owner.mobile,
            "gender": h.owner.gender, "fatherOrHusbandName": h.owner.guardian,
-           "isPrimaryOwner": true, "ownerType": "NONE", "status": "ACTIVE"})
+           "isPrimaryOwner": is_primary, "ownerType": "NONE", "status": "ACTIVE"})
 }
 
 /// A connection as ws-services answers it; a search adds the household's money figures to
@@ -75,9 +77,32 @@ pub(super) fn connection_json_with(h: &Household, figures: Option<&register::Fig
     v
 }
 
+/// The connection. `additionalDetails` is what the client kept on it (`meterReading`,
+/// `action`, any other key, as sent) with the keys the server answers itself laid over it;
+/// a metered connection that never had `meterReading` sent shows its initial reading there
+/// (the app fills its reading boxes from it). No documents, plumber or road cutting: null, as
+/// ws-services answers a connection without them (the app reads `documents` as an object).
 pub(super) fn connection_json_plain(h: &Household) -> Value {
     let c = &h.connection;
     let p = &h.property;
+    let mut details = c
+        .additional_details
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    if c.connection_type == "Metered" && !details.contains_key("meterReading") {
+        details.insert("meterReading".to_owned(), json!(c.initial_meter_reading));
+    }
+    let computed = json!({
+        "initialMeterReading": c.initial_meter_reading, "locality": p.locality,
+        "category": c.category, "subCategory": c.sub_category,
+        "aadharNumber": h.aadhaar.as_deref().map(mask_aadhaar),
+        "propertyType": p.property_type, "street": p.street, "doorNo": p.door_no,
+        "remarks": c.remarks, "appCreatedDate": ms(c.created_at),
+    });
+    if let Value::Object(m) = computed {
+        details.extend(m);
+    }
     json!({
         "id": c.id, "tenantId": c.tenant_id, "propertyId": p.property_id,
         "applicationNo": c.application_no, "applicationStatus": c.application_status,
@@ -86,18 +111,12 @@ pub(super) fn connection_json_plain(h: &Household) -> Value {
         "meterId": c.meter_id, "meterInstallationDate": c.meter_installation_date.map(ms),
         "previousReadingDate": ms(c.previous_reading_date),
         "arrears": decimal_json(c.arrears), "penalty": decimal_json(c.penalty),
-        "advance": decimal_json(c.advance),
+        "advance": decimal_json(c.advance), "paymentType": c.payment_type,
         "proposedTaps": c.proposed_taps, "noOfTaps": c.no_of_taps,
         "proposedPipeSize": decimal_json(c.proposed_pipe_size),
-        "connectionHolders": [owner_json(h)],
-        "documents": [], "plumberInfo": [], "roadCuttingInfo": [],
-        "additionalDetails": {
-            "initialMeterReading": c.initial_meter_reading, "locality": p.locality,
-            "category": c.category, "subCategory": c.sub_category,
-            "aadharNumber": h.aadhaar.as_deref().map(mask_aadhaar),
-            "propertyType": p.property_type, "street": p.street, "doorNo": p.door_no,
-            "remarks": c.remarks, "appCreatedDate": ms(c.created_at),
-        },
+        "connectionHolders": [owner_json(h, c.holder_is_primary)],
+        "documents": null, "plumberInfo": null, "roadCuttingInfo": null,
+        "additionalDetails": details,
         "auditDetails": {"createdBy": c.created_by, "createdTime": ms(c.created_at),
                          "lastModifiedBy": c.last_modified_by, "lastModifiedTime": ms(c.last_modified_at)},
     })

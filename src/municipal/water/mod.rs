@@ -8,6 +8,7 @@ mod api;
 mod connection;
 pub mod documents;
 pub mod import;
+mod input;
 mod json;
 mod model;
 mod opening;

@@ -34,6 +34,8 @@ pub struct Property {
     pub created_at: DateTime<Utc>,
     pub last_modified_by: Option<uuid::Uuid>,
     pub last_modified_at: DateTime<Utc>,
+    /// `owners[0].isPrimaryOwner` as sent.
+    pub owner_is_primary: Option<bool>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -69,6 +71,10 @@ pub struct Connection {
     pub created_at: DateTime<Utc>,
     pub last_modified_by: Option<uuid::Uuid>,
     pub last_modified_at: DateTime<Utc>,
+    /// `connectionHolders[0].isPrimaryOwner` as sent.
+    pub holder_is_primary: Option<bool>,
+    /// `paymentType` as sent ("arrears" or "advance" from the app).
+    pub payment_type: Option<String>,
 }
 
 /// The owner's personal fields, opened.

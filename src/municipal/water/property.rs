@@ -29,6 +29,8 @@ pub struct NewProperty {
     pub street: Option<String>,
     pub locality: Option<String>,
     pub owner: OwnerIn,
+    /// `owners[0].isPrimaryOwner` as sent.
+    pub owner_is_primary: Option<bool>,
     pub additional_details: serde_json::Value,
 }
 
@@ -134,6 +136,7 @@ pub fn create_property(
         created_at: now,
         last_modified_by: actor,
         last_modified_at: now,
+        owner_is_primary: p.owner_is_primary,
     };
     repo::insert_property(conn, &row)?;
     Ok(row)
@@ -148,6 +151,8 @@ pub struct PropertyUpdate {
     pub door_no: Option<String>,
     pub street: Option<String>,
     pub owner: Option<OwnerIn>,
+    /// `owners[0].isPrimaryOwner` when owners were sent (replaced as sent, null included).
+    pub owner_is_primary: Option<Option<bool>>,
 }
 
 pub fn update_property(
@@ -205,6 +210,9 @@ pub fn update_property(
         p.owner_name_enc = ctx.crypto.seal(COL_OWNER_NAME, &o.name);
         p.owner_guardian_enc = ctx.crypto.seal(COL_OWNER_GUARDIAN, &o.guardian);
         p.owner_gender = o.gender;
+    }
+    if let Some(primary) = u.owner_is_primary {
+        p.owner_is_primary = primary;
     }
     p.last_modified_by = actor;
     p.last_modified_at = now;

@@ -30,6 +30,7 @@ pub fn update_property(conn: &mut PgConnection, p: &Property) -> QueryResult<usi
             pr::owner_gender.eq(&p.owner_gender),
             pr::owner_mobile_enc.eq(&p.owner_mobile_enc),
             pr::owner_mobile_hash.eq(&p.owner_mobile_hash),
+            pr::owner_is_primary.eq(p.owner_is_primary),
             pr::last_modified_by.eq(p.last_modified_by),
             pr::last_modified_at.eq(p.last_modified_at),
         ))
@@ -92,6 +93,32 @@ pub fn by_number(
         .select((Connection::as_select(), Property::as_select()))
         .first(conn)
         .optional()
+}
+
+/// A connection and its property by the application number on a GP.
+pub fn by_application_no(
+    conn: &mut PgConnection,
+    tenant: &str,
+    application_no: &str,
+) -> QueryResult<Option<(Connection, Property)>> {
+    wc::table
+        .inner_join(pr::table)
+        .filter(wc::tenant_id.eq(tenant))
+        .filter(wc::application_no.eq(application_no))
+        .select((Connection::as_select(), Property::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// The GPs with at least one active flat-rate (non-metered) connection, in order.
+pub fn tenants_with_flat_households(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
+    wc::table
+        .filter(wc::connection_type.eq("Non_Metered"))
+        .filter(wc::status.eq("Active"))
+        .select(wc::tenant_id)
+        .distinct()
+        .order(wc::tenant_id)
+        .load(conn)
 }
 
 /// The ids of the connections on a property.

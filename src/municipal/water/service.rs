@@ -178,7 +178,9 @@ pub(super) fn gp(
 }
 
 // The lookups other modules call by their old path (`water::service::by_number`, ...).
-pub use super::repo::{by_number, property_by_code};
+pub use super::repo::{
+    by_application_no, by_number, property_by_code, tenants_with_flat_households,
+};
 
 pub(super) fn ist_date(ms: i64) -> Option<NaiveDate> {
     DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&IST).date_naive())

@@ -640,6 +640,32 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
             )
         },
     );
+    // A reading below the last one: refused after the gateway, nothing billed.
+    add(
+        M::POST,
+        "/ws-calculator/waterCalculator/_calculate",
+        false,
+        |c| {
+            json_req(
+                c.plain(),
+                json!({"CalculationCriteria": [{"tenantId": c.tenant, "connectionNo": c.fx.metered,
+                "currentReading": 1}]}),
+            )
+        },
+    );
+    // Every GP's bulk demand: a month that is not one, refused after the caller is checked.
+    add(
+        M::POST,
+        "/ws-calculator/waterCalculator/_jobscheduler",
+        false,
+        |c| json_req(c.plain(), json!({"billingPeriod": "not a month"})),
+    );
+    add(
+        M::POST,
+        "/ws-calculator/waterCalculator/_jobscheduler/{isSendMessage}",
+        false,
+        |c| json_req(c.plain(), json!({"billingPeriod": "not a month"})),
+    );
     add(
         M::POST,
         "/ws-calculator/waterCalculator/_getPenaltyDetails",
@@ -968,6 +994,7 @@ pub fn concrete(pattern: &str, w: &World, fx: &Fixtures) -> String {
         .replace("{key}", &w.short_key)
         .replace("{id}", &id)
         .replace("{code}", &fx.staff_code)
+        .replace("{isSendMessage}", "false")
 }
 
 /// Sends DIGIT JSON with a token in RequestInfo.

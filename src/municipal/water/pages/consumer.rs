@@ -126,6 +126,7 @@ async fn create(mut page: StaffPage, form: Form<ConsumerForm>) -> PageResult {
             mobile: f.mobile.clone(),
         },
         additional_details: serde_json::json!({}),
+        ..Default::default()
     };
     let mut conn_in = NewConnection {
         tenant_id: tenant,
@@ -155,6 +156,7 @@ async fn create(mut page: StaffPage, form: Form<ConsumerForm>) -> PageResult {
         sub_category: Some(f.sub_category.clone()),
         aadhaar: Some(f.aadhaar.clone()),
         additional_details: serde_json::json!({}),
+        ..Default::default()
     };
     let (st, actor) = (page.state.clone(), Some(page.actor()));
     let made = db::transaction(&page.state.pool, move |c| {
@@ -325,6 +327,7 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
             .to_owned(),
         ),
         remarks: Some(f.remarks.clone()),
+        ..Default::default()
     };
     let r = db::transaction(&page.state.pool, move |c| {
         let now = Utc::now();
@@ -351,6 +354,7 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
                 door_no: Some(door),
                 street: Some(street),
                 owner: Some(owner),
+                ..Default::default()
             },
             actor,
             now,
