@@ -202,7 +202,6 @@ fn as_f64(v: &Value) -> Option<f64> {
 }
 
 #[actix_web::test]
-#[ignore = "issue 12: the location search with the RequestInfo as the whole body gets 401"]
 async fn app_day_starts_and_logs_in() {
     let app = TestApp::new();
     let mut c = AppClient::new(&app, GPX);
@@ -312,7 +311,7 @@ async fn app_day_starts_and_logs_in() {
 }
 
 #[actix_web::test]
-#[ignore = "issue 12: egov-user-event/v1/events/_search is not served (404)"]
+#[ignore = "issue 16: egov-user-event (in-app notifications) is not served yet"]
 async fn app_home_asks_for_notifications() {
     let app = TestApp::new();
     let c = logged_in(&app).await;
@@ -342,7 +341,6 @@ async fn app_home_asks_for_notifications() {
 }
 
 #[actix_web::test]
-#[ignore = "issue 12: connections carry isPrimaryOwner as a bool and documents as a list; fuzzy search answers in WaterConnection, not waterConnectionData; location search 401"]
 async fn app_day_registers_and_finds_consumers() {
     let app = TestApp::new();
     let c = logged_in(&app).await;
@@ -473,7 +471,6 @@ async fn app_day_registers_and_finds_consumers() {
 }
 
 #[actix_web::test]
-#[ignore = "issue 12: calls the app makes without a token get 401; bills lack payerName/mobileNumber; meter consumption is a number; connection holders"]
 async fn app_day_bills_collects_and_prints() {
     let app = TestApp::new();
     let c = logged_in(&app).await;
@@ -708,7 +705,6 @@ async fn pdf_file(c: &AppClient<'_>, step: &str, pdf: &Value) {
 }
 
 #[actix_web::test]
-#[ignore = "issue 12: user answers carry lastModifiedBy as a string (the app reads an int)"]
 async fn app_day_ends_with_profile_and_password() {
     let app = TestApp::new();
     let mut c = logged_in(&app).await;

@@ -424,12 +424,20 @@ fn instant(v: &Option<String>, field: &str) -> AppResult<Option<chrono::DateTime
 /// figures, counted (`collectionDataCount`: `collectionPaid` and `collectionPending`, only the
 /// tab's with `isBillPaid`; `propertyCount`: matches by property type, the counts as strings),
 /// then the tab, the order and the page. `freeSearch` and `iscollectionAmount` are accepted and
-/// change nothing (`textSearch` always matches a part of the name, new or old id).
+/// change nothing (`textSearch` always matches a part of the name, new or old id). The fuzzy
+/// search answers its connections as `waterConnectionData`, as ws-services does (the app's
+/// name search reads that list).
 async fn search(
     state: web::Data<AppState>,
+    http: actix_web::HttpRequest,
     q: web::Query<SearchQuery>,
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
+    let list_key = if http.path().ends_with("/fuzzy/_search") {
+        "waterConnectionData"
+    } else {
+        "WaterConnection"
+    };
     // ws-services: 50 by default, at most 500 (`egov.waterservice.pagination.*`)
     let limit = q.limit.unwrap_or(50);
     if limit != -1 && !(1..=500).contains(&limit) {
@@ -560,9 +568,13 @@ async fn search(
             property.insert(t, json!(n.to_string()));
         }
     }
-    Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info),
-        "WaterConnection": page.iter().map(|e| connection_json_with(&e.household, Some(&e.figures))).collect::<Vec<_>>(),
-        "totalCount": total, "collectionDataCount": collection, "propertyCount": property})))
+    let mut answer = json!({"ResponseInfo": ResponseInfo::success(&req.info),
+        "totalCount": total, "collectionDataCount": collection, "propertyCount": property});
+    answer[list_key] = page
+        .iter()
+        .map(|e| connection_json_with(&e.household, Some(&e.figures)))
+        .collect();
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 #[derive(Debug, Deserialize)]
