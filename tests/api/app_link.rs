@@ -7,6 +7,7 @@
 use chrono::{Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};
 
+use crate::app_models::{assert_parses, list_parses_as};
 use crate::helpers::*;
 
 /// The app's RequestInfo (`services/request_info.dart`): `ver`/`did` numbers, `ts` empty, and the
@@ -214,6 +215,7 @@ async fn a_bare_request_info_carries_the_token_at_its_top() {
     );
     let (s, v) = gp.app.post(&path, app_ri(&gp.admin, "_search")).await;
     assert_eq!(s, 200, "{v}");
+    assert_parses("TenantBoundary", &v["TenantBoundary"][0]);
     assert!(
         v["TenantBoundary"][0]["boundary"]
             .as_array()
@@ -251,6 +253,8 @@ async fn the_collect_screen_without_a_token_sees_one_household_masked() {
     };
     let (s, v) = gp.anonymous(&fetch(&no, GP)).await;
     assert_eq!(s, 200, "{v}");
+    // read as `getBillDetails` reads it: `res['Bill'].map(FetchBill.fromJson)`
+    list_parses_as("FetchBill", &v["Bill"], "Bill").unwrap();
     let bill = &v["Bill"][0];
     assert_eq!(bill["totalAmount"], json!(120));
     assert_eq!(bill["consumerCode"], json!(no));
@@ -278,6 +282,7 @@ async fn the_collect_screen_without_a_token_sees_one_household_masked() {
         |q: &str| format!("/billing-service/demand/_search?tenantId={GP}&businessService=WS{q}");
     let (s, v) = gp.anonymous(&demands(&format!("&consumerCode={no}"))).await;
     assert_eq!(s, 200, "{v}");
+    assert_parses("DemandList", &json!({"Demands": v["Demands"]}));
     assert_eq!(v["Demands"].as_array().unwrap().len(), 1);
     assert_eq!(v["Demands"][0]["consumerCode"], json!(no));
     assert_no_full_mobile(&v);
@@ -301,6 +306,10 @@ async fn the_collect_screen_without_a_token_sees_one_household_masked() {
         )
         .await;
     assert_eq!(s, 200, "{v}");
+    assert_parses(
+        "UpdateDemandList",
+        &json!({"Demands": v["Demands"], "totalApplicablePenalty": v["totalApplicablePenalty"]}),
+    );
     assert_eq!(v["Demands"][0]["consumerCode"], json!(no));
     assert_no_full_mobile(&v);
     let (s, v) = gp
@@ -349,6 +358,7 @@ async fn the_receipt_and_bill_links_print_a_paid_bill_and_open_files_by_id() {
         ))
         .await;
     assert_eq!(s, 200, "{v}");
+    assert_parses("BillPayments", &v);
     assert_eq!(v["Payments"].as_array().unwrap().len(), 1);
     assert_eq!(v["Payments"][0]["totalAmountPaid"], json!(120));
     assert_no_full_mobile(&v);
@@ -367,6 +377,7 @@ async fn the_receipt_and_bill_links_print_a_paid_bill_and_open_files_by_id() {
         ))
         .await;
     assert_eq!(s, 200, "{v}");
+    assert_parses("BillList", &v);
     let bill = v["Bill"]
         .as_array()
         .unwrap()
@@ -394,6 +405,7 @@ async fn the_receipt_and_bill_links_print_a_paid_bill_and_open_files_by_id() {
         )
         .await;
     assert_eq!(s, 201, "{v}");
+    assert_parses("PDFServiceResponse", &v);
     let bill_file = v["filestoreIds"][0].as_str().unwrap().to_owned();
     let (s, v) = gp
         .app
@@ -423,6 +435,7 @@ async fn the_receipt_and_bill_links_print_a_paid_bill_and_open_files_by_id() {
         ))
         .await;
     assert_eq!(s, 200, "{v}");
+    list_parses_as("FileStore", &v["fileStoreIds"], "fileStoreIds").unwrap();
     assert_eq!(v["fileStoreIds"].as_array().unwrap().len(), 2);
     let url = v["fileStoreIds"][0]["url"].as_str().unwrap();
     let path = &url[url.find("/filestore/").unwrap()..];
