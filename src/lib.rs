@@ -60,7 +60,7 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
         pool,
         access: Arc::new(access),
         i18n: Arc::new(i18n),
-        link_limiter: Arc::new(http::limiter::Limiter::new(
+        link_limiter: Arc::new(platform::access::limiter::Limiter::new(
             settings.security.anonymous_calls_per_minute,
         )),
         crypto,

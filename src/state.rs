@@ -16,7 +16,7 @@ pub struct AppState {
     pub crypto: Arc<crate::platform::encryption::Crypto>,
     pub sms: Arc<dyn crate::platform::notification::SmsAdapter>,
     /// Anonymous calls (the link holder's view) per client address.
-    pub link_limiter: Arc<crate::http::limiter::Limiter>,
+    pub link_limiter: Arc<crate::platform::access::limiter::Limiter>,
 }
 
 impl AppState {

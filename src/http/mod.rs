@@ -4,7 +4,6 @@
 pub mod envelope;
 pub mod gateway;
 pub mod headers;
-pub mod limiter;
 pub mod page;
 pub mod routes;
 

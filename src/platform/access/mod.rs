@@ -3,6 +3,7 @@
 
 pub mod grants;
 pub mod identity;
+pub mod limiter;
 pub mod link;
 
 use std::collections::HashMap;
