@@ -493,3 +493,73 @@ async fn calls_without_a_login_are_limited_per_address() {
         .await;
     assert_eq!(s, 200, "{v}");
 }
+
+#[actix_web::test]
+async fn a_link_holder_never_reaches_another_gps_household() {
+    let gp = Gp::new();
+    let no = gp.household("9876543210", "Gurpreet Kaur", "OLD/1").await;
+    let receipt = gp.pay(&no, 50).await;
+    // The GP's consumer and receipt named on another GP: 200 and nothing, on every route.
+    for (path, list) in [
+        (
+            format!(
+                "/billing-service/bill/v2/_fetchbill?tenantId={OTHER_GP}&consumerCode={no}&businessService=WS"
+            ),
+            "Bill",
+        ),
+        (
+            format!(
+                "/billing-service/bill/v2/_search?tenantId={OTHER_GP}&consumerCode={no}&service=WS"
+            ),
+            "Bill",
+        ),
+        (
+            format!(
+                "/billing-service/demand/_search?tenantId={OTHER_GP}&consumerCode={no}&businessService=WS"
+            ),
+            "Demands",
+        ),
+        (
+            format!(
+                "/ws-calculator/waterCalculator/_getPenaltyDetails?tenantId={OTHER_GP}&consumerCodes={no}"
+            ),
+            "Demands",
+        ),
+        (
+            format!(
+                "/collection-services/payments/WS/_search?tenantId={OTHER_GP}&consumerCodes={no}"
+            ),
+            "Payments",
+        ),
+        (
+            format!(
+                "/collection-services/payments/WS/_search?tenantId={OTHER_GP}&receiptNumbers={receipt}"
+            ),
+            "Payments",
+        ),
+    ] {
+        let (s, v) = gp.anonymous(&path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert_eq!(v[list], json!([]), "{path}: {v}");
+    }
+    // and the PDFs of its bill and receipt cannot be made there
+    for (key, body) in [
+        ("ws-bill", json!({"Bill": [{"consumerCode": no}]})),
+        (
+            "ws-receipt",
+            json!({"Payments": [{"paymentDetails": [{"receiptNumber": receipt}]}]}),
+        ),
+    ] {
+        let mut b = body;
+        b["RequestInfo"] = json!({});
+        let (s, v) = gp
+            .app
+            .post(
+                &format!("/pdf-service/v1/_create?key={key}&tenantId={OTHER_GP}"),
+                b,
+            )
+            .await;
+        assert!(matches!(s.as_u16(), 400 | 404), "{key}: {s} {v}");
+        assert!(v["filestoreIds"].is_null(), "{key}: {v}");
+    }
+}
