@@ -126,6 +126,27 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// The same error with each field it names put under `prefix` (`name` -> `user.name`), for
+    /// a check run on a part of the request.
+    pub fn under(self, prefix: &str) -> Self {
+        match self {
+            Self::Client { status, errors } => Self::Client {
+                status,
+                errors: errors
+                    .into_iter()
+                    .map(|mut d| {
+                        if let Some(p) = d.params.as_mut().and_then(|p| p.first_mut()) {
+                            *p = format!("{prefix}.{p}");
+                            d.description = Some(format!("field: {p}"));
+                        }
+                        d
+                    })
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+
     pub fn client(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self::Client {
             status,

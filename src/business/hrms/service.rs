@@ -206,7 +206,7 @@ pub fn create(
     new.father_or_husband_name = e.father_or_husband_name.clone();
     new.password = Some(Secret::new(password.clone()));
     let user = users::create_user(conn, id, &new, Some(caller.uuid), now)
-        .map_err(|err| prefix_fields(err, &format!("{field}.user")))?;
+        .map_err(|err| err.under(&format!("{field}.user")))?;
     let code = crate::platform::idgen::generate(
         conn,
         state_tenant,
@@ -265,26 +265,6 @@ pub fn create(
         user,
         changes: Vec::new(),
     })
-}
-
-/// Puts `prefix.` in front of the fields an error names.
-fn prefix_fields(e: AppError, prefix: &str) -> AppError {
-    match e {
-        AppError::Client { status, errors } => AppError::Client {
-            status,
-            errors: errors
-                .into_iter()
-                .map(|mut d| {
-                    if let Some(p) = d.params.as_mut().and_then(|p| p.first_mut()) {
-                        *p = format!("{prefix}.{p}");
-                        d.description = Some(format!("field: {p}"));
-                    }
-                    d
-                })
-                .collect(),
-        },
-        other => other,
-    }
 }
 
 /// A change to an employee.
@@ -369,7 +349,7 @@ pub fn update(
             caller.uuid,
             now,
         )
-        .map_err(|e| prefix_fields(e, &format!("{field}.user")))?;
+        .map_err(|e| e.under(&format!("{field}.user")))?;
     }
     if let Some(roles) = &up.roles {
         users::set_roles(conn, &user, &with_employee_role(roles), actor, now)?;

@@ -171,15 +171,7 @@ fn start(
             ));
         }
     }
-    let today = now.with_timezone(&IST).date_naive();
-    let month = month.with_day(1).unwrap_or(month);
-    if month >= today.with_day(1).unwrap_or(today) {
-        return Err(AppError::invalid_field(
-            "INVALID_BILLING_CYCLE",
-            "Demand can be generated only for a past month",
-            "billingPeriod",
-        ));
-    }
+    let month = past_month(month, now, "billingPeriod")?;
     let rates = flat_rates(conn, ctx, tenant, month)?;
     if rates.iter().all(|(_, r, _)| *r <= Decimal::ZERO) {
         return Err(AppError::bad_request(
@@ -347,15 +339,7 @@ pub fn bill_one(
         )
     })?;
     let connection_no = c.connection_no.clone();
-    let today = now.with_timezone(&IST).date_naive();
-    let month = month.with_day(1).unwrap_or(month);
-    if month >= today.with_day(1).unwrap_or(today) {
-        return Err(AppError::invalid_field(
-            "INVALID_BILLING_CYCLE",
-            "Demand can be generated only for a past month",
-            "CalculationCriteria.from",
-        ));
-    }
+    let month = past_month(month, now, "CalculationCriteria.from")?;
     billing::lock_consumer(conn, tenant, SERVICE, &connection_no)?;
     let (from, to) = (month_start_at(month), month_end_at(month));
     let household: Vec<_> = water::flat_households(conn, tenant, from)?
@@ -591,6 +575,21 @@ pub fn batches(conn: &mut PgConnection, tenant: &str, limit: i64) -> QueryResult
         .limit(limit)
         .select(Batch::as_select())
         .load(conn)
+}
+
+/// The first day of `month`, which must be before the current month (IST): a demand is for a
+/// month that has ended.
+fn past_month(month: NaiveDate, now: DateTime<Utc>, field: &str) -> AppResult<NaiveDate> {
+    let today = now.with_timezone(&IST).date_naive();
+    let month = month.with_day(1).unwrap_or(month);
+    if month >= today.with_day(1).unwrap_or(today) {
+        return Err(AppError::invalid_field(
+            "INVALID_BILLING_CYCLE",
+            "Demand can be generated only for a past month",
+            field,
+        ));
+    }
+    Ok(month)
 }
 
 #[cfg(test)]

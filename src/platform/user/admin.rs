@@ -109,7 +109,7 @@ pub fn update_user(
             actor,
             now,
         )
-        .map_err(|e| prefixed(e, "user"))?;
+        .map_err(|e| e.under("user"))?;
     }
     set_roles(conn, &now_user, &ch.roles, Some(actor), now)?;
     if let Some(active) = ch.active {
@@ -120,24 +120,4 @@ pub fn update_user(
         repo::clear_failures(conn, user.id)?;
     }
     get(conn, crypto, user.id)?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))
-}
-
-/// The error with each field named under `prefix` (`name` -> `user.name`).
-fn prefixed(e: AppError, prefix: &str) -> AppError {
-    match e {
-        AppError::Client { status, errors } => AppError::Client {
-            status,
-            errors: errors
-                .into_iter()
-                .map(|mut d| {
-                    if let Some(p) = d.params.as_mut().and_then(|p| p.first_mut()) {
-                        *p = format!("{prefix}.{p}");
-                        d.description = Some(format!("field: {p}"));
-                    }
-                    d
-                })
-                .collect(),
-        },
-        other => other,
-    }
 }
