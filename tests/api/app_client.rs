@@ -17,7 +17,7 @@
 //! - An answer is a success for the app when its status is 200, 201 or 202.
 //!
 //! Steps record what went wrong instead of stopping, so one run of the replay lists every broken
-//! step; `finish` fails the test with the whole list.
+//! step; `finish` fails the test with the whole list. A `strict` client fails at the first.
 
 use std::cell::RefCell;
 
@@ -27,44 +27,9 @@ use serde_json::{Map, Value, json};
 use crate::app_models::{as_app_sends, list_parses_as, parses_as};
 use crate::helpers::*;
 
-/// The Basic credentials of the app's token call (`egov-user-client:`).
-pub const APP_CLIENT: &str = "ZWdvdi11c2VyLWNsaWVudDo=";
-/// `msgId` as `RequestInfo.toJson` writes it with English selected.
-pub const MSG_ID: &str = "20170310130900|en_IN";
-/// The state tenant (`STATE_LEVEL_TENANT_ID`, `stateInfo.code`).
-pub const STATE_TENANT: &str = "pb";
+mod dart;
 
-/// Dart's `Uri.encodeQueryComponent`.
-pub fn dart_query_component(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(b as char);
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// Dart's `Uri(queryParameters: q).query`.
-pub fn dart_query(q: &[(&str, &str)]) -> String {
-    q.iter()
-        .map(|(k, v)| format!("{}={}", dart_query_component(k), dart_query_component(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// `RequestInfo(...).toJson()`: `token` None is a null authToken, Some("") the empty one the app
-/// sends before login.
-pub fn request_info(action: &str, token: Option<&str>, user_info: Option<Value>) -> Value {
-    json!({
-        "apiId": "mgramseva", "ver": 1, "ts": "", "action": action, "did": 1, "key": "",
-        "msgId": MSG_ID, "authToken": token, "userInfo": user_info,
-    })
-}
+pub use dart::*;
 
 /// The app, logged in or not, over a test server.
 pub struct AppClient<'a> {
@@ -78,6 +43,7 @@ pub struct AppClient<'a> {
     /// `userDetails.selectedtenant.name` (the consumer form's city), once `tenants` ran.
     pub tenant_name: String,
     problems: RefCell<Vec<String>>,
+    strict: bool,
 }
 
 impl<'a> AppClient<'a> {
@@ -89,12 +55,23 @@ impl<'a> AppClient<'a> {
             tenant: tenant.to_owned(),
             tenant_name: String::new(),
             problems: RefCell::new(Vec::new()),
+            strict: false,
         }
     }
 
-    /// A problem of step `step`, kept for `finish`.
+    /// The app in a test that goes on with each answer: the first problem fails it at once.
+    pub fn strict(app: &'a TestApp, tenant: &str) -> Self {
+        Self {
+            strict: true,
+            ..Self::new(app, tenant)
+        }
+    }
+
+    /// A problem of step `step`, kept for `finish` (a strict client fails with it).
     pub fn problem(&self, step: &str, what: impl std::fmt::Display) {
-        self.problems.borrow_mut().push(format!("[{step}] {what}"));
+        let p = format!("[{step}] {what}");
+        assert!(!self.strict, "the app's step failed: {p}");
+        self.problems.borrow_mut().push(p);
     }
 
     /// Checks a value the app relies on (a `!` in its code, an amount), keeping a problem if not.
@@ -175,6 +152,13 @@ impl<'a> AppClient<'a> {
         self.post_raw_url(&uri, body).await
     }
 
+    /// `makeRequest` with this client's RequestInfo for `action` (no userInfo): the answer as it
+    /// comes, for a test to check by hand.
+    pub async fn send(&self, url: &str, query: &[(&str, &str)], action: &str, body: Value) -> Resp {
+        self.post(url, query, Some(body), Some(self.ri(action, None)))
+            .await
+    }
+
     /// A POST to a URL the app writes out by hand (no query encoding).
     pub async fn post_raw_url(&self, uri: &str, body: Value) -> Resp {
         self.app
@@ -188,7 +172,7 @@ impl<'a> AppClient<'a> {
     }
 
     /// The RequestInfo with this client's token.
-    fn ri(&self, action: &str, user_info: Option<Value>) -> Value {
+    pub fn ri(&self, action: &str, user_info: Option<Value>) -> Value {
         request_info(action, Some(&self.token), user_info)
     }
 
@@ -262,13 +246,10 @@ impl<'a> AppClient<'a> {
 
     // --- login -------------------------------------------------------------------------------
 
-    /// `AuthenticationProvider.validateLogin`: the token call (a form, Basic auth, tenantId
-    /// "pb"), then `getProfile` (user/_search with the new token). Keeps the token and the
-    /// UserRequest; returns the user/_search answer.
-    pub async fn login(&mut self, user_name: &str, password: &str) -> Value {
-        let step = "login: token";
-        let r = self
-            .app
+    /// The token call of `AuthenticationProvider.validateLogin`: a form, Basic auth, tenantId
+    /// "pb"; the answer as it comes.
+    pub async fn token_call(&self, user_name: &str, password: &str) -> Resp {
+        self.app
             .post_form(
                 "/user/oauth/token",
                 &[
@@ -281,7 +262,14 @@ impl<'a> AppClient<'a> {
                 ],
                 Some(APP_CLIENT),
             )
-            .await;
+            .await
+    }
+
+    /// `AuthenticationProvider.validateLogin`: the token call, then `getProfile` (user/_search
+    /// with the new token). Keeps the token and the UserRequest; returns the user/_search answer.
+    pub async fn login(&mut self, user_name: &str, password: &str) -> Value {
+        let step = "login: token";
+        let r = self.token_call(user_name, password).await;
         let v = self.answer(step, Some("UserDetails"), r);
         let token = v["access_token"].as_str().unwrap_or_default().to_owned();
         assert!(
@@ -307,6 +295,18 @@ impl<'a> AppClient<'a> {
             ),
         );
         profile
+    }
+
+    /// A new employee (on the state) holding `roles` on this client's GP, and the app logged in
+    /// as them; returns the user/_search answer.
+    pub async fn login_new_employee(&mut self, mobile: &str, pw: &str, roles: &[&str]) -> Value {
+        let roles: Vec<String> = roles
+            .iter()
+            .map(|r| format!("{r}@{}", self.tenant))
+            .collect();
+        let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+        self.app.employee(mobile, &roles, Some(pw));
+        self.login(mobile, pw).await
     }
 
     async fn profile_with(&self, step: &str, body: Value) -> Value {
@@ -666,9 +666,15 @@ impl<'a> AppClient<'a> {
 
     /// `BillingServiceRepository.fetchdBillPayments`: userInfo on top and in the RequestInfo.
     pub async fn payments(&self, step: &str, consumer: &str) -> Value {
+        self.payments_at(step, "collection-services/payments/WS/_search", consumer)
+            .await
+    }
+
+    /// The request of `payments` sent to another search URL (`payments/_search`).
+    pub async fn payments_at(&self, step: &str, url: &str, consumer: &str) -> Value {
         let r = self
             .post(
-                "collection-services/payments/WS/_search",
+                url,
                 &[
                     ("tenantId", &self.tenant),
                     ("consumerCodes", consumer),
@@ -789,21 +795,4 @@ impl<'a> AppClient<'a> {
             .await;
         self.answer("profile: change password", Some("ChangePasswordDetails"), r)
     }
-}
-
-#[test]
-fn queries_are_encoded_as_darts_uri_does() {
-    assert_eq!(
-        dart_query(&[
-            ("connectionNumber", "WS/7001/2024-25/0001"),
-            ("name", "Gurpreet Kaur"),
-            ("module", "a,b"),
-        ]),
-        "connectionNumber=WS%2F7001%2F2024-25%2F0001&name=Gurpreet+Kaur&module=a%2Cb"
-    );
-    let ri = request_info("_search", Some(""), None);
-    assert_eq!(ri["ver"], 1);
-    assert_eq!(ri["did"], 1);
-    assert_eq!(ri["msgId"], MSG_ID);
-    assert!(ri["userInfo"].is_null() && ri.get("userInfo").is_some());
 }

@@ -17,26 +17,6 @@ const GPX: &str = "pb.aassalhihjag";
 const MOBILE: &str = "9815000001";
 const PW: &str = "eGov@123";
 
-fn today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::Asia::Kolkata)
-        .date_naive()
-}
-
-/// Midnight of a day in India, as the app's `DateFormats.dateToTimeStamp` gives it in a browser
-/// there.
-fn ist_ms(d: NaiveDate) -> i64 {
-    mgramseva::time::ist_day_start_millis(d)
-}
-
-fn month_start(months_back: u32) -> NaiveDate {
-    let mut d = today().with_day(1).unwrap();
-    for _ in 0..months_back {
-        d = (d - chrono::Duration::days(1)).with_day(1).unwrap();
-    }
-    d
-}
-
 fn month_end(start: NaiveDate) -> NaiveDate {
     (start + chrono::Duration::days(32)).with_day(1).unwrap() - chrono::Duration::days(1)
 }
@@ -52,17 +32,13 @@ fn bill_period(start: NaiveDate) -> String {
 
 /// An employee of the GP who can do the whole day, and the app logged in as them.
 async fn logged_in(app: &TestApp) -> AppClient<'_> {
-    app.employee(
-        MOBILE,
-        &[
-            &format!("GP_ADMIN@{GPX}"),
-            &format!("SECRETARY@{GPX}"),
-            &format!("COLLECTION_OPERATOR@{GPX}"),
-        ],
-        Some(PW),
-    );
     let mut c = AppClient::new(app, GPX);
-    c.login(MOBILE, PW).await;
+    c.login_new_employee(
+        MOBILE,
+        PW,
+        &["GP_ADMIN", "SECRETARY", "COLLECTION_OPERATOR"],
+    )
+    .await;
     // the home screen: the GPs, the employee's selected
     c.tenants().await;
     c
@@ -240,15 +216,9 @@ async fn app_day_starts_and_logs_in() {
         ),
     );
     // login (the token, then user/_search)
-    app.employee(
-        MOBILE,
-        &[
-            &format!("GP_ADMIN@{GPX}"),
-            &format!("COLLECTION_OPERATOR@{GPX}"),
-        ],
-        Some(PW),
-    );
-    let profile = c.login(MOBILE, PW).await;
+    let profile = c
+        .login_new_employee(MOBILE, PW, &["GP_ADMIN", "COLLECTION_OPERATOR"])
+        .await;
     c.expect(
         "login: user/_search",
         profile["user"][0]["mobileNumber"] == MOBILE,
@@ -730,20 +700,7 @@ async fn app_day_ends_with_profile_and_password() {
     // change the password, log in with the new one; the old one no longer works
     c.change_password(PW, "Punjab@2024").await;
     c.login(MOBILE, "Punjab@2024").await;
-    let (s, _) = app
-        .post_form(
-            "/user/oauth/token",
-            &[
-                ("username", MOBILE),
-                ("password", PW),
-                ("scope", "read"),
-                ("grant_type", "password"),
-                ("tenantId", STATE_TENANT),
-                ("userType", "EMPLOYEE"),
-            ],
-            Some(APP_CLIENT),
-        )
-        .await;
+    let (s, _) = c.token_call(MOBILE, PW).await;
     c.expect(
         "login again: old password",
         s.as_u16() == 400 || s.as_u16() == 401,

@@ -353,3 +353,24 @@ pub fn created_connection_no((status, v): Resp) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Today in India (the GPs' day).
+pub fn today() -> chrono::NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive()
+}
+
+/// Midnight of a day in India, in epoch milliseconds (the app's `dateToTimeStamp` there).
+pub fn ist_ms(d: chrono::NaiveDate) -> i64 {
+    mgramseva::time::ist_day_start_millis(d)
+}
+
+/// The first day of the month `n` months before this one, in India.
+pub fn month_start(n: u32) -> chrono::NaiveDate {
+    let mut d = mgramseva::time::month_start(today());
+    for _ in 0..n {
+        d = mgramseva::time::prev_month(d);
+    }
+    d
+}
