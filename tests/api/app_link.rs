@@ -4,7 +4,6 @@
 //! token a request gets the link holder's view: the one household it names, on one GP, mobile
 //! numbers masked, never a list.
 
-use chrono::{Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use crate::app_models::{assert_parses, list_parses_as};
@@ -25,19 +24,6 @@ fn user_info() -> Value {
            "roles": [{"code": "SUPERUSER", "name": "Superuser", "tenantId": STATE}]})
 }
 
-fn ist_ms(d: NaiveDate) -> i64 {
-    mgramseva::time::ist_day_start_millis(d)
-}
-
-fn last_month() -> NaiveDate {
-    let d = Utc::now()
-        .with_timezone(&chrono_tz::Asia::Kolkata)
-        .date_naive()
-        .with_day(1)
-        .unwrap();
-    d - chrono::Duration::days(1)
-}
-
 struct Gp {
     app: TestApp,
     admin: String,
@@ -55,33 +41,14 @@ impl Gp {
 
     /// A flat-rate household on `GP` that owes its opening arrears (₹120).
     async fn household(&self, mobile: &str, name: &str, old: &str) -> String {
-        let property = json!({"tenantId": GP, "propertyType": "RESIDENTIAL",
-            "address": {"doorNo": "12", "street": "Gurdwara Road", "locality": {"code": "WARD1"}},
-            "owners": [{"name": name, "mobileNumber": mobile, "gender": "FEMALE", "fatherOrHusbandName": "Baldev Singh"}]});
-        let (s, v) = self
-            .app
-            .post(
-                "/property-services/property/_create",
-                json!({"RequestInfo": ri(&self.admin), "Property": property}),
-            )
-            .await;
-        assert_eq!(s, 201, "{v}");
-        let pid = v["Properties"][0]["propertyId"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let wc = json!({"tenantId": GP, "propertyId": pid, "oldConnectionNo": old,
-            "connectionType": "Non_Metered", "arrears": 120,
-            "previousReadingDate": ist_ms(last_month().with_day(1).unwrap()) + 86_400_000,
-            "additionalDetails": {}});
-        created_connection_no(
-            self.app
-                .post(
-                    "/ws-services/wc/_create",
-                    json!({"RequestInfo": ri(&self.admin), "WaterConnection": wc}),
-                )
-                .await,
+        let wc = gp_household(
+            &self.app,
+            &self.admin,
+            (mobile, name, old),
+            json!({"arrears": 120}),
         )
+        .await;
+        wc["connectionNo"].as_str().unwrap().to_owned()
     }
 
     /// A call as the app makes it without a token: `{"RequestInfo": {}}`.

@@ -21,13 +21,9 @@ const PW: &str = "eGov@123";
 
 /// The app logged in as a GP admin, collector and secretary of `STD`; a problem fails at once.
 async fn logged_in(app: &TestApp) -> AppClient<'_> {
+    let roles = ["GP_ADMIN", "COLLECTION_OPERATOR", "SECRETARY"];
     let mut a = AppClient::strict(app, STD);
-    a.login_new_employee(
-        "9851000001",
-        PW,
-        &["GP_ADMIN", "COLLECTION_OPERATOR", "SECRETARY"],
-    )
-    .await;
+    a.login_new_employee("9851000001", PW, &roles).await;
     a
 }
 
@@ -149,14 +145,6 @@ async fn connection(a: &AppClient<'_>, no: &str) -> Value {
         .await
 }
 
-fn line(d: &Value, head: &str) -> Value {
-    d["demandDetails"]
-        .as_array()
-        .and_then(|a| a.iter().find(|l| l["taxHeadMasterCode"] == head))
-        .map(|l| l["taxAmount"].clone())
-        .unwrap_or(Value::Null)
-}
-
 // ---------------------------------------------------------------------------------------------
 
 #[actix_web::test]
@@ -227,7 +215,10 @@ async fn a_metered_household_as_the_app_registers_searches_bills_and_edits_it() 
         .await;
     assert_parses("MeterDemand", &v);
     // 30 units on the standard tariff: 100 + 30 x 2
-    assert_eq!(line(&v["meterReadings"][0]["demand"], "10101"), json!(160));
+    assert_eq!(
+        tax_amount(&v["meterReadings"][0]["demand"], "10101"),
+        json!(160)
+    );
     assert_eq!(v["meterReadings"][0]["consumption"], Value::Null);
 
     // The next bill starts from this reading.
@@ -243,7 +234,7 @@ async fn a_metered_household_as_the_app_registers_searches_bills_and_edits_it() 
     assert_eq!(m["currentReadingDate"], json!(ist_ms(read_on)));
     let ds = a.demands("demands", &no).await;
     assert_eq!(ds.len(), 1, "{ds:?}");
-    assert_eq!(line(&ds[0], "10101"), json!(160));
+    assert_eq!(tax_amount(&ds[0], "10101"), json!(160));
 
     // Edit: the app sends back what it read (its models' fields only), the masked Aadhaar
     // number included, with a new street; the property too.
@@ -315,7 +306,7 @@ async fn a_flat_household_with_an_advance_and_the_register_as_the_app_reads_them
     assert_eq!(wc["additionalDetails"]["meterReading"], Value::Null);
     let ds = a.demands("demands", &no).await;
     assert_eq!(ds.len(), 1, "{ds:?}");
-    assert_eq!(line(&ds[0], "WS_ADVANCE_CARRYFORWARD"), json!(-200));
+    assert_eq!(tax_amount(&ds[0], "WS_ADVANCE_CARRYFORWARD"), json!(-200));
     // The household register, as `household_register_provider.dart` asks for it.
     let to = Utc::now().timestamp_millis().to_string();
     let v = a
@@ -509,24 +500,20 @@ async fn calculate_makes_the_demand_of_a_reading_or_a_month_all_or_nothing() {
     let app = TestApp::new();
     let a = logged_in(&app).await;
     let start = today() - chrono::Duration::days(40);
-    let (_, m1) = household(
-        &a,
-        "9851000401",
-        "Jaspreet Kaur",
-        json!({"connectionType": "Metered", "oldConnectionNo": "M/401", "meterId": "MTR401",
-               "previousReadingDate": ist_ms(start), "previousReading": 100}),
-        json!({"initialMeterReading": 100, "meterReading": 100}),
-    )
-    .await;
-    let (_, m2) = household(
-        &a,
-        "9851000402",
-        "Navjot Kaur",
-        json!({"connectionType": "Metered", "oldConnectionNo": "M/402", "meterId": "MTR402",
-               "previousReadingDate": ist_ms(start), "previousReading": 100}),
-        json!({"initialMeterReading": 100, "meterReading": 100}),
-    )
-    .await;
+    let mut metered = Vec::new();
+    for (n, name) in [("401", "Jaspreet Kaur"), ("402", "Navjot Kaur")] {
+        let (_, no) = household(
+            &a,
+            &format!("9851000{n}"),
+            name,
+            json!({"connectionType": "Metered", "oldConnectionNo": format!("M/{n}"), "meterId": format!("MTR{n}"),
+                   "previousReadingDate": ist_ms(start), "previousReading": 100}),
+            json!({"initialMeterReading": 100, "meterReading": 100}),
+        )
+        .await;
+        metered.push(no);
+    }
+    let [m1, m2] = <[String; 2]>::try_from(metered).unwrap();
     let flat = flat(&a, "9851000403", "Rajwinder Kaur", "F/403", month_start(2)).await;
     let calc = |criteria: Value| {
         a.send(
@@ -560,7 +547,7 @@ async fn calculate_makes_the_demand_of_a_reading_or_a_month_all_or_nothing() {
     assert_eq!(r["meterReadings"][0]["currentReading"], json!(130));
     let ds = a.demands("demands", &m1).await;
     assert_eq!(ds.len(), 1);
-    assert_eq!(line(&ds[0], "10101"), json!(160));
+    assert_eq!(tax_amount(&ds[0], "10101"), json!(160));
 
     // A flat-rate month: last month, the GP's flat rate.
     let (s, v) =
@@ -574,7 +561,7 @@ async fn calculate_makes_the_demand_of_a_reading_or_a_month_all_or_nothing() {
     );
     let ds = a.demands("demands", &flat).await;
     assert_eq!(ds.len(), 1, "{ds:?}");
-    assert_eq!(line(&ds[0], "10101"), json!(50));
+    assert_eq!(tax_amount(&ds[0], "10101"), json!(50));
     // once
     let (s, v) =
         calc(json!([{"tenantId": STD, "connectionNo": flat, "from": ist_ms(month_start(1))}]))
@@ -687,7 +674,7 @@ async fn the_job_scheduler_bills_last_month_of_every_gp_for_bulk_demands_state_r
     let ds = a.demands("demands", &flat).await;
     assert_eq!(ds.len(), 1, "{ds:?}");
     assert_eq!(ds[0]["taxPeriodFrom"], json!(ist_ms(month_start(1))));
-    assert_eq!(line(&ds[0], "10101"), json!(50));
+    assert_eq!(tax_amount(&ds[0], "10101"), json!(50));
     // Again (the Postman collection's path): nothing more to bill.
     let (s, v) = run(
         state_bulk,

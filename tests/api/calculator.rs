@@ -154,14 +154,6 @@ impl Calc {
     }
 }
 
-fn line(d: &Value, head: &str) -> Value {
-    d["demandDetails"]
-        .as_array()
-        .and_then(|a| a.iter().find(|l| l["taxHeadMasterCode"] == head))
-        .map(|l| l["taxAmount"].clone())
-        .unwrap_or(Value::Null)
-}
-
 #[actix_web::test]
 async fn metered_bills_use_the_gps_slabs_standard_and_pilot() {
     let c = Calc::new();
@@ -185,7 +177,7 @@ async fn metered_bills_use_the_gps_slabs_standard_and_pilot() {
             today().format("%d/%m/%Y")
         )
     );
-    assert_eq!(line(&r["demand"], "10101"), json!(150));
+    assert_eq!(tax_amount(&r["demand"], "10101"), json!(150));
     // due date: the demand's creation + 15 days
     assert_eq!(r["demand"]["billExpiryTime"], json!(1_296_000_000_i64));
     assert_eq!(r["demand"]["taxPeriodFrom"], json!(ist_ms(start)));
@@ -194,7 +186,10 @@ async fn metered_bills_use_the_gps_slabs_standard_and_pilot() {
     let pilot_no = c.metered(GP, "9876550002", "M/2", start).await;
     let (s, v) = c.reading(GP, &pilot_no, 125, today()).await;
     assert_eq!(s, 201, "{v}");
-    assert_eq!(line(&v["meterReadings"][0]["demand"], "10101"), json!(125));
+    assert_eq!(
+        tax_amount(&v["meterReadings"][0]["demand"], "10101"),
+        json!(125)
+    );
     // the estimate agrees and writes nothing
     let (s, v) = c
         .post(
@@ -251,7 +246,7 @@ async fn reading_rules_each_have_their_code() {
     let (s, v) = c.reading(STD, &no, 160, today()).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(
-        line(&v["meterReadings"][0]["demand"], "10101"),
+        tax_amount(&v["meterReadings"][0]["demand"], "10101"),
         json!(100 + 20 * 2)
     );
     // a flat-rate household takes no reading
@@ -324,7 +319,7 @@ async fn bulk_demand_follows_every_rule() {
     for no in [&a, &b] {
         let ds = c.demands(STD, no).await;
         assert_eq!(ds.len(), 1, "{no}");
-        assert_eq!(line(&ds[0], "10101"), json!(50));
+        assert_eq!(tax_amount(&ds[0], "10101"), json!(50));
         assert_eq!(ds[0]["taxPeriodFrom"], json!(ist_ms(m1)));
     }
     assert!(
@@ -390,7 +385,8 @@ async fn bulk_demand_goes_in_sequence_keeps_rates_by_date_and_uses_advances() {
         assert_eq!(s, 200, "month -{n}: {v}");
         assert_eq!(v["BulkDemandBatch"]["created"], created, "month -{n}");
     }
-    let amounts = |ds: &[Value]| -> Vec<Value> { ds.iter().map(|d| line(d, "10101")).collect() };
+    let amounts =
+        |ds: &[Value]| -> Vec<Value> { ds.iter().map(|d| tax_amount(d, "10101")).collect() };
     assert_eq!(
         amounts(&c.demands(STD, &a).await),
         [json!(50), json!(50), json!(60), json!(60)]
@@ -598,7 +594,7 @@ async fn a_batch_whose_run_died_gives_way_at_once_and_a_live_run_is_refused() {
     for no in &nos {
         let ds = c.demands(STD, no).await;
         assert_eq!(ds.len(), 1, "{no}");
-        assert_eq!(line(&ds[0], "10101"), json!(50));
+        assert_eq!(tax_amount(&ds[0], "10101"), json!(50));
     }
     let b = batches();
     assert_eq!(b.len(), 2, "{b:?}");
@@ -710,7 +706,7 @@ async fn the_bulk_demand_job_bills_a_month_and_a_rerun_finds_nothing() {
     };
     let out = mgramseva::jobs::run_blocking(&c.app.state, "bulk-demand", &args).unwrap();
     assert!(out.contains("1 GPs billed, 2 demands"), "{out}");
-    assert_eq!(line(&c.demands(STD, &a).await[0], "10101"), json!(50));
+    assert_eq!(tax_amount(&c.demands(STD, &a).await[0], "10101"), json!(50));
     let out = mgramseva::jobs::run_blocking(&c.app.state, "bulk-demand", &args).unwrap();
     assert!(
         out.contains("0 GPs billed, 0 demands, 1 GPs with nothing to bill"),
@@ -980,7 +976,7 @@ async fn penalty_once_per_demand_after_the_grace_days_with_its_estimate() {
         .into_iter()
         .find(|d| d["consumerType"] == "waterConnection")
         .unwrap();
-    assert_eq!(line(&month, "WS_TIME_PENALTY"), json!(5));
+    assert_eq!(tax_amount(&month, "WS_TIME_PENALTY"), json!(5));
     let (_, v) = c
         .post(
             &format!("/billing-service/bill/v2/_fetchbill?tenantId={STD}&consumerCode={no}&businessService=WS"),

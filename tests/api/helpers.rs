@@ -374,3 +374,43 @@ pub fn month_start(n: u32) -> chrono::NaiveDate {
     }
     d
 }
+
+/// The amount of a demand's line for tax head `head` (null when there is none).
+pub fn tax_amount(demand: &Value, head: &str) -> Value {
+    demand["demandDetails"]
+        .as_array()
+        .and_then(|a| a.iter().find(|l| l["taxHeadMasterCode"] == head))
+        .map(|l| l["taxAmount"].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// A flat-rate household on `GP` as a GP admin (`token`) registers it with the fewest fields:
+/// a property of `name` (`mobile`) and its connection, last billed before joining at the start of
+/// last month, with the connection fields of `extra` on top. Answers the connection made.
+pub async fn gp_household(
+    app: &TestApp,
+    token: &str,
+    (mobile, name, old): (&str, &str, &str),
+    extra: Value,
+) -> Value {
+    let create = async |path: &str, key: &str, item: Value| {
+        let mut body = serde_json::json!({"RequestInfo": ri(token)});
+        body[key] = item;
+        let (s, v) = app.post(path, body).await;
+        assert_eq!(s, 201, "{v}");
+        v
+    };
+    let property = serde_json::json!({"tenantId": GP, "propertyType": "RESIDENTIAL",
+        "address": {"doorNo": "12", "street": "Gurdwara Road", "locality": {"code": "WARD1"}},
+        "owners": [{"name": name, "mobileNumber": mobile, "gender": "FEMALE", "fatherOrHusbandName": "Baldev Singh"}]});
+    let v = create("/property-services/property/_create", "Property", property).await;
+    let pid = &v["Properties"][0]["propertyId"];
+    assert!(pid.is_string(), "{v}");
+    let mut wc = serde_json::json!({"tenantId": GP, "propertyId": pid, "oldConnectionNo": old,
+        "connectionType": "Non_Metered", "previousReadingDate": ist_ms(month_start(1)) + 86_400_000,
+        "additionalDetails": {}});
+    for (k, x) in extra.as_object().expect("extra fields are a map") {
+        wc[k.as_str()] = x.clone();
+    }
+    create("/ws-services/wc/_create", "WaterConnection", wc).await["WaterConnection"][0].clone()
+}
