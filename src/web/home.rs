@@ -71,7 +71,6 @@ const COMING: &[Tile] = &[
 /// tile): the modules' declarations and the ones to come.
 fn all_tiles() -> Vec<&'static Tile> {
     let mut all: Vec<&'static Tile> = [
-        crate::business::collection::TILES,
         crate::business::hrms::TILES,
         crate::municipal::water::TILES,
         crate::municipal::calculator::TILES,

@@ -15,6 +15,7 @@ mod apportion;
 mod billing;
 mod browser;
 mod calculator;
+mod collect_pages;
 mod envelope;
 mod fuzz;
 mod gateway;

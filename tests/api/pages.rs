@@ -7,16 +7,16 @@ use diesel::prelude::*;
 
 use crate::helpers::*;
 
-const CSRF: &str = "0123456789abcdef0123456789abcdef";
+pub(crate) const CSRF: &str = "0123456789abcdef0123456789abcdef";
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    set_cookies: Vec<String>,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: String,
+    pub(crate) set_cookies: Vec<String>,
+    pub(crate) body: String,
 }
 
-async fn call(app: &TestApp, req: test::TestRequest, session: Option<&str>) -> Page {
+pub(crate) async fn call(app: &TestApp, req: test::TestRequest, session: Option<&str>) -> Page {
     let mut req = req
         .cookie(Cookie::new("mgs_csrf", CSRF))
         .cookie(Cookie::new("mgs_lang", "en"));
@@ -45,11 +45,11 @@ async fn call(app: &TestApp, req: test::TestRequest, session: Option<&str>) -> P
     }
 }
 
-async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
+pub(crate) async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
     call(app, test::TestRequest::get().uri(path), session).await
 }
 
-async fn post(app: &TestApp, path: &str, form: &str, session: Option<&str>) -> Page {
+pub(crate) async fn post(app: &TestApp, path: &str, form: &str, session: Option<&str>) -> Page {
     let req = test::TestRequest::post()
         .uri(path)
         .insert_header(("content-type", "application/x-www-form-urlencoded"))
@@ -57,7 +57,7 @@ async fn post(app: &TestApp, path: &str, form: &str, session: Option<&str>) -> P
     call(app, req, session).await
 }
 
-fn session_of(p: &Page) -> String {
+pub(crate) fn session_of(p: &Page) -> String {
     p.set_cookies
         .iter()
         .find(|c| c.starts_with("mgs_session="))
@@ -67,7 +67,7 @@ fn session_of(p: &Page) -> String {
         .unwrap_or_default()
 }
 
-fn mark_password_changed(app: &TestApp, id: i64) {
+pub(crate) fn mark_password_changed(app: &TestApp, id: i64) {
     use mgramseva::db::schema::user_account;
     diesel::update(user_account::table.find(id))
         .set(user_account::default_pwd_chgd.eq(true))
@@ -75,7 +75,7 @@ fn mark_password_changed(app: &TestApp, id: i64) {
         .unwrap();
 }
 
-async fn log_in(app: &TestApp, mobile: &str, pw: &str) -> Page {
+pub(crate) async fn log_in(app: &TestApp, mobile: &str, pw: &str) -> Page {
     post(
         app,
         "/login",

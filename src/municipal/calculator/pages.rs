@@ -51,7 +51,7 @@ pub const TILES: &[Tile] = &[
 
 pub fn routes(r: &mut Routes<'_>) {
     let demand = Access::Page(DEMAND_ROLES);
-    let collect = Access::Page(crate::business::collection::pages::COLLECT_ROLES);
+    let collect = Access::Page(crate::municipal::water::pages::COLLECT_ROLES);
     r.post("/home/household/reading", collect, reading)
         .get(
             "/home/villagedetails",

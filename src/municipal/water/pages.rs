@@ -1,10 +1,13 @@
 //! Staff pages for households (product.md §2.3–2.4): search, the household screen (details,
-//! bill card, meter reading, receipts), bill and receipt PDFs, sharing a bill, and (`consumer.rs`)
-//! creating and editing a household. The register and the import have their screens beside
+//! bill card, meter reading, receipts), bill and receipt PDFs, sharing a bill, (`consumer.rs`)
+//! creating and editing a household, and (`collect.rs`) collecting at the counter. The register and the import have their screens beside
 //! them (`register/pages.rs`, `import/pages.rs`); demand generation and the rate card are the
 //! calculator's.
 
+mod collect;
 mod consumer;
+
+pub use collect::COLLECT_ROLES;
 
 use actix_web::{http::StatusCode, web};
 use askama::Template;
@@ -15,7 +18,7 @@ use super::documents;
 use super::model::Household;
 use super::service::{self, Criteria, Ctx, SERVICE};
 use crate::business::billing::service as billing;
-use crate::business::collection::{self, pages::COLLECT_ROLES};
+use crate::business::collection;
 use crate::db;
 use crate::http::page::{
     self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms, ist_date, not_found, pdf_response,
@@ -71,6 +74,13 @@ pub const TILES: &[Tile] = &[
         ready: true,
     },
     Tile {
+        place: 2,
+        key: "CORE_COLLECT_PAYMENTS",
+        href: "/home/collect",
+        roles: COLLECT_ROLES,
+        ready: true,
+    },
+    Tile {
         place: 3,
         key: "CORE_DOWNLOAD_BILLS_AND_RECEIPTS",
         href: "/home/consumers",
@@ -101,6 +111,7 @@ pub fn routes(r: &mut Routes<'_>) {
         .post("/home/household/share", view, share_bill)
         .get("/home/receipt.pdf", view, receipt_pdf);
     consumer::routes(r, consumer);
+    collect::routes(r);
 }
 
 fn ctx(state: &AppState) -> Ctx<'_> {

@@ -1,7 +1,12 @@
-//! Counter collection for staff with a collect role: find a consumer's bill by consumer ID, see
-//! its breakdown (month by month, penalty, advance), collect an amount after a confirmation step
-//! (the confirmation carries an idempotency key, so a double tap takes one payment), get the
-//! receipt, and the consumer's receipt history.
+//! Counter collection for staff with a collect role: find the household (by new or old
+//! connection number, mobile number or part of the name, through water's search; several
+//! matches are listed to pick from, none is said so), see its bill's breakdown (month by month,
+//! penalty, advance), collect an amount after a confirmation step (the confirmation carries an
+//! idempotency key, so a double tap takes one payment), get the receipt, and the household's
+//! receipt history. Every step names who pays (holder, father's / spouse's name, address).
+//!
+//! These pages sit above water and collection (they show a household with its payments), so
+//! they live with water's pages; collection's service takes the payment.
 
 use actix_web::{http::StatusCode, web};
 use askama::Template;
@@ -9,12 +14,17 @@ use chrono::{DateTime, Datelike as _, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::service::{self, Filter, NewPayment, Taken};
+use super::{address, ctx};
 use crate::business::billing::service::{self as billing, FullBill};
+use crate::business::collection::service::{self, Filter, NewPayment, Taken};
 use crate::db;
-use crate::error::AppError;
-use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms};
+use crate::error::{AppError, AppResult};
+use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, csrf_forms};
 use crate::http::routes::{Access, Routes};
+use crate::municipal::water::model::Household;
+use crate::municipal::water::service::{self as water, Criteria};
+use crate::platform::user;
+use crate::state::AppState;
 use crate::time::IST;
 
 /// Who collects at the counter (product.md §1.2).
@@ -28,16 +38,10 @@ pub const COLLECT_ROLES: &[&str] = &[
 ];
 const SERVICE: &str = "WS";
 
-/// The home tile of the counter.
-pub const TILES: &[Tile] = &[Tile {
-    place: 2,
-    key: "CORE_COLLECT_PAYMENTS",
-    href: "/home/collect",
-    roles: COLLECT_ROLES,
-    ready: true,
-}];
+/// Most households a search lists to pick from.
+const PICK_LIMIT: i64 = 50;
 
-pub fn routes(r: &mut Routes<'_>) {
+pub(super) fn routes(r: &mut Routes<'_>) {
     let collect = Access::Page(COLLECT_ROLES);
     r.get("/home/collect", collect, find)
         .post("/home/collect/confirm", collect, confirm)
@@ -56,22 +60,187 @@ fn month_label(p: &PageCtx, t: DateTime<Utc>) -> String {
     format!("{} {}", p.t(&format!("MONTH_{}", t.month())), t.year())
 }
 
+/// Who pays, as every step shows it: the holder, father's / spouse's name, address and ids.
+#[derive(Clone, Default)]
+struct Who {
+    name: String,
+    guardian: String,
+    address: String,
+    no: String,
+    old_no: String,
+}
+
+impl Who {
+    fn of(h: &Household) -> Who {
+        Who {
+            name: h.owner.name.clone(),
+            guardian: h.owner.guardian.clone(),
+            address: address(h),
+            no: h.connection.connection_no.clone(),
+            old_no: h.connection.old_connection_no.clone(),
+        }
+    }
+}
+
+/// The household of connection number `no` in `tenant`, if there is one.
+fn who_of(
+    conn: &mut diesel::PgConnection,
+    st: &AppState,
+    tenant: &str,
+    no: &str,
+) -> AppResult<Option<Who>> {
+    let f = Criteria {
+        tenant_id: tenant.to_owned(),
+        connection_nos: vec![no.to_owned()],
+        limit: 1,
+        ..Criteria::default()
+    };
+    let (found, _) = water::search(conn, ctx(st), &f)?;
+    Ok(found.first().map(Who::of))
+}
+
+/// The households a collector's entry names, through water's search: a mobile number, else the
+/// new connection number, else the old one, else part of a name or of an id.
+fn lookup(
+    conn: &mut diesel::PgConnection,
+    st: &AppState,
+    tenant: &str,
+    q: &str,
+) -> AppResult<Vec<Household>> {
+    let base = Criteria {
+        tenant_id: tenant.to_owned(),
+        limit: PICK_LIMIT,
+        ..Criteria::default()
+    };
+    let mut tries = Vec::with_capacity(4);
+    if let Ok(m) = user::service::check_mobile(q, "mobile") {
+        tries.push(Criteria {
+            mobile: Some(m),
+            sort_by_name: true,
+            ..base.clone()
+        });
+    }
+    tries.push(Criteria {
+        connection_nos: vec![q.to_owned()],
+        ..base.clone()
+    });
+    tries.push(Criteria {
+        old_connection_no: Some(q.to_owned()),
+        sort_by_name: true,
+        ..base.clone()
+    });
+    tries.push(Criteria {
+        text: Some(q.to_owned()),
+        sort_by_name: true,
+        ..base
+    });
+    for f in tries {
+        let (found, _) = water::search(conn, ctx(st), &f)?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// One household to pick among several: its link, who, and what it owes now.
+struct Choice {
+    q: String,
+    who: Who,
+    due: String,
+}
+
+/// What the entry found: nothing, one household (with its bill, if anything is due), or several.
+enum Found {
+    Nothing,
+    One(Who, Option<Box<FullBill>>),
+    Several(Vec<(Who, Decimal)>),
+}
+
+fn found_for(
+    conn: &mut diesel::PgConnection,
+    st: &AppState,
+    tenant: &str,
+    q: &str,
+    actor: uuid::Uuid,
+) -> AppResult<Found> {
+    let mut found = lookup(conn, st, tenant, q)?;
+    if found.len() > 1 {
+        let list = found
+            .iter()
+            .map(|h| {
+                let due = billing::owed_now(conn, tenant, SERVICE, &h.connection.connection_no)?;
+                Ok((Who::of(h), due))
+            })
+            .collect::<AppResult<_>>()?;
+        return Ok(Found::Several(list));
+    }
+    let who = found.pop().map(|h| Who::of(&h));
+    // A consumer water does not know is shown only with a bill: what it owes, never "no dues".
+    let no = who.as_ref().map_or(q, |w| w.no.as_str());
+    let bill = billing::fetch_bill(
+        conn,
+        &st.settings.app.state_tenant,
+        tenant,
+        SERVICE,
+        no,
+        Some(actor),
+        Utc::now(),
+    )?;
+    Ok(match (who, bill) {
+        (Some(w), bill) => Found::One(w, bill.map(Box::new)),
+        (None, Some(b)) => Found::One(
+            Who {
+                no: q.to_owned(),
+                ..Who::default()
+            },
+            Some(Box::new(b)),
+        ),
+        (None, None) => Found::Nothing,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "collect/find.html")]
 struct FindPage {
     p: PageCtx,
     consumer: String,
-    consumer_q: String,
-    searched: bool,
     error: String,
+    not_found: String,
+    pick: String,
+    choices: Vec<Choice>,
+    who: Who,
+    who_q: String,
     heading: String,
     bill_id: String,
     rows: Vec<(String, String, String)>,
     total: String,
 }
 
-fn find_page(p: PageCtx, consumer: &str, bill: Option<&FullBill>, error: String) -> FindPage {
+fn find_page(p: PageCtx, consumer: &str, found: Found, error: String) -> FindPage {
+    let (who, bill, choices, not_found) = match found {
+        Found::Nothing if consumer.is_empty() => (Who::default(), None, Vec::new(), String::new()),
+        Found::Nothing => (
+            Who::default(),
+            None,
+            Vec::new(),
+            p.t("COLLECT_NOT_FOUND").replace("{query}", consumer),
+        ),
+        Found::One(w, b) => (w, b, Vec::new(), String::new()),
+        Found::Several(list) => {
+            let choices = list
+                .into_iter()
+                .map(|(w, due)| Choice {
+                    q: page::urlencode(&w.no),
+                    who: w,
+                    due: rupees(due),
+                })
+                .collect();
+            (Who::default(), None, choices, String::new())
+        }
+    };
     let rows = bill
+        .as_ref()
         .map(|b| {
             b.details
                 .iter()
@@ -88,17 +257,30 @@ fn find_page(p: PageCtx, consumer: &str, bill: Option<&FullBill>, error: String)
         .unwrap_or_default();
     FindPage {
         consumer: consumer.to_owned(),
-        consumer_q: page::urlencode(consumer),
-        searched: !consumer.is_empty(),
+        pick: if choices.is_empty() {
+            String::new()
+        } else {
+            p.t("COLLECT_PICK")
+                .replace("{count}", &choices.len().to_string())
+        },
+        choices,
+        not_found,
+        who_q: page::urlencode(&who.no),
         heading: bill
+            .as_ref()
             .map(|b| {
                 p.t("COLLECT_BILL_FOR")
                     .replace("{number}", &b.bill.bill_number)
-                    .replace("{consumer}", consumer)
+                    .replace("{consumer}", &who.no)
             })
             .unwrap_or_default(),
-        bill_id: bill.map(|b| b.bill.id.to_string()).unwrap_or_default(),
+        who,
+        bill_id: bill
+            .as_ref()
+            .map(|b| b.bill.id.to_string())
+            .unwrap_or_default(),
         total: bill
+            .as_ref()
             .map(|b| rupees(b.bill.total_amount))
             .unwrap_or_default(),
         rows,
@@ -112,11 +294,12 @@ struct FindQuery {
     consumer: Option<String>,
 }
 
-async fn find(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
+/// The collect screen for what was typed (or for a household's number), with `error` shown.
+async fn show(mut page: StaffPage, consumer: &str, error: &str, status: StatusCode) -> PageResult {
     let p = page.ctx().await?;
-    let consumer = q.consumer.clone().unwrap_or_default().trim().to_owned();
-    let bill = if consumer.is_empty() {
-        None
+    let consumer = consumer.trim().to_owned();
+    let found = if consumer.is_empty() {
+        Found::Nothing
     } else {
         let (st, t, c, actor) = (
             page.state.clone(),
@@ -125,20 +308,22 @@ async fn find(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
             page.actor(),
         );
         db::transaction(&page.state.pool, move |conn| {
-            billing::fetch_bill(
-                conn,
-                &st.settings.app.state_tenant,
-                &t,
-                SERVICE,
-                &c,
-                Some(actor),
-                Utc::now(),
-            )
+            found_for(conn, &st, &t, &c, actor)
         })
         .await?
     };
-    let found = find_page(p, &consumer, bill.as_ref(), String::new());
-    page.render(StatusCode::OK, found)
+    let error = if error.is_empty() {
+        String::new()
+    } else {
+        p.t(error)
+    };
+    let shown = find_page(p, &consumer, found, error);
+    page.render(status, shown)
+}
+
+async fn find(page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
+    let consumer = q.consumer.clone().unwrap_or_default();
+    show(page, &consumer, "", StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -165,6 +350,7 @@ struct ConfirmPage {
     p: PageCtx,
     question: String,
     after: String,
+    who: Who,
     bill_id: String,
     consumer: String,
     consumer_q: String,
@@ -174,29 +360,8 @@ struct ConfirmPage {
 }
 
 /// A form error shown on the bill again.
-async fn again(mut page: StaffPage, consumer: &str, key: &str) -> PageResult {
-    let p = page.ctx().await?;
-    let error = p.t(key);
-    let (st, t, c, actor) = (
-        page.state.clone(),
-        page.tenant.clone(),
-        consumer.to_owned(),
-        page.actor(),
-    );
-    let bill = db::transaction(&page.state.pool, move |conn| {
-        billing::fetch_bill(
-            conn,
-            &st.settings.app.state_tenant,
-            &t,
-            SERVICE,
-            &c,
-            Some(actor),
-            Utc::now(),
-        )
-    })
-    .await?;
-    let found = find_page(p, consumer, bill.as_ref(), error);
-    page.render(StatusCode::BAD_REQUEST, found)
+async fn again(page: StaffPage, consumer: &str, key: &str) -> PageResult {
+    show(page, consumer, key, StatusCode::BAD_REQUEST).await
 }
 
 fn payment_of(page: &StaffPage, f: &CollectForm) -> Result<NewPayment, &'static str> {
@@ -227,14 +392,27 @@ async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
         Ok(p) => p,
         Err(key) => return again(page, form.consumer.trim(), key).await,
     };
-    let bill_id = payment.bill_id;
-    let bill = db::run(&page.state.pool, move |c| Ok(billing::bill(c, bill_id)?)).await?;
-    let Some(bill) = bill.filter(|b| b.status == "ACTIVE" && b.tenant_id == payment.tenant_id)
-    else {
+    let (bill_id, st, t) = (payment.bill_id, page.state.clone(), page.tenant.clone());
+    let found = db::run(&page.state.pool, move |c| {
+        let Some(bill) =
+            billing::bill(c, bill_id)?.filter(|b| b.status == "ACTIVE" && b.tenant_id == t)
+        else {
+            return Ok(None);
+        };
+        let who = who_of(c, &st, &t, &bill.consumer_code)?.unwrap_or_default();
+        Ok(Some((bill, who)))
+    })
+    .await?;
+    let Some((bill, who)) = found else {
         return again(page, form.consumer.trim(), "COLLECT_BILL_CHANGED").await;
     };
     let p = page.ctx().await?;
-    let name = payment.payer_name.clone().unwrap_or_else(|| "—".to_owned());
+    // Nobody named at the counter: the holder pays.
+    let name = payment
+        .payer_name
+        .clone()
+        .or_else(|| Some(who.name.clone()).filter(|n| !n.is_empty()))
+        .unwrap_or_else(|| "—".to_owned());
     let question = p
         .t("COLLECT_CONFIRM_TEXT")
         .replace("{amount}", &rupees(payment.amount))
@@ -252,6 +430,7 @@ async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
     let confirmation = ConfirmPage {
         question,
         after,
+        who,
         bill_id: bill.id.to_string(),
         consumer_q: page::urlencode(&bill.consumer_code),
         consumer: bill.consumer_code,
@@ -322,6 +501,7 @@ struct ReceiptPage {
     p: PageCtx,
     number: String,
     date: String,
+    who: Who,
     consumer: String,
     consumer_q: String,
     number_q: String,
@@ -331,16 +511,17 @@ struct ReceiptPage {
 
 async fn receipt(mut page: StaffPage, id: web::Path<String>) -> PageResult {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| page::not_found())?;
-    let tenant = page.tenant.clone();
+    let (tenant, st) = (page.tenant.clone(), page.state.clone());
     let found = db::run(&page.state.pool, move |c| {
         let Some(p) = service::get(c, id)?.filter(|p| p.tenant_id == tenant) else {
             return Ok(None);
         };
         let owed = billing::owed_now(c, &p.tenant_id, &p.business_service, &p.consumer_code)?;
-        Ok(Some((p, owed)))
+        let who = who_of(c, &st, &tenant, &p.consumer_code)?.unwrap_or_default();
+        Ok(Some((p, owed, who)))
     })
     .await?;
-    let Some((p_, pending)) = found else {
+    let Some((p_, pending, who)) = found else {
         return Err(page::not_found());
     };
     let p = page.ctx().await?;
@@ -354,6 +535,7 @@ async fn receipt(mut page: StaffPage, id: web::Path<String>) -> PageResult {
             .to_string(),
         consumer_q: page::urlencode(&p_.consumer_code),
         consumer: p_.consumer_code.clone(),
+        who,
         paid: rupees(p_.total_amount_paid),
         pending: rupees(pending),
         p,
@@ -367,6 +549,7 @@ struct HistoryPage {
     p: PageCtx,
     consumer: String,
     consumer_q: String,
+    who: Who,
     rows: Vec<(String, String, String, String, String)>,
 }
 
@@ -379,7 +562,13 @@ async fn history(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
         limit: 200,
         ..Filter::default()
     };
-    let (list, _) = db::run(&page.state.pool, move |c| service::search(c, &f)).await?;
+    let (st, no) = (page.state.clone(), consumer.clone());
+    let (list, who) = db::run(&page.state.pool, move |c| {
+        let (list, _) = service::search(c, &f)?;
+        let who = who_of(c, &st, &f.tenant_id, &no)?.unwrap_or_default();
+        Ok((list, who))
+    })
+    .await?;
     let p = page.ctx().await?;
     let rows = list
         .iter()
@@ -404,6 +593,7 @@ async fn history(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
     let shown = HistoryPage {
         consumer_q: page::urlencode(&consumer),
         consumer,
+        who,
         rows,
         p,
     };
