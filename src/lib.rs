@@ -127,6 +127,7 @@ pub fn app(
         .app_data(aw::Data::new(state))
         .configure(|c| http::extractor_config(c, limit))
         .wrap(from_fn(http::gateway::gateway))
+        .wrap(from_fn(http::page::error_pages))
         .wrap(from_fn(http::headers::security_headers))
         .wrap(Compress::default())
         .wrap(tracing_actix_web::TracingLogger::<http::RequestSpan>::new())

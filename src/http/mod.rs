@@ -128,8 +128,24 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig, limit: usize) {
         );
 }
 
-/// Unknown path: 404 `ResourceNotFoundException`.
+/// Unknown path: under the pages, a 404 page (or, for a GET of a page that only takes a posted
+/// form, a redirect to the page enclosing it); elsewhere 404 `ResourceNotFoundException`.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    if page::is_page_path(&req, req.path()) {
+        if req.method() == actix_web::http::Method::GET {
+            let posted_only = req
+                .app_data::<web::Data<routes::RouteTable>>()
+                .is_some_and(|t| {
+                    t.routes()
+                        .iter()
+                        .any(|d| d.access.is_page() && d.path == req.path())
+                });
+            if posted_only {
+                return page::see_other(&page::enclosing_page(&req, req.path()));
+            }
+        }
+        return page::not_found().error_response();
+    }
     AppError::not_found(
         "ResourceNotFoundException",
         format!("No resource found for {} {}", req.method(), req.path()),

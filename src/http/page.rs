@@ -27,6 +27,11 @@ use crate::platform::access::identity::{AuthUser, tenant_covers};
 use crate::state::AppState;
 use crate::time::IST;
 
+mod errors;
+
+use errors::error_page;
+pub use errors::error_pages;
+
 pub const SESSION_COOKIE: &str = "mgs_session";
 pub const CSRF_COOKIE: &str = "mgs_csrf";
 pub const LANG_COOKIE: &str = "mgs_lang";
@@ -146,6 +151,10 @@ pub enum PageError {
     /// Not logged in: go to the login page, then back.
     #[error("login required")]
     Login(String),
+    /// The browser's session is no longer live: the login page says so (and, for a posted form,
+    /// that it was not saved), then back to `next`, a page that can be opened by GET.
+    #[error("session expired")]
+    Expired { next: String, form: bool },
     /// Logged in on a first password: change it first.
     #[error("password change required")]
     ChangePassword,
@@ -159,7 +168,7 @@ pub enum PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Login(_) | Self::ChangePassword => StatusCode::SEE_OTHER,
+            Self::Login(_) | Self::Expired { .. } | Self::ChangePassword => StatusCode::SEE_OTHER,
             Self::Status(s, _) => *s,
             Self::App(e) => e.status_code(),
         }
@@ -168,40 +177,29 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::Login(next) => see_other(&format!("/login?next={}", urlencode(next))),
+            Self::Expired { next, form } => see_other(&format!(
+                "/login?next={}&expired={}",
+                urlencode(next),
+                if *form { "form" } else { "1" }
+            )),
             Self::ChangePassword => see_other("/home/first-login"),
-            Self::Status(s, key) => error_page(*s, key),
+            Self::Status(s, key) => error_page(*s, key, ""),
             Self::App(e) => {
                 let _ = e.error_response(); // logs it once
-                let msg = e
+                let status = e.status_code();
+                if status.is_server_error() {
+                    // nothing of the cause is shown: the heading says something went wrong
+                    return error_page(status, "", "");
+                }
+                let (key, msg) = e
                     .details()
                     .first()
-                    .map(|d| d.message.clone())
+                    .map(|d| (format!("ERR_{}", d.code), d.message.clone()))
                     .unwrap_or_default();
-                error_page(e.status_code(), &msg)
+                error_page(status, &key, &msg)
             }
         }
     }
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn error_page(status: StatusCode, message: &str) -> HttpResponse {
-    let body = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{code}</title><link rel=\"stylesheet\" href=\"/static/css/app.css\"></head><body>\
-         <header class=\"bar\"><a href=\"/home\" class=\"brand\">mGramSeva</a></header><main><h1>{code}</h1><p class=\"error\">{msg}</p>\
-         <p><a href=\"/home\">⌂</a></p></main></body></html>",
-        code = status.as_u16(),
-        msg = esc(message)
-    );
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body)
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -361,30 +359,107 @@ impl Staff {
 }
 
 /// The member of staff behind the request's session cookie, or a redirect to the login page
-/// (and back here after it). The gateway calls it for every page route that needs a login.
+/// (and back after it: here for a GET, else to the page the form was on). A session cookie
+/// without a live session has expired: the login page says so. The gateway calls it for every
+/// page route that needs a login.
 pub async fn staff_of(req: &HttpRequest, state: &AppState) -> Result<Staff, PageError> {
-    let next = match req.query_string() {
-        "" => req.path().to_owned(),
-        q => format!("{}?{q}", req.path()),
+    let is_get = matches!(req.method().as_str(), "GET" | "HEAD");
+    let next = || match (is_get, req.query_string()) {
+        (true, "") => req.path().to_owned(),
+        (true, q) => format!("{}?{q}", req.path()),
+        (false, _) => form_page(req),
     };
     let Some(raw) = req
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty())
     else {
-        return Err(PageError::Login(next));
+        return Err(PageError::Login(next()));
     };
     let ac = state.access.clone();
     let r = raw.clone();
     let found = db::run(&state.pool, move |c| ac.session(c, &r)).await?;
     let Some((user, tenant)) = found else {
-        return Err(PageError::Login(next));
+        return Err(PageError::Expired {
+            next: next(),
+            form: !is_get,
+        });
     };
     Ok(Staff {
         user,
         tenant,
         session: raw,
     })
+}
+
+/// Whether `path` (without its query) is a page opened by GET.
+pub fn gettable_page(req: &HttpRequest, path: &str) -> bool {
+    use actix_web::dev::ResourceDef;
+    use actix_web::http::Method;
+    req.app_data::<web::Data<crate::http::routes::RouteTable>>()
+        .is_some_and(|t| {
+            t.routes().iter().any(|d| {
+                d.method == Method::GET
+                    && d.access.is_page()
+                    && ResourceDef::new(d.path).is_match(path)
+            })
+        })
+}
+
+/// Whether `path` lies under the HTML pages (its first segment is a page route's: `/home/…`,
+/// `/login`, …); everything else is the API's, answered in JSON.
+pub fn is_page_path(req: &HttpRequest, path: &str) -> bool {
+    fn first(p: &str) -> &str {
+        p.trim_start_matches('/').split('/').next().unwrap_or("")
+    }
+    path == "/"
+        || req
+            .app_data::<web::Data<crate::http::routes::RouteTable>>()
+            .is_some_and(|t| {
+                t.routes()
+                    .iter()
+                    .any(|d| d.access.is_page() && d.path != "/" && first(d.path) == first(path))
+            })
+}
+
+/// The nearest page enclosing `path` that opens by GET (`/home/collect/confirm` →
+/// `/home/collect`), else home.
+pub fn enclosing_page(req: &HttpRequest, path: &str) -> String {
+    let mut p = path.trim_end_matches('/');
+    while let Some((head, _)) = p.rsplit_once('/') {
+        if head.is_empty() {
+            break;
+        }
+        if gettable_page(req, head) {
+            return head.to_owned();
+        }
+        p = head;
+    }
+    "/home".to_owned()
+}
+
+/// Where to come back to for a posted form that cannot be repeated: the page the form was on
+/// (its `Referer`, when on this site and opened by GET, with its query), else the nearest
+/// enclosing page, else home.
+pub fn form_page(req: &HttpRequest) -> String {
+    let referred = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            let rest = r
+                .strip_prefix("https://")
+                .or_else(|| r.strip_prefix("http://"))?;
+            let (host, tail) = rest.split_at(rest.find('/')?);
+            (host == req.connection_info().host()).then(|| tail.to_owned())
+        })
+        .map(|t| t.split('#').next().unwrap_or("").to_owned())
+        .filter(|t| {
+            safe_next(Some(t)) == *t
+                && gettable_page(req, t.split('?').next().unwrap_or(""))
+                && t.split('?').next() != Some(req.path())
+        });
+    referred.unwrap_or_else(|| enclosing_page(req, req.path()))
 }
 
 async fn staff_from(req: HttpRequest, allow_first_login: bool) -> Result<Staff, PageError> {

@@ -17,6 +17,7 @@ mod browser;
 mod calculator;
 mod collect_pages;
 mod envelope;
+mod error_pages;
 mod fuzz;
 mod gateway;
 mod harness;

@@ -17,9 +17,19 @@ pub(crate) struct Page {
 }
 
 pub(crate) async fn call(app: &TestApp, req: test::TestRequest, session: Option<&str>) -> Page {
+    call_in(app, req, session, "en").await
+}
+
+/// A request from a browser with the CSRF cookie, in `lang` (`pa`, `hi`, `en`).
+pub(crate) async fn call_in(
+    app: &TestApp,
+    req: test::TestRequest,
+    session: Option<&str>,
+    lang: &str,
+) -> Page {
     let mut req = req
         .cookie(Cookie::new("mgs_csrf", CSRF))
-        .cookie(Cookie::new("mgs_lang", "en"));
+        .cookie(Cookie::new("mgs_lang", lang.to_owned()));
     if let Some(s) = session {
         req = req.cookie(Cookie::new("mgs_session", s.to_owned()));
     }
@@ -97,7 +107,10 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token() {
         (StatusCode::SEE_OTHER, "/login?next=/home")
     );
     let p = get(&app, "/home/hrms?page=2", Some("forged-session")).await;
-    assert_eq!(p.location, "/login?next=/home/hrms%3Fpage%3D2");
+    assert_eq!(
+        p.location, "/login?next=/home/hrms%3Fpage%3D2&expired=1",
+        "a session cookie without a live session has expired"
+    );
     let p = post(&app, "/login", "mobile=9816000001&password=x", None).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN, "no CSRF token");
     let p = post(

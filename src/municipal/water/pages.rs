@@ -450,7 +450,10 @@ async fn bill_pdf(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
         documents::bill_pdf(c, ctx(&st), &st.i18n, &t, &no, None, locale, Utc::now())
     })
     .await?;
-    let (bill, bytes) = made.ok_or_else(not_found)?;
+    // nothing due (or no such household): said so, in the page's language
+    let (bill, bytes) = made.ok_or_else(|| {
+        page::PageError::Status(StatusCode::NOT_FOUND, "NO_BILL_FOUND".to_owned())
+    })?;
     Ok(pdf_response(&bill.bill.bill_number, bytes))
 }
 

@@ -51,14 +51,21 @@ struct LoginPage {
 struct NextQuery {
     next: Option<String>,
     done: Option<String>,
+    /// `1`: the session expired; `form`: it expired as a form was posted, which was not saved.
+    expired: Option<String>,
 }
 
 async fn login_form(mut page: Page, q: web::Query<NextQuery>) -> PageResult {
     let p = page.ctx();
-    let notice = if q.done.is_some() {
-        p.t("CORE_PASSWORD_UPDATED")
-    } else {
-        String::new()
+    let notice = match (q.done.is_some(), q.expired.as_deref()) {
+        (true, _) => p.t("CORE_PASSWORD_UPDATED"),
+        (false, Some("form")) => format!(
+            "{} {}",
+            p.t("CORE_SESSION_EXPIRED"),
+            p.t("CORE_FORM_NOT_SAVED")
+        ),
+        (false, Some(_)) => p.t("CORE_SESSION_EXPIRED"),
+        (false, None) => String::new(),
     };
     let login = LoginPage {
         next: page::safe_next(q.next.as_deref()),
