@@ -355,11 +355,30 @@ fn log_in_switch_language_and_gp_and_see_the_right_tiles() {
     b.snap("3-home-hindi");
     assert_eq!(b.tiles(), lodhipur);
 
+    // An unknown page: a 404 page in Hindi, with the header and a way home (not JSON).
+    b.go(&format!("{base}/home/nosuch"));
+    b.wait_text("data-status=\"404\"");
+    let want = app.state.i18n.text(Locale::Hi, "CORE_PAGE_NOT_FOUND");
+    b.wait_text(&want);
+    assert!(b.source().contains("lang=\"hi\"") && !b.source().contains("\"Errors\""));
+    b.snap("3b-not-found-hindi");
+    b.click("#go-home");
+    b.wait_text("id=\"tiles\"");
+    assert!(b.url().ends_with("/home"), "{}", b.url());
+
     // Log out: the home page wants a login again.
     b.click(".who form[action='/logout'] button");
     b.wait_path("/login");
     b.go(&format!("{base}/home"));
     b.wait_path("/login?next=/home");
+    // A page that only takes a posted form, opened by GET: its start page (here, by the login).
+    b.go(&format!("{base}/home/collect/confirm"));
+    b.wait_path("/login?next=/home/collect");
+    assert!(
+        b.url().ends_with("/login?next=/home/collect"),
+        "not back to the post-only page: {}",
+        b.url()
+    );
 }
 
 /// GET with the browser's cookies, straight to the app (a download the headless browser would
