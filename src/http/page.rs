@@ -28,9 +28,11 @@ use crate::state::AppState;
 use crate::time::IST;
 
 mod errors;
+mod paths;
 
 use errors::error_page;
 pub use errors::error_pages;
+pub use paths::{enclosing_page, form_page, gettable_page, is_page_path};
 
 pub const SESSION_COOKIE: &str = "mgs_session";
 pub const CSRF_COOKIE: &str = "mgs_csrf";
@@ -390,76 +392,6 @@ pub async fn staff_of(req: &HttpRequest, state: &AppState) -> Result<Staff, Page
         tenant,
         session: raw,
     })
-}
-
-/// Whether `path` (without its query) is a page opened by GET.
-pub fn gettable_page(req: &HttpRequest, path: &str) -> bool {
-    use actix_web::dev::ResourceDef;
-    use actix_web::http::Method;
-    req.app_data::<web::Data<crate::http::routes::RouteTable>>()
-        .is_some_and(|t| {
-            t.routes().iter().any(|d| {
-                d.method == Method::GET
-                    && d.access.is_page()
-                    && ResourceDef::new(d.path).is_match(path)
-            })
-        })
-}
-
-/// Whether `path` lies under the HTML pages (its first segment is a page route's: `/home/…`,
-/// `/login`, …); everything else is the API's, answered in JSON.
-pub fn is_page_path(req: &HttpRequest, path: &str) -> bool {
-    fn first(p: &str) -> &str {
-        p.trim_start_matches('/').split('/').next().unwrap_or("")
-    }
-    path == "/"
-        || req
-            .app_data::<web::Data<crate::http::routes::RouteTable>>()
-            .is_some_and(|t| {
-                t.routes()
-                    .iter()
-                    .any(|d| d.access.is_page() && d.path != "/" && first(d.path) == first(path))
-            })
-}
-
-/// The nearest page enclosing `path` that opens by GET (`/home/collect/confirm` →
-/// `/home/collect`), else home.
-pub fn enclosing_page(req: &HttpRequest, path: &str) -> String {
-    let mut p = path.trim_end_matches('/');
-    while let Some((head, _)) = p.rsplit_once('/') {
-        if head.is_empty() {
-            break;
-        }
-        if gettable_page(req, head) {
-            return head.to_owned();
-        }
-        p = head;
-    }
-    "/home".to_owned()
-}
-
-/// Where to come back to for a posted form that cannot be repeated: the page the form was on
-/// (its `Referer`, when on this site and opened by GET, with its query), else the nearest
-/// enclosing page, else home.
-pub fn form_page(req: &HttpRequest) -> String {
-    let referred = req
-        .headers()
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| {
-            let rest = r
-                .strip_prefix("https://")
-                .or_else(|| r.strip_prefix("http://"))?;
-            let (host, tail) = rest.split_at(rest.find('/')?);
-            (host == req.connection_info().host()).then(|| tail.to_owned())
-        })
-        .map(|t| t.split('#').next().unwrap_or("").to_owned())
-        .filter(|t| {
-            safe_next(Some(t)) == *t
-                && gettable_page(req, t.split('?').next().unwrap_or(""))
-                && t.split('?').next() != Some(req.path())
-        });
-    referred.unwrap_or_else(|| enclosing_page(req, req.path()))
 }
 
 async fn staff_from(req: HttpRequest, allow_first_login: bool) -> Result<Staff, PageError> {
