@@ -7,7 +7,9 @@ use actix_web::test;
 use diesel::prelude::*;
 
 use crate::helpers::*;
-use crate::pages::{CSRF, Page, call_in, get, log_in, mark_password_changed, post, session_of};
+use crate::pages::{
+    CSRF, Page, call_in, get, household_by_form, log_in, mark_password_changed, post, session_of,
+};
 
 async fn get_in(app: &TestApp, path: &str, session: Option<&str>, lang: &str) -> Page {
     call_in(app, test::TestRequest::get().uri(path), session, lang).await
@@ -79,30 +81,7 @@ async fn unknown_page_paths_get_a_404_page_in_three_languages_and_the_api_keeps_
     let admin = app.employee("9816000035", &["GP_ADMIN", "SECRETARY"], Some("Admin@123"));
     mark_password_changed(&app, admin.id);
     let asid = session_of(&log_in(&app, "9816000035", "Admin@123").await);
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Kolkata)
-        .date_naive();
-    let last = mgramseva::municipal::water::service::allowed_last_cycles(today)[0];
-    let created = post(
-        &app,
-        "/home/consumercreate",
-        &format!(
-            "_csrf={CSRF}&name=Gurpreet+Kaur&gender=FEMALE&guardian=Baldev+Singh&mobile=9876500078&old_no=E%2F2\
-             &property_type=RESIDENTIAL&connection_type=Non_Metered&last_cycle={}",
-            last.format("%Y-%m")
-        ),
-        Some(&asid),
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
-    let no = created
-        .location
-        .split("no=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let no = household_by_form(&app, &asid, "9876500078", "E%2F2", "").await;
     let p = get_in(
         &app,
         &format!("/home/household/bill.pdf?no={no}"),

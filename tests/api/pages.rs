@@ -55,6 +55,42 @@ pub(crate) async fn call_in(
     }
 }
 
+/// A flat-rate household of Gurpreet Kaur made through `/home/consumercreate` (last cycle: the
+/// latest allowed), with `extra` form fields; its connection number.
+pub(crate) async fn household_by_form(
+    app: &TestApp,
+    session: &str,
+    mobile: &str,
+    old_no: &str,
+    extra: &str,
+) -> String {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let last = mgramseva::municipal::water::service::allowed_last_cycles(today)[0];
+    let created = post(
+        app,
+        "/home/consumercreate",
+        &format!(
+            "_csrf={CSRF}&name=Gurpreet+Kaur&gender=FEMALE&guardian=Baldev+Singh&mobile={mobile}&old_no={old_no}\
+             &property_type=RESIDENTIAL&connection_type=Non_Metered&last_cycle={}{extra}",
+            last.format("%Y-%m")
+        ),
+        Some(session),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    created
+        .location
+        .split("no=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 pub(crate) async fn get(app: &TestApp, path: &str, session: Option<&str>) -> Page {
     call(app, test::TestRequest::get().uri(path), session).await
 }
@@ -680,31 +716,7 @@ async fn edit_a_household_on_its_page_and_see_the_rate_card() {
     let admin = app.employee("9816000031", &["GP_ADMIN", "SECRETARY"], Some("Admin@123"));
     mark_password_changed(&app, admin.id);
     let sid = session_of(&log_in(&app, "9816000031", "Admin@123").await);
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Kolkata)
-        .date_naive();
-    let last = mgramseva::municipal::water::service::allowed_last_cycles(today)[0];
-    let created = post(
-        &app,
-        "/home/consumercreate",
-        &format!(
-            "_csrf={CSRF}&name=Gurpreet+Kaur&gender=FEMALE&guardian=Baldev+Singh&mobile=9876500077&old_no=E%2F1\
-             &property_type=RESIDENTIAL&connection_type=Non_Metered&last_cycle={}&arrears=300",
-            last.format("%Y-%m")
-        ),
-        Some(&sid),
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
-    let no = created
-        .location
-        .split("no=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
+    let no = household_by_form(&app, &sid, "9876500077", "E%2F1", "&arrears=300").await;
     // before billing: the opening amounts are on the form, and can change
     let form = get(&app, &format!("/home/consumerupdate?no={no}"), Some(&sid)).await;
     assert!(
