@@ -224,6 +224,67 @@ async fn a_mobile_without_an_account_locks_on_the_login_page_too() {
     }
 }
 
+/// The alert of a failed login on the login page, in `lang`.
+async fn login_alert(app: &TestApp, mobile: &str, lang: &str) -> String {
+    let req = test::TestRequest::post()
+        .uri("/login")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(format!(
+            "_csrf={CSRF}&mobile={mobile}&password=wrong%40123&next=%2Fhome"
+        ));
+    let p = call_in(app, req, None, lang).await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    between(&p.body, "role=\"alert\">", "</p>").to_owned()
+}
+
+#[actix_web::test]
+async fn the_login_page_warns_before_the_lock_alike_with_and_without_an_account() {
+    let app = TestApp::new();
+    let u = app.employee("9816000004", &["REVENUE_COLLECTOR"], Some("Harjit@2026"));
+    mark_password_changed(&app, u.id);
+    let wrong = "Wrong mobile number or password";
+    let want = [
+        wrong.to_owned(),
+        wrong.to_owned(),
+        format!("{wrong}<br>2 tries left before the account is locked for 60 minutes."),
+        format!("{wrong}<br>1 try left before the account is locked for 60 minutes."),
+        "Too many failed attempts. Your account is locked for 60 minutes.".to_owned(),
+    ];
+    for mobile in ["9816000004", "9816000097"] {
+        for (i, w) in want.iter().enumerate() {
+            assert_eq!(
+                &login_alert(&app, mobile, "en").await,
+                w,
+                "{mobile} try {}",
+                i + 1
+            );
+        }
+    }
+    // In the page's language, with the numbers from the settings.
+    let pa = ["9816000005", "9816000098"];
+    app.employee(pa[0], &["REVENUE_COLLECTOR"], Some("Harjit@2026"));
+    for mobile in pa {
+        login_alert(&app, mobile, "pa").await;
+        login_alert(&app, mobile, "pa").await;
+        assert_eq!(
+            login_alert(&app, mobile, "pa").await,
+            "ਗਲਤ ਮੋਬਾਈਲ ਨੰਬਰ ਜਾਂ ਪਾਸਵਰਡ<br>ਖਾਤਾ 60 ਮਿੰਟ ਲਈ ਬੰਦ ਹੋਣ ਤੋਂ ਪਹਿਲਾਂ 2 ਕੋਸ਼ਿਸ਼ਾਂ ਬਾਕੀ ਹਨ।",
+            "{mobile}"
+        );
+    }
+    let hi = login_alert(&app, "9816000099", "hi").await;
+    assert_eq!(hi, "गलत मोबाइल नंबर या पासवर्ड");
+}
+
+/// The text between `open` and the next `close` in `body`.
+fn between<'a>(body: &'a str, open: &str, close: &str) -> &'a str {
+    let start = body
+        .find(open)
+        .unwrap_or_else(|| panic!("{open} in {body}"))
+        + open.len();
+    &body[start..start + body[start..].find(close).unwrap()]
+}
+
 #[actix_web::test]
 async fn a_first_login_must_set_a_password_by_otp() {
     let app = TestApp::new();

@@ -202,6 +202,32 @@ fn login_unknown(
     Ok(LoginOutcome::BadCredentials)
 }
 
+/// How many failed logins are counted against this user name in the lockout window, found the
+/// same way for a name with an account and one without (so a warning built on it tells nobody
+/// who has an account). Only a read: the login itself records the failure.
+pub fn failures_counted(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    user_name: &str,
+    tenant: &str,
+    user_type: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let name_hash = id.username_hash(user_name);
+    let window = now - Duration::minutes(id.sec.lockout_window_minutes);
+    Ok(match repo::by_login(conn, tenant, user_type, &name_hash)? {
+        Some(row) => repo::failures_since(conn, row.id, window)?,
+        None => {
+            let key = repo::UnknownLogin {
+                tenant,
+                user_type,
+                user_name_hash: &name_hash,
+            };
+            repo::unknown_failures_since(conn, key, window)?
+        }
+    })
+}
+
 /// Sets a new password (after the rule is checked by the caller): marks the default password as
 /// changed, unlocks the account, ends every session, records who did it.
 pub fn set_password(

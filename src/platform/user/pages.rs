@@ -44,6 +44,8 @@ struct LoginPage {
     next: String,
     mobile: String,
     error: String,
+    /// How many tries are left before the lock, from the third failure on.
+    warning: String,
     notice: String,
 }
 
@@ -71,6 +73,7 @@ async fn login_form(mut page: Page, q: web::Query<NextQuery>) -> PageResult {
         next: page::safe_next(q.next.as_deref()),
         mobile: String::new(),
         error: String::new(),
+        warning: String::new(),
         notice,
         p,
     };
@@ -169,26 +172,46 @@ async fn login(mut page: Page, form: Form<LoginForm>) -> PageResult {
             let gp = first_gp(&u.roles, &st.settings.app.state_tenant);
             let sid = session::start(c, u.id, gp.as_deref(), now)?;
             let first = !u.default_pwd_chgd;
-            return Ok((out, Some((sid, first))));
+            return Ok((out, Some((sid, first)), 0));
         }
-        Ok((out, None))
+        let failures = match out {
+            LoginOutcome::BadCredentials => {
+                users::failures_counted(c, id, &m, &st.settings.app.state_tenant, "EMPLOYEE", now)?
+            }
+            _ => 0,
+        };
+        Ok((out, None, failures))
     })
     .await?;
     match outcome {
-        (LoginOutcome::Success(..), Some((sid, first))) => {
+        (LoginOutcome::Success(..), Some((sid, first)), _) => {
             let mut r = page::see_other(if first { "/home/first-login" } else { &next });
             let _ = r.add_cookie(&page::session_cookie(&page.state, Some(&sid)));
             Ok(r)
         }
-        (other, _) => {
+        (other, _, failures) => {
             let p = page.ctx();
-            let key = match other {
-                LoginOutcome::Locked => "CORE_ACCOUNT_LOCKED",
-                LoginOutcome::Inactive => "CORE_ACCOUNT_INACTIVE",
-                _ => "CORE_WRONG_CREDENTIALS",
+            let sec = &page.state.settings.security;
+            let minutes = sec.lockout_minutes.to_string();
+            let left = match other {
+                LoginOutcome::BadCredentials => tries_left(sec.lockout_failures, failures),
+                _ => None,
             };
+            let error = match other {
+                LoginOutcome::Locked => p.t("CORE_ACCOUNT_LOCKED").replace("{minutes}", &minutes),
+                LoginOutcome::Inactive => p.t("CORE_ACCOUNT_INACTIVE"),
+                _ => p.t("CORE_WRONG_CREDENTIALS"),
+            };
+            let warning = match left {
+                Some(1) => p.t("CORE_LOGIN_ONE_TRY_LEFT"),
+                Some(_) => p.t("CORE_LOGIN_TRIES_LEFT"),
+                None => String::new(),
+            }
+            .replace("{n}", &left.unwrap_or_default().to_string())
+            .replace("{minutes}", &minutes);
             let login = LoginPage {
-                error: p.t(key),
+                error,
+                warning,
                 next,
                 mobile,
                 notice: String::new(),
@@ -197,6 +220,14 @@ async fn login(mut page: Page, form: Form<LoginForm>) -> PageResult {
             page.render(StatusCode::UNAUTHORIZED, login)
         }
     }
+}
+
+/// How many tries are left before the lock, once a warning is due: from the third failure (or
+/// earlier when the lock comes sooner), so a secretary who mistypes once is not alarmed.
+fn tries_left(lockout_failures: i64, failures: i64) -> Option<i64> {
+    let left = lockout_failures - failures;
+    let warn_from = 3.min(lockout_failures - 1).max(1);
+    (failures >= warn_from && left > 0).then_some(left)
 }
 
 async fn logout(page: Page, _form: Form<CsrfOnly>) -> PageResult {
