@@ -119,6 +119,7 @@ pub enum LogFormat {
 pub struct AppSettings {
     pub state_tenant: String,
     pub default_locale: String,
+    /// Empty: `http://{server.host}:{server.port}`, filled in by `Settings::load_for`.
     pub base_url: String,
 }
 
@@ -150,12 +151,35 @@ impl Settings {
         if let Ok(url) = std::env::var("DATABASE_URL") {
             builder = builder.set_override("database.url", url)?;
         }
-        let settings: Settings = builder
+        Self::from_layers(builder)
+    }
+
+    fn from_layers(
+        builder: config::ConfigBuilder<config::builder::DefaultState>,
+    ) -> anyhow::Result<Self> {
+        let mut settings: Settings = builder
             .build()
             .context("reading configuration")?
             .try_deserialize()
             .context("configuration has a wrong or unknown key")?;
+        settings.derive_base_url();
         Ok(settings)
+    }
+
+    /// Without `app.base_url` set, links name the address this server listens on:
+    /// `http://{host}:{port}` (a wildcard host as the loopback address, where a browser on this
+    /// machine finds it). The one place the default is made, so every link agrees.
+    fn derive_base_url(&mut self) {
+        if !self.app.base_url.trim().is_empty() {
+            return;
+        }
+        let host = match self.server.host.trim() {
+            "" | "0.0.0.0" => "127.0.0.1".to_owned(),
+            "::" | "[::]" => "[::1]".to_owned(),
+            h if h.contains(':') && !h.starts_with('[') => format!("[{h}]"),
+            h => h.to_owned(),
+        };
+        self.app.base_url = format!("http://{host}:{}", self.server.port);
     }
 
     pub fn database_url(&self) -> anyhow::Result<&str> {
@@ -174,6 +198,46 @@ mod tests {
     fn secret_never_prints() {
         let s = Secret::new("postgres://u:hunter2@h/db");
         assert_eq!(format!("{s:?}"), "Secret(***)");
+    }
+
+    fn with(overrides: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let mut b = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        for (k, v) in overrides {
+            b = b.set_override(*k, *v)?;
+        }
+        Settings::from_layers(b)
+    }
+
+    #[test]
+    fn the_default_base_url_follows_the_listening_address() -> anyhow::Result<()> {
+        assert_eq!(with(&[])?.app.base_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            with(&[("server.port", "9091")])?.app.base_url,
+            "http://127.0.0.1:9091"
+        );
+        assert_eq!(
+            with(&[("server.host", "0.0.0.0"), ("server.port", "80")])?
+                .app
+                .base_url,
+            "http://127.0.0.1:80"
+        );
+        assert_eq!(
+            with(&[("server.host", "::1"), ("server.port", "8081")])?
+                .app
+                .base_url,
+            "http://[::1]:8081"
+        );
+        let set = [
+            ("server.port", "9091"),
+            ("app.base_url", "https://gp.example.in"),
+        ];
+        assert_eq!(
+            with(&set)?.app.base_url,
+            "https://gp.example.in",
+            "a base URL set stays as set"
+        );
+        Ok(())
     }
 
     #[test]
