@@ -286,6 +286,40 @@ fn between<'a>(body: &'a str, open: &str, close: &str) -> &'a str {
 }
 
 #[actix_web::test]
+async fn one_brand_per_language_on_the_front_page_the_header_and_the_title() {
+    let app = TestApp::new();
+    for (lang, brand) in [
+        ("pa", "ਐਮ-ਗ੍ਰਾਮ ਸੇਵਾ"),
+        ("hi", "एम-ग्राम सेवा"),
+        ("en", "mGramSeva"),
+    ] {
+        let front = call_in(&app, test::TestRequest::get().uri("/"), None, lang).await;
+        assert_eq!(front.status, StatusCode::OK);
+        assert_eq!(
+            between(&front.body, "<h1>", "</h1>"),
+            brand,
+            "{lang} heading"
+        );
+        let login = call_in(&app, test::TestRequest::get().uri("/login"), None, lang).await;
+        for p in [&front, &login] {
+            assert_eq!(
+                between(&p.body, "<title>", "</title>"),
+                brand,
+                "{lang} title"
+            );
+            assert_eq!(
+                between(&p.body, "class=\"brand\">", "</a>"),
+                brand,
+                "{lang} header"
+            );
+            for other in ["NalJal", "ਨਲ ਜਲ", "नल जल"] {
+                assert!(!p.body.contains(other), "{lang}: {other} in {}", p.body);
+            }
+        }
+    }
+}
+
+#[actix_web::test]
 async fn a_first_login_must_set_a_password_by_otp() {
     let app = TestApp::new();
     app.employee("9816000003", &["SARPANCH"], Some("Given@123"));
