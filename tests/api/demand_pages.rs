@@ -1,7 +1,8 @@
-//! The generate-demand screen (issue 13, defect 6): the confirmation says how many households a
-//! run bills and for how much (at the GP's own rate), and the result says what happened and why
-//! (billed, the month already billed, nobody active then) in the page's language, with no status
-//! codes.
+//! Staff pages that change many demands at once ask first and say what happened (issue 13):
+//! generate demand (defect 6: the confirmation says how many households a run bills and for how
+//! much at the GP's own rate; the result says what happened and why, in the page's language, with
+//! no status codes) and deactivating a household (defect 13: a confirmation with the unpaid
+//! demands it cancels; the missing-remarks error translated, naming the field).
 
 use actix_web::http::StatusCode;
 use actix_web::test;
@@ -136,4 +137,118 @@ async fn generate_demand_confirms_count_and_total_and_says_what_happened() {
             .unwrap()
     };
     assert_eq!(demands, 2);
+}
+
+fn household_status(app: &TestApp, no: &str) -> (String, i64) {
+    use diesel::prelude::*;
+    use mgramseva::db::schema::{billing_demand as d, water_connection as wc};
+    let mut c = app.db.conn();
+    let status = wc::table
+        .filter(wc::connection_no.eq(no))
+        .select(wc::status)
+        .first(&mut c)
+        .unwrap();
+    let live = d::table
+        .filter(d::consumer_code.eq(no))
+        .filter(d::status.eq("ACTIVE"))
+        .count()
+        .get_result(&mut c)
+        .unwrap();
+    (status, live)
+}
+
+#[actix_web::test]
+async fn deactivating_a_household_asks_first_with_what_it_cancels() {
+    let gp = Gp::new();
+    let (last, before) = (gp.last, gp.before);
+    let no = gp
+        .household(
+            "Gurpreet Kaur",
+            "9876500511",
+            "X/1",
+            "RESIDENTIAL",
+            before,
+            serde_json::json!({}),
+        )
+        .await;
+    let other = gp
+        .household(
+            "Harjit Singh",
+            "9876500512",
+            "X/2",
+            "RESIDENTIAL",
+            before,
+            serde_json::json!({}),
+        )
+        .await;
+    gp.bulk(last).await;
+    let app = &gp.app;
+    let rate = mgramseva::municipal::calculator::rates::rate_for(
+        &mut app.db.conn(),
+        "pb",
+        GP,
+        "RESIDENTIAL",
+        "Non_Metered",
+        last,
+    )
+    .unwrap()
+    .minimum;
+    let clerk = app.employee("9816000082", &["SECRETARY"], Some("Clerk@123"));
+    mark_password_changed(app, clerk.id);
+    let sid = session_of(&log_in(app, "9816000082", "Clerk@123").await);
+    let form = |no: &str, name: &str, mobile: &str, old: &str, remarks: &str| {
+        format!(
+            "_csrf={CSRF}&no={}&name={}&gender=FEMALE&guardian=Baldev+Singh&mobile={mobile}&old_no={old}\
+             &property_type=RESIDENTIAL&connection_type=Non_Metered&inactive=on&remarks={remarks}",
+            no.replace('/', "%2F"),
+            name.replace(' ', "+"),
+        )
+    };
+
+    // first the question, in Punjabi: one unpaid demand at the GP's rate; nothing changed yet
+    let ask = form(&no, "Gurpreet Kaur", "9876500511", "X%2F1", "House+locked");
+    let q = post_in(app, "/home/consumerupdate", &ask, &sid, "pa").await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+    let question = text_of(&q.body, "confirm-deactivate");
+    assert!(
+        question.contains(&no)
+            && question.contains("Gurpreet Kaur")
+            && question.contains(&format!(
+                "1 ਬਿਨਾਂ ਭੁਗਤਾਨ ਮੰਗਾਂ, ਕੁੱਲ {}",
+                mgramseva::words::inr(rate)
+            )),
+        "{question}"
+    );
+    assert!(
+        q.body.contains("name=\"confirmed\" value=\"1\"") && q.body.contains("id=\"confirm\""),
+        "{}",
+        q.body
+    );
+    assert_eq!(household_status(app, &no), ("Active".to_owned(), 1));
+
+    // then the action, confirmed: inactive, the unpaid demand cancelled
+    let done = post_in(
+        app,
+        "/home/consumerupdate",
+        &format!("{ask}&confirmed=1"),
+        &sid,
+        "pa",
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(household_status(app, &no), ("Inactive".to_owned(), 0));
+
+    // no remarks: refused in the page's language, naming the field, and nothing changed
+    let bare = form(&other, "Harjit Singh", "9876500512", "X%2F2", "");
+    let r = post_in(app, "/home/consumerupdate", &bare, &sid, "pa").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let errors = r.body.split("id=\"errors\"").nth(1).unwrap_or_default();
+    assert!(
+        errors.contains("ਟਿੱਪਣੀ:") && !errors.contains("Marking a connection inactive"),
+        "{}",
+        r.body
+    );
+    let r = post_in(app, "/home/consumerupdate", &bare, &sid, "hi").await;
+    assert!(r.body.contains("टिप्पणी:"), "{}", r.body);
+    assert_eq!(household_status(app, &other), ("Active".to_owned(), 1));
 }
