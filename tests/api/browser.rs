@@ -498,7 +498,11 @@ fn create_consumer_generate_demand_collect_and_download_the_receipt() {
     b.snap("walk-3-confirm-rates");
     b.click("#generate");
     b.wait_text("id=\"result\"");
-    assert!(b.source().contains("1 demands generated"), "{}", b.source());
+    assert!(
+        b.source().contains("1 households billed for"),
+        "{}",
+        b.source()
+    );
 
     // 3. Find the household by its old id, see the bill, collect it.
     b.go(&format!("{base}/home/consumers"));

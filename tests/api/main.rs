@@ -16,6 +16,7 @@ mod billing;
 mod browser;
 mod calculator;
 mod collect_pages;
+mod demand_pages;
 mod envelope;
 mod error_pages;
 mod fuzz;

@@ -853,10 +853,24 @@ async fn edit_a_household_on_its_page_and_see_the_rate_card() {
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("id=\"errors\""));
-    let ok = post(
+    // (asked first, with what it cancels; then confirmed)
+    let ask = post(
         &app,
         "/home/consumerupdate",
         &format!("{base}&inactive=on&remarks=House+locked"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(ask.status, StatusCode::OK, "{}", ask.body);
+    assert!(
+        ask.body.contains("id=\"confirm-deactivate\"") && ask.body.contains("₹250 in all"),
+        "{}",
+        ask.body
+    );
+    let ok = post(
+        &app,
+        "/home/consumerupdate",
+        &format!("{base}&inactive=on&remarks=House+locked&confirmed=1"),
         Some(&sid),
     )
     .await;

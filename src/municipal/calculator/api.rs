@@ -383,7 +383,7 @@ pub async fn run_bulk(
     tenant: String,
     month: chrono::NaiveDate,
     actor: Option<uuid::Uuid>,
-) -> AppResult<bulk::Batch> {
+) -> AppResult<(bulk::Batch, rust_decimal::Decimal)> {
     let st = state.clone();
     db::run(&state.pool, move |c| {
         bulk::run_for_tenant(c, &st.pool, ctx(&st), &tenant, month, actor)
@@ -406,6 +406,6 @@ async fn bulk_demand(state: web::Data<AppState>, req: Digit<BulkBody>) -> AppRes
             )
         })?;
     let actor = req.caller.user().map(|u| u.uuid);
-    let batch = run_bulk(&state, tenant, month, actor).await?;
+    let (batch, _) = run_bulk(&state, tenant, month, actor).await?;
     Ok(HttpResponse::Ok().json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "BulkDemandBatch": batch_json(&batch)})))
 }

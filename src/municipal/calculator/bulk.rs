@@ -255,7 +255,8 @@ fn start(
 /// Prices `households` (connection number, holder, property type) at the GP's flat rates of
 /// `month` and writes the month's demand of each not billed for it yet, in one statement
 /// (`billing::service::bulk_create_demands`; a property type whose rate is 0 gets none); a
-/// household holding an advance pays the new month from it. Answers the households billed.
+/// household holding an advance pays the new month from it. Answers the households billed and
+/// the sum of their demands.
 #[expect(
     clippy::too_many_arguments,
     reason = "one month of one GP, and who asks"
@@ -269,7 +270,7 @@ fn write_month(
     label: &str,
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
-) -> AppResult<Vec<String>> {
+) -> AppResult<(Vec<String>, Decimal)> {
     let rates = flat_rates(conn, ctx, tenant, month)?;
     let (mut consumers, mut payers, mut amounts, mut round_offs, mut tariffs) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -306,6 +307,12 @@ fn write_month(
         },
     )?;
     let made: std::collections::HashSet<&String> = codes.iter().collect();
+    let total = consumers
+        .iter()
+        .zip(&amounts)
+        .filter(|(c, _)| made.contains(c))
+        .map(|(_, a)| charged(*a))
+        .sum();
     for c in billing::consumers_with_credit(conn, tenant, SERVICE)?
         .into_iter()
         .filter(|c| made.contains(c))
@@ -313,7 +320,57 @@ fn write_month(
         billing::lock_consumer(conn, tenant, SERVICE, &c)?;
         billing::adjust_advance(conn, tenant, SERVICE, &c, now)?;
     }
-    Ok(codes)
+    Ok((codes, total))
+}
+
+/// What one household's demand at `rate` comes to: the charge and its round-off line.
+fn charged(rate: Decimal) -> Decimal {
+    rate + apportion::round_off(rate)
+}
+
+/// What a run of a GP's month would do now, by the rule it applies ([`write_month`]), writing
+/// nothing: the flat-rate households active and joined before the month (`eligible`), how many
+/// of them already have the month (`already`), and how many would be billed (their property
+/// type's rate above 0) and for how much in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Preview {
+    pub eligible: i64,
+    pub already: i64,
+    pub to_bill: i64,
+    pub total: Decimal,
+}
+
+pub fn preview(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    month: NaiveDate,
+) -> AppResult<Preview> {
+    let rates = flat_rates(conn, ctx, tenant, month)?;
+    let (from, to) = (month_start_at(month), month_end_at(month));
+    let households = water::flat_households(conn, tenant, from)?;
+    let mut out = Preview {
+        eligible: i64::try_from(households.len()).unwrap_or(i64::MAX),
+        ..Preview::default()
+    };
+    for (ptype, rate, _) in &rates {
+        let codes: Vec<String> = households
+            .iter()
+            .filter(|(_, _, t)| t == ptype)
+            .map(|(c, _, _)| c.clone())
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        let billed = billing::billed_among(conn, tenant, SERVICE, &codes, from, to)?;
+        out.already += billed;
+        if *rate > Decimal::ZERO {
+            let n = i64::try_from(codes.len()).unwrap_or(i64::MAX) - billed;
+            out.to_bill += n;
+            out.total += charged(*rate) * Decimal::from(n);
+        }
+    }
+    Ok(out)
 }
 
 /// One flat-rate household's demand for one past month (`waterCalculator/_calculate`), by the
@@ -377,7 +434,7 @@ pub fn bill_one(
             "CalculationCriteria.from",
         ));
     }
-    let made = write_month(
+    let (made, _) = write_month(
         conn,
         ctx,
         tenant,
@@ -401,20 +458,21 @@ pub fn bill_one(
 }
 
 /// Writes the month's demands for every household of the batch not yet billed for it, uses
-/// any advance against them, and closes the batch with its counts. Run in one transaction.
+/// any advance against them, and closes the batch with its counts; answers it with the sum of
+/// the demands written. Run in one transaction.
 fn generate(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
     batch_id: uuid::Uuid,
     now: DateTime<Utc>,
-) -> AppResult<Batch> {
+) -> AppResult<(Batch, Decimal)> {
     let batch: Batch = bb::table
         .find(batch_id)
         .select(Batch::as_select())
         .first(conn)?;
     let month = batch.period_from.with_timezone(&IST).date_naive();
     let households = water::flat_households(conn, &batch.tenant_id, batch.period_from)?;
-    let codes = write_month(
+    let (codes, total) = write_month(
         conn,
         ctx,
         &batch.tenant_id,
@@ -434,17 +492,19 @@ fn generate(
             bb::message.eq(format!("{created} demands generated")),
         ))
         .execute(conn)?;
-    Ok(bb::table
+    let batch = bb::table
         .find(batch.id)
         .select(Batch::as_select())
-        .first(conn)?)
+        .first(conn)?;
+    Ok((batch, total))
 }
 
 /// One GP and month, start to end on one connection, which holds the month's [`RunLock`]
 /// throughout (409 `DEMAND_DUPLICATE_REQUEST` while another run holds it): the batch is
 /// committed first, the demands in a second transaction; a failure closes the batch as FAILED
 /// with its reason. Neither transaction has a statement or lock timeout (a GP's month is long,
-/// legitimate work). The bill cache forgets the GP's bills as the demands commit.
+/// legitimate work). The bill cache forgets the GP's bills as the demands commit. Answers the
+/// batch and the sum of the demands written.
 pub fn run_for_tenant(
     conn: &mut PgConnection,
     pool: &crate::db::DbPool,
@@ -452,7 +512,7 @@ pub fn run_for_tenant(
     tenant: &str,
     month: NaiveDate,
     actor: Option<uuid::Uuid>,
-) -> AppResult<Batch> {
+) -> AppResult<(Batch, Decimal)> {
     use diesel::Connection as _;
     let Some(mut lock) = RunLock::try_take(conn, tenant, month)? else {
         return Err(duplicate_request());
@@ -518,7 +578,7 @@ pub fn run_many(
                     let r = run_for_tenant(&mut conn, pool, ctx, t, month, None);
                     let Ok(mut s) = summary.lock() else { return };
                     match r {
-                        Ok(b) => {
+                        Ok((b, _)) => {
                             s.billed_gps += 1;
                             s.demands += i64::from(b.created);
                         }

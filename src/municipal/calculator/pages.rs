@@ -120,9 +120,13 @@ struct GeneratePage {
     month_label: String,
     rates: Vec<(String, String)>,
     all_zero: bool,
+    /// Confirmation step: what a run would do (how many households, for how much), or why it
+    /// would bill nobody; and whether there is anything to run.
+    plan: String,
+    can_run: bool,
     error: String,
-    /// Result: (status, created, skipped, message).
-    result: Option<(String, i32, i32, String)>,
+    /// What the run did, or why it billed nobody.
+    result: String,
     batches: Vec<(String, String, String, i32, i32)>,
     /// The water connection count: (billing cycle, households, link to them).
     generated: Vec<(String, usize, String)>,
@@ -161,26 +165,65 @@ fn past_months(now: DateTime<Utc>) -> Vec<NaiveDate> {
     out
 }
 
+/// Why a run of `month` bills nobody: the month is already billed, no household was active on
+/// flat rate then, or their rates are 0.
+fn nothing_billed(p: &PageCtx, v: &bulk::Preview, month: NaiveDate) -> String {
+    let key = if v.already > 0 {
+        "WS_DEMAND_NONE_ALREADY"
+    } else if v.eligible == 0 {
+        "WS_DEMAND_NONE_NOBODY"
+    } else {
+        "WS_DEMAND_NONE_RATE_ZERO"
+    };
+    p.t(key)
+        .replace("{month}", &p.month_label(month))
+        .replace("{count}", &v.already.to_string())
+}
+
+/// What a run of `month` would do (`bulk::preview`, the run's own rule).
+async fn preview(page: &StaffPage, month: NaiveDate) -> Result<bulk::Preview, AppError> {
+    let (st, t) = (page.state.clone(), page.tenant.clone());
+    db::run(&page.state.pool, move |c| {
+        bulk::preview(c, ctx(&st), &t, month)
+    })
+    .await
+}
+
 async fn generate_page(
     mut page: StaffPage,
     month: Option<NaiveDate>,
     error: String,
-    result: Option<bulk::Batch>,
+    result: String,
 ) -> PageResult {
     let p = page.ctx().await?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
-    let (rates, batches, counts) = db::run(&page.state.pool, move |c| {
-        let rates = match month {
-            Some(m) => bulk::flat_rates(c, ctx(&st), &t, m)?,
-            None => Vec::new(),
+    let (rates, plan, batches, counts) = db::run(&page.state.pool, move |c| {
+        let (rates, plan) = match month {
+            Some(m) => (
+                bulk::flat_rates(c, ctx(&st), &t, m)?,
+                Some(bulk::preview(c, ctx(&st), &t, m)?),
+            ),
+            None => (Vec::new(), None),
         };
         Ok((
             rates,
+            plan,
             bulk::batches(c, &t, 10)?,
             register::demand_counts(c, &t)?,
         ))
     })
     .await?;
+    let (plan, can_run) = match (plan, month) {
+        (Some(v), Some(m)) if v.to_bill > 0 => (
+            p.t("WS_DEMAND_WILL_BILL")
+                .replace("{count}", &v.to_bill.to_string())
+                .replace("{amount}", &inr(v.total))
+                .replace("{month}", &p.month_label(m)),
+            true,
+        ),
+        (Some(v), Some(m)) => (nothing_billed(&p, &v, m), false),
+        _ => (String::new(), false),
+    };
     let months = past_months(Utc::now())
         .into_iter()
         .map(|d| (d.format("%Y-%m").to_string(), p.month_label(d)))
@@ -196,21 +239,16 @@ async fn generate_page(
             .iter()
             .map(|(t, r, _)| (p.t(&format!("PROPERTYTYPE_{t}")), inr(*r)))
             .collect(),
+        plan,
+        can_run,
         error,
-        result: result.map(|b| {
-            (
-                b.status,
-                b.created,
-                b.skipped,
-                b.message.unwrap_or_default(),
-            )
-        }),
+        result,
         batches: batches
             .iter()
             .map(|b| {
                 (
                     p.month_label(b.period_from.with_timezone(&IST).date_naive()),
-                    b.status.clone(),
+                    p.t(&format!("WS_BATCH_{}", b.status)),
                     ist_date(b.started_at),
                     b.created,
                     b.skipped,
@@ -230,7 +268,7 @@ async fn generate_page(
 }
 
 async fn generate_form(page: StaffPage) -> PageResult {
-    generate_page(page, None, String::new(), None).await
+    generate_page(page, None, String::new(), String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -307,10 +345,10 @@ struct MonthForm {
 
 async fn generate_confirm(page: StaffPage, form: Form<MonthForm>) -> PageResult {
     match bulk::parse_period(&form.month) {
-        Some(m) => generate_page(page, Some(m), String::new(), None).await,
+        Some(m) => generate_page(page, Some(m), String::new(), String::new()).await,
         None => {
             let error = page.texts().t("ERR_INVALID_BILLING_PERIOD");
-            generate_page(page, None, error, None).await
+            generate_page(page, None, error, String::new()).await
         }
     }
 }
@@ -319,16 +357,30 @@ async fn generate(page: StaffPage, form: Form<MonthForm>) -> PageResult {
     let p = page.texts();
     let Some(month) = bulk::parse_period(&form.month) else {
         let error = p.t("ERR_INVALID_BILLING_PERIOD");
-        return generate_page(page, None, error, None).await;
+        return generate_page(page, None, error, String::new()).await;
     };
-    match super::run_bulk(&page.state, page.tenant.clone(), month, Some(page.actor())).await {
-        Ok(b) => generate_page(page, None, String::new(), Some(b)).await,
-        Err(e @ AppError::Client { .. }) => {
-            let lines = p.error_lines(&e).join(" ");
-            generate_page(page, None, lines, None).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result =
+        match super::run_bulk(&page.state, page.tenant.clone(), month, Some(page.actor())).await {
+            Ok((b, total)) if b.created > 0 => p
+                .t("WS_DEMAND_BILLED")
+                .replace("{count}", &b.created.to_string())
+                .replace("{amount}", &inr(total))
+                .replace("{month}", &p.month_label(month)),
+            Ok(_) => nothing_billed(&p, &preview(&page, month).await?, month),
+            Err(AppError::Client { errors, .. })
+                if errors
+                    .iter()
+                    .all(|e| e.code == "NO_CONNECTIONS_TO_GENERATE_DEMANDS") =>
+            {
+                nothing_billed(&p, &preview(&page, month).await?, month)
+            }
+            Err(e @ AppError::Client { .. }) => {
+                let lines = p.error_lines(&e).join(" ");
+                return generate_page(page, None, lines, String::new()).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+    generate_page(page, None, String::new(), result).await
 }
 
 #[derive(Template)]

@@ -363,6 +363,20 @@ pub(super) fn cancel_unpaid(
     Ok(ids.len())
 }
 
+/// What marking the household inactive would cancel ([`cancel_unpaid`], all types): its live
+/// demands on which nothing was collected, how many and their sum. Writes nothing.
+pub fn unpaid_to_cancel(conn: &mut PgConnection, c: &Connection) -> AppResult<(usize, Decimal)> {
+    let ids =
+        billing::service::unpaid_live_demands(conn, &c.tenant_id, SERVICE, &c.connection_no, None)?;
+    let total = billing::service::live_demands_read(conn, &c.tenant_id, SERVICE, &c.connection_no)?
+        .into_iter()
+        .filter(|d| ids.contains(&d.demand.id))
+        .flat_map(|d| d.lines)
+        .map(|l| l.tax_amount)
+        .sum();
+    Ok((ids.len(), total))
+}
+
 pub fn update_connection(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,

@@ -225,6 +225,9 @@ struct EditForm {
     inactive: Option<String>,
     #[serde(default)]
     remarks: String,
+    /// The deactivation was confirmed (sent by the confirmation step).
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 #[derive(Template)]
@@ -232,6 +235,8 @@ struct EditForm {
 struct EditPage {
     p: PageCtx,
     f: EditForm,
+    /// Confirmation step of a deactivation: what it will do; empty otherwise.
+    confirm: String,
     /// Billing has started: the opening fields are no longer shown.
     started: bool,
     errors: Vec<String>,
@@ -265,6 +270,7 @@ fn edit_form_of(h: &Household) -> EditForm {
         advance: money(c.advance),
         inactive: (c.status == "Inactive").then(|| "on".to_owned()),
         remarks: c.remarks.clone().unwrap_or_default(),
+        confirmed: None,
         csrf: String::new(),
     }
 }
@@ -285,6 +291,7 @@ async fn edit_form(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
     let p = page.ctx().await?;
     let shown = EditPage {
         f: edit_form_of(&h),
+        confirm: String::new(),
         started,
         errors: Vec::new(),
         p,
@@ -292,8 +299,59 @@ async fn edit_form(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
     page.render(StatusCode::OK, shown)
 }
 
+/// A deactivation not yet confirmed (and with its remarks given: without them the update
+/// refuses it, naming the field): what it will cancel, to ask first; None otherwise.
+async fn deactivation_question(page: &StaffPage, f: &EditForm) -> Result<Option<String>, AppError> {
+    if f.inactive.is_none() || f.confirmed.is_some() || f.remarks.trim().is_empty() {
+        return Ok(None);
+    }
+    let (t, no) = (page.tenant.clone(), f.no.clone());
+    let found = db::run(&page.state.pool, move |c| {
+        match service::by_number(c, &t, &no)? {
+            Some((conn, _)) if conn.status == "Active" => Ok(Some((
+                conn.connection_no.clone(),
+                service::unpaid_to_cancel(c, &conn)?,
+            ))),
+            _ => Ok(None),
+        }
+    })
+    .await?;
+    let p = page.texts();
+    Ok(found.map(|(no, (count, total))| {
+        let key = if count == 0 {
+            "CONSUMER_DEACTIVATE_CONFIRM_NONE"
+        } else {
+            "CONSUMER_DEACTIVATE_CONFIRM"
+        };
+        p.t(key)
+            .replace("{consumer}", &no)
+            .replace("{name}", &f.name)
+            .replace("{count}", &count.to_string())
+            .replace("{amount}", &crate::words::inr(total))
+    }))
+}
+
 async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
     let f = form.into_inner();
+    if let Some(confirm) = deactivation_question(&page, &f).await? {
+        let p = page.ctx().await?;
+        let (t, no) = (page.tenant.clone(), f.no.clone());
+        let started = db::run(&page.state.pool, move |c| {
+            match service::by_number(c, &t, &no)? {
+                Some((conn, _)) => Ok(service::billing_started(c, &conn)?),
+                None => Ok(false),
+            }
+        })
+        .await?;
+        let shown = EditPage {
+            confirm,
+            errors: Vec::new(),
+            started,
+            f,
+            p,
+        };
+        return page.render(StatusCode::OK, shown);
+    }
     let tenant = page.tenant.clone();
     let (st, actor) = (page.state.clone(), Some(page.actor()));
     let (t, no) = (tenant.clone(), f.no.clone());
@@ -379,6 +437,7 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
             .await?;
             let shown = EditPage {
                 errors: p.error_lines(&e),
+                confirm: String::new(),
                 started,
                 f,
                 p,
