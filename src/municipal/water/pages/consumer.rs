@@ -331,18 +331,27 @@ async fn deactivation_question(page: &StaffPage, f: &EditForm) -> Result<Option<
     }))
 }
 
+/// Whether household `no` of `tenant` has been billed (the form then keeps its opening amounts).
+async fn billing_started(
+    page: &StaffPage,
+    tenant: &str,
+    no: &str,
+) -> crate::error::AppResult<bool> {
+    let (t, no) = (tenant.to_owned(), no.to_owned());
+    db::run(&page.state.pool, move |c| {
+        match service::by_number(c, &t, &no)? {
+            Some((conn, _)) => Ok(service::billing_started(c, &conn)?),
+            None => Ok(false),
+        }
+    })
+    .await
+}
+
 async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
     let f = form.into_inner();
     if let Some(confirm) = deactivation_question(&page, &f).await? {
         let p = page.ctx().await?;
-        let (t, no) = (page.tenant.clone(), f.no.clone());
-        let started = db::run(&page.state.pool, move |c| {
-            match service::by_number(c, &t, &no)? {
-                Some((conn, _)) => Ok(service::billing_started(c, &conn)?),
-                None => Ok(false),
-            }
-        })
-        .await?;
+        let started = billing_started(&page, &page.tenant, &f.no).await?;
         let shown = EditPage {
             confirm,
             errors: Vec::new(),
@@ -427,14 +436,7 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
         ))),
         Err(e @ AppError::Client { .. }) => {
             let p = page.ctx().await?;
-            let (t, no) = (tenant.clone(), f.no.clone());
-            let started = db::run(&page.state.pool, move |c| {
-                match service::by_number(c, &t, &no)? {
-                    Some((conn, _)) => Ok(service::billing_started(c, &conn)?),
-                    None => Ok(false),
-                }
-            })
-            .await?;
+            let started = billing_started(&page, &tenant, &f.no).await?;
             let shown = EditPage {
                 errors: p.error_lines(&e),
                 confirm: String::new(),
