@@ -11,7 +11,7 @@ fn login_and_home_fit_a_phone_screen() {
         &["GP_ADMIN", "COLLECTION_OPERATOR"],
         "Harjit@2026",
     );
-    let port = serve(app.state.clone());
+    let port = serve(app.state);
     let base = format!("http://127.0.0.1:{port}");
     let b = Browser::phone();
     b.go(&format!("{base}/login"));
