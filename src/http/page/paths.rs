@@ -53,8 +53,10 @@ pub fn enclosing_page(req: &HttpRequest, path: &str) -> String {
 }
 
 /// Where to come back to for a posted form that cannot be repeated: the page the form was on
-/// (its `Referer`, when on this site and opened by GET, with its query), else the nearest
-/// enclosing page, else home.
+/// (its `Referer`, when on this site and opened by GET, with its query); when that page was
+/// itself the answer to a post (a confirmation), the page enclosing it with its query
+/// (`/home/collect/confirm?consumer=A` → `/home/collect?consumer=A`); else the nearest page
+/// enclosing the posted path, else home.
 pub fn form_page(req: &HttpRequest) -> String {
     let referred = req
         .headers()
@@ -68,10 +70,16 @@ pub fn form_page(req: &HttpRequest) -> String {
             (host == req.connection_info().host()).then(|| tail.to_owned())
         })
         .map(|t| t.split('#').next().unwrap_or("").to_owned())
-        .filter(|t| {
-            safe_next(Some(t)) == *t
-                && gettable_page(req, t.split('?').next().unwrap_or(""))
-                && t.split('?').next() != Some(req.path())
+        .filter(|t| safe_next(Some(t)) == *t)
+        .and_then(|t| {
+            let (path, query) = t.split_once('?').unwrap_or((t.as_str(), ""));
+            if gettable_page(req, path) {
+                return (path != req.path()).then(|| t.clone());
+            }
+            if path == req.path() || !is_page_path(req, path) || query.is_empty() {
+                return None;
+            }
+            Some(format!("{}?{query}", enclosing_page(req, path)))
         });
     referred.unwrap_or_else(|| enclosing_page(req, req.path()))
 }
@@ -129,8 +137,13 @@ mod tests {
         };
         let r = post("http://gp.example/home/collect?consumer=A#x");
         assert_eq!(form_page(&r), "/home/collect?consumer=A");
+        // a confirmation page answering a post: the page enclosing it, with its query
+        let r = post("http://gp.example/home/collect/pay?consumer=B");
+        assert_eq!(form_page(&r), "/home/collect?consumer=B");
         for other in [
             "http://evil.example/home/hrms",
+            "http://evil.example/home/collect/pay?consumer=B",
+            "http://gp.example/home/collect/confirm?consumer=C",
             "http://gp.example//evil.example",
             "http://gp.example/home/collect/confirm",
             "http://gp.example/home/collect/pay",

@@ -2,6 +2,7 @@
 //! HTTP. This module is the harness (`Browser`, `serve`, `get_with_cookies`); the walks are in
 //! its submodules, one file per screen family.
 
+mod counter;
 mod flows;
 mod phone;
 
@@ -311,6 +312,35 @@ pub(crate) fn staff(app: &TestApp, mobile: &str, roles: &[&str], password: &str)
         .execute(&mut app.db.conn())
         .unwrap();
     u.id
+}
+
+/// Households registered on the test GP through the API by a GP admin (`token`), each
+/// `(mobile, name, old number, arrears)`: their new connection numbers, in order.
+pub(crate) fn households(
+    app: &TestApp,
+    token: &str,
+    list: &[(&str, &str, &str, i64)],
+) -> Vec<String> {
+    actix_web::rt::System::new().block_on(async {
+        let mut nos = Vec::new();
+        for (mobile, name, old, arrears) in list {
+            let wc =
+                gp_household(app, token, (mobile, name, old), json!({"arrears": arrears})).await;
+            nos.push(wc["connectionNo"].as_str().unwrap().to_owned());
+        }
+        nos
+    })
+}
+
+/// The visible text of the first element matching `css` (empty when there is none).
+pub(crate) fn text_of(b: &Browser, css: &str) -> String {
+    let css = serde_json::to_string(css).unwrap();
+    b.js(&format!(
+        "const e = document.querySelector({css}); return e ? e.innerText.trim() : '';"
+    ))
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
 }
 
 /// Serves the app on a real socket, in a thread of its own; returns the port.
