@@ -4,6 +4,8 @@
 
 mod counter;
 mod flows;
+mod front;
+mod manage;
 mod phone;
 
 use std::io::{Read as _, Write as _};
@@ -332,15 +334,41 @@ pub(crate) fn households(
     })
 }
 
-/// The visible text of the first element matching `css` (empty when there is none).
+/// The visible text of the first element matching `css` (empty when there is none), in the
+/// form of `same`.
 pub(crate) fn text_of(b: &Browser, css: &str) -> String {
     let css = serde_json::to_string(css).unwrap();
-    b.js(&format!(
-        "const e = document.querySelector({css}); return e ? e.innerText.trim() : '';"
-    ))
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
+    same(
+        b.js(&format!(
+            "const e = document.querySelector({css}); return e ? e.innerText.trim() : '';"
+        ))
+        .as_str()
+        .unwrap_or_default(),
+    )
+}
+
+/// Text with the Gurmukhi letters that carry a nukta (ਸ਼ ਖ਼ ਗ਼ ਜ਼ ਫ਼ ਲ਼) spelled out as letter +
+/// nukta: Unicode normalisation always splits them, and the browser hands back normalised text,
+/// so a catalogue text is compared with a page's text in this form.
+pub(crate) fn same(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let base = match c {
+            '\u{0A33}' => 'ਲ',
+            '\u{0A36}' => 'ਸ',
+            '\u{0A59}' => 'ਖ',
+            '\u{0A5A}' => 'ਗ',
+            '\u{0A5B}' => 'ਜ',
+            '\u{0A5E}' => 'ਫ',
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push(base);
+        out.push('\u{0A3C}');
+    }
+    out
 }
 
 /// Serves the app on a real socket, in a thread of its own; returns the port.
