@@ -56,7 +56,7 @@ fn generate_demand_says_how_many_households_for_how_much_then_what_it_did() {
     );
     let total = inr(flat_rate(&gp) * Decimal::from(2));
     let month = gp.last.format("%Y-%m").to_string();
-    let port = serve(gp.app.state.clone());
+    let port = serve(gp.app.state);
     let base = format!("http://127.0.0.1:{port}");
     let b = Browser::phone();
     b.log_in(&base, CLERK, PASSWORD);
