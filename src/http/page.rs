@@ -41,6 +41,18 @@ pub const LANG_COOKIE: &str = "mgs_lang";
 /// Localized text by key (implemented by the message catalogue).
 pub trait Texts: Send + Sync {
     fn text(&self, locale: &str, key: &str) -> String;
+
+    /// The text of `key` for `n` things: `KEY_ONE` when `n` is 1 and the catalogue has it (its
+    /// singular wording), else `KEY`; `{count}` filled in.
+    fn text_n(&self, locale: &str, key: &str, n: i64) -> String {
+        let one = format!("{key}_ONE");
+        let singular = (n == 1)
+            .then(|| self.text(locale, &one))
+            .filter(|t| *t != one);
+        singular
+            .unwrap_or_else(|| self.text(locale, key))
+            .replace("{count}", &n.to_string())
+    }
 }
 
 /// The pages' texts come from the localization catalog.
@@ -301,6 +313,11 @@ impl PageCtx {
     /// The text of `key` in the page's language (English, then the key, when missing).
     pub fn t(&self, key: &str) -> String {
         self.texts.text(self.locale, key)
+    }
+
+    /// `t` for `n` things, in the singular when `n` is 1 (`Texts::text_n`).
+    pub fn t_n(&self, key: &str, n: i64) -> String {
+        self.texts.text_n(self.locale, key, n)
     }
 
     pub fn next_param(&self) -> String {

@@ -214,7 +214,7 @@ async fn deactivating_a_household_asks_first_with_what_it_cancels() {
         question.contains(&no)
             && question.contains("Gurpreet Kaur")
             && question.contains(&format!(
-                "1 ਬਿਨਾਂ ਭੁਗਤਾਨ ਮੰਗਾਂ, ਕੁੱਲ {}",
+                "ਇਸ ਦੀ 1 ਬਿਨਾਂ ਭੁਗਤਾਨ ਮੰਗ, {}, ਰੱਦ",
                 mgramseva::words::inr(rate)
             )),
         "{question}"
@@ -225,6 +225,16 @@ async fn deactivating_a_household_asks_first_with_what_it_cancels() {
         q.body
     );
     assert_eq!(household_status(app, &no), ("Active".to_owned(), 1));
+    // in English, one demand is one demand (not "1 unpaid demands")
+    let q = post_in(app, "/home/consumerupdate", &ask, &sid, "en").await;
+    let question = text_of(&q.body, "confirm-deactivate");
+    assert!(
+        question.contains(&format!(
+            "Its 1 unpaid demand, {}, will be cancelled",
+            mgramseva::words::inr(rate)
+        )),
+        "{question}"
+    );
 
     // then the action, confirmed: inactive, the unpaid demand cancelled
     let done = post_in(

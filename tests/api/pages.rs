@@ -863,7 +863,10 @@ async fn edit_a_household_on_its_page_and_see_the_rate_card() {
     .await;
     assert_eq!(ask.status, StatusCode::OK, "{}", ask.body);
     assert!(
-        ask.body.contains("id=\"confirm-deactivate\"") && ask.body.contains("₹250 in all"),
+        ask.body.contains("id=\"confirm-deactivate\"")
+            && ask
+                .body
+                .contains("Its 1 unpaid demand, ₹250, will be cancelled"),
         "{}",
         ask.body
     );

@@ -175,9 +175,8 @@ fn nothing_billed(p: &PageCtx, v: &bulk::Preview, month: NaiveDate) -> String {
     } else {
         "WS_DEMAND_NONE_RATE_ZERO"
     };
-    p.t(key)
+    p.t_n(key, v.already)
         .replace("{month}", &p.month_label(month))
-        .replace("{count}", &v.already.to_string())
 }
 
 /// What a run of `month` would do (`bulk::preview`, the run's own rule).
@@ -215,8 +214,7 @@ async fn generate_page(
     .await?;
     let (plan, can_run) = match (plan, month) {
         (Some(v), Some(m)) if v.to_bill > 0 => (
-            p.t("WS_DEMAND_WILL_BILL")
-                .replace("{count}", &v.to_bill.to_string())
+            p.t_n("WS_DEMAND_WILL_BILL", v.to_bill)
                 .replace("{amount}", &inr(v.total))
                 .replace("{month}", &p.month_label(m)),
             true,
@@ -362,8 +360,7 @@ async fn generate(page: StaffPage, form: Form<MonthForm>) -> PageResult {
     let result =
         match super::run_bulk(&page.state, page.tenant.clone(), month, Some(page.actor())).await {
             Ok((b, total)) if b.created > 0 => p
-                .t("WS_DEMAND_BILLED")
-                .replace("{count}", &b.created.to_string())
+                .t_n("WS_DEMAND_BILLED", i64::from(b.created))
                 .replace("{amount}", &inr(total))
                 .replace("{month}", &p.month_label(month)),
             Ok(_) => nothing_billed(&p, &preview(&page, month).await?, month),

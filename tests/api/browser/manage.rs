@@ -133,7 +133,7 @@ fn deactivating_a_household_asks_first_and_wants_remarks_in_punjabi() {
     let question = text_of(&b, "#confirm-deactivate");
     assert!(
         question.contains("Gurpreet Kaur")
-            && question.contains(&format!("1 ਬਿਨਾਂ ਭੁਗਤਾਨ ਮੰਗਾਂ, ਕੁੱਲ {rate}")),
+            && question.contains(&format!("ਇਸ ਦੀ 1 ਬਿਨਾਂ ਭੁਗਤਾਨ ਮੰਗ, {rate}, ਰੱਦ")),
         "{question}"
     );
     assert_eq!(status(&gp.app), "Active", "changed before the answer");

@@ -323,10 +323,9 @@ async fn deactivation_question(page: &StaffPage, f: &EditForm) -> Result<Option<
         } else {
             "CONSUMER_DEACTIVATE_CONFIRM"
         };
-        p.t(key)
+        p.t_n(key, i64::try_from(count).unwrap_or(i64::MAX))
             .replace("{consumer}", &no)
             .replace("{name}", &f.name)
-            .replace("{count}", &count.to_string())
             .replace("{amount}", &crate::words::inr(total))
     }))
 }
