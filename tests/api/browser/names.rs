@@ -52,6 +52,20 @@ fn gp_ward_division_and_categories_by_name_in_punjabi_and_hindi() {
     b.wait_text("id=\"tiles\"");
     let gps = b.js("return [...document.querySelectorAll('select[name=tenant] option')].map(o => o.textContent);");
     assert_eq!(gps, json!(["ਕਲਵਾਂ", "ਲੋਧੀਪੁਰ"]), "the GP switcher");
+    assert_no_codes(&b, "home (Kalwan)");
+    // Kalwan comes first: switch to Lodhipur
+    b.click("select[name=tenant] option[value='pb.lodhipur']");
+    let started = std::time::Instant::now();
+    while b.js("return document.querySelector('.who .gp, select[name=tenant]').value;")
+        != json!("pb.lodhipur")
+        || !b.source().contains("id=\"tiles\"")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the GP switch did not take"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert_no_codes(&b, "home");
     let home = seen(&b);
     assert!(home.contains("ਜਲ ਕਮੇਟੀ ਦੇ ਵੇਰਵੇ ਅਤੇ ਰੇਟ"), "{home}");
