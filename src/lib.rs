@@ -53,7 +53,9 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
         std::time::Duration::from_secs(settings.security.token_cache_seconds),
     )
     .context("loading role-actions")?;
-    let i18n = platform::localization::Catalog::default();
+    let i18n = platform::localization::Catalog::new(
+        platform::localization::Locale::parse(&settings.app.default_locale).unwrap_or_default(),
+    );
     i18n.reload(&mut conn, &settings.app.state_tenant)
         .context("loading messages")?;
     Ok(AppState {

@@ -28,10 +28,12 @@ use crate::state::AppState;
 use crate::time::IST;
 
 mod errors;
+mod names;
 mod paths;
 
 use errors::error_page;
 pub use errors::error_pages;
+pub use names::Names;
 pub use paths::{enclosing_page, form_page, gettable_page, is_page_path};
 
 pub const SESSION_COOKIE: &str = "mgs_session";
@@ -239,12 +241,12 @@ pub struct PageCtx {
     pub tenant_name: String,
     /// The GPs the person may switch between: (code, name).
     pub gps: Vec<(String, String)>,
-    texts: Arc<dyn Texts>,
+    texts: Arc<crate::platform::localization::Catalog>,
 }
 
 impl PageCtx {
     pub fn new(req: &HttpRequest, state: &AppState) -> (Self, Option<Cookie<'static>>) {
-        let texts: Arc<dyn Texts> = state.i18n.clone();
+        let texts = state.i18n.clone();
         let locale = locale_of(req, &state.settings.app.default_locale);
         let (csrf, cookie) = csrf_token(req);
         let path = match req.query_string() {
@@ -292,27 +294,16 @@ impl PageCtx {
         codes.sort();
         codes.dedup();
         let current = staff.current_tenant();
-        let mut wanted = codes.clone();
-        wanted.push(current.clone());
-        let ac = state.access.clone();
-        let names = db::run(&state.pool, move |c| ac.tenant_names(c, &wanted)).await?;
-        p.gps = names
-            .iter()
-            .filter(|(c, _)| codes.contains(c))
-            .cloned()
-            .collect();
-        p.tenant_name = names
-            .iter()
-            .find(|(c, _)| *c == current)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default();
+        // names from the catalogue, in the page's language (the seed names every GP in English)
+        p.gps = codes.iter().map(|c| (c.clone(), p.place_name(c))).collect();
+        p.tenant_name = p.place_name(&current);
         p.tenant = current;
         Ok((p, cookie))
     }
 
     /// The text of `key` in the page's language (English, then the key, when missing).
     pub fn t(&self, key: &str) -> String {
-        self.texts.text(self.locale, key)
+        Texts::text(&*self.texts, self.locale, key)
     }
 
     /// `t` for `n` things, in the singular when `n` is 1 (`Texts::text_n`).

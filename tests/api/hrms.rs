@@ -24,11 +24,12 @@ fn sms_password(app: &TestApp, mobile: &str) -> String {
     let m = mgramseva::platform::notification::messages_to(&mut c, &app.state.crypto, mobile, 1)
         .unwrap();
     let text = &m.first().expect("an onboarding SMS").text;
-    assert!(text.contains(&format!("Username: {mobile}")), "{text}");
-    text.split("Password: ")
+    // in Punjabi, the state's language, as the person has chosen none
+    assert!(text.contains(&format!("ਯੂਜ਼ਰਨੇਮ: {mobile}")), "{text}");
+    text.split("ਪਾਸਵਰਡ: ")
         .nth(1)
         .unwrap()
-        .split(['.', ' '])
+        .split(['।', ' '])
         .next()
         .unwrap()
         .to_owned()

@@ -31,6 +31,7 @@ mod location;
 mod logs;
 mod matrix;
 mod mdms;
+mod names;
 mod ops;
 mod pages;
 mod register;

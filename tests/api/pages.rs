@@ -199,7 +199,10 @@ async fn login_logout_and_the_session_cookie() {
         !home.body.contains("data-tile=\"CORE_GENERATE_DEMAND\""),
         "a revenue collector generates no demand"
     );
-    assert!(home.body.contains("LODHIPUR"), "the GP's name");
+    assert!(
+        home.body.contains(">Lodhipur<") && !home.body.contains("LODHIPUR"),
+        "the GP's name"
+    );
     let out = post(&app, "/logout", &format!("_csrf={CSRF}"), Some(&sid)).await;
     assert_eq!(out.location, "/login");
     assert_eq!(

@@ -239,8 +239,14 @@ pub fn create(
         ))
         .returning(EmployeeRow::as_returning())
         .get_result(conn)?;
+    // in the person's language, else the state's (Punjabi)
+    let locale = user
+        .locale
+        .as_deref()
+        .and_then(Locale::parse)
+        .unwrap_or_else(|| catalog.default_locale());
     let text = catalog.format(
-        Locale::En,
+        locale,
         "SMS_ON_BOARD_EMPLOYEE",
         &[
             ("USER", &user.name),

@@ -387,6 +387,8 @@ struct RatesPage {
     /// (service type, charge head, calculation, slab, rate)
     rows: Vec<(String, String, String, String, String)>,
     effective: String,
+    /// The GP's village code and division: (label, value).
+    details: Vec<(String, String)>,
 }
 
 /// The GP's rate card (product.md §2.9): service type, charge head, flat or per unit, slab, rate.
@@ -394,7 +396,8 @@ async fn rate_card(mut page: StaffPage) -> PageResult {
     let p = page.ctx().await?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let today = Utc::now().with_timezone(&IST).date_naive();
-    let rates = db::run(&page.state.pool, move |c| {
+    let (rates, gp) = db::run(&page.state.pool, move |c| {
+        let gp = crate::platform::mdms::repo::tenant(c, &t)?;
         let mut out = Vec::new();
         for ptype in bulk::PROPERTY_TYPES {
             for ctype in ["Non_Metered", "Metered"] {
@@ -410,9 +413,17 @@ async fn rate_card(mut page: StaffPage) -> PageResult {
                 }
             }
         }
-        Ok(out)
+        Ok((out, gp))
     })
     .await?;
+    let mut details = Vec::new();
+    if let Some(g) = &gp {
+        details.push((p.t("VILLAGE_CODE"), g.city_code.clone()));
+        if let Some(d) = &g.division_code {
+            let name = p.division_name(d, g.division_name.as_deref().unwrap_or_default());
+            details.push((p.t("CORE_DIVISION"), name));
+        }
+    }
     let effective = rates
         .first()
         .map(|(_, _, r)| r.effective_from.format("%d/%m/%Y").to_string())
@@ -451,7 +462,15 @@ async fn rate_card(mut page: StaffPage) -> PageResult {
             ));
         }
     }
-    page.render(StatusCode::OK, RatesPage { p, rows, effective })
+    page.render(
+        StatusCode::OK,
+        RatesPage {
+            p,
+            rows,
+            effective,
+            details,
+        },
+    )
 }
 
 csrf_forms!(MonthForm, ReadingForm);

@@ -13,7 +13,6 @@ use crate::business::collection;
 use crate::error::{AppError, AppResult, codes};
 use crate::platform::encryption::mask_mobile;
 use crate::platform::localization::{Catalog, Locale};
-use crate::platform::mdms;
 use crate::time::IST;
 use crate::words::{amount_in_words, inr};
 
@@ -71,13 +70,15 @@ fn header(doc: &mut crate::pdf::Doc, t: &T<'_>, h: &Household, gp_name: &str, he
         &mask_mobile(&h.owner.mobile),
     );
     let p = &h.property;
+    let ward = t.i18n.boundary_name(t.locale, &p.tenant_id, &p.locality);
     let address: Vec<&str> = [
         p.door_no.as_deref(),
         p.street.as_deref(),
-        Some(p.locality.as_str()),
+        Some(ward.as_str()),
     ]
     .into_iter()
     .flatten()
+    .filter(|s| !s.trim().is_empty())
     .collect();
     doc.row(&t.t("PDF_ADDRESS"), &address.join(", "));
     doc.row(
@@ -117,10 +118,9 @@ fn gp_summary(
     Ok(())
 }
 
-fn gp_name(conn: &mut PgConnection, tenant: &str) -> AppResult<String> {
-    Ok(mdms::repo::tenant(conn, tenant)?
-        .map(|t| t.name)
-        .unwrap_or_else(|| tenant.to_owned()))
+/// The GP by name in the document's language (the catalogue's, as on the pages).
+fn gp_name(t: &T<'_>, tenant: &str) -> String {
+    t.i18n.place_name(t.locale, tenant)
 }
 
 fn finish(doc: crate::pdf::Doc) -> AppResult<Vec<u8>> {
@@ -192,7 +192,7 @@ pub fn bill_pdf(
         &mut doc,
         &t,
         &h,
-        &gp_name(conn, tenant)?,
+        &gp_name(&t, tenant),
         &t.t("PDF_WATER_BILL"),
     );
     doc.rule();
@@ -321,7 +321,7 @@ pub fn receipt_pdf(
         &mut doc,
         &t,
         &h,
-        &gp_name(conn, tenant)?,
+        &gp_name(&t, tenant),
         &t.t("PDF_WATER_RECEIPT"),
     );
     doc.rule();

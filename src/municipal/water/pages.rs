@@ -144,14 +144,17 @@ struct SearchPage {
     searched: bool,
 }
 
-fn address(h: &Household) -> String {
+/// Door, street and ward (by name, in the page's language).
+fn address(names: &page::Names, h: &Household) -> String {
+    let ward = names.ward(&h.property.locality);
     [
         h.property.door_no.as_deref(),
         h.property.street.as_deref(),
-        Some(h.property.locality.as_str()),
+        Some(ward.as_str()),
     ]
     .into_iter()
     .flatten()
+    .filter(|s| !s.trim().is_empty())
     .collect::<Vec<_>>()
     .join(", ")
 }
@@ -201,6 +204,7 @@ async fn search(mut page: StaffPage, q: web::Query<SearchQuery>) -> PageResult {
                 page::urlencode(&one.connection.connection_no)
             )));
         }
+        let names = p.names();
         results = found
             .iter()
             .map(|h| {
@@ -211,7 +215,7 @@ async fn search(mut page: StaffPage, q: web::Query<SearchQuery>) -> PageResult {
                         h.connection.old_connection_no.clone(),
                         h.owner.name.clone(),
                         crate::platform::encryption::mask_mobile(&h.owner.mobile),
-                        address(h),
+                        address(&names, h),
                     ),
                 )
             })
@@ -316,7 +320,7 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
             p.t("CONSUMER_OLD_CONNECTION_ID"),
             c.old_connection_no.clone(),
         ),
-        (p.t("PDF_ADDRESS"), address(&h)),
+        (p.t("PDF_ADDRESS"), address(&p.names(), &h)),
         (
             p.t("CONSUMER_PROPERTY_TYPE"),
             p.t(&format!("PROPERTYTYPE_{}", h.property.property_type)),
@@ -336,11 +340,11 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
         p.t("CORE_STATUS"),
         p.t(&format!("CORE_{}", c.status.to_uppercase())),
     ));
-    if let Some(cat) = &c.category {
-        card.push((p.t("CONSUMER_CATEGORY"), cat.clone()));
+    if let Some(cat) = c.category.as_deref().filter(|s| !s.is_empty()) {
+        card.push((p.t("CONSUMER_CATEGORY"), p.category_name(cat)));
     }
-    if let Some(s) = &c.sub_category {
-        card.push((p.t("CONSUMER_SUB_CATEGORY"), s.clone()));
+    if let Some(s) = c.sub_category.as_deref().filter(|s| !s.is_empty()) {
+        card.push((p.t("CONSUMER_SUB_CATEGORY"), p.category_name(s)));
     }
     let month = |t: DateTime<Utc>| {
         let d = t.with_timezone(&IST).date_naive();

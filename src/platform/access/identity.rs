@@ -88,12 +88,6 @@ pub trait AccessControl: Send + Sync {
         conn: &mut PgConnection,
         raw: &str,
     ) -> AppResult<Option<(AuthUser, Option<String>)>>;
-    /// Display names of tenants: (code, name), unknown codes left out.
-    fn tenant_names(
-        &self,
-        conn: &mut PgConnection,
-        codes: &[String],
-    ) -> AppResult<Vec<(String, String)>>;
 }
 
 #[cfg(test)]

@@ -85,17 +85,6 @@ impl AccessControl for Access {
         self.load_map(conn)
     }
 
-    fn tenant_names(
-        &self,
-        conn: &mut PgConnection,
-        codes: &[String],
-    ) -> AppResult<Vec<(String, String)>> {
-        Ok(mdms::repo::tenants_by_codes(conn, codes)?
-            .into_iter()
-            .map(|t| (t.code, t.name))
-            .collect())
-    }
-
     fn session(
         &self,
         conn: &mut PgConnection,

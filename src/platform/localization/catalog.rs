@@ -18,11 +18,39 @@ struct Inner {
 #[derive(Default)]
 pub struct Catalog {
     inner: RwLock<Inner>,
+    /// The language of a message to someone who has not chosen one (`app.default_locale`).
+    default_locale: Locale,
 }
 
 const MAX_AGE: Duration = Duration::from_secs(60);
 
 impl Catalog {
+    /// An empty catalogue whose messages to people without a language are in `default_locale`.
+    pub fn new(default_locale: Locale) -> Self {
+        Self {
+            inner: RwLock::default(),
+            default_locale,
+        }
+    }
+
+    /// The language of a message to someone who has not chosen one.
+    pub fn default_locale(&self) -> Locale {
+        self.default_locale
+    }
+
+    /// The text of `code` in `locale` only (no fallback).
+    pub fn exact(&self, locale: Locale, code: &str) -> Option<String> {
+        let g = self.inner.read().ok()?;
+        g.by_code.get(&(locale, code.to_owned())).cloned()
+    }
+
+    #[cfg(test)]
+    pub(super) fn put(&self, locale: Locale, code: &str, text: &str) {
+        if let Ok(mut g) = self.inner.write() {
+            g.by_code.insert((locale, code.to_owned()), text.to_owned());
+        }
+    }
+
     /// (Re)loads from the database.
     pub fn reload(
         &self,

@@ -10,12 +10,16 @@ use crate::db::{self, schema::localization_message as lm};
 use crate::error::{AppError, AppResult, ErrorDetail, codes};
 
 /// The three languages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum Locale {
     #[serde(rename = "en_IN")]
     En,
     #[serde(rename = "hi_IN")]
     Hi,
+    /// Punjabi, the language of the state's GPs.
+    #[default]
     #[serde(rename = "pa_IN")]
     Pa,
 }

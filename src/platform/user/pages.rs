@@ -485,6 +485,8 @@ struct ProfilePage {
     genders: Vec<(&'static str, &'static str)>,
     errors: Vec<String>,
     notice: String,
+    /// The roles held, by name, each with the GPs where it is held: (role, GPs).
+    roles: Vec<(String, String)>,
 }
 
 const GENDERS: &[(&str, &str)] = &[
@@ -510,7 +512,23 @@ async fn profile_page(mut page: StaffPage, errors: Vec<String>, notice: bool) ->
     } else {
         String::new()
     };
+    let mut held: Vec<(&str, &str)> = page
+        .staff
+        .user
+        .roles
+        .iter()
+        .filter(|r| r.code != "EMPLOYEE")
+        .map(|r| (r.code.as_str(), r.tenant_id.as_str()))
+        .collect();
+    held.sort_unstable();
+    held.dedup();
+    let mut roles: Vec<(String, String)> = Vec::new();
+    for chunk in held.chunk_by(|a, b| a.0 == b.0) {
+        let gps: Vec<String> = chunk.iter().map(|(_, t)| p.place_name(t)).collect();
+        roles.push((p.role_name(chunk[0].0, None), gps.join(", ")));
+    }
     let profile = ProfilePage {
+        roles,
         name: u.name,
         mobile: u.mobile_number.unwrap_or_default(),
         gender: u.gender.unwrap_or_default(),

@@ -6,6 +6,7 @@ mod counter;
 mod flows;
 mod front;
 mod manage;
+mod names;
 mod phone;
 
 use std::io::{Read as _, Write as _};

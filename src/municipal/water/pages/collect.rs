@@ -71,11 +71,11 @@ struct Who {
 }
 
 impl Who {
-    fn of(h: &Household) -> Who {
+    fn of(names: &page::Names, h: &Household) -> Who {
         Who {
             name: h.owner.name.clone(),
             guardian: h.owner.guardian.clone(),
-            address: address(h),
+            address: address(names, h),
             no: h.connection.connection_no.clone(),
             old_no: h.connection.old_connection_no.clone(),
         }
@@ -86,6 +86,7 @@ impl Who {
 fn who_of(
     conn: &mut diesel::PgConnection,
     st: &AppState,
+    names: &page::Names,
     tenant: &str,
     no: &str,
 ) -> AppResult<Option<Who>> {
@@ -96,7 +97,7 @@ fn who_of(
         ..Criteria::default()
     };
     let (found, _) = water::search(conn, ctx(st), &f)?;
-    Ok(found.first().map(Who::of))
+    Ok(found.first().map(|h| Who::of(names, h)))
 }
 
 /// The households a collector's entry names, through water's search: a mobile number, else the
@@ -160,6 +161,7 @@ enum Found {
 fn found_for(
     conn: &mut diesel::PgConnection,
     st: &AppState,
+    names: &page::Names,
     tenant: &str,
     q: &str,
     actor: uuid::Uuid,
@@ -170,12 +172,12 @@ fn found_for(
             .iter()
             .map(|h| {
                 let due = billing::owed_now(conn, tenant, SERVICE, &h.connection.connection_no)?;
-                Ok((Who::of(h), due))
+                Ok((Who::of(names, h), due))
             })
             .collect::<AppResult<_>>()?;
         return Ok(Found::Several(list));
     }
-    let who = found.pop().map(|h| Who::of(&h));
+    let who = found.pop().map(|h| Who::of(names, &h));
     // A consumer water does not know is shown only with a bill: what it owes, never "no dues".
     let no = who.as_ref().map_or(q, |w| w.no.as_str());
     let bill = billing::fetch_bill(
@@ -301,14 +303,15 @@ async fn show(mut page: StaffPage, consumer: &str, error: &str, status: StatusCo
     let found = if consumer.is_empty() {
         Found::Nothing
     } else {
-        let (st, t, c, actor) = (
+        let (st, t, c, actor, names) = (
             page.state.clone(),
             page.tenant.clone(),
             consumer.clone(),
             page.actor(),
+            page.names(),
         );
         db::transaction(&page.state.pool, move |conn| {
-            found_for(conn, &st, &t, &c, actor)
+            found_for(conn, &st, &names, &t, &c, actor)
         })
         .await?
     };
@@ -393,13 +396,14 @@ async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
         Err(key) => return again(page, form.consumer.trim(), key).await,
     };
     let (bill_id, st, t) = (payment.bill_id, page.state.clone(), page.tenant.clone());
+    let names = page.names();
     let found = db::run(&page.state.pool, move |c| {
         let Some(bill) =
             billing::bill(c, bill_id)?.filter(|b| b.status == "ACTIVE" && b.tenant_id == t)
         else {
             return Ok(None);
         };
-        let who = who_of(c, &st, &t, &bill.consumer_code)?.unwrap_or_default();
+        let who = who_of(c, &st, &names, &t, &bill.consumer_code)?.unwrap_or_default();
         Ok(Some((bill, who)))
     })
     .await?;
@@ -511,13 +515,13 @@ struct ReceiptPage {
 
 async fn receipt(mut page: StaffPage, id: web::Path<String>) -> PageResult {
     let id = uuid::Uuid::parse_str(&id).map_err(|_| page::not_found())?;
-    let (tenant, st) = (page.tenant.clone(), page.state.clone());
+    let (tenant, st, names) = (page.tenant.clone(), page.state.clone(), page.names());
     let found = db::run(&page.state.pool, move |c| {
         let Some(p) = service::get(c, id)?.filter(|p| p.tenant_id == tenant) else {
             return Ok(None);
         };
         let owed = billing::owed_now(c, &p.tenant_id, &p.business_service, &p.consumer_code)?;
-        let who = who_of(c, &st, &tenant, &p.consumer_code)?.unwrap_or_default();
+        let who = who_of(c, &st, &names, &tenant, &p.consumer_code)?.unwrap_or_default();
         Ok(Some((p, owed, who)))
     })
     .await?;
@@ -562,10 +566,10 @@ async fn history(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
         limit: 200,
         ..Filter::default()
     };
-    let (st, no) = (page.state.clone(), consumer.clone());
+    let (st, no, names) = (page.state.clone(), consumer.clone(), page.names());
     let (list, who) = db::run(&page.state.pool, move |c| {
         let (list, _) = service::search(c, &f)?;
-        let who = who_of(c, &st, &f.tenant_id, &no)?.unwrap_or_default();
+        let who = who_of(c, &st, &names, &f.tenant_id, &no)?.unwrap_or_default();
         Ok((list, who))
     })
     .await?;

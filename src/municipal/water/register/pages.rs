@@ -233,7 +233,7 @@ async fn register_pdf(mut page: StaffPage, q: web::Query<RegisterQuery>) -> Page
     doc.title(&p.t("CORE_HOUSEHOLD_REGISTER"));
     doc.heading(&format!(
         "{} · {} {}",
-        p.tenant_name,
+        p.gp_name(),
         p.t("WS_AS_OF"),
         ist_date(Utc::now())
     ));
@@ -333,8 +333,8 @@ async fn register_xlsx(mut page: StaffPage, q: web::Query<RegisterQuery>) -> Pag
             r.guardian.clone(),
             p.t(&format!("GENDER_{}", e.gender)),
             e.mobile.clone(),
-            e.category.clone(),
-            e.sub_category.clone(),
+            p.category_name(&e.category),
+            p.category_name(&e.sub_category),
             p.t(&format!("PROPERTYTYPE_{}", e.property_type)),
             p.t(&format!(
                 "CONNECTIONTYPE_{}",
