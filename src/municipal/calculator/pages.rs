@@ -142,7 +142,9 @@ async fn reading(mut page: StaffPage, form: Form<ReadingForm>) -> PageResult {
         .await
     };
     match r {
-        Ok(None) => Ok(page::see_other(&format!("/home/household?no={no}&billed=1"))),
+        Ok(None) => Ok(page::see_other(&format!(
+            "/home/household?no={no}&billed=1"
+        ))),
         Ok(Some(plan)) => {
             let p = page.ctx().await?;
             let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
@@ -181,9 +183,14 @@ async fn reading(mut page: StaffPage, form: Form<ReadingForm>) -> PageResult {
             page.render(StatusCode::OK, shown)
         }
         Err(AppError::Client { errors, .. }) => {
-            let code = errors.first().map(|e| e.code.clone()).unwrap_or_default();
+            // the reading's own error when the catalogue says it, else a general one
+            let key = errors
+                .first()
+                .map(|e| format!("ERR_{}", e.code))
+                .filter(|k| page.texts().t(k) != *k)
+                .unwrap_or_else(|| "WS_READING_NOT_SAVED".to_owned());
             Ok(page::see_other(&format!(
-                "/home/household?no={no}&error=ERR_{code}"
+                "/home/household?no={no}&error={key}"
             )))
         }
         Err(e) => Err(e.into()),

@@ -10,8 +10,8 @@ use super::model::Household;
 use super::service::{self, Ctx, SERVICE};
 use crate::business::billing::{self, service::FullBill};
 use crate::business::collection;
-use crate::municipal::calculator::meter;
 use crate::error::{AppError, AppResult, codes};
+use crate::municipal::calculator::meter;
 use crate::platform::encryption::mask_mobile;
 use crate::platform::localization::{Catalog, Locale};
 use crate::platform::mdms;
@@ -65,7 +65,11 @@ pub fn period_label(
 
 /// A metered period as its reading says it: from the previous reading's day to this one's.
 pub fn reading_period(r: &meter::Reading) -> String {
-    format!("{} – {}", date(r.last_reading_date), date(r.current_reading_date))
+    format!(
+        "{} – {}",
+        date(r.last_reading_date),
+        date(r.current_reading_date)
+    )
 }
 
 fn date(t: DateTime<Utc>) -> String {
@@ -216,8 +220,7 @@ pub fn bill_pdf(
     let demands: Vec<uuid::Uuid> = bill.details.iter().map(|(d, _)| d.demand_id).collect();
     let readings = meter::of_demands(conn, &demands)?;
     let reading_of = |d: uuid::Uuid| readings.iter().find(|r| r.demand_id == Some(d));
-    let period_of = |id: uuid::Uuid, from: DateTime<Utc>, to: DateTime<Utc>| match reading_of(id)
-    {
+    let period_of = |id: uuid::Uuid, from: DateTime<Utc>, to: DateTime<Utc>| match reading_of(id) {
         Some(r) => reading_period(r),
         None => t.period(from, to),
     };

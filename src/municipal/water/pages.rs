@@ -457,7 +457,11 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
                 (
                     documents::reading_period(r),
                     format!("{} ({})", r.last_reading, ist_date(r.last_reading_date)),
-                    format!("{} ({})", r.current_reading, ist_date(r.current_reading_date)),
+                    format!(
+                        "{} ({})",
+                        r.current_reading,
+                        ist_date(r.current_reading_date)
+                    ),
                     r.consumption().to_string(),
                 )
             })

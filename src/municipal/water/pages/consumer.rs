@@ -94,10 +94,7 @@ async fn opening_heads(page: &StaffPage) -> Result<OpeningHeads, AppError> {
     db::run(&page.state.pool, |c| {
         Ok(OpeningHeads {
             penalty: crate::municipal::water::opening::head_enabled(c, "10201")?,
-            advance: crate::municipal::water::opening::head_enabled(
-                c,
-                "WS_ADVANCE_CARRYFORWARD",
-            )?,
+            advance: crate::municipal::water::opening::head_enabled(c, "WS_ADVANCE_CARRYFORWARD")?,
         })
     })
     .await
@@ -107,15 +104,16 @@ async fn opening_heads(page: &StaffPage) -> Result<OpeningHeads, AppError> {
 /// advance is ignored, with "advance" the arrears and penalty; with neither, amounts typed
 /// anyway are an error naming the choice (an empty choice, as sent by an old form, keeps all
 /// and lets the household rules judge them).
-fn opening_amounts<'a>(
-    opening: &str,
-    amounts: [&'a str; 3],
-) -> Result<[&'a str; 3], &'static str> {
+fn opening_amounts<'a>(opening: &str, amounts: [&'a str; 3]) -> Result<[&'a str; 3], &'static str> {
     let [arrears, penalty, advance] = amounts;
     match opening {
         "arrears" => Ok([arrears, penalty, ""]),
         "advance" => Ok(["", "", advance]),
-        "none" if amounts.iter().all(|a| a.trim().is_empty() || a.trim() == "0") => {
+        "none"
+            if amounts
+                .iter()
+                .all(|a| a.trim().is_empty() || a.trim() == "0") =>
+        {
             Ok(["", "", ""])
         }
         "none" => Err("CONSUMER_ERR_OPENING_CHOICE"),
@@ -188,9 +186,9 @@ fn message_key(code: &str) -> &'static str {
         "PENALTY_WITHOUT_ARREARS" => "CONSUMER_ERR_PENALTY_WITHOUT_ARREARS",
         "ARREARS_AND_ADVANCE" => "CONSUMER_ERR_ARREARS_AND_ADVANCE",
         "PENALTY_NOT_ENABLED" | "ADVANCE_NOT_ENABLED" => "CONSUMER_ERR_NOT_ENABLED",
-        "INVALID_UPDATE_OLD_CONNO" | "INVALID_UPDATE_PRVMETERREADING" | "INVALID_UPDATE_ARREARS" => {
-            "CONSUMER_ERR_LOCKED"
-        }
+        "INVALID_UPDATE_OLD_CONNO"
+        | "INVALID_UPDATE_PRVMETERREADING"
+        | "INVALID_UPDATE_ARREARS" => "CONSUMER_ERR_LOCKED",
         "INVALID_REMARKS" => "CONSUMER_ERR_REMARKS",
         _ => "CONSUMER_ERR_INVALID",
     }
