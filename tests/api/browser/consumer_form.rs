@@ -45,6 +45,17 @@ fn text(b: &Browser, css: &str) -> String {
     .to_owned()
 }
 
+/// The form as a browser without the script has it: every fieldset shown and sent.
+fn no_script(b: &Browser) {
+    b.js(
+        "var s = document.querySelectorAll('fieldset[data-show-if]');
+          for (var i = 0; i < s.length; i++) {
+            s[i].hidden = false; s[i].disabled = false; s[i].removeAttribute('data-show-if');
+          }
+          return 1;",
+    );
+}
+
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now()
         .with_timezone(&chrono_tz::Asia::Kolkata)
@@ -170,15 +181,10 @@ fn the_server_ignores_the_other_types_fields_and_refuses_amounts_without_a_choic
     // typed is still flat rate, and an amount with "neither" chosen is an error naming the choice.
     let app = TestApp::new();
     let (b, base, _) = log_in_phone(&app, "9817000033");
-    b.js("return 1;");
     b.go(&format!("{base}/home/consumercreate"));
     b.wait_text("id=\"consumer-form\"");
     // as a browser without the script would send it: every field present and filled
-    b.js(
-        "var s = document.querySelectorAll('fieldset[data-show-if]');
-          for (var i = 0; i < s.length; i++) { s[i].hidden = false; s[i].disabled = false; }
-          return 1;",
-    );
+    no_script(&b);
     b.type_into("#name", "Harjit Singh");
     b.click("label[for=gender-MALE] span");
     b.type_into("#guardian", "Kartar Singh");
@@ -196,17 +202,9 @@ fn the_server_ignores_the_other_types_fields_and_refuses_amounts_without_a_choic
             pa(&app, "CONSUMER_ERR_OPENING_CHOICE")
         )
     );
-    b.js(
-        "var s = document.querySelectorAll('fieldset[data-show-if]');
-          for (var i = 0; i < s.length; i++) { s[i].hidden = false; s[i].disabled = false; }
-          return 1;",
-    );
+    no_script(&b);
     b.click("label[for=opening-arrears] span");
-    b.js(
-        "var s = document.querySelectorAll('fieldset[data-show-if]');
-          for (var i = 0; i < s.length; i++) { s[i].hidden = false; s[i].disabled = false; }
-          return 1;",
-    );
+    no_script(&b);
     b.type_into("#arrears", "120");
     b.click("#submit");
     b.wait_path("/home/household");
