@@ -95,15 +95,30 @@ fn bad(code: &str, message: &str, field: &str) -> AppError {
     AppError::invalid_field(code, message, field)
 }
 
-/// Records a reading and makes its demand: the GP's metered rate in force on the reading day,
-/// for the units since the last reading, over [last reading day, this reading day).
-pub fn create(
+/// What a reading would bill, worked out by the rule that bills it (`create` uses it; the
+/// household screen shows it first to confirm): the readings, their days, the units, the rate
+/// and the amount. Writes nothing.
+pub struct Plan {
+    pub connection: water::Connection,
+    pub property: water::Property,
+    pub last_reading: i64,
+    pub last_date: NaiveDate,
+    pub current_reading: i64,
+    pub reading_day: NaiveDate,
+    pub period: String,
+    pub meter_status: String,
+    pub rate: rates::Rate,
+    pub units: Decimal,
+    pub charge: Decimal,
+}
+
+/// Checks a reading against the household's last one and works out its bill (`Plan`).
+pub fn plan(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
     r: &NewReading,
-    actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
-) -> AppResult<(Reading, DemandWithLines)> {
+) -> AppResult<Plan> {
     let (c, p) = water::by_number(conn, &r.tenant_id, &r.connection_no)?.ok_or_else(|| {
         bad(
             codes::CONNECTION_NOT_FOUND,
@@ -125,7 +140,6 @@ pub fn create(
             "meterReadings.connectionNo",
         ));
     }
-    billing::service::lock_consumer(conn, &c.tenant_id, SERVICE, &c.connection_no)?;
     let last = last_of(conn, c.id)?;
     let (last_reading, last_date) = match &last {
         Some(l) => {
@@ -212,6 +226,46 @@ pub fn create(
     )?;
     let units = Decimal::from(current - last_reading);
     let charge = rates::metered_charge(&rate, units);
+    Ok(Plan {
+        connection: c,
+        property: p,
+        last_reading,
+        last_date,
+        current_reading: current,
+        reading_day,
+        period,
+        meter_status: status,
+        rate,
+        units,
+        charge,
+    })
+}
+
+/// Records a reading and makes its demand: the GP's metered rate in force on the reading day,
+/// for the units since the last reading, over [last reading day, this reading day).
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    r: &NewReading,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<(Reading, DemandWithLines)> {
+    if let Some((c, _)) = water::by_number(conn, &r.tenant_id, &r.connection_no)? {
+        billing::service::lock_consumer(conn, &c.tenant_id, SERVICE, &c.connection_no)?;
+    }
+    let Plan {
+        connection: c,
+        property: p,
+        last_reading,
+        last_date,
+        current_reading: current,
+        reading_day,
+        period,
+        meter_status: status,
+        rate,
+        units,
+        charge,
+    } = plan(conn, ctx, r, now)?;
     let demand = billing::service::create_demand(
         conn,
         ctx.state_tenant,
@@ -252,4 +306,12 @@ pub fn create(
         .values(&reading)
         .execute(conn)?;
     Ok((reading, demand))
+}
+
+/// The readings that made these demands (the bill card and the bill PDF show them).
+pub fn of_demands(conn: &mut PgConnection, demands: &[uuid::Uuid]) -> QueryResult<Vec<Reading>> {
+    mr::table
+        .filter(mr::demand_id.eq_any(demands))
+        .select(Reading::as_select())
+        .load(conn)
 }

@@ -81,9 +81,45 @@ struct ReadingForm {
     reading: String,
     #[serde(default)]
     date: String,
+    /// Sent by the confirmation step: make the bill.
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
-async fn reading(page: StaffPage, form: Form<ReadingForm>) -> PageResult {
+#[derive(Template)]
+#[template(path = "calculator/reading.html")]
+struct ReadingPage {
+    p: PageCtx,
+    no: String,
+    no_q: String,
+    reading: String,
+    date: String,
+    /// (label, value, id) rows: the readings, units, rate and amount.
+    rows: Vec<(String, String, &'static str)>,
+}
+
+/// A rate as a line: the fixed charge, then each band's rate per unit.
+fn rate_text(p: &PageCtx, r: &super::rates::Rate) -> String {
+    let mut parts = Vec::new();
+    if !r.minimum.is_zero() {
+        parts.push(format!("{} {}", p.t("WS_RATE_FIXED"), inr(r.minimum)));
+    }
+    for b in &r.bands {
+        let band = if r.bands.len() > 1 {
+            format!(" ({} – {})", b.from.normalize(), b.to.normalize())
+        } else {
+            String::new()
+        };
+        parts.push(format!("{} {}{band}", p.t("WS_RATE_PER_UNIT"), inr(b.rate)));
+    }
+    parts.join(" + ")
+}
+
+/// A meter reading on the household screen: first what it would bill (`meter::plan`, the rule
+/// that bills it), then, confirmed, the bill (`meter::create`) and back to the household with
+/// a notice of the amount.
+async fn reading(mut page: StaffPage, form: Form<ReadingForm>) -> PageResult {
+    let form = form.into_inner();
     let new = meter::NewReading {
         tenant_id: page.tenant.clone(),
         connection_no: form.no.clone(),
@@ -93,17 +129,68 @@ async fn reading(page: StaffPage, form: Form<ReadingForm>) -> PageResult {
         meter_status: None,
     };
     let (st, actor) = (page.state.clone(), Some(page.actor()));
-    let r = db::transaction(&page.state.pool, move |c| {
-        meter::create(c, ctx(&st), &new, actor, Utc::now())
-    })
-    .await;
     let no = page::urlencode(&form.no);
+    let r = if form.confirmed.is_some() {
+        db::transaction(&page.state.pool, move |c| {
+            meter::create(c, ctx(&st), &new, actor, Utc::now()).map(|_| None)
+        })
+        .await
+    } else {
+        db::run(&page.state.pool, move |c| {
+            meter::plan(c, ctx(&st), &new, Utc::now()).map(Some)
+        })
+        .await
+    };
     match r {
-        Ok(_) => Ok(page::see_other(&format!("/home/household?no={no}"))),
+        Ok(None) => Ok(page::see_other(&format!(
+            "/home/household?no={no}&billed=1"
+        ))),
+        Ok(Some(plan)) => {
+            let p = page.ctx().await?;
+            let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+            let rows = vec![
+                (
+                    p.t("WS_PREVIOUS_READING"),
+                    format!("{} ({})", plan.last_reading, day(plan.last_date)),
+                    "plan-previous",
+                ),
+                (
+                    p.t("WS_CURRENT_READING"),
+                    format!("{} ({})", plan.current_reading, day(plan.reading_day)),
+                    "plan-current",
+                ),
+                (
+                    p.t("COLLECT_PERIOD"),
+                    format!("{} – {}", day(plan.last_date), day(plan.reading_day)),
+                    "plan-period",
+                ),
+                (
+                    p.t("WS_CONSUMPTION"),
+                    plan.units.normalize().to_string(),
+                    "plan-units",
+                ),
+                (p.t("WS_RATE"), rate_text(&p, &plan.rate), "plan-rate"),
+                (p.t("CORE_AMOUNT"), inr(plan.charge), "plan-amount"),
+            ];
+            let shown = ReadingPage {
+                no: plan.connection.connection_no.clone(),
+                no_q: no,
+                reading: plan.current_reading.to_string(),
+                date: plan.reading_day.format("%Y-%m-%d").to_string(),
+                rows,
+                p,
+            };
+            page.render(StatusCode::OK, shown)
+        }
         Err(AppError::Client { errors, .. }) => {
-            let code = errors.first().map(|e| e.code.clone()).unwrap_or_default();
+            // the reading's own error when the catalogue says it, else a general one
+            let key = errors
+                .first()
+                .map(|e| format!("ERR_{}", e.code))
+                .filter(|k| page.texts().t(k) != *k)
+                .unwrap_or_else(|| "WS_READING_NOT_SAVED".to_owned());
             Ok(page::see_other(&format!(
-                "/home/household?no={no}&error=ERR_{code}"
+                "/home/household?no={no}&error={key}"
             )))
         }
         Err(e) => Err(e.into()),

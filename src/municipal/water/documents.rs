@@ -11,6 +11,7 @@ use super::service::{self, Ctx, SERVICE};
 use crate::business::billing::{self, service::FullBill};
 use crate::business::collection;
 use crate::error::{AppError, AppResult, codes};
+use crate::municipal::calculator::meter;
 use crate::platform::encryption::mask_mobile;
 use crate::platform::localization::{Catalog, Locale};
 use crate::time::IST;
@@ -32,23 +33,42 @@ impl T<'_> {
         let t = t.with_timezone(&IST);
         format!("{} {}", self.t(&format!("MONTH_{}", t.month())), t.year())
     }
-    /// "April 2026", or "05/10/2026 – 04/11/2026" for a period that is not a calendar month.
     fn period(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
-        let (f, t) = (from.with_timezone(&IST), to.with_timezone(&IST));
-        let whole_month = f.day() == 1
-            && f.month() == t.month()
-            && f.year() == t.year()
-            && (t + Duration::milliseconds(1)).day() == 1;
-        if whole_month {
-            self.month(from)
-        } else {
-            format!(
-                "{} – {}",
-                f.format("%d/%m/%Y"),
-                (t + Duration::milliseconds(1)).format("%d/%m/%Y")
-            )
-        }
+        period_label(|t| self.month(t), from, to)
     }
+}
+
+/// A billing period as the bill card and the bill PDF both say it: "April 2026" for a
+/// calendar month, else its first and last days ("05/10/2026 – 04/11/2026"); `month` names a
+/// month in the reader's language.
+pub fn period_label(
+    month: impl Fn(DateTime<Utc>) -> String,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> String {
+    let (f, t) = (from.with_timezone(&IST), to.with_timezone(&IST));
+    let whole_month = f.day() == 1
+        && f.month() == t.month()
+        && f.year() == t.year()
+        && (t + Duration::milliseconds(1)).day() == 1;
+    if whole_month {
+        month(from)
+    } else {
+        format!(
+            "{} – {}",
+            f.format("%d/%m/%Y"),
+            (t + Duration::milliseconds(1)).format("%d/%m/%Y")
+        )
+    }
+}
+
+/// A metered period as its reading says it: from the previous reading's day to this one's.
+pub fn reading_period(r: &meter::Reading) -> String {
+    format!(
+        "{} – {}",
+        date(r.last_reading_date),
+        date(r.current_reading_date)
+    )
 }
 
 fn date(t: DateTime<Utc>) -> String {
@@ -197,11 +217,29 @@ pub fn bill_pdf(
     );
     doc.rule();
     doc.row(&t.t("BILL_BILL_NUMBER"), &bill.bill.bill_number);
+    let demands: Vec<uuid::Uuid> = bill.details.iter().map(|(d, _)| d.demand_id).collect();
+    let readings = meter::of_demands(conn, &demands)?;
+    let reading_of = |d: uuid::Uuid| readings.iter().find(|r| r.demand_id == Some(d));
+    let period_of = |id: uuid::Uuid, from: DateTime<Utc>, to: DateTime<Utc>| match reading_of(id) {
+        Some(r) => reading_period(r),
+        None => t.period(from, to),
+    };
     if let Some((l, _)) = bill.details.last() {
         doc.row(
             &t.t("PDF_BILL_PERIOD"),
-            &t.period(l.from_period, l.to_period),
+            &period_of(l.demand_id, l.from_period, l.to_period),
         );
+        if let Some(r) = reading_of(l.demand_id) {
+            doc.row(
+                &t.t("WS_PREVIOUS_READING"),
+                &format!("{} ({})", r.last_reading, date(r.last_reading_date)),
+            );
+            doc.row(
+                &t.t("WS_CURRENT_READING"),
+                &format!("{} ({})", r.current_reading, date(r.current_reading_date)),
+            );
+            doc.row(&t.t("WS_CONSUMPTION"), &r.consumption().to_string());
+        }
     }
     // the periods before the current one, as a span of months
     let n = bill.details.len();
@@ -227,7 +265,7 @@ pub fn bill_pdf(
         .iter()
         .rev()
         .flat_map(|(d, accts)| {
-            let period = t.period(d.from_period, d.to_period);
+            let period = period_of(d.demand_id, d.from_period, d.to_period);
             accts
                 .iter()
                 .map(|a| {

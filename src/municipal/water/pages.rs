@@ -239,6 +239,9 @@ struct HouseholdQuery {
     created: Option<String>,
     #[serde(default)]
     saved: Option<String>,
+    /// A metered bill was just made (the notice says for how much).
+    #[serde(default)]
+    billed: Option<String>,
     #[serde(default)]
     error: Option<String>,
 }
@@ -262,6 +265,8 @@ struct HouseholdPage {
     penalty_line: String,
     last_reading: String,
     last_reading_date: String,
+    /// The bill's meter readings: (period, previous reading, current reading, units).
+    bill_readings: Vec<(String, String, String, String)>,
     receipts: Vec<(String, String, String, String, String)>,
 }
 
@@ -305,10 +310,15 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
                 ..Default::default()
             },
         )?;
-        Ok(Some((h, bill, last, pays, penalty)))
+        let demands: Vec<uuid::Uuid> = bill
+            .iter()
+            .flat_map(|b| b.details.iter().map(|(d, _)| d.demand_id))
+            .collect();
+        let readings = meter::of_demands(c, &demands)?;
+        Ok(Some((h, bill, last, pays, penalty, readings)))
     })
     .await?;
-    let Some((h, bill, last, pays, penalty)) = found else {
+    let Some((h, bill, last, pays, penalty, readings)) = found else {
         return Err(not_found());
     };
     let c = &h.connection;
@@ -346,10 +356,7 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
     if let Some(s) = c.sub_category.as_deref().filter(|s| !s.is_empty()) {
         card.push((p.t("CONSUMER_SUB_CATEGORY"), p.category_name(s)));
     }
-    let month = |t: DateTime<Utc>| {
-        let d = t.with_timezone(&IST).date_naive();
-        p.month_label(d)
-    };
+    let month = |t: DateTime<Utc>| p.month_label(t.with_timezone(&IST).date_naive());
     let (mut bill_no, mut bill_rows, mut total, mut due) =
         (String::new(), Vec::new(), String::new(), String::new());
     if let Some(b) = &bill {
@@ -359,7 +366,10 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
             .iter()
             .rev()
             .flat_map(|(d, accts)| {
-                let m = month(d.from_period);
+                let m = match readings.iter().find(|r| r.demand_id == Some(d.demand_id)) {
+                    Some(r) => documents::reading_period(r),
+                    None => documents::period_label(month, d.from_period, d.to_period),
+                };
                 accts
                     .iter()
                     .map(|a| {
@@ -404,7 +414,25 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
                 .replace("{amount}", &inr(amount))
         })
         .unwrap_or_default();
-    let notice = if q.created.is_some() {
+    // the readings behind the bill, newest first
+    let mut bill_readings: Vec<&meter::Reading> = readings.iter().collect();
+    bill_readings.sort_by(|a, b| b.current_reading_date.cmp(&a.current_reading_date));
+    let billed = match (&q.billed, &last, &bill) {
+        (Some(_), Some(r), Some(b)) => b
+            .details
+            .iter()
+            .find(|(d, _)| Some(d.demand_id) == r.demand_id)
+            .map(|(d, _)| {
+                p.t("WS_BILL_MADE")
+                    .replace("{amount}", &inr(d.amount))
+                    .replace("{units}", &r.consumption().to_string())
+                    .replace("{period}", &documents::reading_period(r))
+            }),
+        _ => None,
+    };
+    let notice = if let Some(b) = billed {
+        b
+    } else if q.created.is_some() {
         p.t("CONSUMER_CREATED")
     } else if q.saved.is_some() {
         p.t("CORE_SAVED_SUCCESSFULLY")
@@ -427,6 +455,21 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
         penalty_line,
         last_reading,
         last_reading_date,
+        bill_readings: bill_readings
+            .iter()
+            .map(|r| {
+                (
+                    documents::reading_period(r),
+                    format!("{} ({})", r.last_reading, ist_date(r.last_reading_date)),
+                    format!(
+                        "{} ({})",
+                        r.current_reading,
+                        ist_date(r.current_reading_date)
+                    ),
+                    r.consumption().to_string(),
+                )
+            })
+            .collect(),
         receipts,
         p,
     };

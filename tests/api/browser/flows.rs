@@ -166,6 +166,7 @@ fn create_consumer_generate_demand_collect_and_download_the_receipt() {
     b.type_into("#guardian", "Baldev Singh");
     b.type_into("#mobile", "9876512345");
     b.type_into("#old_no", "OLD/77");
+    b.click("label[for=opening-arrears] span");
     b.type_into("#arrears", "20000");
     b.click(&format!(
         "#last_cycle option[value='{}']",

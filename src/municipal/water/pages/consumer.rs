@@ -67,6 +67,10 @@ struct ConsumerForm {
     penalty: String,
     #[serde(default)]
     advance: String,
+    /// Dues or an advance at joining: "none", "arrears" or "advance" (the other's amounts are
+    /// ignored; amounts typed with "none" are refused).
+    #[serde(default)]
+    opening: String,
 }
 
 #[derive(Template)]
@@ -75,7 +79,154 @@ struct CreatePage {
     p: PageCtx,
     f: ConsumerForm,
     cycles: Vec<(String, String)>,
+    heads: OpeningHeads,
     errors: Vec<String>,
+}
+
+/// Which opening amounts the GP's tax heads allow besides arrears (product.md §2.3).
+#[derive(Clone, Copy, Default)]
+struct OpeningHeads {
+    penalty: bool,
+    advance: bool,
+}
+
+async fn opening_heads(page: &StaffPage) -> Result<OpeningHeads, AppError> {
+    db::run(&page.state.pool, |c| {
+        Ok(OpeningHeads {
+            penalty: crate::municipal::water::opening::head_enabled(c, "10201")?,
+            advance: crate::municipal::water::opening::head_enabled(c, "WS_ADVANCE_CARRYFORWARD")?,
+        })
+    })
+    .await
+}
+
+/// The opening amounts the chosen kind keeps (arrears, penalty, advance): with "arrears" the
+/// advance is ignored, with "advance" the arrears and penalty; with neither, amounts typed
+/// anyway are an error naming the choice (an empty choice, as sent by an old form, keeps all
+/// and lets the household rules judge them).
+fn opening_amounts<'a>(opening: &str, amounts: [&'a str; 3]) -> Result<[&'a str; 3], &'static str> {
+    let [arrears, penalty, advance] = amounts;
+    match opening {
+        "arrears" => Ok([arrears, penalty, ""]),
+        "advance" => Ok(["", "", advance]),
+        "none"
+            if amounts
+                .iter()
+                .all(|a| a.trim().is_empty() || a.trim() == "0") =>
+        {
+            Ok(["", "", ""])
+        }
+        "none" => Err("CONSUMER_ERR_OPENING_CHOICE"),
+        _ => Ok(amounts),
+    }
+}
+
+/// The opening kind a household's amounts show (the edit form's choice).
+fn opening_of(arrears: &str, penalty: &str, advance: &str) -> String {
+    if !advance.is_empty() {
+        "advance"
+    } else if !arrears.is_empty() || !penalty.is_empty() {
+        "arrears"
+    } else {
+        "none"
+    }
+    .to_owned()
+}
+
+/// The catalogue key of a form field, by the request field an error names.
+fn field_key(field: &str, code: &str) -> Option<&'static str> {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    Some(match last {
+        "name" => "CONSUMER_NAME",
+        "fatherOrHusbandName" => "CONSUMER_FATHER_SPOUSE_NAME",
+        "gender" => "CORE_GENDER",
+        "mobileNumber" => "CONSUMER_MOBILE_NUMBER",
+        "propertyType" => "CONSUMER_PROPERTY_TYPE",
+        "doorNo" => "CONSUMER_DOOR_NO",
+        "street" => "CONSUMER_STREET",
+        "connectionType" => "CONSUMER_SERVICE_TYPE",
+        "meterId" => "WS_METER_NUMBER",
+        "initialMeterReading" => "WS_PREVIOUS_READING",
+        "previousReadingDate" if code == "INVALID_BILLING_CYCLE" => "WS_LAST_BILLED_CYCLE",
+        "previousReadingDate" => "WS_PREVIOUS_READING_DATE",
+        "oldConnectionNo" => "CONSUMER_OLD_CONNECTION_ID",
+        "category" => "CONSUMER_CATEGORY",
+        "subCategory" => "CONSUMER_SUB_CATEGORY",
+        "aadharNumber" => "CONSUMER_AADHAAR",
+        "arrears" => "CONSUMER_ARREARS",
+        "penalty" => "CONSUMER_PENALTY",
+        "advance" => "CONSUMER_ADVANCE",
+        "remarks" => "CONSUMER_REMARKS",
+        "status" => "CORE_STATUS",
+        "opening" => "CONSUMER_OPENING_BALANCE",
+        _ => return None,
+    })
+}
+
+/// What is wrong with a field, in the page's language, by the error code.
+fn message_key(code: &str) -> &'static str {
+    match code {
+        codes::INVALID_NAME => "CONSUMER_ERR_NAME",
+        codes::INVALID_MOBILE_NUMBER => "CONSUMER_ERR_MOBILE",
+        codes::INVALID_GENDER
+        | "INVALID_PROPERTY_TYPE"
+        | "INVALID_CONNECTION_TYPE"
+        | "INVALID_CATEGORY"
+        | "INVALID_SUB_CATEGORY"
+        | "INVALID_STATUS" => "CONSUMER_ERR_CHOOSE",
+        "INVALID_DOOR_NO" | "INVALID_STREET" => "CONSUMER_ERR_TOO_LONG",
+        "INVALID_OLD_CONNECTION_NUMBER" => "CONSUMER_ERR_OLD_NO",
+        "DUPLICATE_OLD_CONNECTION_NUMBER" => "CONSUMER_ERR_OLD_NO_TAKEN",
+        "INVALID_AADHAAR" => "CONSUMER_ERR_AADHAAR",
+        "INVALID_METER_ID" => "CONSUMER_ERR_METER_ID",
+        "INVALID_METER_READING" => "CONSUMER_ERR_READING",
+        "INVALID_PREVIOUS_READING_DATE" => "CONSUMER_ERR_READING_DATE",
+        "INVALID_BILLING_CYCLE" => "CONSUMER_ERR_LAST_CYCLE",
+        "INVALID_ARREARS" | "INVALID_PENALTY" | "INVALID_ADVANCE" => "CONSUMER_ERR_AMOUNT",
+        "PENALTY_WITHOUT_ARREARS" => "CONSUMER_ERR_PENALTY_WITHOUT_ARREARS",
+        "ARREARS_AND_ADVANCE" => "CONSUMER_ERR_ARREARS_AND_ADVANCE",
+        "PENALTY_NOT_ENABLED" | "ADVANCE_NOT_ENABLED" => "CONSUMER_ERR_NOT_ENABLED",
+        "INVALID_UPDATE_OLD_CONNO"
+        | "INVALID_UPDATE_PRVMETERREADING"
+        | "INVALID_UPDATE_ARREARS" => "CONSUMER_ERR_LOCKED",
+        "INVALID_REMARKS" => "CONSUMER_ERR_REMARKS",
+        _ => "CONSUMER_ERR_INVALID",
+    }
+}
+
+/// A refused form's errors as lines in the page's language, each naming its field
+/// ("ਬਕਾਇਆ: …"); an error of no field (the household is gone…) by its own text.
+fn form_errors(p: &PageCtx, e: &AppError) -> Vec<String> {
+    let AppError::Client { errors, .. } = e else {
+        return p.error_lines(e);
+    };
+    errors
+        .iter()
+        .map(|x| {
+            let field = x
+                .params
+                .as_ref()
+                .and_then(|v| v.first())
+                .map_or("", String::as_str);
+            match field_key(field, &x.code) {
+                Some(label) => format!("{}: {}", p.t(label), p.t(message_key(&x.code))),
+                None => {
+                    let own = format!("ERR_{}", x.code);
+                    let text = p.t(&own);
+                    if text == own {
+                        p.t("CONSUMER_ERR_NOT_SAVED")
+                    } else {
+                        text
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// The error of an opening amount typed with neither dues nor advance chosen.
+fn opening_choice_error(p: &PageCtx, key: &str) -> Vec<String> {
+    vec![format!("{}: {}", p.t("CONSUMER_OPENING_BALANCE"), p.t(key))]
 }
 
 fn cycles(p: &PageCtx, now: DateTime<Utc>) -> Vec<(String, String)> {
@@ -87,11 +238,14 @@ fn cycles(p: &PageCtx, now: DateTime<Utc>) -> Vec<(String, String)> {
 
 async fn create_form(mut page: StaffPage) -> PageResult {
     let p = page.ctx().await?;
+    let heads = opening_heads(&page).await?;
     let shown = CreatePage {
         cycles: cycles(&p, Utc::now()),
+        heads,
         f: ConsumerForm {
             property_type: "RESIDENTIAL".to_owned(),
             connection_type: "Non_Metered".to_owned(),
+            opening: "none".to_owned(),
             ..Default::default()
         },
         errors: Vec::new(),
@@ -112,7 +266,24 @@ fn amount(s: &str) -> Option<Decimal> {
 async fn create(mut page: StaffPage, form: Form<ConsumerForm>) -> PageResult {
     let f = form.into_inner();
     let tenant = page.tenant.clone();
+    // only the chosen type's fields count: the other type's are ignored
     let metered = f.connection_type == "Metered";
+    let [arrears, penalty, advance] =
+        match opening_amounts(&f.opening, [&f.arrears, &f.penalty, &f.advance]) {
+            Ok(a) => a.map(amount),
+            Err(key) => {
+                let p = page.ctx().await?;
+                let heads = opening_heads(&page).await?;
+                let shown = CreatePage {
+                    cycles: cycles(&p, Utc::now()),
+                    errors: opening_choice_error(&p, key),
+                    heads,
+                    f,
+                    p,
+                };
+                return page.render(StatusCode::BAD_REQUEST, shown);
+            }
+        };
     let prop = NewProperty {
         tenant_id: tenant.clone(),
         property_type: f.property_type.clone(),
@@ -149,9 +320,9 @@ async fn create(mut page: StaffPage, form: Form<ConsumerForm>) -> PageResult {
         } else {
             None
         },
-        arrears: amount(&f.arrears),
-        penalty: amount(&f.penalty),
-        advance: amount(&f.advance),
+        arrears,
+        penalty,
+        advance,
         category: Some(f.category.clone()),
         sub_category: Some(f.sub_category.clone()),
         aadhaar: Some(f.aadhaar.clone()),
@@ -173,9 +344,11 @@ async fn create(mut page: StaffPage, form: Form<ConsumerForm>) -> PageResult {
         ))),
         Err(e @ AppError::Client { .. }) => {
             let p = page.ctx().await?;
+            let heads = opening_heads(&page).await?;
             let shown = CreatePage {
                 cycles: cycles(&p, Utc::now()),
-                errors: p.error_lines(&e),
+                errors: form_errors(&p, &e),
+                heads,
                 f,
                 p,
             };
@@ -221,6 +394,9 @@ struct EditForm {
     penalty: String,
     #[serde(default)]
     advance: String,
+    /// As on the create form: "none", "arrears" or "advance".
+    #[serde(default)]
+    opening: String,
     #[serde(default)]
     inactive: Option<String>,
     #[serde(default)]
@@ -235,6 +411,7 @@ struct EditForm {
 struct EditPage {
     p: PageCtx,
     f: EditForm,
+    heads: OpeningHeads,
     /// Confirmation step of a deactivation: what it will do; empty otherwise.
     confirm: String,
     /// Billing has started: the opening fields are no longer shown.
@@ -251,7 +428,9 @@ fn edit_form_of(h: &Household) -> EditForm {
             d.normalize().to_string()
         }
     };
+    let (arrears, penalty, advance) = (money(c.arrears), money(c.penalty), money(c.advance));
     EditForm {
+        opening: opening_of(&arrears, &penalty, &advance),
         no: c.connection_no.clone(),
         name: h.owner.name.clone(),
         gender: h.owner.gender.clone(),
@@ -265,9 +444,9 @@ fn edit_form_of(h: &Household) -> EditForm {
         property_type: h.property.property_type.clone(),
         connection_type: c.connection_type.clone(),
         meter_id: c.meter_id.clone().unwrap_or_default(),
-        arrears: money(c.arrears),
-        penalty: money(c.penalty),
-        advance: money(c.advance),
+        arrears,
+        penalty,
+        advance,
         inactive: (c.status == "Inactive").then(|| "on".to_owned()),
         remarks: c.remarks.clone().unwrap_or_default(),
         confirmed: None,
@@ -289,8 +468,10 @@ async fn edit_form(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
         return Err(not_found());
     };
     let p = page.ctx().await?;
+    let heads = opening_heads(&page).await?;
     let shown = EditPage {
         f: edit_form_of(&h),
+        heads,
         confirm: String::new(),
         started,
         errors: Vec::new(),
@@ -351,8 +532,10 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
     if let Some(confirm) = deactivation_question(&page, &f).await? {
         let p = page.ctx().await?;
         let started = billing_started(&page, &page.tenant, &f.no).await?;
+        let heads = opening_heads(&page).await?;
         let shown = EditPage {
             confirm,
+            heads,
             errors: Vec::new(),
             started,
             f,
@@ -361,6 +544,24 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
         return page.render(StatusCode::OK, shown);
     }
     let tenant = page.tenant.clone();
+    let [arrears, penalty, advance] =
+        match opening_amounts(&f.opening, [&f.arrears, &f.penalty, &f.advance]) {
+            Ok(a) => a.map(|x| amount(x).unwrap_or(Decimal::ZERO)),
+            Err(key) => {
+                let p = page.ctx().await?;
+                let started = billing_started(&page, &tenant, &f.no).await?;
+                let heads = opening_heads(&page).await?;
+                let shown = EditPage {
+                    errors: opening_choice_error(&p, key),
+                    confirm: String::new(),
+                    heads,
+                    started,
+                    f,
+                    p,
+                };
+                return page.render(StatusCode::BAD_REQUEST, shown);
+            }
+        };
     let (st, actor) = (page.state.clone(), Some(page.actor()));
     let (t, no) = (tenant.clone(), f.no.clone());
     let owner = OwnerIn {
@@ -375,12 +576,13 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
         connection_no: f.no.clone(),
         old_connection_no: Some(f.old_no.clone()),
         connection_type: Some(f.connection_type.clone()),
-        meter_id: Some(f.meter_id.clone()).filter(|m| !m.trim().is_empty()),
+        meter_id: Some(f.meter_id.clone())
+            .filter(|m| !m.trim().is_empty() && f.connection_type == "Metered"),
         previous_reading_date: None,
         initial_meter_reading: None,
-        arrears: Some(amount(&f.arrears).unwrap_or(Decimal::ZERO)),
-        penalty: Some(amount(&f.penalty).unwrap_or(Decimal::ZERO)),
-        advance: Some(amount(&f.advance).unwrap_or(Decimal::ZERO)),
+        arrears: Some(arrears),
+        penalty: Some(penalty),
+        advance: Some(advance),
         category: Some(f.category.clone()),
         sub_category: Some(f.sub_category.clone()),
         aadhaar: None,
@@ -436,8 +638,10 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
         Err(e @ AppError::Client { .. }) => {
             let p = page.ctx().await?;
             let started = billing_started(&page, &tenant, &f.no).await?;
+            let heads = opening_heads(&page).await?;
             let shown = EditPage {
-                errors: p.error_lines(&e),
+                errors: form_errors(&p, &e),
+                heads,
                 confirm: String::new(),
                 started,
                 f,
