@@ -34,6 +34,7 @@ mod mdms;
 mod ops;
 mod pages;
 mod register;
+mod register_pdf;
 mod security;
 mod seed;
 mod shortener;
