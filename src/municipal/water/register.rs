@@ -151,7 +151,8 @@ pub enum Tab {
     Pending,
     /// Active, billed at least once, nothing due.
     Paid,
-    /// Active, never billed, nothing due (e.g. joined after the last demand run).
+    /// Active, never charged anything, nothing due (e.g. joined after the last demand run, even
+    /// with an opening advance).
     NotBilled,
     /// Not active (whatever it still owes).
     Inactive,
@@ -164,7 +165,7 @@ impl Entry {
             Tab::Inactive
         } else if self.figures.pending > Decimal::ZERO {
             Tab::Pending
-        } else if self.figures.has_demand {
+        } else if self.figures.billed > Decimal::ZERO {
             Tab::Paid
         } else {
             Tab::NotBilled
