@@ -50,6 +50,106 @@ fn is_numeric(cell: &str) -> bool {
             .all(|c| is_digit(c) || " .,+-\u{2212}\u{20B9}%()".contains(c))
 }
 
+/// The widest single word of `text` (split at spaces), in ems.
+fn widest_word(fonts: &Fonts, lang: Lang, text: &str, weight: Weight) -> f32 {
+    text.split_whitespace()
+        .map(|w| shape_line(fonts, lang, w, weight).width)
+        .fold(0.0, f32::max)
+}
+
+/// Column widths (points) from their content, spanning the text width. Each column is at least
+/// as wide as its widest word (ids, amounts and dates are single words, so they are never
+/// broken); the width left over goes to the columns whose cells are longer than that (names,
+/// addresses), in proportion to what they lack. Only when the widest words of all columns
+/// cannot fit side by side are the header words, then all, allowed to break.
+fn column_widths(
+    fonts: &Fonts,
+    lang: Lang,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    ncols: usize,
+    numeric: &[bool],
+) -> Vec<f32> {
+    let pad = 2.0 * CELL_PAD_X;
+    let head = |c: usize| headers.get(c).copied().unwrap_or("");
+    let natural: Vec<f32> = (0..ncols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| shape_line(fonts, lang, cell(r, c), Weight::Regular).width)
+                .fold(
+                    shape_line(fonts, lang, head(c), Weight::Bold).width,
+                    f32::max,
+                )
+                * TABLE_SIZE
+                + pad
+        })
+        .collect();
+    let body_words: Vec<f32> = (0..ncols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| widest_word(fonts, lang, cell(r, c), Weight::Regular))
+                .fold(0.0, f32::max)
+                * TABLE_SIZE
+                + pad
+        })
+        .collect();
+    let words: Vec<f32> = (0..ncols)
+        .map(|c| {
+            body_words[c].max(widest_word(fonts, lang, head(c), Weight::Bold) * TABLE_SIZE + pad)
+        })
+        .collect();
+    let total: f32 = natural.iter().sum();
+    if total <= CONTENT_W {
+        // Give the spare width to the text columns so the table spans the page.
+        let mut widths = natural;
+        let text_total: f32 = widths
+            .iter()
+            .zip(numeric)
+            .filter(|(_, n)| !**n)
+            .map(|(w, _)| w)
+            .sum();
+        let spare = CONTENT_W - total;
+        for (w, n) in widths.iter_mut().zip(numeric) {
+            if text_total > 0.0 {
+                if !n {
+                    *w += spare * *w / text_total;
+                }
+            } else {
+                *w += spare / ncols as f32;
+            }
+        }
+        return widths;
+    }
+    let min = if words.iter().sum::<f32>() <= CONTENT_W {
+        words
+    } else {
+        body_words
+    };
+    let min_total: f32 = min.iter().sum();
+    if min_total > CONTENT_W {
+        // Not even single words fit: shrink every column alike (words then break between
+        // syllables, see `wrap`).
+        return min.iter().map(|w| w * CONTENT_W / min_total).collect();
+    }
+    let lack: Vec<f32> = natural
+        .iter()
+        .zip(&min)
+        .map(|(n, m)| (n - m).max(0.0))
+        .collect();
+    let lack_total: f32 = lack.iter().sum();
+    let spare = CONTENT_W - min_total;
+    min.iter()
+        .zip(&lack)
+        .map(|(m, l)| {
+            if lack_total > 0.0 {
+                m + spare * l / lack_total
+            } else {
+                m + spare / ncols as f32
+            }
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Align {
     Left,
@@ -224,38 +324,7 @@ impl Doc {
                 any && all
             })
             .collect();
-        let natural = |c: usize| {
-            let head = headers.get(c).copied().unwrap_or("");
-            let head_w = shape_line(fonts, lang, head, Weight::Bold).width;
-            rows.iter()
-                .map(|r| shape_line(fonts, lang, cell(r, c), Weight::Regular).width)
-                .fold(head_w, f32::max)
-                * TABLE_SIZE
-                + 2.0 * CELL_PAD_X
-        };
-        let mut widths: Vec<f32> = (0..ncols).map(natural).collect();
-        let total: f32 = widths.iter().sum();
-        if total > CONTENT_W {
-            widths.iter_mut().for_each(|w| *w *= CONTENT_W / total);
-        } else {
-            // Give the spare width to the text columns so the table spans the page.
-            let text_total: f32 = widths
-                .iter()
-                .zip(&numeric)
-                .filter(|(_, n)| !**n)
-                .map(|(w, _)| w)
-                .sum();
-            let spare = CONTENT_W - total;
-            for (w, n) in widths.iter_mut().zip(&numeric) {
-                if text_total > 0.0 {
-                    if !n {
-                        *w += spare * *w / text_total;
-                    }
-                } else {
-                    *w += spare / ncols as f32;
-                }
-            }
-        }
+        let widths = column_widths(fonts, lang, headers, rows, ncols, &numeric);
         let cols = Columns { widths, numeric };
         let header: Vec<String> = (0..ncols)
             .map(|c| headers.get(c).copied().unwrap_or("").to_owned())
@@ -537,5 +606,99 @@ mod tests {
         assert!(doc.page_count() >= 3);
         let pdf = doc.finish().unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
+    }
+
+    /// The text of each line drawn, in order.
+    fn drawn(doc: &Doc) -> Vec<String> {
+        doc.pages
+            .iter()
+            .flatten()
+            .filter_map(|op| match op {
+                Op::Text { line, .. } => Some(line.runs.iter().map(|r| r.text.as_str()).collect()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The register PDF's table in Punjabi, as the register page builds it.
+    fn register_table(households: usize) -> Doc {
+        let mut doc = Doc::new("pa_IN");
+        let rows: Vec<Vec<String>> = (1..=households)
+            .map(|i| {
+                vec![
+                    format!("WS/7374/2026-27/{i:04} (M)"),
+                    format!("LP-{i:03}"),
+                    "ਗੁਰਪ੍ਰੀਤ ਕੌਰ ਸੰਧੂ".to_owned(),
+                    "ਬਲਦੇਵ ਸਿੰਘ ਸੰਧੂ".to_owned(),
+                    "₹1,250".to_owned(),
+                    "₹0".to_owned(),
+                    "ਚਾਲੂ".to_owned(),
+                    "02/12/2026".to_owned(),
+                ]
+            })
+            .collect();
+        doc.table(
+            &[
+                "ਕੁਨੈਕਸ਼ਨ ਆਈਡੀ",
+                "ਪੁਰਾਣੀ ਕੁਨੈਕਸ਼ਨ ਆਈਡੀ",
+                "ਖਪਤਕਾਰ ਦਾ ਨਾਮ",
+                "ਪਿਤਾ / ਪਤੀ ਜਾਂ ਪਤਨੀ ਦਾ ਨਾਮ",
+                "ਬਾਕੀ ਰਕਮ",
+                "ਐਡਵਾਂਸ",
+                "ਸਥਿਤੀ",
+                "ਆਖਰੀ ਬਿੱਲ ਦੀ ਮਿਤੀ",
+            ],
+            &rows,
+        );
+        doc
+    }
+
+    #[test]
+    fn register_ids_and_words_are_never_split_across_lines() {
+        let doc = register_table(3);
+        let lines = drawn(&doc);
+        for i in 1..=3 {
+            let id = format!("WS/7374/2026-27/{i:04}");
+            assert!(
+                lines.iter().any(|l| l.contains(&id)),
+                "{id} is not on one line: {lines:?}"
+            );
+        }
+        assert!(lines.iter().any(|l| l.contains("ਸਥਿਤੀ")), "{lines:?}");
+        assert!(
+            !lines.iter().any(|l| l == "ਸਥਿ" || l == "ਤੀ"),
+            "ਸਥਿਤੀ split: {lines:?}"
+        );
+        // Every drawn line is whole words of its cell: nothing ends or starts inside a word.
+        let words: Vec<&str> = [
+            "ਕੁਨੈਕਸ਼ਨ ਆਈਡੀ ਪੁਰਾਣੀ ਖਪਤਕਾਰ ਦਾ ਨਾਮ ਪਿਤਾ / ਪਤੀ ਜਾਂ ਪਤਨੀ ਬਾਕੀ ਰਕਮ ਐਡਵਾਂਸ ਸਥਿਤੀ ਆਖਰੀ ਬਿੱਲ ਦੀ ਮਿਤੀ",
+            "WS/7374/2026-27/0001 WS/7374/2026-27/0002 WS/7374/2026-27/0003 (M) LP-001 LP-002 LP-003",
+            "ਗੁਰਪ੍ਰੀਤ ਕੌਰ ਸੰਧੂ ਬਲਦੇਵ ਸਿੰਘ ₹1,250 ₹0 ਚਾਲੂ 02/12/2026",
+        ]
+        .iter()
+        .flat_map(|s| s.split(' '))
+        .collect();
+        for l in &lines {
+            for w in l.split(' ') {
+                assert!(words.contains(&w), "{w:?} is part of a word: {lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn over_long_words_still_break_between_syllables_when_nothing_else_fits() {
+        // Twelve columns of ids cannot all fit a portrait page: the ids then break, but only
+        // between characters, never inside an akshara.
+        let mut doc = Doc::new("pa_IN");
+        let row: Vec<String> = (0..12).map(|i| format!("WS/7374/2026-27/{i:04}")).collect();
+        let heads: Vec<&str> = (0..12).map(|_| "ਸਥਿਤੀ").collect();
+        doc.table(&heads, &[row]);
+        let lines = drawn(&doc);
+        assert!(lines.len() > 24, "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.starts_with('\u{0A3F}') && !l.starts_with('\u{0A40}'))
+        );
     }
 }

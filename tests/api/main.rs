@@ -35,6 +35,7 @@ mod names;
 mod ops;
 mod pages;
 mod register;
+mod register_pdf;
 mod security;
 mod seed;
 mod shortener;

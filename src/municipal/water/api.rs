@@ -534,6 +534,7 @@ async fn search(
             let view = register::View {
                 text: None,
                 paid,
+                tab: None,
                 sort: sort.unwrap_or(register::Sort::ConnectionNo),
                 descending,
             };

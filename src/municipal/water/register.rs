@@ -143,23 +143,71 @@ pub enum Sort {
     LastPeriod,
 }
 
-/// How the register is looked at: a text (part of the name, new or old id), a tab (paid or
-/// pending), an order.
+/// The tabs of the register page: each household is in exactly one, so the tab counts add up
+/// to the households listed under All.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// Active, with an amount due.
+    Pending,
+    /// Active, billed at least once, nothing due.
+    Paid,
+    /// Active, never charged anything, nothing due (e.g. joined after the last demand run, even
+    /// with an opening advance).
+    NotBilled,
+    /// Not active (whatever it still owes).
+    Inactive,
+}
+
+impl Entry {
+    /// The register tab this household is listed under.
+    pub fn tab(&self) -> Tab {
+        if self.household.connection.status != "Active" {
+            Tab::Inactive
+        } else if self.figures.pending > Decimal::ZERO {
+            Tab::Pending
+        } else if self.figures.billed > Decimal::ZERO {
+            Tab::Paid
+        } else {
+            Tab::NotBilled
+        }
+    }
+}
+
+/// How the register is looked at: a text (part of the name, new or old id), a filter (the API's
+/// paid or pending, or a page tab), an order.
 #[derive(Clone, Debug, Default)]
 pub struct View {
     pub text: Option<String>,
-    /// `Some(true)`: nothing pending; `Some(false)`: something pending; `None`: all.
+    /// `Some(true)`: nothing pending; `Some(false)`: something pending; `None`: all (DIGIT's
+    /// `isBillPaid`, whatever the status).
     pub paid: Option<bool>,
+    /// Only the households of this page tab.
+    pub tab: Option<Tab>,
     pub sort: Sort,
     pub descending: bool,
 }
 
-/// The tab counts: all households matching the text, those with something pending, the rest.
+/// The API's counts: all households matching the text, those with something pending, the rest.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub all: usize,
     pub pending: usize,
     pub paid: usize,
+}
+
+/// The page's tab counts (they add up to all the households matching the text).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TabCounts {
+    pub pending: usize,
+    pub paid: usize,
+    pub not_billed: usize,
+    pub inactive: usize,
+}
+
+impl TabCounts {
+    pub fn all(&self) -> usize {
+        self.pending + self.paid + self.not_billed + self.inactive
+    }
 }
 
 /// A register selection: the households of the tab in order, the tab counts, and the matches by
@@ -168,6 +216,7 @@ pub struct Counts {
 pub struct Selection {
     pub entries: Vec<Entry>,
     pub counts: Counts,
+    pub tabs: TabCounts,
     pub property_types: BTreeMap<String, usize>,
 }
 
@@ -198,6 +247,15 @@ pub fn select(
         pending: entries.len() - paid,
         paid,
     };
+    let mut tabs = TabCounts::default();
+    for e in &entries {
+        *match e.tab() {
+            Tab::Pending => &mut tabs.pending,
+            Tab::Paid => &mut tabs.paid,
+            Tab::NotBilled => &mut tabs.not_billed,
+            Tab::Inactive => &mut tabs.inactive,
+        } += 1;
+    }
     let mut property_types = BTreeMap::new();
     for e in &entries {
         *property_types
@@ -207,6 +265,9 @@ pub fn select(
     if let Some(p) = view.paid {
         entries.retain(|e| e.figures.is_paid() == p);
     }
+    if let Some(t) = view.tab {
+        entries.retain(|e| e.tab() == t);
+    }
     sort(&mut entries, view.sort);
     if view.descending {
         entries.reverse();
@@ -214,6 +275,7 @@ pub fn select(
     Ok(Selection {
         entries,
         counts,
+        tabs,
         property_types,
     })
 }

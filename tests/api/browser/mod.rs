@@ -9,6 +9,7 @@ mod front;
 mod manage;
 mod names;
 mod phone;
+mod register;
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};

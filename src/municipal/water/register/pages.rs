@@ -77,31 +77,22 @@ impl RegisterRow {
     }
 }
 
-/// The register's households of the tab, in order, with the tab counts (all, pending, paid):
-/// the selection `super::select` makes, as table rows.
+/// The register's households of the tab, in order, with the tab counts: the selection
+/// `super::select` makes, as table rows.
 fn register_rows(
     conn: &mut diesel::PgConnection,
     ctx: Ctx<'_>,
     tenant: &str,
     q: &RegisterQuery,
-) -> crate::error::AppResult<(Vec<RegisterRow>, (usize, usize, usize))> {
+) -> crate::error::AppResult<(Vec<RegisterRow>, super::TabCounts)> {
     let text = q.q.trim();
+    let (sort, descending) = q.order();
     let view = super::View {
         text: (!text.is_empty()).then(|| text.to_owned()),
-        paid: match q.tab.as_str() {
-            "pending" => Some(false),
-            "paid" => Some(true),
-            _ => None,
-        },
-        sort: match q.sort.as_str() {
-            "no" => super::Sort::ConnectionNo,
-            "old" => super::Sort::OldConnectionNo,
-            "pending" => super::Sort::Pending,
-            "advance" => super::Sort::Advance,
-            "bill" => super::Sort::LastBill,
-            _ => super::Sort::Name,
-        },
-        descending: q.desc.is_some(),
+        paid: None,
+        tab: q.tab().1,
+        sort: sort.by,
+        descending,
     };
     let sel = super::select(
         conn,
@@ -146,8 +137,7 @@ fn register_rows(
             }
         })
         .collect();
-    let c = sel.counts;
-    Ok((rows, (c.all, c.pending, c.paid)))
+    Ok((rows, sel.tabs))
 }
 
 #[derive(Clone, Deserialize)]
@@ -158,10 +148,131 @@ struct RegisterQuery {
     q: String,
     #[serde(default)]
     sort: String,
+    /// `1`: the column's order reversed (largest or latest first, Z to A).
     #[serde(default)]
     desc: Option<String>,
     #[serde(default)]
     page: Option<usize>,
+}
+
+/// A sortable column: its key in the query, its order, and the catalogue key of its header.
+#[derive(Clone, Copy)]
+struct SortKey {
+    key: &'static str,
+    by: super::Sort,
+    label: &'static str,
+}
+
+const SORTS: [SortKey; 6] = [
+    SortKey {
+        key: "no",
+        by: super::Sort::ConnectionNo,
+        label: "CONSUMER_CONNECTION_ID",
+    },
+    SortKey {
+        key: "old",
+        by: super::Sort::OldConnectionNo,
+        label: "CONSUMER_OLD_CONNECTION_ID",
+    },
+    SortKey {
+        key: "name",
+        by: super::Sort::Name,
+        label: "CONSUMER_NAME",
+    },
+    SortKey {
+        key: "pending",
+        by: super::Sort::Pending,
+        label: "PAYMENT_PENDING_AMOUNT",
+    },
+    SortKey {
+        key: "advance",
+        by: super::Sort::Advance,
+        label: "CONSUMER_ADVANCE",
+    },
+    SortKey {
+        key: "bill",
+        by: super::Sort::LastBill,
+        label: "WS_LAST_BILL_DATE",
+    },
+];
+
+/// The tabs: (key in the query, filter, catalogue keys of the name and of what it holds).
+const TABS: [(&str, Option<super::Tab>, &str, &str); 5] = [
+    ("all", None, "WS_TAB_ALL", "WS_TAB_ALL_HINT"),
+    (
+        "pending",
+        Some(super::Tab::Pending),
+        "WS_TAB_PENDING",
+        "WS_TAB_PENDING_HINT",
+    ),
+    (
+        "paid",
+        Some(super::Tab::Paid),
+        "WS_TAB_PAID",
+        "WS_TAB_PAID_HINT",
+    ),
+    (
+        "unbilled",
+        Some(super::Tab::NotBilled),
+        "WS_TAB_NOT_BILLED",
+        "WS_TAB_NOT_BILLED_HINT",
+    ),
+    (
+        "inactive",
+        Some(super::Tab::Inactive),
+        "WS_TAB_INACTIVE",
+        "WS_TAB_INACTIVE_HINT",
+    ),
+];
+
+impl RegisterQuery {
+    /// The tab asked for (All when unknown): its key and filter.
+    fn tab(&self) -> (&'static str, Option<super::Tab>) {
+        TABS.iter()
+            .find(|t| t.0 == self.tab)
+            .map_or(("all", None), |t| (t.0, t.1))
+    }
+
+    /// The column sorted on (the name when none or unknown) and whether it is reversed.
+    fn order(&self) -> (SortKey, bool) {
+        let key = SORTS
+            .iter()
+            .find(|s| s.key == self.sort)
+            .copied()
+            .unwrap_or(SORTS[2]);
+        let desc = self
+            .desc
+            .as_deref()
+            .is_some_and(|d| !d.is_empty() && d != "0");
+        (key, desc)
+    }
+
+    /// The query of this view with the tab, text and order (no page), for links.
+    fn link(&self, tab: &str, sort: &str, desc: bool) -> String {
+        let mut s = format!("tab={tab}&q={}&sort={sort}", page::urlencode(&self.q));
+        if desc {
+            s.push_str("&desc=1");
+        }
+        s
+    }
+}
+
+/// A tab as shown: its link, name with count, and whether it is the one shown.
+struct TabLink {
+    id: &'static str,
+    href: String,
+    label: String,
+    current: bool,
+}
+
+/// A column header as shown: its link (the other direction when it is the sorted one; none for
+/// a column that does not sort) and, when sorted, `ascending`/`descending` with its arrow.
+struct SortHead {
+    id: &'static str,
+    label: String,
+    href: String,
+    aria: &'static str,
+    arrow: &'static str,
 }
 
 #[derive(Template)]
@@ -169,11 +280,15 @@ struct RegisterQuery {
 struct RegisterPage {
     p: PageCtx,
     as_of: String,
-    tab: String,
+    tab: &'static str,
+    tab_hint: String,
+    tabs: Vec<TabLink>,
+    heads: Vec<SortHead>,
     q: String,
-    q_q: String,
-    sort: String,
-    counts: (usize, usize, usize),
+    sort: &'static str,
+    desc: bool,
+    /// The query of this view (tab, text, order) for the pager and the exports.
+    this: String,
     rows: Vec<RegisterRow>,
     page: usize,
     pages: usize,
@@ -182,8 +297,8 @@ struct RegisterPage {
 
 const REGISTER_PAGE: usize = 10;
 
-/// The household register (product.md §2.3): tabs All / Pending / Paid with counts, a text
-/// search, every column sorts, ten rows a page, and a PDF of it.
+/// The household register (product.md §2.3): tabs All / Pending / Paid / Not billed / Inactive
+/// with counts, a text search, sortable columns both ways, ten rows a page, PDF and Excel of it.
 async fn register(mut page: StaffPage, q: web::Query<RegisterQuery>) -> PageResult {
     let p = page.ctx().await?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
@@ -201,17 +316,73 @@ async fn register(mut page: StaffPage, q: web::Query<RegisterQuery>) -> PageResu
         .skip((page_no - 1) * REGISTER_PAGE)
         .take(REGISTER_PAGE)
         .collect();
+    let (tab, _) = q.tab();
+    let (sort, desc) = q.order();
+    let count = |t: Option<super::Tab>| match t {
+        None => counts.all(),
+        Some(super::Tab::Pending) => counts.pending,
+        Some(super::Tab::Paid) => counts.paid,
+        Some(super::Tab::NotBilled) => counts.not_billed,
+        Some(super::Tab::Inactive) => counts.inactive,
+    };
+    let tabs = TABS
+        .iter()
+        .map(|(key, filter, label, _)| TabLink {
+            id: key,
+            href: q.link(key, sort.key, desc),
+            label: format!("{} ({})", p.t(label), count(*filter)),
+            current: *key == tab,
+        })
+        .collect();
+    let tab_hint = TABS
+        .iter()
+        .find(|t| t.0 == tab)
+        .map(|t| p.t(t.3))
+        .unwrap_or_default();
+    let mut heads: Vec<SortHead> = SORTS
+        .iter()
+        .map(|s| {
+            let sorted = s.key == sort.key;
+            // The sorted column flips; another starts with its natural order (A to Z, smallest
+            // or earliest first).
+            let next_desc = sorted && !desc;
+            SortHead {
+                id: s.key,
+                label: p.t(s.label),
+                href: q.link(tab, s.key, next_desc),
+                aria: match (sorted, desc) {
+                    (false, _) => "",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                },
+                arrow: match (sorted, desc) {
+                    (false, _) => "",
+                    (true, false) => "▲",
+                    (true, true) => "▼",
+                },
+            }
+        })
+        .collect();
+    // The two columns that do not sort, in their places.
+    let plain = |label: &str| SortHead {
+        id: "",
+        label: p.t(label),
+        href: String::new(),
+        aria: "",
+        arrow: "",
+    };
+    heads.insert(3, plain("CONSUMER_FATHER_SPOUSE_NAME"));
+    heads.insert(6, plain("CORE_STATUS"));
     let shown = RegisterPage {
         as_of: ist_date(Utc::now()),
-        tab: if q.tab.is_empty() {
-            "all".to_owned()
-        } else {
-            q.tab.clone()
-        },
-        q_q: page::urlencode(&q.q),
+        tab,
+        tab_hint,
+        tabs,
+        heads,
+        this: q.link(tab, sort.key, desc),
         q: q.q.clone(),
-        sort: q.sort.clone(),
-        counts,
+        sort: sort.key,
+        desc,
         rows,
         page: page_no,
         pages,
