@@ -50,6 +50,8 @@ pub struct Checked {
 pub enum Outcome {
     Valid,
     AlreadyRegistered,
+    /// Its old connection id is on an earlier row of the file too.
+    Repeated,
     /// Why not: the services' errors (their field names the column, see [`columns::column_of`]).
     Invalid(Vec<ErrorDetail>),
 }
@@ -324,11 +326,7 @@ pub fn preview(
         let (prop, conn_in) = household_of(i18n, tenant, pos, row);
         let old = conn_in.old_connection_no.trim().to_uppercase();
         let outcome = if !old.is_empty() && !seen.insert(old.clone()) {
-            Outcome::Invalid(vec![ErrorDetail::field(
-                "IMPORT_TWICE",
-                "the old connection id appears twice in the file",
-                "WaterConnection.oldConnectionNo",
-            )])
+            Outcome::Repeated
         } else if registered(conn, tenant, &conn_in.old_connection_no)? {
             Outcome::AlreadyRegistered
         } else {

@@ -151,7 +151,6 @@ fn row_errors(h: &Help<'_>, errors: &[ErrorDetail]) -> Vec<String> {
                 .and_then(|p| p.first())
                 .and_then(|f| columns::column_of(f, &e.code));
             let own = match e.code.as_str() {
-                "IMPORT_TWICE" => Some("IMPORT_ERR_TWICE"),
                 "DUPLICATE_OLD_CONNECTION_NUMBER" => Some("ERR_DUPLICATE_OLD_CONNECTION_NUMBER"),
                 "PENALTY_WITHOUT_ARREARS" => Some("IMPORT_ERR_PENALTY_WITHOUT_ARREARS"),
                 "ARREARS_AND_ADVANCE" => Some("IMPORT_ERR_ARREARS_AND_ADVANCE"),
@@ -249,7 +248,7 @@ async fn import_preview(mut page: StaffPage, parts: actix_multipart::Multipart) 
             shown.counts = (
                 count(|o| *o == Outcome::Valid),
                 count(|o| *o == Outcome::AlreadyRegistered),
-                count(|o| matches!(o, Outcome::Invalid(_))),
+                count(|o| matches!(o, Outcome::Invalid(_) | Outcome::Repeated)),
             );
             shown.rows = checked
                 .into_iter()
@@ -258,6 +257,10 @@ async fn import_preview(mut page: StaffPage, parts: actix_multipart::Multipart) 
                         Outcome::Valid => ("IMPORT_ROW_VALID", Vec::new()),
                         Outcome::AlreadyRegistered => ("IMPORT_ROW_ALREADY", Vec::new()),
                         Outcome::Invalid(e) => ("IMPORT_ROW_INVALID", row_errors(&h, e)),
+                        Outcome::Repeated => (
+                            "IMPORT_ROW_INVALID",
+                            vec![format!("{}: {}", h.label(4), shown.p.t("IMPORT_ERR_TWICE"))],
+                        ),
                     };
                     (c.line, c.name, c.old_no, k, m)
                 })
