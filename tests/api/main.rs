@@ -25,6 +25,7 @@ mod harness;
 mod hrms;
 mod identity;
 mod idgen;
+mod import_pages;
 mod layout;
 mod localization;
 mod location;

@@ -4,6 +4,7 @@
 //! transaction. Rows whose old connection id the GP already has are reported and skipped, so a
 //! second upload of the same file creates nothing.
 
+pub mod columns;
 pub mod pages;
 
 use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
@@ -12,40 +13,12 @@ use diesel::PgConnection;
 use rust_decimal::Decimal;
 
 use super::service::{self, Ctx, NewConnection, NewProperty, OwnerIn};
-use crate::error::{AppError, AppResult, codes};
-
-/// The columns, as the header row names them (any case; spaces, `_`, `/`, `-` ignored).
-pub const COLUMNS: [&str; 19] = [
-    "Name",
-    "Gender",
-    "Father or Spouse Name",
-    "Mobile Number",
-    "Old Connection ID",
-    "Category",
-    "Sub Category",
-    "Aadhaar Number",
-    "Door No",
-    "Street",
-    "Property Type",
-    "Service Type",
-    "Meter Number",
-    "Previous Reading Date",
-    "Previous Reading",
-    "Last Billing Cycle",
-    "Arrears",
-    "Penalty",
-    "Advance",
-];
+use crate::error::{AppError, AppResult, ErrorDetail, codes};
+use crate::platform::localization::Catalog;
+pub use columns::{COLUMNS, Names, key};
 
 /// Most rows one file may hold.
 pub const MAX_ROWS: usize = 5000;
-
-fn key(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 /// One row as read.
 #[derive(Clone, Debug, Default)]
@@ -77,13 +50,56 @@ pub struct Checked {
 pub enum Outcome {
     Valid,
     AlreadyRegistered,
-    Invalid(Vec<String>),
+    /// Its old connection id is on an earlier row of the file too.
+    Repeated,
+    /// Why not: the services' errors (their field names the column, see [`columns::column_of`]).
+    Invalid(Vec<ErrorDetail>),
+}
+
+/// Why a file as a whole is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileError {
+    /// Not CSV nor an Excel workbook that can be read.
+    Unreadable,
+    /// No header row, or no household under it.
+    Empty,
+    TooManyRows,
+    /// Headers that name no column, as written.
+    UnknownColumns(Vec<String>),
+    /// Required columns the header row lacks.
+    MissingColumns(Vec<usize>),
+}
+
+impl From<FileError> for AppError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Unreadable => {
+                AppError::bad_request(codes::INVALID_FILE, "the file cannot be read")
+            }
+            FileError::Empty => AppError::bad_request("EMPTY_FILE", "the file has no households"),
+            FileError::TooManyRows => AppError::bad_request(
+                "TOO_MANY_ROWS",
+                format!("at most {MAX_ROWS} households a file"),
+            ),
+            FileError::UnknownColumns(c) => AppError::bad_request(
+                "UNKNOWN_COLUMN",
+                format!("unknown columns: {}", c.join(", ")),
+            ),
+            FileError::MissingColumns(c) => AppError::bad_request(
+                "MISSING_COLUMN",
+                format!(
+                    "missing columns: {}",
+                    c.iter().map(|i| COLUMNS[*i]).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        }
+    }
 }
 
 /// Reads the file, an Excel workbook (.xlsx, its first sheet) or CSV: a header row naming the
-/// columns (in any order; unknown ones refused), then one household a row. Returns, for each
-/// known column, its position.
-pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
+/// columns (in any order, in any of the three languages or by their first-version names;
+/// unknown ones refused), then one household a row. Returns, for each column, its position.
+pub fn parse(bytes: &[u8], names: &Names) -> Result<(Vec<Option<usize>>, Vec<Row>), FileError> {
     let table = if bytes.starts_with(b"PK\x03\x04") {
         xlsx_table(bytes)?
     } else {
@@ -91,38 +107,29 @@ pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
     };
     let mut lines = table.into_iter();
     let Some((_, headers)) = lines.next() else {
-        return Err(AppError::bad_request(
-            "EMPTY_FILE",
-            "the file has no header row",
-        ));
+        return Err(FileError::Empty);
     };
-    let wanted: Vec<String> = COLUMNS.iter().map(|c| key(c)).collect();
     let mut positions = vec![None; COLUMNS.len()];
+    let mut unknown = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let k = key(h);
-        if k.is_empty() {
+        if key(h).is_empty() {
             continue;
         }
-        match wanted.iter().position(|w| *w == k) {
+        match names.column(h) {
             Some(c) => positions[c] = Some(i),
-            None => {
-                return Err(AppError::bad_request(
-                    "UNKNOWN_COLUMN",
-                    format!(
-                        "unknown column {h:?}; the columns are: {}",
-                        COLUMNS.join(", ")
-                    ),
-                ));
-            }
+            None => unknown.push(h.trim().to_owned()),
         }
     }
-    for required in [0usize, 1, 2, 3, 4, 10, 11] {
-        if positions[required].is_none() {
-            return Err(AppError::bad_request(
-                "MISSING_COLUMN",
-                format!("the column {:?} is required", COLUMNS[required]),
-            ));
-        }
+    if !unknown.is_empty() {
+        return Err(FileError::UnknownColumns(unknown));
+    }
+    let missing: Vec<usize> = columns::REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| positions[*c].is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(FileError::MissingColumns(missing));
     }
     let mut rows = Vec::new();
     for (line, cells) in lines {
@@ -130,24 +137,18 @@ pub fn parse(bytes: &[u8]) -> AppResult<(Vec<Option<usize>>, Vec<Row>)> {
             continue;
         }
         if rows.len() >= MAX_ROWS {
-            return Err(AppError::bad_request(
-                "TOO_MANY_ROWS",
-                format!("at most {MAX_ROWS} households a file"),
-            ));
+            return Err(FileError::TooManyRows);
         }
         rows.push(Row { line, cells });
     }
     if rows.is_empty() {
-        return Err(AppError::bad_request(
-            "EMPTY_FILE",
-            "the file has no households",
-        ));
+        return Err(FileError::Empty);
     }
     Ok((positions, rows))
 }
 
 /// Every line of a CSV file (UTF-8, with or without a byte-order mark) with its number.
-fn csv_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
+fn csv_table(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, FileError> {
     let text =
         String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).into_owned();
     let mut rdr = csv::ReaderBuilder::new()
@@ -158,9 +159,7 @@ fn csv_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
     rdr.records()
         .enumerate()
         .map(|(i, rec)| {
-            let rec = rec.map_err(|e| {
-                AppError::bad_request(codes::INVALID_FILE, format!("row {}: {e}", i + 1))
-            })?;
+            let rec = rec.map_err(|_| FileError::Unreadable)?;
             Ok((i + 1, rec.iter().map(str::to_owned).collect()))
         })
         .collect()
@@ -168,19 +167,14 @@ fn csv_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
 
 /// Every row of the workbook's first sheet with its number, cells as text: whole numbers
 /// without a decimal point (a mobile number typed as a number), dates as YYYY-MM-DD.
-fn xlsx_table(bytes: &[u8]) -> AppResult<Vec<(usize, Vec<String>)>> {
+fn xlsx_table(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, FileError> {
     use calamine::{Data, Reader as _};
-    let bad = |e: &dyn std::fmt::Display| {
-        AppError::bad_request(
-            codes::INVALID_FILE,
-            format!("cannot read the Excel file: {e}"),
-        )
-    };
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let mut book =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| FileError::Unreadable)?;
     let sheet = book
         .worksheet_range_at(0)
-        .ok_or_else(|| bad(&"it has no sheet"))?
-        .map_err(|e| bad(&e))?;
+        .ok_or(FileError::Unreadable)?
+        .map_err(|_| FileError::Unreadable)?;
     let first = sheet.start().map_or(0, |(r, _)| r as usize);
     let first_col = sheet.start().map_or(0, |(_, c)| c as usize);
     let text = |d: &Data| -> String {
@@ -253,11 +247,23 @@ fn money(s: &str) -> Option<Decimal> {
     }
 }
 
-/// The property and connection a row describes.
-fn household_of(tenant: &str, pos: &[Option<usize>], row: &Row) -> (NewProperty, NewConnection) {
-    let c = |col| cell(pos, row, col);
-    let service_type = c(11);
-    let metered = key(&service_type) == "metered";
+/// The property and connection a row describes (a choice named in any language as its code).
+fn household_of(
+    i18n: &Catalog,
+    tenant: &str,
+    pos: &[Option<usize>],
+    row: &Row,
+) -> (NewProperty, NewConnection) {
+    let c = |col| {
+        let v = cell(pos, row, col);
+        if columns::choices(col).is_empty() {
+            v
+        } else {
+            columns::choice(i18n, col, &v)
+        }
+    };
+    let service_type = c(columns::SERVICE);
+    let metered = service_type == "Metered";
     let prop = NewProperty {
         tenant_id: tenant.to_owned(),
         property_type: c(10),
@@ -277,13 +283,7 @@ fn household_of(tenant: &str, pos: &[Option<usize>], row: &Row) -> (NewProperty,
         tenant_id: tenant.to_owned(),
         property_id: String::new(),
         old_connection_no: c(4),
-        connection_type: if metered {
-            "Metered".to_owned()
-        } else if key(&service_type) == "nonmetered" {
-            "Non_Metered".to_owned()
-        } else {
-            service_type
-        },
+        connection_type: service_type,
         meter_id: metered.then(|| c(12)),
         previous_reading_date: if metered {
             date_ms(&c(13))
@@ -310,23 +310,11 @@ fn household_of(tenant: &str, pos: &[Option<usize>], row: &Row) -> (NewProperty,
     (prop, conn)
 }
 
-fn messages(e: &AppError) -> Vec<String> {
-    match e {
-        AppError::Client { errors, .. } => errors
-            .iter()
-            .map(|x| match x.params.as_ref().and_then(|p| p.first()) {
-                Some(f) => format!("{} ({})", x.message, f.rsplit('.').next().unwrap_or(f)),
-                None => x.message.clone(),
-            })
-            .collect(),
-        other => vec![other.to_string()],
-    }
-}
-
 /// Checks every row against the rules and the GP's households, writing nothing.
 pub fn preview(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
+    i18n: &Catalog,
     tenant: &str,
     pos: &[Option<usize>],
     rows: &[Row],
@@ -335,12 +323,10 @@ pub fn preview(
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for row in rows {
-        let (prop, conn_in) = household_of(tenant, pos, row);
+        let (prop, conn_in) = household_of(i18n, tenant, pos, row);
         let old = conn_in.old_connection_no.trim().to_uppercase();
         let outcome = if !old.is_empty() && !seen.insert(old.clone()) {
-            Outcome::Invalid(vec![
-                "the old connection id appears twice in the file".to_owned(),
-            ])
+            Outcome::Repeated
         } else if registered(conn, tenant, &conn_in.old_connection_no)? {
             Outcome::AlreadyRegistered
         } else {
@@ -358,7 +344,7 @@ pub fn preview(
                 {
                     Outcome::Valid
                 }
-                Err(e @ AppError::Client { .. }) => Outcome::Invalid(messages(&e)),
+                Err(AppError::Client { errors, .. }) => Outcome::Invalid(errors),
                 Err(e) => return Err(e),
                 Ok(()) => Outcome::Valid,
             }
@@ -388,9 +374,11 @@ pub struct Imported {
 
 /// Writes every valid row (each in a savepoint of the caller's transaction, so a bad row leaves
 /// nothing behind and the good ones commit together); skips rows the GP already has.
+#[expect(clippy::too_many_arguments, reason = "a file and where it goes")]
 pub fn import(
     conn: &mut PgConnection,
     ctx: Ctx<'_>,
+    i18n: &Catalog,
     tenant: &str,
     pos: &[Option<usize>],
     rows: &[Row],
@@ -400,7 +388,7 @@ pub fn import(
     let mut out = Imported::default();
     let mut seen = std::collections::HashSet::new();
     for row in rows {
-        let (prop, conn_in) = household_of(tenant, pos, row);
+        let (prop, conn_in) = household_of(i18n, tenant, pos, row);
         let old = conn_in.old_connection_no.trim().to_uppercase();
         if !old.is_empty() && !seen.insert(old) {
             out.invalid += 1;

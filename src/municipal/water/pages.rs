@@ -109,6 +109,7 @@ pub fn routes(r: &mut Routes<'_>) {
         .get("/home/household", view, household)
         .get("/home/household/bill.pdf", view, bill_pdf)
         .post("/home/household/share", view, share_bill)
+        .post("/home/receipt/share", view, share_receipt)
         .get("/home/receipt.pdf", view, receipt_pdf);
     consumer::routes(r, consumer);
     collect::routes(r);
@@ -584,6 +585,78 @@ async fn share_bill(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
         .replace("{cycle}", &cycle)
         .replace("{Amount}", &inr(bill.bill.total_amount))
         .replace("{date}", &ist_date(due_date(&bill)))
+        .replace(
+            "{link}",
+            &shortener::short_url(&page.state.settings.app.base_url, &key),
+        );
+    Ok(page::see_other(&format!(
+        "https://wa.me/+91{}?text={}",
+        h.owner.mobile,
+        page::urlencode(&text)
+    )))
+}
+
+/// "Share on WhatsApp" for a receipt, as for a bill: the receipt PDF in the page's language is
+/// kept, gets a short link lasting as long as its signed link, and the browser goes on to WhatsApp
+/// with the holder's number and `SHARE_RECEIPT_LINK` (amount paid, still pending, the link).
+async fn share_receipt(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
+    use crate::platform::{filestore, shortener};
+    let p = page.ctx().await?;
+    let (st, t, no, locale, actor) = (
+        page.state.clone(),
+        page.tenant.clone(),
+        form.no.trim().to_owned(),
+        locale_of(&p),
+        page.actor(),
+    );
+    let made = db::transaction(&page.state.pool, move |c| {
+        let now = Utc::now();
+        let Some((pay, bytes)) =
+            documents::receipt_pdf(c, ctx(&st), &st.i18n, &t, &no, locale, now)?
+        else {
+            return Ok(None);
+        };
+        let Some((conn, prop)) = service::by_number(c, &t, &pay.consumer_code)? else {
+            return Ok(None);
+        };
+        let h = service::household(ctx(&st), conn, prop)?;
+        let file = filestore::store(
+            c,
+            &t,
+            "PDF",
+            Some("ws-receipt"),
+            &format!("{}.pdf", pay.receipt_number.replace('/', "-")),
+            "application/pdf",
+            bytes,
+            Some(actor),
+            now,
+        )?;
+        let path = filestore::signed_path(&st.crypto, &t, file, now);
+        let till = now + chrono::Duration::days(filestore::LINK_DAYS);
+        let short = shortener::shorten(c, &path, Some(now), Some(till), Some(actor), now)?;
+        Ok(Some((h, pay, short)))
+    })
+    .await?;
+    let Some((h, pay, key)) = made else {
+        return Err(not_found());
+    };
+    // the first {Amount} is what was paid, the second what was left due then (as the PDF says)
+    let text = p
+        .t("SHARE_RECEIPT_LINK")
+        .replace("{user}", &h.owner.name)
+        .replacen(
+            "{Amount}",
+            &pay.total_amount_paid.normalize().to_string(),
+            1,
+        )
+        .replacen(
+            "{Amount}",
+            &(pay.total_due - pay.total_amount_paid)
+                .normalize()
+                .to_string(),
+            1,
+        )
+        .replace("{new consumer id}", &h.connection.connection_no)
         .replace(
             "{link}",
             &shortener::short_url(&page.state.settings.app.base_url, &key),
