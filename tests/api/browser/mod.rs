@@ -3,6 +3,7 @@
 //! its submodules, one file per screen family.
 
 mod flows;
+mod hrms;
 mod phone;
 
 use std::io::{Read as _, Write as _};
