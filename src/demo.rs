@@ -153,6 +153,9 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
                 roles,
             });
         }
+        // The staff are employees too, so they show in the employee screens.
+        let mobiles: Vec<&str> = STAFF.iter().map(|s| s.1).collect();
+        crate::business::hrms::service::enroll(c, id, state, &mobiles, now).map_err(err)?;
         Ok(out)
     })
 }

@@ -361,3 +361,30 @@ async fn search_and_count() {
         "GP staff see no one else"
     );
 }
+
+/// The demo's staff are employees: the division admin finds the Sarpanch and the collector in its
+/// employee list, once each however often the demo is set up.
+#[actix_web::test]
+async fn the_demo_staff_are_in_the_employee_list() {
+    use crate::pages::{get, log_in, session_of};
+    let app = TestApp::new();
+    let mut c = app.db.conn();
+    mgramseva::demo::setup(&mut c, &app.state.settings).unwrap();
+    let logins = mgramseva::demo::setup(&mut c, &app.state.settings).unwrap();
+    let div = logins.iter().find(|l| l.mobile == "9000000003").unwrap();
+    let sid = session_of(&log_in(&app, div.mobile, &div.password).await);
+    let list = get(&app, "/home/hrms", Some(&sid)).await;
+    assert_eq!(
+        list.body.matches("Gurpreet Kaur").count(),
+        1,
+        "{}",
+        list.body
+    );
+    assert_eq!(
+        list.body.matches("Harjit Singh").count(),
+        1,
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("Showing 3 of 3"), "{}", list.body);
+}

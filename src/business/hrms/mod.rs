@@ -6,6 +6,7 @@
 
 mod api;
 mod pages;
+mod view;
 
 pub use pages::TILES;
 pub mod service;

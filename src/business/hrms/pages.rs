@@ -2,6 +2,8 @@
 //! division admin picks GPs and one of the roles it may grant; the state admin picks a division,
 //! whose every GP the new division user gets), details with status changes and the history.
 
+use std::collections::HashMap;
+
 use actix_web::{http::StatusCode, web};
 use askama::Template;
 use chrono::Utc;
@@ -9,6 +11,7 @@ use serde::Deserialize;
 
 use super::service::{self, Criteria, EmployeeUpdate, NewEmployee};
 use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
+use super::view::{self, RoleGroup};
 use crate::db;
 use crate::error::{AppError, codes};
 use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms};
@@ -43,7 +46,7 @@ struct Row {
     code: String,
     name: String,
     mobile: String,
-    roles: String,
+    roles: Vec<RoleGroup>,
     status: String,
 }
 
@@ -67,16 +70,27 @@ struct ListQuery {
     page: Option<i64>,
 }
 
-fn roles_text(e: &service::Employee) -> String {
-    let mut r: Vec<String> = e
-        .user
-        .roles
+/// An error's text in the page's language (its code is a catalogue key), else its message.
+fn coded(p: &PageCtx, code: &str, message: &str) -> String {
+    let t = p.t(code);
+    if t == code { message.to_owned() } else { t }
+}
+
+/// The master-data names of the tenants the employees' roles are held on.
+fn tenant_names(
+    c: &mut diesel::PgConnection,
+    list: &[service::Employee],
+) -> crate::error::AppResult<HashMap<String, String>> {
+    let mut codes: Vec<String> = list
         .iter()
-        .filter(|r| r.code != "EMPLOYEE")
-        .map(|r| format!("{} ({})", r.name, r.tenant_id))
+        .flat_map(|e| e.user.roles.iter().map(|r| r.tenant_id.clone()))
         .collect();
-    r.sort();
-    r.join(", ")
+    codes.sort();
+    codes.dedup();
+    Ok(crate::platform::mdms::repo::tenants_by_codes(c, &codes)?
+        .into_iter()
+        .map(|t| (t.code, t.name))
+        .collect())
 }
 
 async fn list(mut page: StaffPage, q: web::Query<ListQuery>) -> PageResult {
@@ -102,8 +116,10 @@ async fn list(mut page: StaffPage, q: web::Query<ListQuery>) -> PageResult {
     };
     let st = page.state.clone();
     let who = page.staff.user.clone();
-    let (list, total) = db::run(&page.state.pool, move |c| {
-        service::search(c, st.identity(), &who, &crit)
+    let (list, total, names) = db::run(&page.state.pool, move |c| {
+        let (list, total) = service::search(c, st.identity(), &who, &crit)?;
+        let names = tenant_names(c, &list)?;
+        Ok((list, total, names))
     })
     .await?;
     let rows = list
@@ -112,7 +128,7 @@ async fn list(mut page: StaffPage, q: web::Query<ListQuery>) -> PageResult {
             code: e.row.code.clone(),
             name: e.user.name.clone(),
             mobile: e.user.mobile_number.clone().unwrap_or_default(),
-            roles: roles_text(e),
+            roles: view::role_groups(&p, &e.user.roles, &names),
             status: p.t(if e.row.is_active {
                 "CORE_ACTIVE"
             } else {
@@ -162,10 +178,15 @@ struct NewPage {
     name: String,
     mobile: String,
     email: String,
+    /// The gender chosen (none until the person picks one).
+    gender: String,
+    role: String,
+    division: String,
     genders: Vec<(&'static str, &'static str)>,
     state_level: bool,
     divisions: Vec<(String, String)>,
-    gps: Vec<(String, String)>,
+    /// (code, name, ticked)
+    gps: Vec<(String, String, bool)>,
     grantable: Vec<(&'static str, &'static str)>,
 }
 
@@ -185,6 +206,10 @@ struct Entered {
     name: String,
     mobile: String,
     email: String,
+    gender: String,
+    role: String,
+    division: String,
+    gps: Vec<String>,
 }
 
 async fn new_page(mut page: StaffPage, errors: Vec<String>, e: Entered) -> PageResult {
@@ -204,13 +229,24 @@ async fn new_page(mut page: StaffPage, errors: Vec<String>, e: Entered) -> PageR
         } else {
             Vec::new()
         };
-        let gps = crate::platform::mdms::repo::tenants_by_codes(c, &managed)?
-            .into_iter()
-            .map(|t| (t.code, t.name))
-            .collect();
+        let gps: HashMap<String, String> =
+            crate::platform::mdms::repo::tenants_by_codes(c, &managed)?
+                .into_iter()
+                .map(|t| (t.code, t.name))
+                .collect();
         Ok((divisions, gps))
     })
     .await?;
+    // One GP to choose from is chosen already.
+    let only_one = gps.len() == 1;
+    let mut gps: Vec<(String, String, bool)> = gps
+        .keys()
+        .map(|code| {
+            let ticked = only_one || e.gps.contains(code);
+            (code.clone(), view::tenant_name(&p, code, &gps), ticked)
+        })
+        .collect();
+    gps.sort_by(|a, b| a.1.cmp(&b.1));
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -221,6 +257,9 @@ async fn new_page(mut page: StaffPage, errors: Vec<String>, e: Entered) -> PageR
         name: e.name,
         mobile: e.mobile,
         email: e.email,
+        gender: e.gender,
+        role: e.role,
+        division: e.division,
         genders: GENDERS.to_vec(),
         state_level,
         divisions,
@@ -254,8 +293,21 @@ async fn create(page: StaffPage, body: web::Bytes) -> PageResult {
         name: get("name"),
         mobile: get("mobile"),
         email: get("email"),
+        gender: get("gender"),
+        role: get("role"),
+        division: get("division"),
+        gps: pairs
+            .iter()
+            .filter(|(k, _)| k == "gp")
+            .map(|(_, v)| v.trim().to_owned())
+            .collect(),
     };
-    let division = get("division");
+    // Nothing is chosen for the person: a missing gender is asked for, before anything is written.
+    if !GENDERS.iter().any(|(g, _)| *g == entered.gender) {
+        let msg = page.texts().t("HRMS_CHOOSE_GENDER");
+        return new_page(page, vec![msg], entered).await;
+    }
+    let division = entered.division.clone();
     let state_level = page.staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
     let roles: Vec<TenantRole> = if state_level {
         let d = division.clone();
@@ -272,20 +324,19 @@ async fn create(page: StaffPage, body: web::Bytes) -> PageResult {
             })
             .collect()
     } else {
-        let role = get("role");
-        pairs
+        entered
+            .gps
             .iter()
-            .filter(|(k, _)| k == "gp")
-            .map(|(_, v)| TenantRole {
-                code: role.clone(),
-                tenant_id: v.trim().to_owned(),
+            .map(|gp| TenantRole {
+                code: entered.role.clone(),
+                tenant_id: gp.clone(),
             })
             .collect()
     };
     let new = NewEmployee {
         name: entered.name.clone(),
         mobile: entered.mobile.clone(),
-        gender: Some(get("gender")).filter(|g| !g.is_empty()),
+        gender: Some(entered.gender.clone()),
         email: Some(entered.email.clone()).filter(|e| !e.is_empty()),
         roles,
         designation: Some(if state_level {
@@ -337,7 +388,7 @@ async fn create(page: StaffPage, body: web::Bytes) -> PageResult {
                     {
                         p.t("HRMS_CHOOSE_GP")
                     }
-                    _ => e.message.clone(),
+                    _ => coded(&p, &e.code, &e.message),
                 })
                 .collect();
             new_page(page, msgs, entered).await
@@ -356,9 +407,10 @@ struct DetailPage {
     mobile: String,
     status: String,
     active: bool,
-    roles: String,
+    roles: Vec<RoleGroup>,
     reasons: Vec<(&'static str, &'static str)>,
-    history: Vec<(String, String, String)>,
+    /// Sentences, newest last: who changed what, when.
+    history: Vec<String>,
     errors: Vec<String>,
     notice: String,
 }
@@ -393,10 +445,19 @@ async fn detail_page(
         let (mut list, _) = service::search(c, st.identity(), &who, &crit)?;
         let Some(e) = list.pop() else { return Ok(None) };
         let history = users::history(c, e.user.id)?;
-        Ok(Some((e, history)))
+        let mut who: HashMap<uuid::Uuid, String> = HashMap::new();
+        for u in history.iter().filter_map(|h| h.changed_by) {
+            if !who.contains_key(&u)
+                && let Some(user) = users::get_by_uuid(c, st.identity().crypto, u)?
+            {
+                who.insert(u, user.name);
+            }
+        }
+        let names = tenant_names(c, std::slice::from_ref(&e))?;
+        Ok(Some((e, history, who, names)))
     })
     .await?;
-    let Some((e, history)) = found else {
+    let Some((e, history, who, names)) = found else {
         return Err(page::not_found());
     };
     let dp = DetailPage {
@@ -410,21 +471,13 @@ async fn detail_page(
             "CORE_INACTIVE"
         }),
         active: e.row.is_active,
-        roles: roles_text(&e),
+        roles: view::role_groups(&p, &e.user.roles, &names),
         reasons: REASONS.to_vec(),
         history: history
-            .into_iter()
+            .iter()
             .map(|h| {
-                let at = h
-                    .changed_at
-                    .with_timezone(&crate::time::IST)
-                    .format("%d-%m-%Y %H:%M")
-                    .to_string();
-                (
-                    at,
-                    p.t(&format!("HISTORY_{}", h.action)),
-                    h.detail.to_string(),
-                )
+                let by = h.changed_by.and_then(|u| who.get(&u)).map(String::as_str);
+                view::history_sentence(&p, h, by)
             })
             .collect(),
         errors,
@@ -497,7 +550,11 @@ async fn change_status(
     match out {
         Ok(_) => Ok(page::see_other(&format!("/home/hrms/{code}"))),
         Err(AppError::Client { errors, .. }) => {
-            let msgs = errors.iter().map(|e| e.message.clone()).collect();
+            let p = page.texts();
+            let msgs = errors
+                .iter()
+                .map(|e| coded(&p, &e.code, &e.message))
+                .collect();
             detail_page(page, code, msgs, String::new()).await
         }
         Err(e) => Err(e.into()),

@@ -477,3 +477,54 @@ pub fn search(
         .collect();
     Ok((page, total))
 }
+
+/// Makes existing users employees (an `hrms_employee` row with a new code) unless they are
+/// already; the demo's staff are made this way. Returns how many were added.
+pub fn enroll(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    state_tenant: &str,
+    mobiles: &[&str],
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut added = 0;
+    for mobile in mobiles {
+        let Some(user_id) = users::id_by_login(conn, id, state_tenant, "EMPLOYEE", mobile)? else {
+            continue;
+        };
+        let exists = he::table
+            .filter(he::user_id.eq(user_id))
+            .count()
+            .get_result::<i64>(conn)?
+            > 0;
+        if exists {
+            continue;
+        }
+        let code = crate::platform::idgen::generate(
+            conn,
+            state_tenant,
+            &crate::platform::idgen::IdRequest {
+                tenant_id: state_tenant.to_owned(),
+                id_name: None,
+                format: Some("EMP-[SEQ_HRMS_EMPLOYEE_CODE]".to_owned()),
+                count: 1,
+            },
+            now,
+            "employee",
+        )?
+        .pop()
+        .unwrap_or_default();
+        diesel::insert_into(he::table)
+            .values((
+                he::user_id.eq(user_id),
+                he::tenant_id.eq(state_tenant),
+                he::code.eq(&code),
+                he::employee_type.eq("PERMANENT"),
+                he::created_at.eq(now),
+                he::last_modified_at.eq(now),
+            ))
+            .execute(conn)?;
+        added += 1;
+    }
+    Ok(added)
+}

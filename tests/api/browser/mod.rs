@@ -6,6 +6,7 @@ mod consumer_form;
 mod counter;
 mod flows;
 mod front;
+mod hrms;
 mod import;
 mod manage;
 mod names;
