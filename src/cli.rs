@@ -211,6 +211,9 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let mut conn = connect_one(&settings)?;
             migrate_and_seed(&mut conn, &settings, &seed::Source::Embedded, false)?;
             let logins = demo::setup(&mut conn, &settings)?;
+            let started = std::time::Instant::now();
+            let homes = demo::households::setup(&mut conn, &settings, chrono::Utc::now())?;
+            demo::households::print(&homes, started.elapsed());
             demo::print(&logins, &settings);
             Ok(())
         }

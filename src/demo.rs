@@ -12,6 +12,9 @@ use crate::platform::access::identity::TenantRole;
 use crate::platform::encryption::Crypto;
 use crate::platform::user::service::{self, Identity, NewUser};
 
+pub mod households;
+mod people;
+
 pub const DEMO_TENANT: &str = "pb.lodhipur";
 
 pub struct Login {

@@ -17,6 +17,7 @@ mod browser;
 mod calculator;
 mod collect_pages;
 mod demand_pages;
+mod demo;
 mod envelope;
 mod error_pages;
 mod fuzz;

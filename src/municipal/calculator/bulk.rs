@@ -536,6 +536,21 @@ pub fn run_for_tenant(
     }
 }
 
+/// One GP's month in the caller's transaction, as of `now`: the checks and writes of
+/// [`run_for_tenant`] without its run lock and commit hooks. The demo writes its GP's past
+/// months this way, each at the time a secretary would have run it.
+pub fn run_at(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    month: NaiveDate,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<(Batch, Decimal)> {
+    let batch = start(conn, ctx, tenant, month, actor, now)?;
+    generate(conn, ctx, batch.id, now)
+}
+
 /// What a run over many GPs did.
 #[derive(Clone, Debug, Default)]
 pub struct RunSummary {

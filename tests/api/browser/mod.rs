@@ -4,6 +4,7 @@
 
 mod consumer_form;
 mod counter;
+mod demo;
 mod flows;
 mod front;
 mod hrms;
