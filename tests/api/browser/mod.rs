@@ -4,6 +4,7 @@
 
 mod flows;
 mod phone;
+mod walk;
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
