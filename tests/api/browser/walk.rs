@@ -551,7 +551,7 @@ fn thumb_sized_links_readable_coming_tiles_and_a_confirmation_without_a_payer() 
         assert!(height(&b, css) >= 44.0, "{css}: {} px", height(&b, css));
     }
 
-    // No payer named: a whole sentence without one, in Punjabi and in Hindi.
+    // No payer named: the holder pays, named in a whole sentence, in Punjabi and in Hindi.
     for (lang, locale) in [("pa", Locale::Pa), ("hi", Locale::Hi)] {
         b.go(&format!("{base}/lang?to={lang}&next=/home"));
         b.wait_text(&format!("lang=\"{lang}\""));
@@ -567,9 +567,10 @@ fn thumb_sized_links_readable_coming_tiles_and_a_confirmation_without_a_payer() 
             .as_str()
             .unwrap()
             .to_owned();
-        let want = app_text(&gp, locale, "COLLECT_CONFIRM_TEXT_NO_PAYER")
+        let want = app_text(&gp, locale, "COLLECT_CONFIRM_TEXT")
             .replace("{amount}", "80")
-            .replace("{consumer}", &gp.unpaid);
+            .replace("{consumer}", &gp.unpaid)
+            .replace("{name}", "Harjit Singh");
         assert_eq!(said, want);
         assert!(!said.contains('—'), "{said}");
     }

@@ -407,15 +407,19 @@ async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
         return again(page, form.consumer.trim(), "COLLECT_BILL_CHANGED").await;
     };
     let p = page.ctx().await?;
-    // Nobody named at the counter: a sentence without a payer (the household is shown above).
+    // Nobody named at the counter: the holder pays; no name at all: a sentence without one.
+    let name = payment
+        .payer_name
+        .clone()
+        .or_else(|| Some(who.name.clone()).filter(|n| !n.is_empty()));
     let question = p
-        .t(match payment.payer_name {
+        .t(match name {
             Some(_) => "COLLECT_CONFIRM_TEXT",
             None => "COLLECT_CONFIRM_TEXT_NO_PAYER",
         })
         .replace("{amount}", &rupees(payment.amount))
         .replace("{consumer}", &bill.consumer_code)
-        .replace("{name}", payment.payer_name.as_deref().unwrap_or_default());
+        .replace("{name}", name.as_deref().unwrap_or_default());
     let after = if payment.amount > bill.total_amount {
         p.t("COLLECT_ADVANCE_AFTER")
             .replace("{amount}", &rupees(payment.amount - bill.total_amount))
