@@ -361,7 +361,7 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
             "/home/collect",
             format!("/home/collect?consumer={}", q(&gp.unpaid)),
         ),
-        ("/home/collect/receipt/{id}", receipt.clone()),
+        ("/home/collect/receipt/{id}", receipt),
         ("/home/collect/history", "/home/collect/history".to_owned()),
         ("/home/consumers", "/home/consumers".to_owned()),
         (
