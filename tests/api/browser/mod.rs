@@ -13,6 +13,7 @@ mod manage;
 mod names;
 mod phone;
 mod register;
+mod walk;
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};

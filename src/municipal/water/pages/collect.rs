@@ -411,17 +411,19 @@ async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
         return again(page, form.consumer.trim(), "COLLECT_BILL_CHANGED").await;
     };
     let p = page.ctx().await?;
-    // Nobody named at the counter: the holder pays.
+    // Nobody named at the counter: the holder pays; no name at all: a sentence without one.
     let name = payment
         .payer_name
         .clone()
-        .or_else(|| Some(who.name.clone()).filter(|n| !n.is_empty()))
-        .unwrap_or_else(|| "—".to_owned());
+        .or_else(|| Some(who.name.clone()).filter(|n| !n.is_empty()));
     let question = p
-        .t("COLLECT_CONFIRM_TEXT")
+        .t(match name {
+            Some(_) => "COLLECT_CONFIRM_TEXT",
+            None => "COLLECT_CONFIRM_TEXT_NO_PAYER",
+        })
         .replace("{amount}", &rupees(payment.amount))
-        .replace("{name}", &name)
-        .replace("{consumer}", &bill.consumer_code);
+        .replace("{consumer}", &bill.consumer_code)
+        .replace("{name}", name.as_deref().unwrap_or_default());
     let after = if payment.amount > bill.total_amount {
         p.t("COLLECT_ADVANCE_AFTER")
             .replace("{amount}", &rupees(payment.amount - bill.total_amount))
