@@ -273,7 +273,7 @@ fn enter(
         ctx,
         &NewConnection {
             tenant_id: DEMO_TENANT.to_owned(),
-            property_id: property.property_id.clone(),
+            property_id: property.property_id,
             old_connection_no: p.old_no.clone(),
             connection_type: if p.metered { "Metered" } else { "Non_Metered" }.to_owned(),
             meter_id,

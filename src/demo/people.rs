@@ -35,6 +35,11 @@ impl Rng {
         let i = usize::try_from(self.next() % xs.len() as u64).unwrap_or(0);
         &xs[i]
     }
+
+    /// `pick`, by value.
+    pub fn pick_copy<T: Copy>(&mut self, xs: &[T]) -> T {
+        *self.pick(xs)
+    }
 }
 
 /// How a household pays its water bills over the year.
@@ -202,21 +207,21 @@ pub fn plans() -> Vec<Plan> {
     (0..COUNT)
         .map(|i| {
             let surname = *rng.pick(SURNAMES);
-            let with = |n: &str| {
+            let with = |n: &&str| {
                 if surname.is_empty() {
-                    n.to_owned()
+                    (*n).to_owned()
                 } else {
                     format!("{n} {surname}")
                 }
             };
             let woman = i % 3 == 2;
             let (name, gender) = if woman {
-                (with(*rng.pick(WOMEN)), "FEMALE")
+                (with(rng.pick(WOMEN)), "FEMALE")
             } else {
-                (with(*rng.pick(MEN)), "MALE")
+                (with(rng.pick(MEN)), "MALE")
             };
             // a woman's husband, a man's father
-            let guardian = with(*rng.pick(MEN));
+            let guardian = with(rng.pick(MEN));
             let commercial = i % 7 == 3;
             let metered = i % 4 == 1;
             let opening = match ARREARS.iter().find(|(n, _, _)| *n == i) {
@@ -253,7 +258,7 @@ pub fn plans() -> Vec<Plan> {
                 remarks: if commercial {
                     REMARKS[2]
                 } else {
-                    *rng.pick(&REMARKS[..2])
+                    rng.pick_copy(&REMARKS[..2])
                 },
                 pay_day: u32::try_from(rng.between(3, 24)).unwrap_or(10),
                 meter_id: format!("LDPM{:04}", 1000 + i),

@@ -276,7 +276,7 @@ impl PageCtx {
     }
 
     /// The context of a logged-in member of staff: name, current GP and the GPs to switch to.
-    pub async fn for_staff(
+    pub fn for_staff(
         req: &HttpRequest,
         state: &AppState,
         staff: &Staff,
@@ -525,8 +525,8 @@ impl StaffPage {
 
     /// The page context: language, CSRF token, texts, the person's name, the GP and the GPs to
     /// switch to.
-    pub async fn ctx(&mut self) -> Result<PageCtx, PageError> {
-        let (mut p, made) = PageCtx::for_staff(&self.req, &self.state, &self.staff).await?;
+    pub fn ctx(&mut self) -> Result<PageCtx, PageError> {
+        let (mut p, made) = PageCtx::for_staff(&self.req, &self.state, &self.staff)?;
         keep_cookie(&mut self.cookie, &mut p, made);
         Ok(p)
     }

@@ -99,7 +99,7 @@ struct HomePage {
 }
 
 async fn home(mut page: StaffPage) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let tiles = tiles_for(&page.staff.roles_here());
     page.render(StatusCode::OK, HomePage { p, tiles })
 }

@@ -94,7 +94,7 @@ fn tenant_names(
 }
 
 async fn list(mut page: StaffPage, q: web::Query<ListQuery>) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let page_no = q.page.unwrap_or(0).max(0);
     let scope = if page.staff.has_any(&["STATE_ADMIN", "SUPERUSER"]) {
         page.state.settings.app.state_tenant.clone()
@@ -213,7 +213,7 @@ struct Entered {
 }
 
 async fn new_page(mut page: StaffPage, errors: Vec<String>, e: Entered) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let state_level = page.staff.has_any(&["STATE_ADMIN", "SUPERUSER"]);
     let managed: Vec<String> = page
         .staff
@@ -431,7 +431,7 @@ async fn detail_page(
     errors: Vec<String>,
     notice: String,
 ) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let st = page.state.clone();
     let who = page.staff.user.clone();
     let c2 = code.clone();

@@ -146,7 +146,7 @@ async fn reading(mut page: StaffPage, form: Form<ReadingForm>) -> PageResult {
             "/home/household?no={no}&billed=1"
         ))),
         Ok(Some(plan)) => {
-            let p = page.ctx().await?;
+            let p = page.ctx()?;
             let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
             let rows = vec![
                 (
@@ -281,7 +281,7 @@ async fn generate_page(
     error: String,
     result: String,
 ) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let (rates, plan, batches, counts) = db::run(&page.state.pool, move |c| {
         let (rates, plan) = match month {
@@ -389,7 +389,7 @@ async fn demand_households(mut page: StaffPage, q: web::Query<CountQuery>) -> Pa
             .into());
         }
     };
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let list = db::run(&page.state.pool, move |c| {
         register::demand_list(c, ctx(&st), &t, which)
@@ -480,7 +480,7 @@ struct RatesPage {
 
 /// The GP's rate card (product.md §2.9): service type, charge head, flat or per unit, slab, rate.
 async fn rate_card(mut page: StaffPage) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let today = Utc::now().with_timezone(&IST).date_naive();
     let (rates, gp) = db::run(&page.state.pool, move |c| {

@@ -162,7 +162,7 @@ fn address(names: &page::Names, h: &Household) -> String {
 
 async fn search(mut page: StaffPage, q: web::Query<SearchQuery>) -> PageResult {
     let q = q.into_inner();
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let mut f = Criteria {
         tenant_id: page.tenant.clone(),
         limit: 75,
@@ -272,7 +272,7 @@ struct HouseholdPage {
 }
 
 async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t, no, actor) = (
         page.state.clone(),
         page.tenant.clone(),
@@ -417,7 +417,7 @@ async fn household(mut page: StaffPage, q: web::Query<HouseholdQuery>) -> PageRe
         .unwrap_or_default();
     // the readings behind the bill, newest first
     let mut bill_readings: Vec<&meter::Reading> = readings.iter().collect();
-    bill_readings.sort_by(|a, b| b.current_reading_date.cmp(&a.current_reading_date));
+    bill_readings.sort_by_key(|r| std::cmp::Reverse(r.current_reading_date));
     let billed = match (&q.billed, &last, &bill) {
         (Some(_), Some(r), Some(b)) => b
             .details
@@ -487,7 +487,7 @@ pub(super) struct NoQuery {
 }
 
 async fn bill_pdf(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t, no, locale) = (
         page.state.clone(),
         page.tenant.clone(),
@@ -529,7 +529,7 @@ csrf_forms!(ShareForm);
 /// carrying the short link. Made on the tap, not on every view of the household.
 async fn share_bill(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
     use crate::platform::{filestore, shortener};
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t, no, locale, actor) = (
         page.state.clone(),
         page.tenant.clone(),
@@ -601,7 +601,7 @@ async fn share_bill(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
 /// with the holder's number and `SHARE_RECEIPT_LINK` (amount paid, still pending, the link).
 async fn share_receipt(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
     use crate::platform::{filestore, shortener};
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t, no, locale, actor) = (
         page.state.clone(),
         page.tenant.clone(),
@@ -669,7 +669,7 @@ async fn share_receipt(mut page: StaffPage, form: Form<ShareForm>) -> PageResult
 }
 
 async fn receipt_pdf(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t, no, locale) = (
         page.state.clone(),
         page.tenant.clone(),

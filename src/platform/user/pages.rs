@@ -424,7 +424,7 @@ async fn forgot_reset(mut page: Page, form: Form<ResetForm>) -> PageResult {
 
 async fn first_login_form(page: FirstLoginPage) -> PageResult {
     let mut page = page.0;
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let mobile = page.staff.user.mobile_number.clone().unwrap_or_default();
     let notice = p.t("CORE_FIRST_LOGIN_EXPLAINED");
     let otp = otp_page(p, true, true, mobile, String::new(), notice);
@@ -435,7 +435,7 @@ async fn first_login_send(page: FirstLoginPage, _form: Form<CsrfOnly>) -> PageRe
     let mut page = page.0;
     let mobile = page.staff.user.mobile_number.clone().unwrap_or_default();
     let sent = send_code(page.request(), &page.state, mobile.clone()).await?;
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     match sent {
         Ok(()) => {
             let notice = p.t("CORE_OTP_SENT");
@@ -464,7 +464,7 @@ async fn first_login_reset(page: FirstLoginPage, form: Form<ResetForm>) -> PageR
             Ok(r)
         }
         Some(code) => {
-            let p = page.ctx().await?;
+            let p = page.ctx()?;
             let err = p.t(error_key(&code));
             page.render(
                 StatusCode::BAD_REQUEST,
@@ -496,7 +496,7 @@ const GENDERS: &[(&str, &str)] = &[
 ];
 
 async fn profile_page(mut page: StaffPage, errors: Vec<String>, notice: bool) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let st = page.state.clone();
     let id = page.staff.user.id;
     let u = db::run(&page.state.pool, move |c| users::get(c, &st.crypto, id))
@@ -586,7 +586,7 @@ struct PasswordPage {
 }
 
 async fn password_form(mut page: StaffPage) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let password = PasswordPage {
         p,
         error: String::new(),
@@ -624,7 +624,7 @@ async fn password_save(mut page: StaffPage, form: Form<PasswordForm>) -> PageRes
             Ok(r)
         }
         Some(code) => {
-            let p = page.ctx().await?;
+            let p = page.ctx()?;
             let error = p.t(error_key(&code));
             let password = PasswordPage {
                 p,

@@ -77,14 +77,14 @@ fn import_page(p: PageCtx, i18n: &Catalog) -> ImportPage {
 }
 
 async fn import_form(mut page: StaffPage) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let shown = import_page(p, &page.state.i18n);
     page.render(StatusCode::OK, shown)
 }
 
 /// The template's file name in the page's language would not survive every browser: ASCII.
 async fn template_csv(mut page: StaffPage) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let bytes = help(&page.state.i18n, &p).csv();
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -93,7 +93,7 @@ async fn template_csv(mut page: StaffPage) -> PageResult {
 }
 
 async fn template_xlsx(mut page: StaffPage) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let bytes = help(&page.state.i18n, &p)
         .xlsx()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
@@ -206,7 +206,7 @@ async fn import_preview(mut page: StaffPage, parts: actix_multipart::Multipart) 
     if let Ok((csrf, _)) = &upload {
         page.verify_csrf(csrf)?;
     }
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let mut shown = import_page(p, &page.state.i18n);
     let file = match upload {
         Ok((_, file)) => file,
@@ -302,7 +302,7 @@ async fn import_run(mut page: StaffPage, form: Form<ImportForm>) -> PageResult {
     })
     .await?
     .ok_or_else(not_found)?;
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let mut shown = import_page(p, &page.state.i18n);
     shown.done = Some((done.created, done.already, done.invalid));
     page.render(StatusCode::OK, shown)

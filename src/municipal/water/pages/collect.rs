@@ -298,7 +298,7 @@ struct FindQuery {
 
 /// The collect screen for what was typed (or for a household's number), with `error` shown.
 async fn show(mut page: StaffPage, consumer: &str, error: &str, status: StatusCode) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let consumer = consumer.trim().to_owned();
     let found = if consumer.is_empty() {
         Found::Nothing
@@ -410,7 +410,7 @@ async fn confirm(mut page: StaffPage, form: Form<CollectForm>) -> PageResult {
     let Some((bill, who)) = found else {
         return again(page, form.consumer.trim(), "COLLECT_BILL_CHANGED").await;
     };
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     // Nobody named at the counter: the holder pays; no name at all: a sentence without one.
     let name = payment
         .payer_name
@@ -530,7 +530,7 @@ async fn receipt(mut page: StaffPage, id: web::Path<String>) -> PageResult {
     let Some((p_, pending, who)) = found else {
         return Err(page::not_found());
     };
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let shown = ReceiptPage {
         number: p_.receipt_number.clone(),
         number_q: page::urlencode(&p_.receipt_number),
@@ -575,7 +575,7 @@ async fn history(mut page: StaffPage, q: web::Query<FindQuery>) -> PageResult {
         Ok((list, who))
     })
     .await?;
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let rows = list
         .iter()
         .map(|x| {

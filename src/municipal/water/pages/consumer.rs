@@ -237,7 +237,7 @@ fn cycles(p: &PageCtx, now: DateTime<Utc>) -> Vec<(String, String)> {
 }
 
 async fn create_form(mut page: StaffPage) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let heads = opening_heads(&page).await?;
     let shown = CreatePage {
         cycles: cycles(&p, Utc::now()),
@@ -272,7 +272,7 @@ async fn create(mut page: StaffPage, form: Form<ConsumerForm>) -> PageResult {
         match opening_amounts(&f.opening, [&f.arrears, &f.penalty, &f.advance]) {
             Ok(a) => a.map(amount),
             Err(key) => {
-                let p = page.ctx().await?;
+                let p = page.ctx()?;
                 let heads = opening_heads(&page).await?;
                 let shown = CreatePage {
                     cycles: cycles(&p, Utc::now()),
@@ -343,7 +343,7 @@ async fn create(mut page: StaffPage, form: Form<ConsumerForm>) -> PageResult {
             page::urlencode(&h.connection.connection_no)
         ))),
         Err(e @ AppError::Client { .. }) => {
-            let p = page.ctx().await?;
+            let p = page.ctx()?;
             let heads = opening_heads(&page).await?;
             let shown = CreatePage {
                 cycles: cycles(&p, Utc::now()),
@@ -467,7 +467,7 @@ async fn edit_form(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
     let Some((h, started)) = found else {
         return Err(not_found());
     };
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let heads = opening_heads(&page).await?;
     let shown = EditPage {
         f: edit_form_of(&h),
@@ -530,7 +530,7 @@ async fn billing_started(
 async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
     let f = form.into_inner();
     if let Some(confirm) = deactivation_question(&page, &f).await? {
-        let p = page.ctx().await?;
+        let p = page.ctx()?;
         let started = billing_started(&page, &page.tenant, &f.no).await?;
         let heads = opening_heads(&page).await?;
         let shown = EditPage {
@@ -548,7 +548,7 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
         match opening_amounts(&f.opening, [&f.arrears, &f.penalty, &f.advance]) {
             Ok(a) => a.map(|x| amount(x).unwrap_or(Decimal::ZERO)),
             Err(key) => {
-                let p = page.ctx().await?;
+                let p = page.ctx()?;
                 let started = billing_started(&page, &tenant, &f.no).await?;
                 let heads = opening_heads(&page).await?;
                 let shown = EditPage {
@@ -636,7 +636,7 @@ async fn edit(mut page: StaffPage, form: Form<EditForm>) -> PageResult {
             page::urlencode(&h.connection.connection_no)
         ))),
         Err(e @ AppError::Client { .. }) => {
-            let p = page.ctx().await?;
+            let p = page.ctx()?;
             let started = billing_started(&page, &tenant, &f.no).await?;
             let heads = opening_heads(&page).await?;
             let shown = EditPage {

@@ -300,7 +300,7 @@ const REGISTER_PAGE: usize = 10;
 /// The household register (product.md §2.3): tabs All / Pending / Paid / Not billed / Inactive
 /// with counts, a text search, sortable columns both ways, ten rows a page, PDF and Excel of it.
 async fn register(mut page: StaffPage, q: web::Query<RegisterQuery>) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let q = q.into_inner();
     let qq = q.clone();
@@ -393,7 +393,7 @@ async fn register(mut page: StaffPage, q: web::Query<RegisterQuery>) -> PageResu
 }
 
 async fn register_pdf(mut page: StaffPage, q: web::Query<RegisterQuery>) -> PageResult {
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let q = q.into_inner();
     let (rows, _) = db::run(&page.state.pool, move |c| {
@@ -453,7 +453,7 @@ async fn register_pdf(mut page: StaffPage, q: web::Query<RegisterQuery>) -> Page
 /// The register as an Excel workbook, with the full export's columns (product.md §2.3).
 async fn register_xlsx(mut page: StaffPage, q: web::Query<RegisterQuery>) -> PageResult {
     use rust_xlsxwriter::{Format, Workbook};
-    let p = page.ctx().await?;
+    let p = page.ctx()?;
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let q = q.into_inner();
     let (rows, _) = db::run(&page.state.pool, move |c| {
