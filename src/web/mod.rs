@@ -62,12 +62,43 @@ fn asset(path: &str) -> Option<(&'static [u8], &'static str)> {
     })
 }
 
-async fn static_file(path: web::Path<String>) -> HttpResponse {
-    match asset(&path) {
-        Some((bytes, ct)) => HttpResponse::Ok()
-            .content_type(ct)
-            .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-            .body(bytes),
-        None => crate::http::not_found_response(&format!("/static/{path}")),
+/// `bytes` gzipped at the best level, once per file for the life of the process.
+fn gzipped(path: &str, bytes: &'static [u8]) -> &'static [u8] {
+    use std::collections::HashMap;
+    use std::io::Write as _;
+    use std::sync::{Mutex, OnceLock};
+    static DONE: OnceLock<Mutex<HashMap<String, &'static [u8]>>> = OnceLock::new();
+    let mut done = DONE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.entry(path.to_owned()).or_insert_with(|| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let packed = e.write_all(bytes).and_then(|()| e.finish());
+        // a failure to compress (none is expected in memory) serves the file as it is
+        packed.map_or(bytes, |v| Vec::leak(v))
+    })
+}
+
+/// A static file; gzipped at the best level when the browser takes gzip (the stylesheet counts
+/// in the weight of a cheap phone's first screen).
+async fn static_file(req: actix_web::HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let Some((bytes, ct)) = asset(&path) else {
+        return crate::http::not_found_response(&format!("/static/{path}"));
+    };
+    let takes_gzip = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let mut r = HttpResponse::Ok();
+    r.content_type(ct)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if takes_gzip {
+        r.insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(gzipped(&path, bytes))
+    } else {
+        r.body(bytes)
     }
 }

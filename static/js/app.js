@@ -1,9 +1,7 @@
-// The only script of the pages (the CSP allows no inline script): a select marked
-// data-autosubmit sends its form when changed (the GP switch). Without it the form's
-// <noscript> button does the same.
-// A fieldset marked data-show-if="name=value" is shown (and sent) only while the form's
-// field `name` holds `value` (the metered or flat-rate fields of a household, its dues or
-// advance); without the script every fieldset shows and the server ignores the others.
+// The pages' only script (no inline script under the CSP): a select[data-autosubmit] sends its
+// form (the GP switch); a fieldset[data-show-if="name=value"] is shown and sent only while field
+// `name` holds `value`. Without it: <noscript> buttons, every fieldset shown, the server ignores
+// the fields of the other choice.
 function showIf(form) {
   var sets = form.querySelectorAll("fieldset[data-show-if]");
   for (var i = 0; i < sets.length; i++) {

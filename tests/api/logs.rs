@@ -119,12 +119,12 @@ async fn no_secret_reaches_the_logs() {
     let onboard =
         mgramseva::platform::notification::messages_to(&mut c, &app.state.crypto, "9818000002", 1)
             .unwrap();
-    let given = onboard[0]
-        .text
-        .split("Password: ")
-        .nth(1)
-        .unwrap()
-        .split(['.', ' '])
+    // the onboarding SMS is in Punjabi unless the person chose another language
+    let given = ["ਪਾਸਵਰਡ: ", "Password: "]
+        .iter()
+        .find_map(|label| onboard[0].text.split(label).nth(1))
+        .unwrap_or_else(|| panic!("no password in {}", onboard[0].text))
+        .split(['.', ' ', '।'])
         .next()
         .unwrap()
         .to_owned();

@@ -6,7 +6,6 @@
 
 mod api;
 mod pages;
-mod view;
 
 pub use pages::TILES;
 pub mod service;

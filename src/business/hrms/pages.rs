@@ -2,6 +2,8 @@
 //! division admin picks GPs and one of the roles it may grant; the state admin picks a division,
 //! whose every GP the new division user gets), details with status changes and the history.
 
+mod view;
+
 use std::collections::HashMap;
 
 use actix_web::{http::StatusCode, web};
@@ -11,13 +13,13 @@ use serde::Deserialize;
 
 use super::service::{self, Criteria, EmployeeUpdate, NewEmployee};
 use super::service::{MANAGER_ROLES, PAGE_ROLES as HRMS};
-use super::view::{self, RoleGroup};
 use crate::db;
 use crate::error::{AppError, codes};
 use crate::http::page::{self, Form, PageCtx, PageResult, StaffPage, Tile, csrf_forms};
 use crate::http::routes::{Access, Routes};
 use crate::platform::access::identity::TenantRole;
 use crate::platform::user::service::{self as users};
+use view::RoleGroup;
 
 pub fn routes(r: &mut Routes<'_>) {
     r.get("/home/hrms", Access::Page(HRMS), list)

@@ -212,7 +212,7 @@ fn create_consumer_generate_demand_collect_and_download_the_receipt() {
     b.click("#generate");
     b.wait_text("id=\"result\"");
     assert!(
-        b.source().contains("1 households billed for"),
+        b.source().contains("1 household billed for"),
         "{}",
         b.source()
     );

@@ -911,6 +911,9 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     add(M::GET, "/home/receipt.pdf", false, |c| {
         get(c.q(&format!("no={}", c.fx.receipt)))
     });
+    add(M::POST, "/home/receipt/share", false, |c| {
+        form(c.plain(), &[("no", c.fx.receipt.as_str())])
+    });
     add(M::GET, "/home/consumerupdate", false, |c| {
         get(c.q(&format!("no={}", c.fx.flat)))
     });
@@ -920,6 +923,12 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     });
     add(M::GET, "/home/villagedetails", false, |c| get(c.plain()));
     add(M::GET, "/home/consumerimport", false, |c| get(c.plain()));
+    add(M::GET, "/home/consumerimport/template.csv", false, |c| {
+        get(c.plain())
+    });
+    add(M::GET, "/home/consumerimport/template.xlsx", false, |c| {
+        get(c.plain())
+    });
     // A workbook with its header and no rows.
     add(M::POST, "/home/consumerimport/preview", false, |c| Req {
         uri: c.plain(),
