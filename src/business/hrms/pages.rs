@@ -225,7 +225,7 @@ async fn new_page(mut page: StaffPage, errors: Vec<String>, e: Entered) -> PageR
         .filter(|r| r.code == "DIV_ADMIN")
         .map(|r| r.tenant_id.clone())
         .collect();
-    let (divisions, gps) = db::run(&page.state.pool, move |c| {
+    let (mut divisions, gps) = db::run(&page.state.pool, move |c| {
         let divisions = if state_level {
             crate::platform::mdms::repo::divisions(c)?
         } else {
@@ -239,6 +239,11 @@ async fn new_page(mut page: StaffPage, errors: Vec<String>, e: Entered) -> PageR
         Ok((divisions, gps))
     })
     .await?;
+    // Divisions by their names in the page's language.
+    for (code, name) in &mut divisions {
+        *name = p.division_name(code, name);
+    }
+    divisions.sort_by(|a, b| a.1.cmp(&b.1));
     // One GP to choose from is chosen already.
     let only_one = gps.len() == 1;
     let mut gps: Vec<(String, String, bool)> = gps

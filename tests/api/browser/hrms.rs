@@ -49,6 +49,13 @@ fn a_division_user_with_84_gps_sees_each_role_once_in_punjabi_on_a_short_page() 
     b.type_into("input[name=name]", "Manpreet Sandhu");
     b.type_into("input[name=mobile]", "9817200002");
     b.click("input[name=gender][value=MALE]");
+    // divisions by their names in Punjabi, never as codes
+    let division = text_of(&b, "select[name=division] option[value=DIV1038]");
+    assert_eq!(division, same("ਸ੍ਰੀ ਅਨੰਦਪੁਰ ਸਾਹਿਬ"));
+    assert!(
+        !text_of(&b, "select[name=division]").contains("DIV"),
+        "a division code shown"
+    );
     b.js("document.querySelector('select[name=division]').value = 'DIV1038'; return null;");
     b.click("form.card button[type=submit]");
     b.wait_path("/home/hrms/EMP-");

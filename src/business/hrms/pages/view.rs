@@ -44,7 +44,10 @@ pub fn tenant_name(p: &PageCtx, code: &str, names: &HashMap<String, String>) -> 
     if t != code {
         return t;
     }
-    names.get(code).cloned().unwrap_or_else(|| code.to_owned())
+    // no translation: the master's name title-cased (as everywhere else), never in capitals
+    names
+        .get(code)
+        .map_or_else(|| p.place_name(code), |n| p.division_name(code, n))
 }
 
 /// The roles of a person (the base EMPLOYEE role left out), one group per role.
