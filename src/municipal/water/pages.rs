@@ -528,7 +528,7 @@ csrf_forms!(ShareForm);
 /// goes on to WhatsApp with the holder's number and the localized message (`SHARE_BILL_LINK`)
 /// carrying the short link. Made on the tap, not on every view of the household.
 async fn share_bill(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
-    use crate::platform::{filestore, shortener};
+    use crate::platform::shortener;
     let p = page.ctx()?;
     let (st, t, no, locale, actor) = (
         page.state.clone(),
@@ -553,20 +553,8 @@ async fn share_bill(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
         } else {
             "ws-bill-nm-v2"
         };
-        let file = filestore::store(
-            c,
-            &t,
-            "PDF",
-            Some(key),
-            &format!("{}.pdf", bill.bill.bill_number.replace('/', "-")),
-            "application/pdf",
-            bytes,
-            Some(actor),
-            now,
-        )?;
-        let path = filestore::signed_path(&st.crypto, &t, file, now);
-        let till = now + chrono::Duration::days(filestore::LINK_DAYS);
-        let short = shortener::shorten(c, &path, Some(now), Some(till), Some(actor), now)?;
+        let name = format!("{}.pdf", bill.bill.bill_number.replace('/', "-"));
+        let short = pdf_short_link(c, &st, &t, (key, &name, bytes), actor, now)?;
         Ok(Some((h, bill, short)))
     })
     .await?;
@@ -589,18 +577,49 @@ async fn share_bill(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
             "{link}",
             &shortener::short_url(&page.state.settings.app.base_url, &key),
         );
-    Ok(page::see_other(&format!(
-        "https://wa.me/+91{}?text={}",
-        h.owner.mobile,
-        page::urlencode(&text)
-    )))
+    Ok(whatsapp(&h.owner.mobile, &text))
+}
+
+/// A PDF kept in the file store with a short link lasting as long as its signed link (what a
+/// WhatsApp share sends): the short link's key. `pdf`: its tag, file name and bytes.
+fn pdf_short_link(
+    c: &mut diesel::PgConnection,
+    st: &AppState,
+    tenant: &str,
+    (tag, name, bytes): (&str, &str, Vec<u8>),
+    actor: uuid::Uuid,
+    now: chrono::DateTime<Utc>,
+) -> crate::error::AppResult<String> {
+    use crate::platform::{filestore, shortener};
+    let file = filestore::store(
+        c,
+        tenant,
+        "PDF",
+        Some(tag),
+        name,
+        "application/pdf",
+        bytes,
+        Some(actor),
+        now,
+    )?;
+    let path = filestore::signed_path(&st.crypto, tenant, file, now);
+    let till = now + chrono::Duration::days(filestore::LINK_DAYS);
+    shortener::shorten(c, &path, Some(now), Some(till), Some(actor), now)
+}
+
+/// On to WhatsApp with the holder's number and `text`.
+fn whatsapp(mobile: &str, text: &str) -> actix_web::HttpResponse {
+    page::see_other(&format!(
+        "https://wa.me/+91{mobile}?text={}",
+        page::urlencode(text)
+    ))
 }
 
 /// "Share on WhatsApp" for a receipt, as for a bill: the receipt PDF in the page's language is
 /// kept, gets a short link lasting as long as its signed link, and the browser goes on to WhatsApp
 /// with the holder's number and `SHARE_RECEIPT_LINK` (amount paid, still pending, the link).
 async fn share_receipt(mut page: StaffPage, form: Form<ShareForm>) -> PageResult {
-    use crate::platform::{filestore, shortener};
+    use crate::platform::shortener;
     let p = page.ctx()?;
     let (st, t, no, locale, actor) = (
         page.state.clone(),
@@ -620,20 +639,8 @@ async fn share_receipt(mut page: StaffPage, form: Form<ShareForm>) -> PageResult
             return Ok(None);
         };
         let h = service::household(ctx(&st), conn, prop)?;
-        let file = filestore::store(
-            c,
-            &t,
-            "PDF",
-            Some("ws-receipt"),
-            &format!("{}.pdf", pay.receipt_number.replace('/', "-")),
-            "application/pdf",
-            bytes,
-            Some(actor),
-            now,
-        )?;
-        let path = filestore::signed_path(&st.crypto, &t, file, now);
-        let till = now + chrono::Duration::days(filestore::LINK_DAYS);
-        let short = shortener::shorten(c, &path, Some(now), Some(till), Some(actor), now)?;
+        let name = format!("{}.pdf", pay.receipt_number.replace('/', "-"));
+        let short = pdf_short_link(c, &st, &t, ("ws-receipt", &name, bytes), actor, now)?;
         Ok(Some((h, pay, short)))
     })
     .await?;
@@ -661,11 +668,7 @@ async fn share_receipt(mut page: StaffPage, form: Form<ShareForm>) -> PageResult
             "{link}",
             &shortener::short_url(&page.state.settings.app.base_url, &key),
         );
-    Ok(page::see_other(&format!(
-        "https://wa.me/+91{}?text={}",
-        h.owner.mobile,
-        page::urlencode(&text)
-    )))
+    Ok(whatsapp(&h.owner.mobile, &text))
 }
 
 async fn receipt_pdf(mut page: StaffPage, q: web::Query<NoQuery>) -> PageResult {
