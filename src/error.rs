@@ -111,6 +111,9 @@ pub mod codes {
     pub const INVALID_STATUS: &str = "INVALID_STATUS";
     /// Electricity bills of a PSPCL-mapped GP are written by PSPCL only.
     pub const PSPCL_BILL_READ_ONLY: &str = "PSPCL_BILL_READ_ONLY";
+    /// An expense bill's payment is taken or cancelled through the expense bill
+    /// (`eChallan/v1/_update`), never through collection directly.
+    pub const EXPENSE_THROUGH_ECHALLAN: &str = "EXPENSE_THROUGH_ECHALLAN";
     /// A paid expense bill's fields cannot change (the original's codes, one per field).
     pub const NOTMATCHED_TYPEEXPENSE: &str = "INVALID_UPDATE_REQ_NOTMATCHED_TYPEEXPENSE";
     pub const NOTMATCHED_VENDOR: &str = "INVALID_UPDATE_REQ_NOTMATCHED_VENDOR";

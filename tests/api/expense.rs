@@ -248,6 +248,16 @@ async fn salary_paid_on_creation_pipeline_repair_owed_and_cancelling_restores_th
     .await;
     assert_eq!(by_type["totalCount"], 1);
 
+    // Collection does not cancel an expense's receipt behind the bill's back.
+    let payment_id = paid[0]["id"].as_str().unwrap();
+    let (s, r) = post(
+        &a,
+        "collection-services/payments/EXPENSE/_workflow",
+        json!({"PaymentWorkflows": [{"paymentId": payment_id, "action": "CANCEL", "tenantId": NOPSPCL}]}),
+    )
+    .await;
+    assert_eq!((s, code(&r)), (400, "EXPENSE_THROUGH_ECHALLAN"), "{r}");
+
     // Cancel the paid salary bill as the app does: its receipt cancelled, the demand back to
     // exactly what it was, then cancelled; the repair still owed.
     let mut body = json!({"Challan": as_app_sends("ExpensesDetailsModel", &salary)});

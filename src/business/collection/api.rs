@@ -157,6 +157,7 @@ async fn create(
     }
     let new = new_payment(p, detail, key);
     service::check(&new)?;
+    not_an_expense(&new.business_service)?;
     let actor = req.caller.user().map(|u| u.uuid);
     let st = state.clone();
     let body = db::transaction(&state.pool, move |c| {
@@ -302,6 +303,9 @@ async fn workflow(state: web::Data<AppState>, req: Digit<WorkflowBody>) -> AppRe
         let now = Utc::now();
         let mut out = Vec::new();
         for (id, _, tenant) in &wfs {
+            if let Some(p) = service::get(c, *id)?.filter(|p| &p.tenant_id == tenant) {
+                not_an_expense(&p.business_service)?;
+            }
             let p = service::cancel(c, tenant, *id, actor, now)?;
             out.push(payment_json(c, &st.crypto, &p)?);
         }
@@ -310,6 +314,19 @@ async fn workflow(state: web::Data<AppState>, req: Digit<WorkflowBody>) -> AppRe
     .await?;
     Ok(HttpResponse::Ok()
         .json(json!({"ResponseInfo": ResponseInfo::success(&req.info), "Payments": list})))
+}
+
+/// An expense bill's payment is taken (marked paid) and cancelled through the bill
+/// (`eChallan/v1/_update`), which keeps the bill's status with its receipt: refused here.
+fn not_an_expense(business_service: &str) -> AppResult<()> {
+    if business_service.starts_with("EXPENSE.") {
+        return Err(AppError::invalid_field(
+            codes::EXPENSE_THROUGH_ECHALLAN,
+            "An expense bill is paid and cancelled through the expense bill",
+            "Payment.paymentDetails[0].businessService",
+        ));
+    }
+    Ok(())
 }
 
 /// What `_validate` computed, carried out of the transaction that is rolled back.

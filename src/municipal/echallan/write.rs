@@ -326,10 +326,10 @@ pub fn create(
     c.demand_id = raise_demand(conn, ctx, &c, field, who, now)?;
     repo::insert(conn, &c)?;
     history(conn, &c, "CREATED", who, now)?;
-    if input.is_bill_paid {
-        if let Some(d) = input.paid_date {
-            pay(conn, ctx, &mut c, d, who, now)?;
-        }
+    if input.is_bill_paid
+        && let Some(d) = input.paid_date
+    {
+        pay(conn, ctx, &mut c, d, who, now)?;
     }
     Ok(c)
 }
@@ -353,7 +353,13 @@ fn pay(
         who.actor,
         now,
     )?
-    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an unpaid expense without a bill")))?;
+    .ok_or_else(|| {
+        AppError::invalid_field(
+            code::CHALLAN_ALREADY_PAID,
+            "Nothing is owed on this expense bill",
+            "Challan.applicationStatus",
+        )
+    })?;
     let p = collection::NewPayment {
         tenant_id: c.tenant_id.clone(),
         bill_id: bill.bill.id,
@@ -594,10 +600,8 @@ pub fn update(
     }
     repo::save(conn, &c)?;
     history(conn, &c, "UPDATED", who, now)?;
-    if paying {
-        if let Some(d) = input.paid_date {
-            pay(conn, ctx, &mut c, d, who, now)?;
-        }
+    if paying && let Some(d) = input.paid_date {
+        pay(conn, ctx, &mut c, d, who, now)?;
     }
     Ok(c)
 }

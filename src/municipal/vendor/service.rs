@@ -131,8 +131,24 @@ fn owner_for(
 }
 
 /// Checks a new vendor's own fields; answers the name and mobile number as kept.
-fn check(v: &NewVendor, field: &str) -> AppResult<(String, String)> {
+fn check(conn: &mut PgConnection, v: &NewVendor, field: &str) -> AppResult<(String, String)> {
     let mut errors = Vec::new();
+    if !crate::platform::mdms::repo::tenant(conn, &v.tenant_id)?
+        .is_some_and(|t| t.is_gram_panchayat())
+    {
+        errors.push(ErrorDetail::field(
+            codes::INVALID_TENANT,
+            "Vendors belong to a gram panchayat",
+            &format!("{field}.tenantId"),
+        ));
+    }
+    if v.address.to_string().len() > 2048 {
+        errors.push(ErrorDetail::field(
+            codes::INVALID_VALUE,
+            "The address is at most 2 KB",
+            &format!("{field}.address"),
+        ));
+    }
     let name = v.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         errors.push(ErrorDetail::field(
@@ -184,7 +200,7 @@ pub fn create(
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<VendorView> {
-    let (name, mobile) = check(v, field)?;
+    let (name, mobile) = check(conn, v, field)?;
     let hash = ctx.identity().mobile_hash(&mobile);
     if repo::by_mobile_hash(conn, &v.tenant_id, &hash)?.is_some() {
         return Err(duplicate(field));
@@ -242,7 +258,7 @@ pub fn find_or_create(
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<(VendorView, bool)> {
-    let (_, mobile) = check(v, field)?;
+    let (_, mobile) = check(conn, v, field)?;
     let hash = ctx.identity().mobile_hash(&mobile);
     if let Some(row) = repo::by_mobile_hash(conn, &v.tenant_id, &hash)? {
         return Ok((views(conn, ctx, vec![row])?.remove(0), false));
