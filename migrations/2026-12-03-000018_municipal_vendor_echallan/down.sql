@@ -1,3 +1,3 @@
 DROP TABLE echallan_history;
-DROP TABLE echallan;
-DROP TABLE vendor;
+DROP TABLE echallan_bill;
+DROP TABLE vendor_account;

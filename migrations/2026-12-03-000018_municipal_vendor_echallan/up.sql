@@ -1,11 +1,12 @@
 -- Vendors (vendor service) and expense bills (echallan-services, mGramSeva's "expenses").
--- Owned by `municipal::vendor` (`vendor*`) and `municipal::echallan` (`echallan*`).
+-- Owned by `municipal::vendor` (`vendor*`) and `municipal::echallan` (`echallan*`); the
+-- tables are not named as the modules are, so code naming a module never reads as naming a table.
 
 -- A payee of a GP. Its owner is a user account (created on the fly, personal data sealed in
 -- `user_account` like every other user); the owner's mobile number is kept here only as a blind
 -- index, so one mobile number is one vendor on a GP. The vendor's own name is a trade name shown
 -- in lists and searched by, so it is kept readable.
-CREATE TABLE vendor (
+CREATE TABLE vendor_account (
     id                 uuid PRIMARY KEY,
     tenant_id          text NOT NULL REFERENCES mdms_tenant (code),
     name               text NOT NULL CHECK (length(btrim(name)) BETWEEN 1 AND 128),
@@ -23,19 +24,19 @@ CREATE TABLE vendor (
     UNIQUE (tenant_id, mobile_hash),
     UNIQUE (tenant_id, owner_uuid)
 );
-CREATE INDEX vendor_tenant_name ON vendor (tenant_id, lower(name));
+CREATE INDEX vendor_account_tenant_name ON vendor_account (tenant_id, lower(name));
 
 -- An expense bill. Its money lives on the shared ledger: a demand of business service
 -- `EXPENSE.<TYPE>` whose consumer code is the bill number, and, once paid, a CASH receipt.
 -- Dates are days in Asia/Kolkata (the wire carries the epoch millis of their midnight).
-CREATE TABLE echallan (
+CREATE TABLE echallan_bill (
     id                 uuid PRIMARY KEY,
     tenant_id          text NOT NULL REFERENCES mdms_tenant (code),
     challan_no         text NOT NULL CHECK (length(challan_no) <= 64),
     type_of_expense    text NOT NULL REFERENCES mdms_expense_type (code),
     business_service   text NOT NULL,
     tax_head_code      text NOT NULL,
-    vendor_id          uuid NOT NULL REFERENCES vendor (id),
+    vendor_id          uuid NOT NULL REFERENCES vendor_account (id),
     -- the vendor's name when the bill was written (the original keeps it on the bill)
     vendor_name        text NOT NULL CHECK (length(vendor_name) <= 128),
     amount             numeric(12, 2) NOT NULL CHECK (amount > 0 AND amount = trunc(amount)),
@@ -70,13 +71,13 @@ CREATE TABLE echallan (
     CHECK (status <> 'PAID' OR paid_date IS NOT NULL),
     CHECK (status <> 'ACTIVE' OR paid_date IS NULL)
 );
-CREATE INDEX echallan_tenant_bill_date ON echallan (tenant_id, bill_date);
-CREATE INDEX echallan_vendor ON echallan (vendor_id);
+CREATE INDEX echallan_bill_tenant_date ON echallan_bill (tenant_id, bill_date);
+CREATE INDEX echallan_bill_vendor ON echallan_bill (vendor_id);
 
 -- Every change to an expense bill, with who, when and what.
 CREATE TABLE echallan_history (
     id          bigserial PRIMARY KEY,
-    challan_id  uuid NOT NULL REFERENCES echallan (id),
+    challan_id  uuid NOT NULL REFERENCES echallan_bill (id),
     tenant_id   text NOT NULL REFERENCES mdms_tenant (code),
     action      text NOT NULL,
     changes     jsonb NOT NULL,

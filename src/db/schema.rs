@@ -183,7 +183,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    echallan (id) {
+    echallan_bill (id) {
         id -> Uuid,
         tenant_id -> Text,
         challan_no -> Text,
@@ -684,7 +684,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    vendor (id) {
+    vendor_account (id) {
         id -> Uuid,
         tenant_id -> Text,
         name -> Text,
@@ -820,12 +820,12 @@ diesel::joinable!(collection_payment -> mdms_tenant (tenant_id));
 diesel::joinable!(collection_payment_detail -> billing_bill (bill_id));
 diesel::joinable!(collection_payment_detail -> collection_payment (payment_id));
 diesel::joinable!(collection_payment_detail -> mdms_tenant (tenant_id));
-diesel::joinable!(echallan -> billing_demand (demand_id));
-diesel::joinable!(echallan -> collection_payment (payment_id));
-diesel::joinable!(echallan -> mdms_expense_type (type_of_expense));
-diesel::joinable!(echallan -> mdms_tenant (tenant_id));
-diesel::joinable!(echallan -> vendor (vendor_id));
-diesel::joinable!(echallan_history -> echallan (challan_id));
+diesel::joinable!(echallan_bill -> billing_demand (demand_id));
+diesel::joinable!(echallan_bill -> collection_payment (payment_id));
+diesel::joinable!(echallan_bill -> mdms_expense_type (type_of_expense));
+diesel::joinable!(echallan_bill -> mdms_tenant (tenant_id));
+diesel::joinable!(echallan_bill -> vendor_account (vendor_id));
+diesel::joinable!(echallan_history -> echallan_bill (challan_id));
 diesel::joinable!(echallan_history -> mdms_tenant (tenant_id));
 diesel::joinable!(filestore_file -> mdms_tenant (tenant_id));
 diesel::joinable!(hrms_employee -> mdms_tenant (tenant_id));
@@ -859,7 +859,7 @@ diesel::joinable!(user_role -> user_account (user_id));
 diesel::joinable!(user_session -> mdms_tenant (tenant_id));
 diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
-diesel::joinable!(vendor -> mdms_tenant (tenant_id));
+diesel::joinable!(vendor_account -> mdms_tenant (tenant_id));
 diesel::joinable!(water_bulk_demand_batch -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection -> property (property_id));
@@ -884,7 +884,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     collection_idempotency,
     collection_payment,
     collection_payment_detail,
-    echallan,
+    echallan_bill,
     echallan_history,
     filestore_file,
     hrms_employee,
@@ -922,7 +922,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_role,
     user_session,
     user_token,
-    vendor,
+    vendor_account,
     water_bulk_demand_batch,
     water_connection,
     water_connection_history,

@@ -296,7 +296,7 @@ async fn vendors_one_per_mobile_number_and_the_apps_list() {
     )
     .await;
     assert_eq!((s, code(&v)), (400, "DUPLICATE_VENDOR"), "{v}");
-    assert_eq!(count(&app, "vendor"), 1);
+    assert_eq!(count(&app, "vendor_account"), 1);
     let (s, v) = a
         .send(
             "vendor/v1/_search",
@@ -306,7 +306,7 @@ async fn vendors_one_per_mobile_number_and_the_apps_list() {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    list_parses_as("Vendor", &v["vendor"], "vendor").unwrap();
+    list_parses_as("Vendor", &v["vendor"], "vendor_account").unwrap();
     assert_eq!(v["vendor"][0]["id"], id.as_str());
     assert_eq!(v["vendor"][0]["owner"]["mobileNumber"], "9851400102");
     let (_, v) = a
@@ -330,7 +330,7 @@ async fn vendors_one_per_mobile_number_and_the_apps_list() {
     // The owner's mobile number is sealed like every user's: not in the vendor row.
     let (s, v) = post(&a, "vendor/v1/_create", vendor_body(NOPSPCL, "", "12345")).await;
     assert_eq!(s, 400, "{v}");
-    assert_eq!(count(&app, "vendor"), 1);
+    assert_eq!(count(&app, "vendor_account"), 1);
 }
 
 #[actix_web::test]
@@ -460,7 +460,7 @@ async fn bad_expense_bills_are_named_400s_and_write_nothing() {
         .await;
     assert_eq!((s.as_u16(), code(&v)), (400, "INVALID_NUMBER"), "{v}");
     // Nothing written: no bill, no demand, no receipt, no bill number taken.
-    assert_eq!(count(&app, "echallan"), 0);
+    assert_eq!(count(&app, "echallan_bill"), 0);
     assert_eq!(count(&app, "billing_demand"), 0);
     assert_eq!(count(&app, "collection_payment"), 0);
     // And the good one goes through, numbered first.
@@ -599,7 +599,7 @@ async fn pspcl_electricity_bills_are_read_only_for_gp_staff() {
     let bill = challan(GP, "ELECTRICITY_BILL", "20101", &v, "3000", None);
     let (s, r) = post(&a, "echallan-services/eChallan/v1/_create", bill.clone()).await;
     assert_eq!((s, code(&r)), (400, "PSPCL_BILL_READ_ONLY"), "{r}");
-    assert_eq!(count(&app, "echallan"), 0);
+    assert_eq!(count(&app, "echallan_bill"), 0);
 
     let mut p = AppClient::strict(&app, GP);
     p.login_new_employee("9851400008", PW, &["PSPCL_ADMIN"])

@@ -4,7 +4,7 @@
 //! `EXPENSE.<TYPE>` (consumer code = the bill number) raised on creation, and a CASH receipt
 //! through collection when it is paid (at creation or later), in the same transaction.
 //! Cancelling a paid bill cancels its receipt and then its demand. Electricity bills of
-//! PSPCL-mapped GPs are read-only for GP staff. Owns `echallan*`. Serves
+//! PSPCL-mapped GPs are read-only for GP staff. Owns `echallan_bill` and `echallan_history`. Serves
 //! `/echallan-services/eChallan/v1/{_create,_update,_updateCreateNoPayment,_search}`.
 
 mod api;

@@ -4,11 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::db::schema::{echallan, echallan_history};
+use crate::db::schema::{echallan_bill, echallan_history};
 
 /// An expense bill as stored (re-exported by the service as its read model).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, Queryable, Selectable, Insertable)]
-#[diesel(table_name = echallan)]
+#[diesel(table_name = echallan_bill)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct Challan {
     pub id: uuid::Uuid,
@@ -70,4 +70,55 @@ pub struct History {
     pub changes: serde_json::Value,
     pub actor: Option<uuid::Uuid>,
     pub at: DateTime<Utc>,
+}
+
+/// How search results are ordered (the wire's `sortBy`); newest bill date first by default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    TotalAmount,
+    #[default]
+    BillDate,
+    PaidDate,
+    TypeOfExpense,
+}
+
+/// What an expense search asks (`eChallan/v1/_search`); empty lists and `None` do not filter.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub tenant_id: String,
+    pub ids: Vec<uuid::Uuid>,
+    /// Bill numbers containing this text, case-insensitive (the search page's "bill no.").
+    pub challan_no: Option<String>,
+    /// `EXPENSE.<TYPE>` codes.
+    pub business_services: Vec<String>,
+    /// Expense type codes (the wire's `expenseType`).
+    pub expense_types: Vec<String>,
+    pub vendor_ids: Vec<uuid::Uuid>,
+    /// Vendor names containing this text, case-insensitive.
+    pub vendor_name: Option<String>,
+    /// ACTIVE / PAID / CANCELLED.
+    pub status: Vec<String>,
+    /// true: PAID bills; false: ACTIVE ones.
+    pub is_bill_paid: Option<bool>,
+    /// Bill dates from / to (inclusive days).
+    pub from_date: Option<NaiveDate>,
+    pub to_date: Option<NaiveDate>,
+    /// Bill number or vendor name containing this text.
+    pub free_search: Option<String>,
+    pub sort_by: SortBy,
+    /// true: ascending (the wire's `sortOrder=ASC`); the default is descending.
+    pub ascending: bool,
+    pub offset: i64,
+    /// None or negative: all.
+    pub limit: Option<i64>,
+}
+
+/// A page of bills, how many match in all, and the paid (PAID) and unpaid (ACTIVE) counts of
+/// the search whatever its status filter (the wire's `billData`: the tabs' counts).
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    pub challans: Vec<Challan>,
+    pub total_count: i64,
+    pub paid_count: i64,
+    pub not_paid_count: i64,
 }

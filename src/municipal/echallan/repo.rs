@@ -2,9 +2,8 @@
 
 use diesel::prelude::*;
 
-use super::model::{Challan, History, NewHistory};
-use super::service::{Filter, Found, SortBy};
-use crate::db::schema::{echallan as e, echallan_history as h};
+use super::model::{Challan, Filter, Found, History, NewHistory, SortBy};
+use crate::db::schema::{echallan_bill as e, echallan_history as h};
 
 pub fn insert(conn: &mut PgConnection, c: &Challan) -> QueryResult<usize> {
     diesel::insert_into(e::table).values(c).execute(conn)

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-pub use super::model::{Challan, History};
+pub use super::model::{Challan, Filter, Found, History, SortBy};
 use crate::error::AppResult;
 pub use crate::municipal::vendor::service::Ctx;
 
@@ -61,57 +61,6 @@ pub struct ChallanInput {
     pub paid_date: Option<NaiveDate>,
     pub filestore_id: Option<String>,
     pub description: Option<String>,
-}
-
-/// How search results are ordered (the wire's `sortBy`); newest bill date first by default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SortBy {
-    TotalAmount,
-    #[default]
-    BillDate,
-    PaidDate,
-    TypeOfExpense,
-}
-
-/// What an expense search asks (`eChallan/v1/_search`); empty lists and `None` do not filter.
-#[derive(Clone, Debug, Default)]
-pub struct Filter {
-    pub tenant_id: String,
-    pub ids: Vec<uuid::Uuid>,
-    /// Bill numbers containing this text, case-insensitive (the search page's "bill no.").
-    pub challan_no: Option<String>,
-    /// `EXPENSE.<TYPE>` codes.
-    pub business_services: Vec<String>,
-    /// Expense type codes (the wire's `expenseType`).
-    pub expense_types: Vec<String>,
-    pub vendor_ids: Vec<uuid::Uuid>,
-    /// Vendor names containing this text, case-insensitive.
-    pub vendor_name: Option<String>,
-    /// ACTIVE / PAID / CANCELLED.
-    pub status: Vec<String>,
-    /// true: PAID bills; false: ACTIVE ones.
-    pub is_bill_paid: Option<bool>,
-    /// Bill dates from / to (inclusive days).
-    pub from_date: Option<NaiveDate>,
-    pub to_date: Option<NaiveDate>,
-    /// Bill number or vendor name containing this text.
-    pub free_search: Option<String>,
-    pub sort_by: SortBy,
-    /// true: ascending (the wire's `sortOrder=ASC`); the default is descending.
-    pub ascending: bool,
-    pub offset: i64,
-    /// None or negative: all.
-    pub limit: Option<i64>,
-}
-
-/// A page of bills, how many match in all, and the paid (PAID) and unpaid (ACTIVE) counts of
-/// the search whatever its status filter (the wire's `billData`: the tabs' counts).
-#[derive(Clone, Debug, Default)]
-pub struct Found {
-    pub challans: Vec<Challan>,
-    pub total_count: i64,
-    pub paid_count: i64,
-    pub not_paid_count: i64,
 }
 
 /// Which bill: by number or by id, always on one GP.

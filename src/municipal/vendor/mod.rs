@@ -1,7 +1,7 @@
 //! Vendors (the `vendor` service): the payees of a GP's expense bills. A vendor has a name, an
 //! owner (a user account created on the fly from the mobile number, personal data sealed like
 //! every user's), an address and a status; one mobile number is one vendor on a GP (a unique
-//! blind index in the database). Owns `vendor`. Serves `/vendor/v1/_create` and `_search`.
+//! blind index in the database). Owns `vendor_account`. Serves `/vendor/v1/_create` and `_search`.
 
 mod api;
 mod model;

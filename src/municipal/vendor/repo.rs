@@ -4,9 +4,9 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
+use super::model::Filter;
 use super::model::Vendor;
-use super::service::Filter;
-use crate::db::schema::vendor as v;
+use crate::db::schema::vendor_account as v;
 
 pub fn insert(conn: &mut PgConnection, row: &Vendor) -> QueryResult<usize> {
     diesel::insert_into(v::table).values(row).execute(conn)
@@ -51,7 +51,7 @@ fn filtered<'a>(f: &'a Filter, hash: Option<&'a [u8]>) -> v::BoxedQuery<'a, dies
     if !f.names.is_empty() {
         let lower: Vec<String> = f.names.iter().map(|n| n.trim().to_lowercase()).collect();
         q = q.filter(
-            sql::<Bool>("lower(vendor.name) = ANY(")
+            sql::<Bool>("lower(vendor_account.name) = ANY(")
                 .bind::<diesel::sql_types::Array<Text>, _>(lower)
                 .sql(")"),
         );

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+pub use super::model::Filter;
 use super::model::Vendor;
 use super::repo;
 use crate::config::SecuritySettings;
@@ -78,24 +79,6 @@ pub struct NewVendor {
     pub address: serde_json::Value,
     pub source: Option<String>,
     pub description: Option<String>,
-}
-
-/// What a vendor search asks (`vendor/v1/_search`); empty lists and `None` do not filter.
-#[derive(Clone, Debug, Default)]
-pub struct Filter {
-    pub tenant_id: String,
-    /// Exact mobile number of the owner (through its blind index).
-    pub mobile_number: Option<String>,
-    /// Exact names, case-insensitive (the wire's `name` list).
-    pub names: Vec<String>,
-    /// Names containing this text, case-insensitive (the pages' type-ahead).
-    pub name_like: Option<String>,
-    pub ids: Vec<uuid::Uuid>,
-    pub owner_ids: Vec<uuid::Uuid>,
-    pub status: Option<String>,
-    pub offset: i64,
-    /// None or a negative number: all (the app asks `limit=-1`).
-    pub limit: Option<i64>,
 }
 
 /// The owner account of a mobile number: the citizen account with that number, else a new one.
