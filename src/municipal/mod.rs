@@ -2,9 +2,11 @@
 //! events). They may use `business` and `platform`.
 
 pub mod calculator;
+pub mod echallan;
 pub mod water;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     water::routes(r);
     calculator::routes(r);
+    echallan::routes(r);
 }
