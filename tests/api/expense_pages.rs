@@ -75,12 +75,7 @@ pub(crate) async fn add_expense(
 }
 
 /// A salary bill of `amount` to a new vendor (`name`, `mobile`), paid or not: the fields.
-pub(crate) fn salary<'a>(
-    name: &'a str,
-    mobile: &'a str,
-    amount: &'a str,
-    paid: bool,
-) -> Vec<(&'static str, String)> {
+pub(crate) fn salary(name: &str, mobile: &str, amount: &str, paid: bool) -> Vec<(&'static str, String)> {
     let mut f = vec![
         ("type", "SALARY".to_owned()),
         ("vendor", name.to_owned()),
@@ -98,7 +93,7 @@ pub(crate) fn salary<'a>(
     f
 }
 
-fn refs(f: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     f.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

@@ -28,6 +28,29 @@ fn set(b: &Browser, id: &str, value: &str) {
     ));
 }
 
+/// Adds an unpaid salary bill through the form, with the PDF attached: its number.
+pub(super) fn add_by_form(b: &Browser, base: &str, vendor: &str, mobile: &str, amount: &str) -> String {
+    b.go(&format!("{base}/home/addExpense"));
+    b.wait_text("id=\"expense-form\"");
+    set(b, "type", "SALARY");
+    b.type_into("#vendor", vendor);
+    b.type_into("#mobile", mobile);
+    b.type_into("#amount", amount);
+    set(b, "bill_date", &day(2));
+    set(b, "from", &day(30));
+    set(b, "to", &day(2));
+    b.click("label[for=paid-no]");
+    let dir = std::env::temp_dir().join(format!("mgs-expense-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bill.pdf");
+    std::fs::write(&path, PDF).unwrap();
+    b.type_into("#file", path.to_str().unwrap());
+    b.click("#submit");
+    b.wait_path("/home/updateExpense");
+    b.wait_text("id=\"created\"");
+    text_of(b, "#bill-no")
+}
+
 #[test]
 fn a_phone_in_punjabi_adds_an_expense_with_a_new_vendor_and_a_file_finds_it_and_marks_it_paid() {
     let app = TestApp::new();
