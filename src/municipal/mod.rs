@@ -3,10 +3,12 @@
 
 pub mod calculator;
 pub mod echallan;
+pub mod vendor;
 pub mod water;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     water::routes(r);
     calculator::routes(r);
+    vendor::routes(r);
     echallan::routes(r);
 }

@@ -20,6 +20,7 @@ mod demand_pages;
 mod demo;
 mod envelope;
 mod error_pages;
+mod expense;
 mod expense_pages;
 mod fuzz;
 mod gateway;

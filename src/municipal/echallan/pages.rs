@@ -163,7 +163,7 @@ fn field_error(field: &str, code: &str) -> FieldError {
         "PAID_DATE_REQUIRED" | "PAID_DATE_BEFORE_BILL_DATE" | "PAID_DATE_IN_FUTURE" => {
             ("EXPENSE_PAID_DATE", "EXPENSE_ERR_PAID_DATE")
         }
-        "INVALID_FILESTORE_ID" | "INVALID_FILE_TYPE" | "UNSUPPORTED_FILE_TYPE" => {
+        "INVALID_FILESTORE_ID" | "FILE_TYPE_NOT_ALLOWED" | "FILE_EMPTY" => {
             ("CORE_EXPENSE_ATTACH_BILL", "EXPENSE_ERR_FILE_TYPE")
         }
         "FILE_TOO_LARGE" | "PayloadTooLarge" => ("CORE_EXPENSE_ATTACH_BILL", "EXPENSE_ERR_FILE_SIZE"),
@@ -271,14 +271,14 @@ struct Dates {
     paid_date: Option<NaiveDate>,
 }
 
-/// The amount typed: more than 0, at most two decimals.
+/// The amount typed: whole rupees, more than 0 (a receipt takes whole rupees).
 fn read_amount(s: &str, errors: &mut Vec<FieldError>) -> Option<rust_decimal::Decimal> {
     if s.trim().is_empty() {
         errors.push(("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_REQUIRED"));
         return None;
     }
     match crate::money::parse(s) {
-        Ok(a) if a > rust_decimal::Decimal::ZERO => Some(a),
+        Ok(a) if a > rust_decimal::Decimal::ZERO && a.fract().is_zero() => Some(a),
         _ => {
             errors.push(("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT"));
             None
@@ -308,11 +308,11 @@ mod tests {
     }
 
     #[test]
-    fn amounts_are_more_than_nothing_with_two_decimals_at_most() {
+    fn amounts_are_whole_rupees_more_than_nothing() {
         let mut e = Vec::new();
         assert_eq!(read_amount("1200", &mut e), Some(rust_decimal::Decimal::from(1200)));
         assert!(e.is_empty());
-        for bad in ["0", "-5", "12.345", "abc"] {
+        for bad in ["0", "-5", "12.5", "12.345", "abc"] {
             let mut e = Vec::new();
             assert_eq!(read_amount(bad, &mut e), None, "{bad}");
             assert_eq!(e, [("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT")]);

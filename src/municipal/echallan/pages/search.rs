@@ -100,7 +100,7 @@ pub(super) async fn search(mut page: StaffPage, q: web::Query<SearchQuery>) -> P
     };
     let (st, t) = (page.state.clone(), page.tenant.clone());
     let (types, found) = db::run(&page.state.pool, move |c| {
-        Ok((face::all_types(c, &st)?, face::search(c, &st, &t, &f)?))
+        Ok((face::all_types(c, &t)?, face::search(c, &st, &t, &f)?))
     })
     .await?;
     let p = page.ctx()?;
