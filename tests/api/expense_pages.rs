@@ -75,7 +75,12 @@ pub(crate) async fn add_expense(
 }
 
 /// A salary bill of `amount` to a new vendor (`name`, `mobile`), paid or not: the fields.
-pub(crate) fn salary(name: &str, mobile: &str, amount: &str, paid: bool) -> Vec<(&'static str, String)> {
+pub(crate) fn salary(
+    name: &str,
+    mobile: &str,
+    amount: &str,
+    paid: bool,
+) -> Vec<(&'static str, String)> {
     let mut f = vec![
         ("type", "SALARY".to_owned()),
         ("vendor", name.to_owned()),
@@ -125,7 +130,9 @@ fn text_of(body: &str, id: &str) -> String {
 
 /// Text as the page escapes it.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('\'', "&#39;").replace('"', "&#34;")
+    s.replace('&', "&amp;")
+        .replace('\'', "&#39;")
+        .replace('"', "&#34;")
 }
 
 fn en(app: &TestApp, key: &str) -> String {
@@ -191,11 +198,20 @@ async fn a_new_vendor_and_a_file_make_a_bill_shown_with_its_number_and_attachmen
     let file = app.call(test::TestRequest::get().uri(&link)).await;
     let status = file.status();
     let bytes = test::read_body(file).await;
-    assert_eq!(status, StatusCode::OK, "{link}: {}", String::from_utf8_lossy(&bytes));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{link}: {}",
+        String::from_utf8_lossy(&bytes)
+    );
     assert_eq!(bytes.as_ref(), PDF);
     // the vendor is now one to pick on the form
     let form = get(&app, "/home/addExpense", Some(&sid)).await;
-    assert!(form.body.contains("<option value=\"Baldev Singh\">"), "{}", form.body);
+    assert!(
+        form.body.contains("<option value=\"Baldev Singh\" label="),
+        "{}",
+        form.body
+    );
 }
 
 #[actix_web::test]
@@ -204,18 +220,39 @@ async fn form_errors_name_their_field_in_punjabi_and_nothing_is_written() {
     let sid = staff_session(&app, "9840000201", &["SECRETARY"]).await;
     let line = |label: &str, what: &str| esc(&format!("{}: {}", pa(&app, label), pa(&app, what)));
     let cases: Vec<(Vec<(&str, &str)>, String)> = vec![
-        (vec![("amount", "0")], line("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT")),
-        (vec![("amount", "12.345")], line("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT")),
-        (vec![("bill_date", "")], line("EXPENSE_BILL_DATE", "EXPENSE_ERR_REQUIRED")),
-        (vec![("mobile", "")], line("EXPENSE_VENDOR_MOBILE", "EXPENSE_ERR_NEW_VENDOR")),
-        (vec![("mobile", "12345")], line("EXPENSE_VENDOR_MOBILE", "EXPENSE_ERR_MOBILE")),
-        (vec![("type", "NOSUCH")], line("EXPENSE_TYPE", "EXPENSE_ERR_CHOOSE_TYPE")),
+        (
+            vec![("amount", "0")],
+            line("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT"),
+        ),
+        (
+            vec![("amount", "12.345")],
+            line("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT"),
+        ),
+        (
+            vec![("bill_date", "")],
+            line("EXPENSE_BILL_DATE", "EXPENSE_ERR_REQUIRED"),
+        ),
+        (
+            vec![("mobile", "")],
+            line("EXPENSE_VENDOR_MOBILE", "EXPENSE_ERR_NEW_VENDOR"),
+        ),
+        (
+            vec![("mobile", "12345")],
+            line("EXPENSE_VENDOR_MOBILE", "EXPENSE_ERR_MOBILE"),
+        ),
+        (
+            vec![("type", "NOSUCH")],
+            line("EXPENSE_TYPE", "EXPENSE_ERR_CHOOSE_TYPE"),
+        ),
         // the test GP is PSPCL-mapped: its electricity bills are not entered by hand
         (
             vec![("type", "ELECTRICITY_BILL")],
             line("EXPENSE_TYPE", "EXPENSE_ERR_PSPCL_TYPE"),
         ),
-        (vec![("paid", "")], line("HAS_THIS_BILL_PAID", "EXPENSE_ERR_PAID_CHOICE")),
+        (
+            vec![("paid", "")],
+            line("HAS_THIS_BILL_PAID", "EXPENSE_ERR_PAID_CHOICE"),
+        ),
     ];
     for (changes, want) in cases {
         let mut f = salary("Harpal Singh", "9840000211", "800", false);
@@ -224,8 +261,17 @@ async fn form_errors_name_their_field_in_punjabi_and_nothing_is_written() {
             f.push((k, (*v).to_owned()));
         }
         let p = add_expense(&app, &sid, "pa", &refs(&f), None).await;
-        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{changes:?}: {}", p.location);
-        assert!(p.body.contains(&want), "{changes:?}: want {want}\n{}", p.body);
+        assert_eq!(
+            p.status,
+            StatusCode::BAD_REQUEST,
+            "{changes:?}: {}",
+            p.location
+        );
+        assert!(
+            p.body.contains(&want),
+            "{changes:?}: want {want}\n{}",
+            p.body
+        );
         // what was typed is kept
         assert!(p.body.contains("value=\"Harpal Singh\""), "{changes:?}");
     }
@@ -236,7 +282,8 @@ async fn form_errors_name_their_field_in_punjabi_and_nothing_is_written() {
     let p = add_expense(&app, &sid, "pa", &refs(&f), None).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(
-        p.body.contains(&line("EXPENSE_PAID_DATE", "EXPENSE_ERR_PAID_DATE")),
+        p.body
+            .contains(&line("EXPENSE_PAID_DATE", "EXPENSE_ERR_PAID_DATE")),
         "{}",
         p.body
     );
@@ -246,7 +293,8 @@ async fn form_errors_name_their_field_in_punjabi_and_nothing_is_written() {
     let p = add_expense(&app, &sid, "pa", &refs(&f), None).await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(
-        p.body.contains(&line("EXPENSE_PERIOD", "EXPENSE_ERR_PERIOD")),
+        p.body
+            .contains(&line("EXPENSE_PERIOD", "EXPENSE_ERR_PERIOD")),
         "{}",
         p.body
     );
@@ -284,20 +332,31 @@ async fn search_tabs_count_paid_and_pending_and_page_by_ten() {
     let mut nos = Vec::new();
     for i in 0..12 {
         let f = salary("Jaspal Singh", "9840000311", &format!("{}", 100 + i), i < 3);
-        nos.push(bill_no(&add_expense(&app, &sid, "en", &refs(&f), None).await));
+        nos.push(bill_no(
+            &add_expense(&app, &sid, "en", &refs(&f), None).await,
+        ));
     }
     let mut f = salary("Kamal Kaur", "9840000312", "800", false);
     f[0].1 = "PIPELINE_REPAIR".to_owned();
     let pipe = bill_no(&add_expense(&app, &sid, "en", &refs(&f), None).await);
     let (all, paid, pending, cancelled) = tabs(&app, &sid, "").await;
     assert_eq!(
-        (all.as_str(), paid.as_str(), pending.as_str(), cancelled.as_str()),
+        (
+            all.as_str(),
+            paid.as_str(),
+            pending.as_str(),
+            cancelled.as_str()
+        ),
         ("All (13)", "Paid (3)", "Pending (10)", "Cancelled (0)")
     );
     let first = get(&app, "/home/searchExpense", Some(&sid)).await;
     assert_eq!(first.body.matches("class=\"pick\"").count(), 10);
     assert_eq!(text_of(&first.body, "showing"), "Showing 10 of 13");
-    assert!(first.body.contains("href=\"/home/searchExpense?page=2\""), "{}", first.body);
+    assert!(
+        first.body.contains("href=\"/home/searchExpense?page=2\""),
+        "{}",
+        first.body
+    );
     let second = get(&app, "/home/searchExpense?page=2", Some(&sid)).await;
     assert_eq!(second.body.matches("class=\"pick\"").count(), 3);
     // by type, by vendor (part of the name), by bill number
@@ -315,7 +374,12 @@ async fn search_tabs_count_paid_and_pending_and_page_by_ten() {
     assert_eq!(by_no.body.matches("class=\"pick\"").count(), 1);
     assert!(by_no.body.contains(&nos[4]));
     // the pending tab lists only unpaid bills
-    let pending = get(&app, "/home/searchExpense?tab=pending&type=SALARY", Some(&sid)).await;
+    let pending = get(
+        &app,
+        "/home/searchExpense?tab=pending&type=SALARY",
+        Some(&sid),
+    )
+    .await;
     assert_eq!(text_of(&pending.body, "showing"), "Showing 9 of 9");
     assert!(pending.body.contains("aria-current=\"page\">Pending (9)"));
 }
@@ -323,7 +387,13 @@ async fn search_tabs_count_paid_and_pending_and_page_by_ten() {
 /// Posts `form` (urlencoded, with the CSRF field first) to the bill's confirmation, then what
 /// it asks to confirm to the bill: the confirmation and the answer.
 async fn confirm_then_apply(app: &TestApp, sid: &str, form: &str) -> (Page, Page) {
-    let asked = post(app, "/home/updateExpense/confirm", &format!("_csrf={CSRF}&{form}"), Some(sid)).await;
+    let asked = post(
+        app,
+        "/home/updateExpense/confirm",
+        &format!("_csrf={CSRF}&{form}"),
+        Some(sid),
+    )
+    .await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
     // the confirmation's own form, as the browser would send it
     let fields: Vec<(String, String)> = asked
@@ -337,9 +407,24 @@ async fn confirm_then_apply(app: &TestApp, sid: &str, form: &str) -> (Page, Page
         .split("<input type=\"hidden\" ")
         .skip(1)
         .map(|i| {
-            let name = i.split("name=\"").nth(1).unwrap().split('"').next().unwrap();
-            let value = i.split("value=\"").nth(1).unwrap().split('"').next().unwrap();
-            (name.to_owned(), value.replace("&#x2f;", "/").replace("&#47;", "/"))
+            let name = i
+                .split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let value = i
+                .split("value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (
+                name.to_owned(),
+                value.replace("&#x2f;", "/").replace("&#47;", "/"),
+            )
         })
         .collect();
     let body = serde_urlencoded::to_string(&fields).unwrap();
@@ -367,7 +452,11 @@ async fn a_bill_is_modified_marked_paid_and_cancelled_after_confirming_and_a_pai
         day(2)
     );
     let (asked, done) = confirm_then_apply(&app, &sid, &edit).await;
-    assert!(asked.body.contains("<td>₹800</td><td>₹850</td>"), "{}", asked.body);
+    assert!(
+        asked.body.contains("<td>₹800</td><td>₹850</td>"),
+        "{}",
+        asked.body
+    );
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let page = get(&app, &done.location, Some(&sid)).await;
     assert_eq!(text_of(&page.body, "amount"), "₹850");
@@ -377,13 +466,24 @@ async fn a_bill_is_modified_marked_paid_and_cancelled_after_confirming_and_a_pai
     );
 
     // mark it paid on a date: confirmed, then PAID
-    let (asked, done) =
-        confirm_then_apply(&app, &sid, &format!("no={no}&action=paid&paid_date={}", day(1))).await;
-    assert!(text_of(&asked.body, "confirm-text").contains("₹850"), "{}", asked.body);
+    let (asked, done) = confirm_then_apply(
+        &app,
+        &sid,
+        &format!("no={no}&action=paid&paid_date={}", day(1)),
+    )
+    .await;
+    assert!(
+        text_of(&asked.body, "confirm-text").contains("₹850"),
+        "{}",
+        asked.body
+    );
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let page = get(&app, &done.location, Some(&sid)).await;
     assert_eq!(text_of(&page.body, "status"), "Paid");
-    assert!(!page.body.contains("id=\"edit-form\""), "a paid bill shows no edit form");
+    assert!(
+        !page.body.contains("id=\"edit-form\""),
+        "a paid bill shows no edit form"
+    );
 
     // a forged edit of the paid bill is refused, and nothing changes
     let forged = post(
@@ -416,11 +516,22 @@ async fn a_bill_is_modified_marked_paid_and_cancelled_after_confirming_and_a_pai
     assert!(!page.body.contains("id=\"cancel-form\""));
     let (all, paid, pending, cancelled) = tabs(&app, &sid, "").await;
     assert_eq!(
-        (all.as_str(), paid.as_str(), pending.as_str(), cancelled.as_str()),
+        (
+            all.as_str(),
+            paid.as_str(),
+            pending.as_str(),
+            cancelled.as_str()
+        ),
         ("All (0)", "Paid (0)", "Pending (0)", "Cancelled (1)")
     );
     // without the CSRF token: refused
-    let p = post(&app, "/home/updateExpense", &format!("no={no}&action=cancel"), Some(&sid)).await;
+    let p = post(
+        &app,
+        "/home/updateExpense",
+        &format!("no={no}&action=cancel"),
+        Some(&sid),
+    )
+    .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
 
@@ -451,8 +562,14 @@ async fn another_gps_bill_is_not_found_and_only_the_expense_roles_get_in() {
 
     // the tiles go live for the expense roles, and no one else sees them or gets in
     let home = get(&app, "/home", Some(&sid)).await;
-    assert!(home.body.contains("<a href=\"/home/addExpense\" data-tile=\"CORE_ADD_EXPENSES_RECORD\">"));
-    assert!(home.body.contains("<a href=\"/home/searchExpense\" data-tile=\"CORE_UPDATE_EXPENSES\">"));
+    assert!(
+        home.body
+            .contains("<a href=\"/home/addExpense\" data-tile=\"CORE_ADD_EXPENSES_RECORD\">")
+    );
+    assert!(
+        home.body
+            .contains("<a href=\"/home/searchExpense\" data-tile=\"CORE_UPDATE_EXPENSES\">")
+    );
     let clerk = staff_session(&app, "9840000503", &["REVENUE_COLLECTOR", "GP_ADMIN"]).await;
     let home = get(&app, "/home", Some(&clerk)).await;
     assert!(!home.body.contains("CORE_ADD_EXPENSES_RECORD"));

@@ -156,19 +156,26 @@ fn field_error(field: &str, code: &str) -> FieldError {
         "INVALID_MOBILE_NUMBER" => ("EXPENSE_VENDOR_MOBILE", "EXPENSE_ERR_MOBILE"),
         "INVALID_AMOUNT" => ("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT"),
         "BILL_DATE_IN_FUTURE" => ("EXPENSE_BILL_DATE", "EXPENSE_ERR_DATE"),
-        "BILL_ISSUED_DATE_AFTER_BILL_DATE" => {
-            ("CORE_EXPENSE_PART_BILL_DATE", "EXPENSE_ERR_PARTY_AFTER_BILL")
+        "BILL_ISSUED_DATE_AFTER_BILL_DATE" => (
+            "CORE_EXPENSE_PART_BILL_DATE",
+            "EXPENSE_ERR_PARTY_AFTER_BILL",
+        ),
+        "INVALID_TAX_PERIOD" | "TAX_PERIOD_AFTER_BILL_DATE" => {
+            ("EXPENSE_PERIOD", "EXPENSE_ERR_PERIOD")
         }
-        "INVALID_TAX_PERIOD" | "TAX_PERIOD_AFTER_BILL_DATE" => ("EXPENSE_PERIOD", "EXPENSE_ERR_PERIOD"),
         "PAID_DATE_REQUIRED" | "PAID_DATE_BEFORE_BILL_DATE" | "PAID_DATE_IN_FUTURE" => {
             ("EXPENSE_PAID_DATE", "EXPENSE_ERR_PAID_DATE")
         }
         "INVALID_FILESTORE_ID" | "FILE_TYPE_NOT_ALLOWED" | "FILE_EMPTY" => {
             ("CORE_EXPENSE_ATTACH_BILL", "EXPENSE_ERR_FILE_TYPE")
         }
-        "FILE_TOO_LARGE" | "PayloadTooLarge" => ("CORE_EXPENSE_ATTACH_BILL", "EXPENSE_ERR_FILE_SIZE"),
+        "FILE_TOO_LARGE" | "PayloadTooLarge" => {
+            ("CORE_EXPENSE_ATTACH_BILL", "EXPENSE_ERR_FILE_SIZE")
+        }
         "PSPCL_BILL_READ_ONLY" => ("", "EXPENSE_PSPCL_READ_ONLY"),
-        "CHALLAN_ALREADY_PAID" | "CHALLAN_ALREADY_CANCELLED" | "CHALLAN_NOT_FOUND"
+        "CHALLAN_ALREADY_PAID"
+        | "CHALLAN_ALREADY_CANCELLED"
+        | "CHALLAN_NOT_FOUND"
         | "INVALID_STATUS" => ("", "EXPENSE_ERR_CHANGED"),
         c if c.starts_with("INVALID_UPDATE_REQ_NOTMATCHED_") => ("", "EXPENSE_PAID_NO_EDIT"),
         _ => {
@@ -179,7 +186,10 @@ fn field_error(field: &str, code: &str) -> FieldError {
                 "mobileNumber" => ("EXPENSE_VENDOR_MOBILE", "EXPENSE_ERR_MOBILE"),
                 "amount" => ("CORE_EXPENSE_AMOUNT", "EXPENSE_ERR_AMOUNT"),
                 "billDate" => ("EXPENSE_BILL_DATE", "EXPENSE_ERR_BILL_DATE"),
-                "billIssuedDate" => ("CORE_EXPENSE_PART_BILL_DATE", "EXPENSE_ERR_PARTY_AFTER_BILL"),
+                "billIssuedDate" => (
+                    "CORE_EXPENSE_PART_BILL_DATE",
+                    "EXPENSE_ERR_PARTY_AFTER_BILL",
+                ),
                 "taxPeriodFrom" | "taxPeriodTo" => ("EXPENSE_PERIOD", "EXPENSE_ERR_PERIOD"),
                 "paidDate" => ("EXPENSE_PAID_DATE", "EXPENSE_ERR_PAID_DATE"),
                 "filestoreid" | "file" => ("CORE_EXPENSE_ATTACH_BILL", "EXPENSE_ERR_FILE_TYPE"),
@@ -310,7 +320,10 @@ mod tests {
     #[test]
     fn amounts_are_whole_rupees_more_than_nothing() {
         let mut e = Vec::new();
-        assert_eq!(read_amount("1200", &mut e), Some(rust_decimal::Decimal::from(1200)));
+        assert_eq!(
+            read_amount("1200", &mut e),
+            Some(rust_decimal::Decimal::from(1200))
+        );
         assert!(e.is_empty());
         for bad in ["0", "-5", "12.5", "12.345", "abc"] {
             let mut e = Vec::new();

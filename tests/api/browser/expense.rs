@@ -29,7 +29,13 @@ fn set(b: &Browser, id: &str, value: &str) {
 }
 
 /// Adds an unpaid salary bill through the form, with the PDF attached: its number.
-pub(super) fn add_by_form(b: &Browser, base: &str, vendor: &str, mobile: &str, amount: &str) -> String {
+pub(super) fn add_by_form(
+    b: &Browser,
+    base: &str,
+    vendor: &str,
+    mobile: &str,
+    amount: &str,
+) -> String {
     b.go(&format!("{base}/home/addExpense"));
     b.wait_text("id=\"expense-form\"");
     set(b, "type", "SALARY");
@@ -71,7 +77,11 @@ fn a_phone_in_punjabi_adds_an_expense_with_a_new_vendor_and_a_file_finds_it_and_
     assert_eq!(b.count("#type option[value=ELECTRICITY_BILL]"), 0);
     assert_eq!(b.count("#type option[value=SALARY]"), 1);
     // the paid date shows only once the bill is said to be paid
-    assert!(!b.js("return document.getElementById('paid-fields').hidden === false;").as_bool().unwrap());
+    assert!(
+        !b.js("return document.getElementById('paid-fields').hidden === false;")
+            .as_bool()
+            .unwrap()
+    );
 
     set(&b, "type", "SALARY");
     b.type_into("#vendor", "Baldev Singh");
@@ -92,7 +102,10 @@ fn a_phone_in_punjabi_adds_an_expense_with_a_new_vendor_and_a_file_finds_it_and_
     // the bill's page says it is recorded, with its number
     b.wait_path("/home/updateExpense");
     b.wait_text("id=\"created\"");
-    assert_eq!(text_of(&b, "#created"), t("CORE_EXPENSE_EXPENDITURE_SUCESS"));
+    assert_eq!(
+        text_of(&b, "#created"),
+        t("CORE_EXPENSE_EXPENDITURE_SUCESS")
+    );
     let no = text_of(&b, "#bill-no");
     assert!(no.starts_with("EB-"), "{no}");
     assert_eq!(text_of(&b, "#amount"), "₹1,200");
@@ -148,5 +161,8 @@ fn a_phone_in_punjabi_adds_an_expense_with_a_new_vendor_and_a_file_finds_it_and_
     b.go(&format!("{base}/home/searchExpense?tab=paid"));
     b.wait_text("id=\"results\"");
     assert_eq!(text_of(&b, "#tab-paid"), format!("{} (1)", t("PAID")));
-    assert_eq!(text_of(&b, "#tab-pending"), format!("{} (0)", t("EXPENSE_TAB_PENDING")));
+    assert_eq!(
+        text_of(&b, "#tab-pending"),
+        format!("{} (0)", t("EXPENSE_TAB_PENDING"))
+    );
 }

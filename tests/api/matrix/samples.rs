@@ -1027,7 +1027,10 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         uri: c.plain(),
         body: Body::Multipart(
             "matrixboundary7d3f",
-            vec![("_csrf", None, CSRF.to_owned()), ("amount", None, "0".to_owned())],
+            vec![
+                ("_csrf", None, CSRF.to_owned()),
+                ("amount", None, "0".to_owned()),
+            ],
         ),
         headers: Vec::new(),
     });

@@ -44,11 +44,11 @@ pub(super) async fn choices(page: &StaffPage) -> Result<Choices, page::PageError
     .await?)
 }
 
+/// (value, text) pairs a form lists.
+pub(super) type Options = Vec<(String, String)>;
+
 /// Types by name and vendors as the form lists them.
-pub(super) fn offered(
-    p: &PageCtx,
-    (types, vendors): &Choices,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub(super) fn offered(p: &PageCtx, (types, vendors): &Choices) -> (Options, Options) {
     (
         types
             .iter()
@@ -61,7 +61,7 @@ pub(super) fn offered(
     )
 }
 
-async fn render(
+fn render(
     mut page: StaffPage,
     f: ExpenseForm,
     choices: &Choices,
@@ -90,7 +90,7 @@ async fn render(
 
 pub(super) async fn form(page: StaffPage) -> PageResult {
     let choices = choices(&page).await?;
-    render(page, ExpenseForm::default(), &choices, &[], Vec::new()).await
+    render(page, ExpenseForm::default(), &choices, &[], Vec::new())
 }
 
 /// What a posted form brought: its fields, the file chosen (if any) and whether a file was
@@ -105,9 +105,8 @@ struct Posted {
 /// `file`); a file over 5 MB is read to its end and dropped.
 async fn read_posted(mut parts: actix_multipart::Multipart) -> Result<Posted, page::PageError> {
     use futures_util::StreamExt as _;
-    let unreadable = || {
-        page::PageError::Status(StatusCode::BAD_REQUEST, "EXPENSE_ERR_NOT_SAVED".to_owned())
-    };
+    let unreadable =
+        || page::PageError::Status(StatusCode::BAD_REQUEST, "EXPENSE_ERR_NOT_SAVED".to_owned());
     let mut out = Posted {
         fields: Vec::new(),
         file: None,
@@ -218,7 +217,9 @@ pub(super) fn entry_of(
     let amount = read_amount(&f.amount, &mut errors);
     let d = read_dates(f, adding, &mut errors);
     match (vendor, amount, d.bill, d.from, d.to) {
-        (Some(vendor), Some(amount), Some(bill_date), Some(from), Some(to)) if errors.is_empty() => {
+        (Some(vendor), Some(amount), Some(bill_date), Some(from), Some(to))
+            if errors.is_empty() =>
+        {
             Ok(Entry {
                 type_code: f.type_code.trim().to_owned(),
                 vendor,
@@ -260,7 +261,7 @@ pub(super) async fn create(page: StaffPage, parts: actix_multipart::Multipart) -
         Ok(e) => e,
         Err(errors) => {
             let more = again(&page.texts());
-            return render(page, form, &choices, &errors, more).await;
+            return render(page, form, &choices, &errors, more);
         }
     };
     let (st, t, actor) = (page.state.clone(), page.tenant.clone(), page.actor());
@@ -277,7 +278,7 @@ pub(super) async fn create(page: StaffPage, parts: actix_multipart::Multipart) -
             let p = page.texts();
             let mut more = super::service_errors(&p, &e);
             more.extend(again(&p));
-            render(page, form, &choices, &[], more).await
+            render(page, form, &choices, &[], more)
         }
         Err(e) => Err(e.into()),
     }

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::add::{self, Choices};
 use super::face::{self, Bill, Entry, VendorPick};
 use super::{
-    ExpenseForm, date_of, error_lines, field_date, service_errors, shown_date, status_name,
-    today, type_name,
+    ExpenseForm, date_of, error_lines, field_date, service_errors, shown_date, status_name, today,
+    type_name,
 };
 use crate::db;
 use crate::error::AppError;
@@ -53,7 +53,11 @@ struct DetailPage {
 
 /// The bill `no` of the GP worked on.
 async fn bill_of(page: &StaffPage, no: &str) -> Result<Bill, page::PageError> {
-    let (st, t, no) = (page.state.clone(), page.tenant.clone(), no.trim().to_owned());
+    let (st, t, no) = (
+        page.state.clone(),
+        page.tenant.clone(),
+        no.trim().to_owned(),
+    );
     db::run(&page.state.pool, move |c| face::bill(c, &st, &t, &no))
         .await?
         .ok_or_else(not_found)
@@ -102,7 +106,11 @@ async fn render(mut page: StaffPage, b: Bill, s: Shown) -> PageResult {
     let (types, vendors) = add::offered(&p, &choices);
     let mut rows = vec![
         (p.t("BILL_ID"), "bill-no", b.no.clone()),
-        (p.t("EXPENSE_TYPE"), "type-name", type_name(&p, &b.type_code)),
+        (
+            p.t("EXPENSE_TYPE"),
+            "type-name",
+            type_name(&p, &b.type_code),
+        ),
         (p.t("EXPENSE_VENDOR_NAME"), "vendor-name", b.vendor.clone()),
         (
             p.t("EXPENSE_VENDOR_MOBILE"),
@@ -358,7 +366,12 @@ pub(super) async fn confirm(mut page: StaffPage, form: Form<ExpenseForm>) -> Pag
                 ("from", f.from.clone()),
                 ("to", f.to.clone()),
             ];
-            (fill("EXPENSE_CONFIRM_EDIT"), changes, hidden, "EXPENSE_YES_SAVE")
+            (
+                fill("EXPENSE_CONFIRM_EDIT"),
+                changes,
+                hidden,
+                "EXPENSE_YES_SAVE",
+            )
         }
     };
     let shown = ConfirmPage {

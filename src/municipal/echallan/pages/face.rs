@@ -1,5 +1,5 @@
 //! The pages' view of the expense service: a bill as the pages show it, the searches and the
-//! changes they ask for, each a call of `echallan::service` / `vendor::service` (the pages name
+//! changes they ask for, each a call of the expense and vendor services (the pages name
 //! no table of theirs).
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::super::service::{self, Challan, Key, Who};
 use crate::error::{AppError, AppResult};
-use crate::municipal::vendor::service as vendor;
+use crate::municipal::vendor::service as vendor_service;
 use crate::state::AppState;
 
 /// An expense bill as the pages show it.
@@ -121,13 +121,13 @@ const VENDOR_LIST: i64 = 300;
 
 /// The vendors of `tenant`, by name.
 pub(super) fn vendors(c: &mut PgConnection, st: &AppState, tenant: &str) -> AppResult<Vec<Vendor>> {
-    let f = vendor::Filter {
+    let f = vendor_service::Filter {
         tenant_id: tenant.to_owned(),
         status: Some("ACTIVE".to_owned()),
         limit: Some(VENDOR_LIST),
-        ..vendor::Filter::default()
+        ..vendor_service::Filter::default()
     };
-    let (list, _) = vendor::search(c, vendor::Ctx::of(st), &f)?;
+    let (list, _) = vendor_service::search(c, vendor_service::Ctx::of(st), &f)?;
     Ok(list
         .into_iter()
         .map(|v| (v.id.to_string(), v.name, v.owner_mobile.unwrap_or_default()))
@@ -152,21 +152,32 @@ fn vendor_id(
             )
         }),
         VendorPick::New { name, mobile } => {
-            let new = vendor::NewVendor {
+            let new = vendor_service::NewVendor {
                 tenant_id: tenant.to_owned(),
                 name,
                 mobile,
-                ..vendor::NewVendor::default()
+                ..vendor_service::NewVendor::default()
             };
-            let (v, _) =
-                vendor::find_or_create(c, vendor::Ctx::of(st), &new, "vendor", Some(actor), now)?;
+            let (v, _) = vendor_service::find_or_create(
+                c,
+                vendor_service::Ctx::of(st),
+                &new,
+                "vendor",
+                Some(actor),
+                now,
+            )?;
             Ok(v.id)
         }
     }
 }
 
 /// The bill's fields as the service takes them.
-fn input(tenant: &str, e: &Entry, vendor_id: uuid::Uuid, file: Option<String>) -> service::ChallanInput {
+fn input(
+    tenant: &str,
+    e: &Entry,
+    vendor_id: uuid::Uuid,
+    file: Option<String>,
+) -> service::ChallanInput {
     service::ChallanInput {
         tenant_id: tenant.to_owned(),
         type_of_expense: e.type_code.clone(),
@@ -200,7 +211,7 @@ pub(super) fn create(
     let vendor = vendor_id(c, st, tenant, entry.vendor.clone(), actor, now)?;
     let made = service::create(
         c,
-        vendor::Ctx::of(st),
+        vendor_service::Ctx::of(st),
         &input(tenant, &entry, vendor, file),
         "Challan",
         who(actor),
@@ -255,7 +266,7 @@ fn read_only(c: &mut PgConnection, b: &Challan) -> AppResult<bool> {
 
 fn bill_of(c: &mut PgConnection, st: &AppState, b: Challan) -> AppResult<Bill> {
     let pspcl = read_only(c, &b)?;
-    let mobile = vendor::get(c, vendor::Ctx::of(st), &b.tenant_id, b.vendor_id)?
+    let mobile = vendor_service::get(c, vendor_service::Ctx::of(st), &b.tenant_id, b.vendor_id)?
         .and_then(|v| v.owner_mobile)
         .unwrap_or_default();
     Ok(Bill {
@@ -346,7 +357,8 @@ pub(super) fn search(
 /// A bill as a search lists it (no vendor's mobile number).
 fn plain_bill(b: Challan, pspcl_gp: bool) -> Bill {
     Bill {
-        pspcl: b.type_of_expense == super::super::rules::ELECTRICITY_BILL && (pspcl_gp || b.source == "PSPCL"),
+        pspcl: b.type_of_expense == super::super::rules::ELECTRICITY_BILL
+            && (pspcl_gp || b.source == "PSPCL"),
         no: b.challan_no,
         type_code: b.type_of_expense,
         vendor_id: b.vendor_id.to_string(),
@@ -381,7 +393,7 @@ pub(super) fn modify(
     let input = input(tenant, &entry, vendor, old.filestore_id);
     service::update(
         c,
-        vendor::Ctx::of(st),
+        vendor_service::Ctx::of(st),
         &key,
         &input,
         None,
@@ -412,7 +424,7 @@ pub(super) fn mark_paid(
 ) -> AppResult<()> {
     service::mark_paid(
         c,
-        vendor::Ctx::of(st),
+        vendor_service::Ctx::of(st),
         tenant,
         &Key::No(no.to_owned()),
         date,
@@ -433,7 +445,7 @@ pub(super) fn cancel(
 ) -> AppResult<()> {
     service::cancel(
         c,
-        vendor::Ctx::of(st),
+        vendor_service::Ctx::of(st),
         tenant,
         &Key::No(no.to_owned()),
         who(actor),
@@ -443,6 +455,11 @@ pub(super) fn cancel(
 }
 
 /// A signed link to the bill's file.
-pub(super) fn file_link(st: &AppState, tenant: &str, file: uuid::Uuid, now: DateTime<Utc>) -> String {
+pub(super) fn file_link(
+    st: &AppState,
+    tenant: &str,
+    file: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> String {
     crate::platform::filestore::signed_path(&st.crypto, tenant, file, now)
 }

@@ -111,9 +111,19 @@ pub(super) async fn search(mut page: StaffPage, q: web::Query<SearchQuery>) -> P
         Tab::Cancelled => found.cancelled,
     };
     let tabs = [
-        ("all", "EXPENSE_TAB_ALL", found.paid + found.pending, Tab::All),
+        (
+            "all",
+            "EXPENSE_TAB_ALL",
+            found.paid + found.pending,
+            Tab::All,
+        ),
         ("paid", "PAID", found.paid, Tab::Paid),
-        ("pending", "EXPENSE_TAB_PENDING", found.pending, Tab::Pending),
+        (
+            "pending",
+            "EXPENSE_TAB_PENDING",
+            found.pending,
+            Tab::Pending,
+        ),
         ("cancelled", "CANCELLED", found.cancelled, Tab::Cancelled),
     ]
     .into_iter()
