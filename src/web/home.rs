@@ -17,13 +17,6 @@ pub fn routes(r: &mut Routes<'_>) {
         .post("/home/gp", staff, switch_gp);
 }
 
-const EXPENSE: &[&str] = &[
-    "EXPENSE_PROCESSING",
-    "SUPERUSER",
-    "DIV_ADMIN",
-    "SARPANCH",
-    "SECRETARY",
-];
 const DASHBOARD: &[&str] = &[
     "SUPERUSER",
     "DASHBOARD_VIEWER",
@@ -34,23 +27,9 @@ const DASHBOARD: &[&str] = &[
     "REVENUE_COLLECTOR",
 ];
 
-/// The tiles of screens whose modules are still to come (expenses, dashboard, reports): shown,
+/// The tiles of screens whose modules are still to come (dashboard, reports): shown,
 /// not yet opened. Each moves to its module when the module is built.
 const COMING: &[Tile] = &[
-    Tile {
-        place: 4,
-        key: "CORE_ADD_EXPENSES_RECORD",
-        href: "/home/addExpense",
-        roles: EXPENSE,
-        ready: false,
-    },
-    Tile {
-        place: 5,
-        key: "CORE_UPDATE_EXPENSES",
-        href: "/home/searchExpense",
-        roles: EXPENSE,
-        ready: false,
-    },
     Tile {
         place: 9,
         key: "CORE_GPWSC_DASHBOARD",
@@ -74,6 +53,7 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::business::hrms::TILES,
         crate::municipal::water::TILES,
         crate::municipal::calculator::TILES,
+        crate::municipal::echallan::TILES,
         COMING,
     ]
     .into_iter()

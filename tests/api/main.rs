@@ -21,6 +21,7 @@ mod demo;
 mod envelope;
 mod error_pages;
 mod expense;
+mod expense_pages;
 mod fuzz;
 mod gateway;
 mod harness;

@@ -5,15 +5,20 @@
 //! through collection when it is paid (at creation or later), in the same transaction.
 //! Cancelling a paid bill cancels its receipt and then its demand. Electricity bills of
 //! PSPCL-mapped GPs are read-only for GP staff. Owns `echallan_bill` and `echallan_history`. Serves
-//! `/echallan-services/eChallan/v1/{_create,_update,_updateCreateNoPayment,_search}`.
+//! `/echallan-services/eChallan/v1/{_create,_update,_updateCreateNoPayment,_search}`, and the
+//! staff pages to add, find and change expense bills (`pages`).
 
 mod api;
 mod model;
+pub mod pages;
 mod repo;
 mod rules;
 pub mod service;
 mod write;
 
+pub use pages::TILES;
+
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
+    pages::routes(r);
 }

@@ -319,6 +319,7 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
     let b = Browser::phone();
     b.log_in(&base, "9817000093", "Harjit@2026");
     let (receipt, number) = pay_at_the_counter(&b, &base, &gp.paid);
+    let expense = super::expense::add_by_form(&b, &base, "Baldev Singh", "9817000094", "1200");
     let q = |s: &str| mgramseva::http::page::urlencode(s);
     let month = ist_ms(month_start(0));
 
@@ -365,6 +366,12 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
         (
             "/home/billmanualgenerate/consumers",
             format!("/home/billmanualgenerate/consumers?not_since={month}"),
+        ),
+        ("/home/addExpense", "/home/addExpense".to_owned()),
+        ("/home/searchExpense", "/home/searchExpense".to_owned()),
+        (
+            "/home/updateExpense",
+            format!("/home/updateExpense?no={}", q(&expense)),
         ),
     ];
     let downloads: Vec<(&str, String, &str)> = vec![
@@ -455,6 +462,17 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
             findings.push((
                 "/home/collect/confirm".to_owned(),
                 format!("{lang} confirm: {f}"),
+            ));
+        }
+        // The confirmation of an expense's payment (reached by a posted form, not by GET).
+        b.go(&format!("{base}/home/updateExpense?no={}", q(&expense)));
+        b.wait_text("id=\"paid-form\"");
+        b.click("#mark-paid");
+        b.wait_text("id=\"confirm-text\"");
+        for f in check_page(&b, lang, &english) {
+            findings.push((
+                "/home/updateExpense/confirm".to_owned(),
+                format!("{lang} expense confirm: {f}"),
             ));
         }
     }

@@ -1020,6 +1020,33 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         )))
     });
 
+    // Expenses: a bill that is not there, a form without its fields (the form comes back with
+    // its errors, nothing is written).
+    add(M::GET, "/home/addExpense", false, |c| get(c.plain()));
+    add(M::POST, "/home/addExpense", false, |c| Req {
+        uri: c.plain(),
+        body: Body::Multipart(
+            "matrixboundary7d3f",
+            vec![
+                ("_csrf", None, CSRF.to_owned()),
+                ("amount", None, "0".to_owned()),
+            ],
+        ),
+        headers: Vec::new(),
+    });
+    add(M::GET, "/home/searchExpense", false, |c| {
+        get(c.q("tab=pending"))
+    });
+    add(M::GET, "/home/updateExpense", false, |c| {
+        get(c.q("no=EB-NOSUCH"))
+    });
+    add(M::POST, "/home/updateExpense/confirm", false, |c| {
+        form(c.plain(), &[("no", "EB-NOSUCH"), ("action", "cancel")])
+    });
+    add(M::POST, "/home/updateExpense", false, |c| {
+        form(c.plain(), &[("no", "EB-NOSUCH"), ("action", "cancel")])
+    });
+
     // Employees.
     add(M::GET, "/home/hrms", false, |c| get(c.plain()));
     add(M::GET, "/home/hrms/new", false, |c| get(c.plain()));
