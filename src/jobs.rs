@@ -226,8 +226,9 @@ fn filestore_sweep(
     conn: &mut PgConnection,
     _: &JobArgs,
 ) -> anyhow::Result<String> {
-    let done = crate::platform::filestore::sweep(conn, &state.settings.filestore.dir, chrono::Utc::now())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let done =
+        crate::platform::filestore::sweep(conn, &state.settings.filestore.dir, chrono::Utc::now())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(format!(
         "{} files written out of the database, {} files without a record removed",
         done.moved, done.removed

@@ -375,7 +375,10 @@ pub async fn gateway(
             codes::FILE_TOO_LARGE,
         )
     } else {
-        (state.settings.server.max_body_bytes, codes::PAYLOAD_TOO_LARGE)
+        (
+            state.settings.server.max_body_bytes,
+            codes::PAYLOAD_TOO_LARGE,
+        )
     };
     let bytes = match read_body(&mut req, limit, too_large).await {
         Ok(b) => b,
@@ -383,22 +386,28 @@ pub async fn gateway(
     };
     let ct = content_type(&req);
     let mut body_value = None;
-    if upload && ct.starts_with("multipart/form-data") {
-        // Files may hold any byte: the parts are parsed here, once; their text fields are
-        // checked (NUL, tenants, token) as a JSON body's would be.
-        match crate::http::multipart::parse(req.headers(), bytes).await {
-            Ok(parsed) => {
-                let fields = Value::Object(parsed.fields.clone());
-                body_value = Some(fields.clone());
-                req.extensions_mut().insert(ParsedBody(Ok(fields)));
-                req.extensions_mut().insert(parsed);
-            }
+    let mut upload_form = None;
+    // Files may hold any byte: the parts are parsed here, once; their text fields are checked
+    // (NUL, tenants, token) as a JSON body's would be. A body that is JSON under a multipart
+    // Content-Type is checked as the JSON it is (its handler refuses it).
+    if upload
+        && ct.starts_with("multipart/form-data")
+        && serde_json::from_slice::<Value>(&bytes).is_err()
+    {
+        match crate::http::multipart::parse(req.headers(), bytes.clone()).await {
+            Ok(parsed) => upload_form = Some(parsed),
             Err(e) => return Ok(refuse(req, e)),
         }
+    }
+    if let Some(parsed) = upload_form {
+        let fields = Value::Object(parsed.fields.clone());
+        body_value = Some(fields.clone());
+        req.extensions_mut().insert(ParsedBody(Ok(fields)));
+        req.extensions_mut().insert(parsed);
     } else {
         match check_body(&ct, &bytes, false) {
-        // A JSON body that does not parse is answered as such, before its token (inside it)
-        // is missed; form and multipart bodies are their handlers' to read.
+            // A JSON body that does not parse is answered as such, before its token (inside it)
+            // is missed; form and multipart bodies are their handlers' to read.
             Ok(Some(ParsedBody(Err(e))))
                 if !ct.starts_with("application/x-www-form-urlencoded") =>
             {

@@ -51,9 +51,8 @@ pub async fn parse(
     bytes: actix_web::web::Bytes,
 ) -> Result<Upload, AppError> {
     use futures_util::StreamExt as _;
-    let stream = futures_util::stream::once(async move {
-        Ok::<_, actix_web::error::PayloadError>(bytes)
-    });
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(bytes) });
     let mut parts = actix_multipart::Multipart::new(headers, stream);
     let mut out = Upload::default();
     while let Some(part) = parts.next().await {

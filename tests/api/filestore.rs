@@ -28,7 +28,8 @@ fn jpeg() -> Vec<u8> {
 }
 
 fn png() -> Vec<u8> {
-    let mut b = b"\x89PNG\r\n\x1A\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06".to_vec();
+    let mut b =
+        b"\x89PNG\r\n\x1A\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06".to_vec();
     b.extend((0u8..=255).step_by(3).cycle().take(1500));
     b
 }
@@ -76,7 +77,13 @@ fn upload_req(token: Option<&str>, body: Vec<u8>) -> test::TestRequest {
 }
 
 /// Uploads one file as the app does (fields tenantId and module), with the token in the header.
-async fn upload(app: &TestApp, token: Option<&str>, tenant: &str, name: &str, bytes: &[u8]) -> Resp {
+async fn upload(
+    app: &TestApp,
+    token: Option<&str>,
+    tenant: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Resp {
     let body = multipart(&[
         ("file", Some(name), bytes),
         ("tenantId", None, tenant.as_bytes()),
@@ -126,7 +133,13 @@ fn files_on_disk(app: &TestApp) -> usize {
     fn walk(p: &std::path::Path) -> usize {
         std::fs::read_dir(p).map_or(0, |d| {
             d.flatten()
-                .map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 })
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
                 .sum()
         })
     }
@@ -164,7 +177,14 @@ async fn each_kind_comes_back_byte_identical_from_disk() {
             String,
         ) = ff::table
             .find(uuid)
-            .select((ff::bytes, ff::path, ff::size, ff::sha256, ff::module, ff::file_name))
+            .select((
+                ff::bytes,
+                ff::path,
+                ff::size,
+                ff::sha256,
+                ff::module,
+                ff::file_name,
+            ))
             .first(&mut app.db.conn())
             .unwrap();
         assert_eq!(bytes_col, None);
@@ -225,9 +245,19 @@ async fn refusals_have_their_codes_and_keep_nothing() {
     assert_eq!(code_of(&r), (413, "FILE_TOO_LARGE".into()), "{}", r.1);
     // a program named .pdf, a text file, an empty file
     let r = upload(&app, tk, GP, "invoice.pdf", &exe()).await;
-    assert_eq!(code_of(&r), (415, "FILE_TYPE_NOT_ALLOWED".into()), "{}", r.1);
+    assert_eq!(
+        code_of(&r),
+        (415, "FILE_TYPE_NOT_ALLOWED".into()),
+        "{}",
+        r.1
+    );
     let r = upload(&app, tk, GP, "note.pdf", b"just some text\n").await;
-    assert_eq!(code_of(&r), (415, "FILE_TYPE_NOT_ALLOWED".into()), "{}", r.1);
+    assert_eq!(
+        code_of(&r),
+        (415, "FILE_TYPE_NOT_ALLOWED".into()),
+        "{}",
+        r.1
+    );
     let r = upload(&app, tk, GP, "empty.pdf", b"").await;
     assert_eq!(code_of(&r), (400, "FILE_EMPTY".into()), "{}", r.1);
     // one bad file among good ones: none is kept
@@ -244,7 +274,10 @@ async fn refusals_have_their_codes_and_keep_nothing() {
     let body = multipart(&[("module", None, b"mgramseva"), ("file", Some("a.pdf"), &p)]);
     let r = app.send(upload_req(tk, body)).await;
     assert_eq!(code_of(&r), (400, "MISSING_FIELD".into()), "{}", r.1);
-    let body = multipart(&[("tenantId", None, GP.as_bytes()), ("file", Some("a.pdf"), &p)]);
+    let body = multipart(&[
+        ("tenantId", None, GP.as_bytes()),
+        ("file", Some("a.pdf"), &p),
+    ]);
     let r = app.send(upload_req(tk, body)).await;
     assert_eq!(code_of(&r), (400, "MISSING_FIELD".into()), "{}", r.1);
     assert_eq!(r.1["Errors"][0]["params"][0], "module");
@@ -317,8 +350,16 @@ async fn a_file_of_one_gp_is_never_served_to_another() {
     // the service face is tenant-scoped too
     let uuid = uuid::Uuid::parse_str(&id).unwrap();
     let mut c = app.db.conn();
-    assert!(mgramseva::platform::filestore::get(&mut c, OTHER_GP, uuid).unwrap().is_none());
-    assert!(mgramseva::platform::filestore::get(&mut c, GP, uuid).unwrap().is_some());
+    assert!(
+        mgramseva::platform::filestore::get(&mut c, OTHER_GP, uuid)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        mgramseva::platform::filestore::get(&mut c, GP, uuid)
+            .unwrap()
+            .is_some()
+    );
 
     // signed links: another GP's name on the link, a forged signature, an expired link
     let (_, v) = link(&app, Some(&token), GP, &id).await;
@@ -336,7 +377,8 @@ async fn a_file_of_one_gp_is_never_served_to_another() {
     assert_eq!(status, 410);
     assert!(String::from_utf8_lossy(&body).contains("LINK_EXPIRED"));
     // a link signed for the other GP names a file that is not there
-    let theirs = mgramseva::platform::filestore::signed_path(&app.state.crypto, OTHER_GP, uuid, Utc::now());
+    let theirs =
+        mgramseva::platform::filestore::signed_path(&app.state.crypto, OTHER_GP, uuid, Utc::now());
     let (status, _, body) = download(&app, &theirs).await;
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&body).contains("FILE_NOT_FOUND"));
@@ -349,27 +391,50 @@ async fn pages_store_uploads_with_the_same_checks() {
     let s = &app.state.settings.filestore;
     let mut c = app.db.conn();
     let now = Utc::now();
-    let id = filestore::store_upload(&mut c, s, GP, "echallan", "IMG_1.JPG", jpeg(), None, now)
-        .unwrap();
+    let id =
+        filestore::store_upload(&mut c, s, GP, "echallan", "IMG_1.JPG", jpeg(), None, now).unwrap();
     let (f, bytes) = filestore::read(&mut c, &s.dir, GP, id).unwrap().unwrap();
-    assert_eq!((f.content_type.as_str(), f.file_name.as_str()), ("image/jpeg", "IMG_1.JPG"));
+    assert_eq!(
+        (f.content_type.as_str(), f.file_name.as_str()),
+        ("image/jpeg", "IMG_1.JPG")
+    );
     assert_eq!(bytes, jpeg());
     let refused = |r: mgramseva::error::AppResult<uuid::Uuid>| match r {
         Err(mgramseva::error::AppError::Client { errors, .. }) => errors[0].code.clone(),
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        refused(filestore::store_upload(&mut c, s, GP, "echallan", "x.pdf", exe(), None, now)),
+        refused(filestore::store_upload(
+            &mut c,
+            s,
+            GP,
+            "echallan",
+            "x.pdf",
+            exe(),
+            None,
+            now
+        )),
         "FILE_TYPE_NOT_ALLOWED"
     );
     assert_eq!(
-        refused(filestore::store_upload(&mut c, s, STATE, "echallan", "x.pdf", pdf(), None, now)),
+        refused(filestore::store_upload(
+            &mut c,
+            s,
+            STATE,
+            "echallan",
+            "x.pdf",
+            pdf(),
+            None,
+            now
+        )),
         "INVALID_TENANT"
     );
     let mut big = png();
     big.resize(s.max_file_bytes + 1, 0);
     assert_eq!(
-        refused(filestore::store_upload(&mut c, s, GP, "echallan", "x.png", big, None, now)),
+        refused(filestore::store_upload(
+            &mut c, s, GP, "echallan", "x.png", big, None, now
+        )),
         "FILE_TOO_LARGE"
     );
     assert_eq!(rows(&app), 1);
@@ -393,10 +458,32 @@ async fn the_sweep_moves_old_rows_to_disk_and_removes_files_without_a_row() {
     .execute(&mut c)
     .unwrap();
     // a kept file, and a file whose transaction rolled back
-    let kept = filestore::store_upload(&mut c, &app.state.settings.filestore, GP, "m", "a.pdf", pdf(), None, Utc::now()).unwrap();
+    let kept = filestore::store_upload(
+        &mut c,
+        &app.state.settings.filestore,
+        GP,
+        "m",
+        "a.pdf",
+        pdf(),
+        None,
+        Utc::now(),
+    )
+    .unwrap();
     let _ = c.transaction::<(), mgramseva::error::AppError, _>(|c| {
-        filestore::store_upload(c, &app.state.settings.filestore, GP, "m", "b.pdf", pdf(), None, Utc::now())?;
-        Err(mgramseva::error::AppError::bad_request("ROLLBACK", "rolled back"))
+        filestore::store_upload(
+            c,
+            &app.state.settings.filestore,
+            GP,
+            "m",
+            "b.pdf",
+            pdf(),
+            None,
+            Utc::now(),
+        )?;
+        Err(mgramseva::error::AppError::bad_request(
+            "ROLLBACK",
+            "rolled back",
+        ))
     });
     assert_eq!(files_on_disk(&app), 2);
     // within the hour nothing is removed (its transaction may still be running)
@@ -408,7 +495,11 @@ async fn the_sweep_moves_old_rows_to_disk_and_removes_files_without_a_row() {
     assert_eq!(files_on_disk(&app), 2);
     let (_, old) = filestore::read(&mut c, &dir, GP, legacy).unwrap().unwrap();
     assert_eq!(old, b"%PDF-1.4");
-    let path: Option<String> = ff::table.find(legacy).select(ff::path).first(&mut c).unwrap();
+    let path: Option<String> = ff::table
+        .find(legacy)
+        .select(ff::path)
+        .first(&mut c)
+        .unwrap();
     assert!(path.is_some());
     assert!(filestore::read(&mut c, &dir, GP, kept).unwrap().is_some());
 }

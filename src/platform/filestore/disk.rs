@@ -117,7 +117,9 @@ pub fn sweep(conn: &mut PgConnection, dir: &Path, now: DateTime<Utc>) -> AppResu
         };
         let mut old = Vec::new();
         for e in entries.flatten() {
-            if e.metadata().is_ok_and(|m| m.is_file() && older_than_grace(&m, now)) {
+            if e.metadata()
+                .is_ok_and(|m| m.is_file() && older_than_grace(&m, now))
+            {
                 old.push(e);
             }
         }

@@ -425,7 +425,8 @@ async fn create(
             // nothing of a refused upload stays on disk
             let dir = &state.settings.filestore.dir;
             if let Ok(w) = written.lock() {
-                w.iter().for_each(|id| disk::remove(dir, &disk::rel_path(*id)));
+                w.iter()
+                    .for_each(|id| disk::remove(dir, &disk::rel_path(*id)));
             }
             return Err(e);
         }

@@ -34,9 +34,9 @@ pub fn clean_name(name: &str, exts: &[&str]) -> String {
         .collect();
     clean = clean.trim().trim_start_matches('.').trim().to_owned();
     let ext = exts.first().copied().unwrap_or("bin");
-    let has_ext = clean
-        .rsplit_once('.')
-        .is_some_and(|(stem, e)| !stem.is_empty() && exts.contains(&e.to_ascii_lowercase().as_str()));
+    let has_ext = clean.rsplit_once('.').is_some_and(|(stem, e)| {
+        !stem.is_empty() && exts.contains(&e.to_ascii_lowercase().as_str())
+    });
     if !has_ext {
         if clean.is_empty() {
             clean = "file".to_owned();
@@ -101,8 +101,14 @@ mod tests {
     #[test]
     fn kinds_are_told_by_content() {
         assert_eq!(sniff(b"%PDF-1.7\n").map(|k| k.0), Some("application/pdf"));
-        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0..").map(|k| k.0), Some("image/jpeg"));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1A\n..").map(|k| k.0), Some("image/png"));
+        assert_eq!(
+            sniff(b"\xFF\xD8\xFF\xE0..").map(|k| k.0),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1A\n..").map(|k| k.0),
+            Some("image/png")
+        );
         assert_eq!(sniff(b"MZ\x90\0"), None);
         assert_eq!(sniff(b"%PD"), None);
         assert_eq!(sniff(b"hello"), None);
@@ -132,8 +138,14 @@ mod tests {
             other => format!("{other:?}"),
         };
         assert_eq!(code(check("a.pdf", b"", 10)), codes::FILE_EMPTY);
-        assert_eq!(code(check("a.pdf", b"%PDF-1.7 more", 10)), codes::FILE_TOO_LARGE);
-        assert_eq!(code(check("a.pdf", b"MZ", 10)), codes::FILE_TYPE_NOT_ALLOWED);
+        assert_eq!(
+            code(check("a.pdf", b"%PDF-1.7 more", 10)),
+            codes::FILE_TOO_LARGE
+        );
+        assert_eq!(
+            code(check("a.pdf", b"MZ", 10)),
+            codes::FILE_TYPE_NOT_ALLOWED
+        );
         assert_eq!(
             check("a.exe", b"%PDF-1", 10).ok(),
             Some(("a.exe.pdf".to_owned(), "application/pdf"))
