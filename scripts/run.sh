@@ -27,6 +27,8 @@ if [ -z "${MGRAMSEVA__SECURITY__PII_KEYS:-}" ]; then
   fi
   set -a; . "$SECRETS"; set +a
 fi
+# Uploaded attachments and generated PDFs (the database keeps their metadata).
+export MGRAMSEVA__FILESTORE__DIR=${MGRAMSEVA__FILESTORE__DIR:-$STATE_DIR/files}
 if [ -z "${DATABASE_URL:-}" ]; then
   ensure_packages server
   DATA=${MGRAMSEVA_PG_DATA:-$STATE_DIR/pg}

@@ -41,6 +41,16 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     pub security: SecuritySettings,
     pub notification: NotificationSettings,
+    pub filestore: FilestoreSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilestoreSettings {
+    /// Where files are kept (created if missing); relative to the working directory.
+    pub dir: std::path::PathBuf,
+    /// Largest file taken by `POST /filestore/v1/files` and the pages' uploads, in bytes.
+    pub max_file_bytes: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -62,8 +62,18 @@ pub mod codes {
     pub const LINK_EXPIRED: &str = "LINK_EXPIRED";
     /// No water connection with that number on the tenant.
     pub const CONNECTION_NOT_FOUND: &str = "CONNECTION_NOT_FOUND";
-    /// An upload whose body could not be read.
+    /// An upload whose body could not be read (or is not multipart/form-data).
     pub const INVALID_UPLOAD: &str = "INVALID_UPLOAD";
+    /// A request body over `server.max_body_bytes`.
+    pub const PAYLOAD_TOO_LARGE: &str = "PayloadTooLarge";
+    /// A file over `filestore.max_file_bytes` (5 MB), or an upload body too large to hold one.
+    pub const FILE_TOO_LARGE: &str = "FILE_TOO_LARGE";
+    /// A file that is not a PDF, JPEG or PNG by its content (whatever its name says).
+    pub const FILE_TYPE_NOT_ALLOWED: &str = "FILE_TYPE_NOT_ALLOWED";
+    /// A file of no bytes.
+    pub const FILE_EMPTY: &str = "FILE_EMPTY";
+    /// No file with that id on the tenant.
+    pub const FILE_NOT_FOUND: &str = "FILE_NOT_FOUND";
     /// A file that cannot be read, or has a row that breaks the rules (the import).
     pub const INVALID_FILE: &str = "INVALID_FILE";
     /// Creating users is for user administrators only.

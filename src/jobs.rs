@@ -69,6 +69,13 @@ pub fn all() -> &'static [JobDef] {
             run: penalty,
         },
         JobDef {
+            name: "filestore-sweep",
+            schedule: "0 40 * * * *",
+            scheduled: true,
+            about: "write out files still kept in the database to filestore.dir, and remove files there that no record names (an hour old or more)",
+            run: filestore_sweep,
+        },
+        JobDef {
             name: "pii-rotate",
             schedule: "0 15 3 * * *",
             scheduled: true,
@@ -211,6 +218,20 @@ fn pii_rotate(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow:
     Ok(format!(
         "{n} users re-encrypted with key {}",
         state.crypto.active_key()
+    ))
+}
+
+fn filestore_sweep(
+    state: &AppState,
+    conn: &mut PgConnection,
+    _: &JobArgs,
+) -> anyhow::Result<String> {
+    let done =
+        crate::platform::filestore::sweep(conn, &state.settings.filestore.dir, chrono::Utc::now())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!(
+        "{} files written out of the database, {} files without a record removed",
+        done.moved, done.removed
     ))
 }
 

@@ -233,9 +233,12 @@ diesel::table! {
         tag -> Nullable<Text>,
         file_name -> Text,
         content_type -> Text,
-        bytes -> Bytea,
+        bytes -> Nullable<Bytea>,
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        size -> Int8,
+        sha256 -> Text,
+        path -> Nullable<Text>,
     }
 }
 

@@ -187,13 +187,21 @@ fn content_type(req: &ServiceRequest) -> String {
         .to_ascii_lowercase()
 }
 
-/// Reads the whole body, refusing (413) as soon as it grows past `limit`.
-async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, AppError> {
+/// Room for an upload's form fields and part headers beside its file.
+const UPLOAD_OVERHEAD: usize = 64 * 1024;
+
+/// Reads the whole body, refusing (413, `code`) as soon as it grows past `limit`, or at once
+/// when its declared length is larger: an oversized body is never read whole.
+async fn read_body(
+    req: &mut ServiceRequest,
+    limit: usize,
+    code: &str,
+) -> Result<web::Bytes, AppError> {
     use futures_util::StreamExt as _;
     let too_large = || {
         AppError::client(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "PayloadTooLarge",
+            code,
             format!("request body larger than {limit} bytes"),
         )
     };
@@ -235,8 +243,9 @@ fn check_url(req: &ServiceRequest) -> Result<(), AppError> {
 
 /// A body as it arrives, before any handler: JSON parsed once (whatever the Content-Type says,
 /// since the JSON extractor reads it whatever the Content-Type says), form fields decoded, NUL
-/// refused. On pages, multipart bodies (file uploads) are left to their handler; no API route
-/// takes one, so there they are read like any other body.
+/// refused. On pages, multipart bodies (file uploads) are left to their handler; on API upload
+/// routes the gateway parses them itself (`http::multipart`); elsewhere they are read like any
+/// other body.
 fn check_body(ct: &str, bytes: &[u8], page: bool) -> Result<Option<ParsedBody>, AppError> {
     if page && ct.starts_with("multipart/") {
         return Ok(None);
@@ -270,7 +279,7 @@ async fn page_gate(
     let ct = content_type(&req);
     if req.method() == actix_web::http::Method::POST && !ct.starts_with("multipart/") {
         let limit = state.settings.server.max_body_bytes;
-        let bytes = match read_body(&mut req, limit).await {
+        let bytes = match read_body(&mut req, limit, codes::PAYLOAD_TOO_LARGE).await {
             Ok(b) => b,
             Err(e) => return Err(refuse_page(req, PageError::App(e))),
         };
@@ -357,27 +366,62 @@ pub async fn gateway(
 
     // One read and one parse of the body, whatever the method and Content-Type: the tenants
     // checked below come from the very value the `Digit` extractor hands to the handler.
-    let limit = state.settings.server.max_body_bytes;
-    let bytes = match read_body(&mut req, limit).await {
+    let upload = req
+        .app_data::<web::Data<RouteTable>>()
+        .is_some_and(|t| t.is_upload(req.method(), &pattern));
+    let (limit, too_large) = if upload {
+        (
+            state.settings.filestore.max_file_bytes + UPLOAD_OVERHEAD,
+            codes::FILE_TOO_LARGE,
+        )
+    } else {
+        (
+            state.settings.server.max_body_bytes,
+            codes::PAYLOAD_TOO_LARGE,
+        )
+    };
+    let bytes = match read_body(&mut req, limit, too_large).await {
         Ok(b) => b,
         Err(e) => return Ok(refuse(req, e)),
     };
     let ct = content_type(&req);
     let mut body_value = None;
-    match check_body(&ct, &bytes, false) {
-        // A JSON body that does not parse is answered as such, before its token (inside it)
-        // is missed; form and multipart bodies are their handlers' to read.
-        Ok(Some(ParsedBody(Err(e)))) if !ct.starts_with("application/x-www-form-urlencoded") => {
-            return Ok(refuse(req, crate::http::envelope::parse_error(&e)));
+    let mut upload_form = None;
+    // Files may hold any byte: the parts are parsed here, once; their text fields are checked
+    // (NUL, tenants, token) as a JSON body's would be. A body that is JSON under a multipart
+    // Content-Type is checked as the JSON it is (its handler refuses it).
+    if upload
+        && ct.starts_with("multipart/form-data")
+        && serde_json::from_slice::<Value>(&bytes).is_err()
+    {
+        match crate::http::multipart::parse(req.headers(), bytes.clone()).await {
+            Ok(parsed) => upload_form = Some(parsed),
+            Err(e) => return Ok(refuse(req, e)),
         }
-        Ok(Some(parsed)) => {
-            body_value = parsed.0.as_ref().ok().cloned();
-            req.extensions_mut().insert(parsed);
-        }
-        Ok(None) => {}
-        Err(e) => return Ok(refuse(req, e)),
     }
-    req.set_payload(actix_web::dev::Payload::from(bytes));
+    if let Some(parsed) = upload_form {
+        let fields = Value::Object(parsed.fields.clone());
+        body_value = Some(fields.clone());
+        req.extensions_mut().insert(ParsedBody(Ok(fields)));
+        req.extensions_mut().insert(parsed);
+    } else {
+        match check_body(&ct, &bytes, false) {
+            // A JSON body that does not parse is answered as such, before its token (inside it)
+            // is missed; form and multipart bodies are their handlers' to read.
+            Ok(Some(ParsedBody(Err(e))))
+                if !ct.starts_with("application/x-www-form-urlencoded") =>
+            {
+                return Ok(refuse(req, crate::http::envelope::parse_error(&e)));
+            }
+            Ok(Some(parsed)) => {
+                body_value = parsed.0.as_ref().ok().cloned();
+                req.extensions_mut().insert(parsed);
+            }
+            Ok(None) => {}
+            Err(e) => return Ok(refuse(req, e)),
+        }
+        req.set_payload(actix_web::dev::Payload::from(bytes));
+    }
 
     let token = token_from(&req, body_value.as_ref());
     let caller = match token {
@@ -556,5 +600,11 @@ mod tests {
             Lookup::Declared(Access::Protected)
         );
         assert!(t.duplicates().is_empty(), "{:?}", t.duplicates());
+        assert_eq!(
+            t.lookup(&post, "/filestore/v1/files"),
+            Lookup::Declared(Access::Protected)
+        );
+        assert!(t.is_upload(&post, "/filestore/v1/files"));
+        assert!(!t.is_upload(&post, "/filestore/v1/files/url"));
     }
 }

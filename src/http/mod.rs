@@ -4,6 +4,7 @@
 pub mod envelope;
 pub mod gateway;
 pub mod headers;
+pub mod multipart;
 pub mod page;
 pub mod routes;
 

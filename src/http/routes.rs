@@ -63,6 +63,9 @@ pub struct RouteDecl {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    /// A file upload: the gateway reads a multipart body up to `filestore.max_file_bytes` (not
+    /// `server.max_body_bytes`) and parses it (`http::multipart`).
+    pub upload: bool,
 }
 
 /// Declares routes: registers each with actix (when given a `ServiceConfig`) and records its
@@ -107,6 +110,20 @@ impl<'a> Routes<'a> {
         self.add(Method::POST, path, access, || web::post().to(handler))
     }
 
+    /// A POST taking files as multipart/form-data (see [`RouteDecl::upload`]).
+    pub fn upload<F, Args>(&mut self, path: &'static str, access: Access, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::POST, path, access, || web::post().to(handler));
+        if let Some(d) = self.decls.last_mut() {
+            d.upload = true;
+        }
+        self
+    }
+
     fn add(
         &mut self,
         method: Method,
@@ -121,6 +138,7 @@ impl<'a> Routes<'a> {
             method,
             path,
             access,
+            upload: false,
         });
         self
     }
@@ -167,6 +185,13 @@ impl RouteTable {
         } else {
             Lookup::Undeclared
         }
+    }
+
+    /// Whether `pattern`, posted, is a file upload route.
+    pub fn is_upload(&self, method: &Method, pattern: &str) -> bool {
+        self.decls
+            .iter()
+            .any(|d| d.upload && d.path == pattern && d.method == *method)
     }
 
     /// Routes declared twice for one method (a mistake: the first would win).

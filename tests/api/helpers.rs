@@ -151,6 +151,7 @@ impl Drop for TestDb {
             eprintln!("kept test database {}", self.name);
             return;
         }
+        let _ = std::fs::remove_dir_all(files_dir(&self.name));
         if let Ok(mut c) = PgConnection::establish(&admin_url()) {
             let _ = diesel::sql_query(format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -165,7 +166,13 @@ pub fn settings(db_url: &str) -> Settings {
     let mut s = Settings::load_for("test").unwrap();
     s.database.url = Secret::new(db_url);
     s.scheduler.enabled = false;
+    s.filestore.dir = files_dir(db_url.rsplit('/').next().unwrap_or("x"));
     s
+}
+
+/// The file store's directory of a test database (removed with it).
+pub fn files_dir(db_name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("mgramseva-files-{db_name}"))
 }
 
 /// The app in process over a fresh database.

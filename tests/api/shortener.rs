@@ -24,6 +24,7 @@ fn signed_file(app: &TestApp, at: chrono::DateTime<Utc>) -> String {
     let mut c = app.db.conn();
     let id = mgramseva::platform::filestore::store(
         &mut c,
+        &app.state.settings.filestore.dir,
         GP,
         "PDF",
         Some("ws-bill-nm-v2"),

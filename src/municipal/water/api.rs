@@ -204,6 +204,7 @@ async fn pdf_create(
             let file = format!("{}.pdf", name.replace('/', "-"));
             ids.push(crate::platform::filestore::store(
                 c,
+                &st.settings.filestore.dir,
                 &t,
                 "PDF",
                 Some(&k),

@@ -593,6 +593,7 @@ fn pdf_short_link(
     use crate::platform::{filestore, shortener};
     let file = filestore::store(
         c,
+        &st.settings.filestore.dir,
         tenant,
         "PDF",
         Some(tag),

@@ -1,13 +1,22 @@
-//! Files (`egov-filestore`): generated PDFs kept by id, handed out through signed, expiring links
-//! that work without a login (a bill shared on WhatsApp), as `filestore/v1/files/url` promises.
-//! Owns `filestore_file`. Serves `/filestore/v1/files/url` and `/filestore/v1/files/id`.
+//! Files (`egov-filestore`): uploads (expense attachments: PDF, JPEG, PNG by content, at most
+//! `filestore.max_file_bytes`) and generated PDFs, kept on disk under `filestore.dir` with
+//! their metadata in `filestore_file`, handed out through signed, expiring links that work
+//! without a login (a bill shared on WhatsApp), as `filestore/v1/files/url` promises; a file is
+//! only ever found on its own tenant. Owns `filestore_file`. Serves `/filestore/v1/files`
+//! (upload), `/filestore/v1/files/url` and `/filestore/v1/files/id`.
 
-use actix_web::{HttpResponse, web};
+mod disk;
+mod upload;
+
+use std::path::Path;
+
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::config::FilestoreSettings;
 use crate::db;
 use crate::db::schema::filestore_file as ff;
 use crate::error::{AppError, AppResult, codes};
@@ -17,10 +26,13 @@ use crate::platform::access::identity::Caller;
 use crate::platform::encryption::Crypto;
 use crate::state::AppState;
 
+pub use disk::Swept;
+
 /// How long a signed link works.
 pub const LINK_DAYS: i64 = 7;
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+/// A file's record (the bytes are on disk: [`read`]).
+#[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = ff)]
 pub struct File {
     pub id: uuid::Uuid,
@@ -29,14 +41,46 @@ pub struct File {
     pub tag: Option<String>,
     pub file_name: String,
     pub content_type: String,
-    pub bytes: Vec<u8>,
+    pub size: i64,
+    pub sha256: String,
+    /// Under `filestore.dir`; `None` for a row made before files moved to disk whose bytes the
+    /// `filestore-sweep` job has not written out yet.
+    pub path: Option<String>,
     pub created_by: Option<uuid::Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = ff)]
+struct NewFile<'a> {
+    id: uuid::Uuid,
+    tenant_id: &'a str,
+    module: &'a str,
+    tag: Option<&'a str>,
+    file_name: &'a str,
+    content_type: &'a str,
+    size: i64,
+    sha256: &'a str,
+    path: &'a str,
+    created_by: Option<uuid::Uuid>,
+    created_at: DateTime<Utc>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Keeps a file made by this server (a PDF, an import's CSV): written to disk first, then its
+/// row; a failed insert removes the file, and a file whose transaction rolls back later is
+/// removed by the sweep. No checks of kind or size: see [`store_upload`] for what people send.
 #[expect(clippy::too_many_arguments, reason = "the columns of one file")]
 pub fn store(
     conn: &mut PgConnection,
+    dir: &Path,
     tenant: &str,
     module: &str,
     tag: Option<&str>,
@@ -45,22 +89,72 @@ pub fn store(
     bytes: Vec<u8>,
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
-) -> QueryResult<uuid::Uuid> {
-    let f = File {
-        id: uuid::Uuid::new_v4(),
-        tenant_id: tenant.to_owned(),
-        module: module.to_owned(),
-        tag: tag.map(str::to_owned),
-        file_name: file_name.to_owned(),
-        content_type: content_type.to_owned(),
-        bytes,
+) -> AppResult<uuid::Uuid> {
+    let id = uuid::Uuid::new_v4();
+    let path = disk::write(dir, id, &bytes)?;
+    let row = NewFile {
+        id,
+        tenant_id: tenant,
+        module,
+        tag,
+        file_name,
+        content_type,
+        size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        sha256: &sha256_hex(&bytes),
+        path: &path,
         created_by: actor,
         created_at: now,
     };
-    diesel::insert_into(ff::table).values(&f).execute(conn)?;
-    Ok(f.id)
+    if let Err(e) = diesel::insert_into(ff::table).values(&row).execute(conn) {
+        disk::remove(dir, &path);
+        return Err(e.into());
+    }
+    Ok(id)
 }
 
+/// Keeps a file a person sent (a page's form upload, an expense's attachment), with the checks
+/// of `POST /filestore/v1/files`: a gram panchayat's tenant, a PDF, JPEG or PNG by its content,
+/// not empty, at most `filestore.max_file_bytes`, the name cleaned. Nothing is kept on refusal.
+#[expect(clippy::too_many_arguments, reason = "the columns of one file")]
+pub fn store_upload(
+    conn: &mut PgConnection,
+    settings: &FilestoreSettings,
+    tenant: &str,
+    module: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<uuid::Uuid> {
+    upload::check_label(module, "module")?;
+    let (name, content_type) = upload::check(file_name, &bytes, settings.max_file_bytes)?;
+    gram_panchayat(conn, tenant)?;
+    store(
+        conn,
+        &settings.dir,
+        tenant,
+        module,
+        None,
+        &name,
+        content_type,
+        bytes,
+        actor,
+        now,
+    )
+}
+
+fn gram_panchayat(conn: &mut PgConnection, tenant: &str) -> AppResult<()> {
+    match crate::platform::mdms::repo::tenant(conn, tenant)? {
+        Some(t) if t.is_gram_panchayat() => Ok(()),
+        _ => Err(AppError::invalid_field(
+            codes::INVALID_TENANT,
+            format!("{tenant} is not a gram panchayat"),
+            "tenantId",
+        )),
+    }
+}
+
+/// The record of file `id` if it is on `tenant` (a file of another tenant is not found).
 pub fn get(conn: &mut PgConnection, tenant: &str, id: uuid::Uuid) -> QueryResult<Option<File>> {
     ff::table
         .find(id)
@@ -68,6 +162,33 @@ pub fn get(conn: &mut PgConnection, tenant: &str, id: uuid::Uuid) -> QueryResult
         .select(File::as_select())
         .first(conn)
         .optional()
+}
+
+/// The record and the bytes of file `id` if it is on `tenant`.
+pub fn read(
+    conn: &mut PgConnection,
+    dir: &Path,
+    tenant: &str,
+    id: uuid::Uuid,
+) -> AppResult<Option<(File, Vec<u8>)>> {
+    let Some(f) = get(conn, tenant, id)? else {
+        return Ok(None);
+    };
+    let bytes = match &f.path {
+        Some(p) => disk::read(dir, p)?,
+        None => ff::table
+            .find(id)
+            .select(ff::bytes)
+            .first::<Option<Vec<u8>>>(conn)?
+            .unwrap_or_default(),
+    };
+    Ok(Some((f, bytes)))
+}
+
+/// Writes out rows whose bytes are still in the table and removes files no row names (the
+/// `filestore-sweep` job).
+pub fn sweep(conn: &mut PgConnection, dir: &Path, now: DateTime<Utc>) -> AppResult<Swept> {
+    disk::sweep(conn, dir, now)
 }
 
 fn signature(crypto: &Crypto, tenant: &str, id: uuid::Uuid, expires: i64) -> String {
@@ -104,6 +225,9 @@ pub fn signed_link_tenant(crypto: &Crypto, path: &str, now: DateTime<Utc>) -> Op
 }
 
 pub fn routes(r: &mut Routes<'_>) {
+    // uploads: a role mapped to the action on the tenant named (the gateway reads the token
+    // from the `auth-token` header or the `requestInfo` field, and the form's `tenantId`)
+    r.upload("/filestore/v1/files", Access::Protected, create);
     // links to files of a GP the caller holds a role on, or, without a login, to the files the
     // request names by id (the app asks for every file without a token; checked by the handler)
     r.get("/filestore/v1/files/url", Access::Mixed, urls)
@@ -212,11 +336,104 @@ async fn download(state: web::Data<AppState>, q: web::Query<IdQuery>) -> AppResu
             "The link is not valid",
         ));
     }
-    let f = db::run(&state.pool, move |c| Ok(get(c, &tenant, id)?))
+    let dir = state.settings.filestore.dir.clone();
+    let (f, bytes) = db::run(&state.pool, move |c| read(c, &dir, &tenant, id))
         .await?
-        .ok_or_else(|| AppError::not_found("FILE_NOT_FOUND", "No such file"))?;
+        .ok_or_else(|| AppError::not_found(codes::FILE_NOT_FOUND, "No such file"))?;
     Ok(HttpResponse::Ok()
         .content_type(f.content_type)
         .insert_header(crate::http::disposition("inline", &f.file_name))
-        .body(f.bytes))
+        .body(bytes))
+}
+
+/// `POST files`: the files of a multipart/form-data body (parts `file`, fields `tenantId`,
+/// `module`, `tag`), all checked before any is kept, kept together or not at all. 201
+/// `files[] = {fileStoreId, tenantId}`.
+async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: web::ReqData<Caller>,
+) -> AppResult<HttpResponse> {
+    let Some(form) = req
+        .extensions_mut()
+        .remove::<crate::http::multipart::Upload>()
+    else {
+        return Err(AppError::client(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::INVALID_UPLOAD,
+            "Send the files as multipart/form-data: parts file, fields tenantId and module",
+        ));
+    };
+    let tenant = params::tenant(&form.field("tenantId").map(str::to_owned))?;
+    let module = form
+        .field("module")
+        .ok_or_else(|| {
+            AppError::invalid_field(codes::MISSING_FIELD, "module is required", "module")
+        })?
+        .to_owned();
+    upload::check_label(&module, "module")?;
+    let tag = form.field("tag").map(str::to_owned);
+    if let Some(t) = &tag {
+        upload::check_label(t, "tag")?;
+    }
+    let max = state.settings.filestore.max_file_bytes;
+    let mut files = Vec::new();
+    for part in form.files.into_iter().filter(|p| p.field == "file") {
+        let (name, content_type) = upload::check(&part.file_name, &part.bytes, max)?;
+        files.push((name, content_type, part.bytes));
+    }
+    if files.is_empty() {
+        return Err(AppError::invalid_field(
+            codes::MISSING_FIELD,
+            "at least one file part named file is required",
+            "file",
+        ));
+    }
+    let actor = caller.user().map(|u| u.uuid);
+    let dir = state.settings.filestore.dir.clone();
+    let t = tenant.clone();
+    let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let w = written.clone();
+    let made = db::transaction(&state.pool, move |c| {
+        gram_panchayat(c, &t)?;
+        let now = Utc::now();
+        let mut ids = Vec::new();
+        for (name, content_type, bytes) in files {
+            let id = store(
+                c,
+                &dir,
+                &t,
+                &module,
+                tag.as_deref(),
+                &name,
+                content_type,
+                bytes,
+                actor,
+                now,
+            )?;
+            if let Ok(mut w) = w.lock() {
+                w.push(id);
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    })
+    .await;
+    let ids = match made {
+        Ok(ids) => ids,
+        Err(e) => {
+            // nothing of a refused upload stays on disk
+            let dir = &state.settings.filestore.dir;
+            if let Ok(w) = written.lock() {
+                w.iter()
+                    .for_each(|id| disk::remove(dir, &disk::rel_path(*id)));
+            }
+            return Err(e);
+        }
+    };
+    let files: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"fileStoreId": id, "tenantId": tenant}))
+        .collect();
+    Ok(HttpResponse::Created().json(json!({ "files": files })))
 }

@@ -397,6 +397,19 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         };
         add(m, "/filestore/v1/files/url", false, make);
     }
+    // An upload as the app sends it (file, tenantId, module); the runner adds the token header.
+    add(M::POST, "/filestore/v1/files", false, |c| Req {
+        uri: c.plain(),
+        body: Body::Multipart(
+            "matrixboundaryfile4b1e",
+            vec![
+                ("file", Some("bill.pdf"), "%PDF-1.4\n%%EOF\n".to_owned()),
+                ("tenantId", None, c.tenant.to_owned()),
+                ("module", None, "mgramseva".to_owned()),
+            ],
+        ),
+        headers: Vec::new(),
+    });
     // A signed link (the signature is the permission: the handler refuses a forged or expired
     // one with 403 INVALID_LINK or 410, whoever asks; the matrix test checks that once).
     add(M::GET, "/filestore/v1/files/id", false, |c| {

@@ -225,6 +225,7 @@ async fn import_preview(mut page: StaffPage, parts: actix_multipart::Multipart) 
         let checked = super::preview(c, ctx(&st), &st.i18n, &t, &pos, &rows, Utc::now())?;
         let id = crate::platform::filestore::store(
             c,
+            &st.settings.filestore.dir,
             &t,
             "WS",
             Some("consumer-import"),
@@ -285,10 +286,11 @@ async fn import_run(mut page: StaffPage, form: Form<ImportForm>) -> PageResult {
     let id = uuid::Uuid::parse_str(form.file_id.trim()).map_err(|_| not_found())?;
     let (st, t, actor) = (page.state.clone(), page.tenant.clone(), Some(page.actor()));
     let done = db::transaction(&page.state.pool, move |c| {
-        let Some(f) = crate::platform::filestore::get(c, &t, id)? else {
+        let dir = &st.settings.filestore.dir;
+        let Some((_, bytes)) = crate::platform::filestore::read(c, dir, &t, id)? else {
             return Ok(None);
         };
-        let (pos, rows) = super::parse(&f.bytes, &Names::of(&st.i18n))?;
+        let (pos, rows) = super::parse(&bytes, &Names::of(&st.i18n))?;
         Ok(Some(super::import(
             c,
             ctx(&st),
