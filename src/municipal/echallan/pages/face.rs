@@ -220,42 +220,26 @@ pub(super) fn create(
     Ok(made.challan_no)
 }
 
-/// Keeps the bill's photo or file: a PDF, JPEG or PNG by its content, at most 5 MB.
+/// Keeps the bill's photo or file through the filestore's upload checks (a PDF, JPEG or PNG by
+/// its content, at most `filestore.max_file_bytes`), on disk under `filestore.dir`.
 fn store_file(
     c: &mut PgConnection,
-    _st: &AppState,
+    st: &AppState,
     tenant: &str,
     u: Upload,
     actor: uuid::Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<uuid::Uuid> {
-    // seam: exp-files' filestore upload check takes this place when it lands
-    let kind = [
-        (&b"%PDF-"[..], "application/pdf"),
-        (&b"\xFF\xD8\xFF"[..], "image/jpeg"),
-        (&b"\x89PNG\r\n\x1A\n"[..], "image/png"),
-    ]
-    .into_iter()
-    .find(|(magic, _)| u.bytes.starts_with(magic))
-    .map(|(_, ct)| ct);
-    let Some(ct) = kind.filter(|_| u.bytes.len() <= super::add::MAX_FILE) else {
-        return Err(AppError::invalid_field(
-            "FILE_TYPE_NOT_ALLOWED",
-            "Only PDF, JPEG and PNG files",
-            "file",
-        ));
-    };
-    Ok(crate::platform::filestore::store(
+    crate::platform::filestore::store_upload(
         c,
+        &st.settings.filestore,
         tenant,
         "echallan",
-        None,
         &u.name,
-        ct,
         u.bytes,
         Some(actor),
         now,
-    )?)
+    )
 }
 
 /// Whether the GP's electricity bills come from PSPCL.
