@@ -183,6 +183,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    echallan (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        challan_no -> Text,
+        type_of_expense -> Text,
+        business_service -> Text,
+        tax_head_code -> Text,
+        vendor_id -> Uuid,
+        vendor_name -> Text,
+        amount -> Numeric,
+        bill_date -> Date,
+        bill_issued_date -> Nullable<Date>,
+        tax_period_from -> Date,
+        tax_period_to -> Date,
+        status -> Text,
+        paid_date -> Nullable<Date>,
+        demand_id -> Uuid,
+        payment_id -> Nullable<Uuid>,
+        receipt_number -> Nullable<Text>,
+        filestore_id -> Nullable<Text>,
+        source -> Text,
+        description -> Nullable<Text>,
+        additional_details -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    echallan_history (id) {
+        id -> Int8,
+        challan_id -> Uuid,
+        tenant_id -> Text,
+        action -> Text,
+        changes -> Jsonb,
+        actor -> Nullable<Uuid>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     filestore_file (id) {
         id -> Uuid,
         tenant_id -> Text,
@@ -641,6 +684,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    vendor (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        name -> Text,
+        owner_uuid -> Uuid,
+        mobile_hash -> Bytea,
+        status -> Text,
+        address -> Jsonb,
+        source -> Nullable<Text>,
+        description -> Nullable<Text>,
+        additional_details -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     water_bulk_demand_batch (id) {
         id -> Uuid,
         tenant_id -> Text,
@@ -758,6 +820,13 @@ diesel::joinable!(collection_payment -> mdms_tenant (tenant_id));
 diesel::joinable!(collection_payment_detail -> billing_bill (bill_id));
 diesel::joinable!(collection_payment_detail -> collection_payment (payment_id));
 diesel::joinable!(collection_payment_detail -> mdms_tenant (tenant_id));
+diesel::joinable!(echallan -> billing_demand (demand_id));
+diesel::joinable!(echallan -> collection_payment (payment_id));
+diesel::joinable!(echallan -> mdms_expense_type (type_of_expense));
+diesel::joinable!(echallan -> mdms_tenant (tenant_id));
+diesel::joinable!(echallan -> vendor (vendor_id));
+diesel::joinable!(echallan_history -> echallan (challan_id));
+diesel::joinable!(echallan_history -> mdms_tenant (tenant_id));
 diesel::joinable!(filestore_file -> mdms_tenant (tenant_id));
 diesel::joinable!(hrms_employee -> mdms_tenant (tenant_id));
 diesel::joinable!(hrms_employee -> user_account (user_id));
@@ -790,6 +859,7 @@ diesel::joinable!(user_role -> user_account (user_id));
 diesel::joinable!(user_session -> mdms_tenant (tenant_id));
 diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
+diesel::joinable!(vendor -> mdms_tenant (tenant_id));
 diesel::joinable!(water_bulk_demand_batch -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection -> property (property_id));
@@ -814,6 +884,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     collection_idempotency,
     collection_payment,
     collection_payment_detail,
+    echallan,
+    echallan_history,
     filestore_file,
     hrms_employee,
     hrms_status_change,
@@ -850,6 +922,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_role,
     user_session,
     user_token,
+    vendor,
     water_bulk_demand_batch,
     water_connection,
     water_connection_history,

@@ -2,9 +2,13 @@
 //! events). They may use `business` and `platform`.
 
 pub mod calculator;
+pub mod echallan;
+pub mod vendor;
 pub mod water;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     water::routes(r);
     calculator::routes(r);
+    vendor::routes(r);
+    echallan::routes(r);
 }

@@ -197,6 +197,8 @@ fn owner(table: &str) -> Option<&'static str> {
         ("water_bulk_demand", "municipal/calculator/"),
         ("water_connection", "municipal/water/"),
         ("property", "municipal/water/"),
+        ("vendor", "municipal/vendor/"),
+        ("echallan", "municipal/echallan/"),
     ];
     by_prefix
         .iter()

@@ -1,0 +1,3 @@
+DROP TABLE echallan_history;
+DROP TABLE echallan;
+DROP TABLE vendor;

@@ -1,0 +1,19 @@
+//! Expense bills (echallan-services, mGramSeva's "expenses"): a GP's bill from a vendor, of one
+//! of the master data's expense types, with its dates, amount, attachment and status (ACTIVE,
+//! PAID, CANCELLED). Its money lives on the shared ledger: a demand of business service
+//! `EXPENSE.<TYPE>` (consumer code = the bill number) raised on creation, and a CASH receipt
+//! through collection when it is paid (at creation or later), in the same transaction.
+//! Cancelling a paid bill cancels its receipt and then its demand. Electricity bills of
+//! PSPCL-mapped GPs are read-only for GP staff. Owns `echallan*`. Serves
+//! `/echallan-services/eChallan/v1/{_create,_update,_updateCreateNoPayment,_search}`.
+
+mod api;
+mod model;
+mod repo;
+mod rules;
+pub mod service;
+mod write;
+
+pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
+    api::routes(r);
+}

@@ -1,0 +1,246 @@
+//! Expense bill use cases: create (demand raised; paid at creation → CASH receipt, same
+//! transaction), update (an unpaid bill's fields; marking it paid; cancelling), search (every
+//! filter of the wire, paging, totals, paid and unpaid counts), get, and the PSPCL rule.
+//!
+//! Amounts are whole rupees (a receipt takes whole rupees; the app's amount field takes
+//! digits only): paise are refused with `INVALID_AMOUNT`, never rounded. Dates are days in
+//! Asia/Kolkata; the wire carries the epoch millis of their midnight (`crate::time`).
+//!
+//! Every function takes the caller's connection: run it inside `db::transaction`, so a refusal
+//! writes nothing.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+
+pub use super::model::{Challan, History};
+use crate::error::AppResult;
+pub use crate::municipal::vendor::service::Ctx;
+
+/// Error codes of this module (each a 400 naming the field, nothing written).
+pub mod code {
+    /// `typeOfExpense` is not an active expense type of the master data.
+    pub const INVALID_EXPENSE_TYPE: &str = "INVALID_EXPENSE_TYPE";
+    /// The vendor is not one of this GP's.
+    pub const INVALID_VENDOR: &str = crate::municipal::vendor::service::code::INVALID_VENDOR;
+    /// Zero, negative, paise, or too large.
+    pub const INVALID_AMOUNT: &str = "INVALID_AMOUNT";
+    /// The bill date is after today.
+    pub const BILL_DATE_IN_FUTURE: &str = "BILL_DATE_IN_FUTURE";
+    /// The party's bill date is after the bill date.
+    pub const BILL_ISSUED_DATE_AFTER_BILL_DATE: &str = "BILL_ISSUED_DATE_AFTER_BILL_DATE";
+    /// `taxPeriodFrom` is after `taxPeriodTo`.
+    pub const INVALID_TAX_PERIOD: &str = "INVALID_TAX_PERIOD";
+    /// The expense period ends after the bill date.
+    pub const TAX_PERIOD_AFTER_BILL_DATE: &str = "TAX_PERIOD_AFTER_BILL_DATE";
+    /// Paid, without a paid date.
+    pub const PAID_DATE_REQUIRED: &str = "PAID_DATE_REQUIRED";
+    /// The paid date is before the bill date.
+    pub const PAID_DATE_BEFORE_BILL_DATE: &str = "PAID_DATE_BEFORE_BILL_DATE";
+    /// The paid date is after today.
+    pub const PAID_DATE_IN_FUTURE: &str = "PAID_DATE_IN_FUTURE";
+    /// The attachment is not a file of this GP.
+    pub const INVALID_FILESTORE_ID: &str = "INVALID_FILESTORE_ID";
+    /// No such bill on this GP.
+    pub const CHALLAN_NOT_FOUND: &str = "CHALLAN_NOT_FOUND";
+    /// The bill is cancelled: nothing more can happen to it.
+    pub const CHALLAN_ALREADY_CANCELLED: &str = "CHALLAN_ALREADY_CANCELLED";
+    /// The bill is already paid.
+    pub const CHALLAN_ALREADY_PAID: &str = "CHALLAN_ALREADY_PAID";
+    /// An unknown `applicationStatus`, or a move the statuses do not allow.
+    pub const INVALID_STATUS: &str = "INVALID_STATUS";
+    /// Electricity bills of a PSPCL-mapped GP are written by PSPCL only.
+    pub const PSPCL_BILL_READ_ONLY: &str = "PSPCL_BILL_READ_ONLY";
+    /// A paid bill's field was changed: the original's family of codes,
+    /// `INVALID_UPDATE_REQ_NOTMATCHED_<FIELD>` (see [`not_matched`]).
+    pub const NOT_MATCHED_PREFIX: &str = "INVALID_UPDATE_REQ_NOTMATCHED_";
+}
+
+/// The code refusing a change to field `field` (the original's upper-case name, e.g.
+/// `VENDOR`, `AMOUNT`, `BILLDATE`) of a paid bill.
+pub fn not_matched(field: &str) -> String {
+    format!("{}{field}", code::NOT_MATCHED_PREFIX)
+}
+
+/// The three statuses.
+pub const ACTIVE: &str = "ACTIVE";
+pub const PAID: &str = "PAID";
+pub const CANCELLED: &str = "CANCELLED";
+
+/// Who is acting: their user id (audit), and whether they hold `PSPCL_ADMIN` on the GP (the
+/// only ones who may write electricity bills of a PSPCL-mapped GP).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Who {
+    pub actor: Option<uuid::Uuid>,
+    pub pspcl_admin: bool,
+}
+
+/// The fields of an expense bill as a request gives them (create, or the whole bill again on
+/// update, as the app sends it).
+#[derive(Clone, Debug)]
+pub struct ChallanInput {
+    pub tenant_id: String,
+    /// An expense type's code (`SALARY`); `EXPENSE.SALARY` is read as `SALARY` too.
+    pub type_of_expense: String,
+    pub vendor_id: uuid::Uuid,
+    pub amount: Decimal,
+    pub bill_date: NaiveDate,
+    pub bill_issued_date: Option<NaiveDate>,
+    pub tax_period_from: NaiveDate,
+    pub tax_period_to: NaiveDate,
+    pub is_bill_paid: bool,
+    pub paid_date: Option<NaiveDate>,
+    pub filestore_id: Option<String>,
+    pub description: Option<String>,
+}
+
+/// How search results are ordered (the wire's `sortBy`); newest bill date first by default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    TotalAmount,
+    #[default]
+    BillDate,
+    PaidDate,
+    TypeOfExpense,
+}
+
+/// What an expense search asks (`eChallan/v1/_search`); empty lists and `None` do not filter.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub tenant_id: String,
+    pub ids: Vec<uuid::Uuid>,
+    /// Bill numbers containing this text, case-insensitive (the search page's "bill no.").
+    pub challan_no: Option<String>,
+    /// `EXPENSE.<TYPE>` codes.
+    pub business_services: Vec<String>,
+    /// Expense type codes (the wire's `expenseType`).
+    pub expense_types: Vec<String>,
+    pub vendor_ids: Vec<uuid::Uuid>,
+    /// Vendor names containing this text, case-insensitive.
+    pub vendor_name: Option<String>,
+    /// ACTIVE / PAID / CANCELLED.
+    pub status: Vec<String>,
+    /// true: PAID bills; false: ACTIVE ones.
+    pub is_bill_paid: Option<bool>,
+    /// Bill dates from / to (inclusive days).
+    pub from_date: Option<NaiveDate>,
+    pub to_date: Option<NaiveDate>,
+    /// Bill number or vendor name containing this text.
+    pub free_search: Option<String>,
+    pub sort_by: SortBy,
+    /// true: ascending (the wire's `sortOrder=ASC`); the default is descending.
+    pub ascending: bool,
+    pub offset: i64,
+    /// None or negative: all.
+    pub limit: Option<i64>,
+}
+
+/// A page of bills, how many match in all, and the paid (PAID) and unpaid (ACTIVE) counts of
+/// the search whatever its status filter (the wire's `billData`: the tabs' counts).
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    pub challans: Vec<Challan>,
+    pub total_count: i64,
+    pub paid_count: i64,
+    pub not_paid_count: i64,
+}
+
+/// Which bill: by number or by id, always on one GP.
+#[derive(Clone, Debug)]
+pub enum Key {
+    No(String),
+    Id(uuid::Uuid),
+}
+
+/// Whether the GP's electricity bills come from PSPCL (the master data's pspcl accounts): then
+/// GP staff may not write them, and the pages leave the type out of manual entry.
+pub fn pspcl_mapped(conn: &mut PgConnection, tenant: &str) -> AppResult<bool> {
+    super::rules::pspcl_mapped(conn, tenant)
+}
+
+/// The expense types GP staff may enter by hand on this GP (active ones; without
+/// `ELECTRICITY_BILL` on a PSPCL-mapped GP unless `who` is a PSPCL admin): (code, tax head).
+pub fn manual_types(
+    conn: &mut PgConnection,
+    tenant: &str,
+    who: Who,
+) -> AppResult<Vec<(String, String)>> {
+    super::rules::manual_types(conn, tenant, who)
+}
+
+/// Creates an expense bill: checks every rule (product.md §2.6), numbers it (`echallan.aplnumber`),
+/// raises its demand and, when paid, takes its CASH payment with a receipt; all in the caller's
+/// transaction. Errors name fields under `field` (the wire's `Challan`).
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    input: &ChallanInput,
+    field: &str,
+    who: Who,
+    now: DateTime<Utc>,
+) -> AppResult<Challan> {
+    super::write::create(conn, ctx, input, field, who, now)
+}
+
+/// Updates a bill as the app does (`_update`): the whole bill again, and the status it should
+/// have (`None`: unchanged). An ACTIVE bill's fields may change; marking it PAID takes the
+/// payment; CANCELLED cancels it (and its receipt when paid). A PAID bill's fields may not
+/// change (`INVALID_UPDATE_REQ_NOTMATCHED_<FIELD>`); a CANCELLED one is final.
+#[expect(clippy::too_many_arguments, reason = "the bill, its new state and who")]
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    key: &Key,
+    input: &ChallanInput,
+    status: Option<&str>,
+    field: &str,
+    who: Who,
+    now: DateTime<Utc>,
+) -> AppResult<Challan> {
+    super::write::update(conn, ctx, key, input, status, field, who, now)
+}
+
+/// Marks an ACTIVE bill paid on `paid_date`: a CASH payment with its receipt, same transaction.
+/// Two racing requests give one payment (the second is refused `CHALLAN_ALREADY_PAID`).
+pub fn mark_paid(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    key: &Key,
+    paid_date: NaiveDate,
+    who: Who,
+    now: DateTime<Utc>,
+) -> AppResult<Challan> {
+    super::write::mark_paid(conn, ctx, tenant, key, paid_date, who, now)
+}
+
+/// Cancels a bill: a PAID one's receipt is cancelled first (the demand restored exactly), then
+/// its demand. Cancelling twice is refused (`CHALLAN_ALREADY_CANCELLED`).
+pub fn cancel(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    key: &Key,
+    who: Who,
+    now: DateTime<Utc>,
+) -> AppResult<Challan> {
+    super::write::cancel(conn, ctx, tenant, key, who, now)
+}
+
+/// One bill of a GP.
+pub fn get(conn: &mut PgConnection, tenant: &str, key: &Key) -> AppResult<Option<Challan>> {
+    Ok(match key {
+        Key::No(no) => super::repo::by_no(conn, tenant, no)?,
+        Key::Id(id) => super::repo::by_id(conn, tenant, *id)?,
+    })
+}
+
+/// Bills matching `f` (see [`Found`]).
+pub fn search(conn: &mut PgConnection, f: &Filter) -> AppResult<Found> {
+    Ok(super::repo::search(conn, f)?)
+}
+
+/// A bill's history, oldest first.
+pub fn history(conn: &mut PgConnection, tenant: &str, id: uuid::Uuid) -> AppResult<Vec<History>> {
+    Ok(super::repo::history(conn, tenant, id)?)
+}
