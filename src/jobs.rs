@@ -286,7 +286,13 @@ fn expense_new_expenditure(
     args: &JobArgs,
 ) -> anyhow::Result<String> {
     use crate::municipal::echallan::jobs;
-    expense_reminder(state, conn, args, jobs::EXPENSE_ROLES, jobs::new_expenditure)
+    expense_reminder(
+        state,
+        conn,
+        args,
+        jobs::EXPENSE_ROLES,
+        jobs::new_expenditure,
+    )
 }
 
 fn expense_mark_paid(
@@ -295,7 +301,13 @@ fn expense_mark_paid(
     args: &JobArgs,
 ) -> anyhow::Result<String> {
     use crate::municipal::echallan::jobs;
-    expense_reminder(state, conn, args, jobs::EXPENSE_ROLES, jobs::mark_paid_bills)
+    expense_reminder(
+        state,
+        conn,
+        args,
+        jobs::EXPENSE_ROLES,
+        jobs::mark_paid_bills,
+    )
 }
 
 fn pii_rotate(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

@@ -42,7 +42,15 @@ const VENDORS: &[(&str, &str)] = &[
 
 /// One bill: month (0 = four months ago .. 3 = last month), day, vendor, type, amount, paid
 /// after how many days (None: unpaid), cancelled (after being paid) some days later.
-type Bill = (usize, u32, usize, &'static str, i64, Option<i64>, Option<i64>);
+type Bill = (
+    usize,
+    u32,
+    usize,
+    &'static str,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 
 const BILLS: &[Bill] = &[
     (0, 3, 0, "SALARY", 3_000, Some(2), None),

@@ -8,6 +8,8 @@ use diesel::Connection as _;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
+use actix_web::http::StatusCode;
+
 use crate::helpers::*;
 use mgramseva::jobs::{self, JobArgs};
 use mgramseva::municipal::echallan::service::{self as challans, ChallanInput, Key, Who};
@@ -17,7 +19,7 @@ use mgramseva::platform::notification;
 const EB: &str = "/echallan-services/eChallan/v1";
 
 /// A vendor of the GP.
-pub fn vendor(app: &TestApp, name: &str, mobile: &str) -> uuid::Uuid {
+pub(crate) fn vendor(app: &TestApp, name: &str, mobile: &str) -> uuid::Uuid {
     let mut c = app.db.conn();
     c.transaction(|c| {
         vendors::create(
@@ -39,7 +41,13 @@ pub fn vendor(app: &TestApp, name: &str, mobile: &str) -> uuid::Uuid {
 }
 
 /// An expense bill dated today (paid today when `paid`); its number.
-pub fn bill(app: &TestApp, vendor: uuid::Uuid, kind: &str, amount: i64, paid: bool) -> String {
+pub(crate) fn bill(
+    app: &TestApp,
+    vendor: uuid::Uuid,
+    kind: &str,
+    amount: i64,
+    paid: bool,
+) -> String {
     let day = today();
     let mut c = app.db.conn();
     c.transaction(|c| {
@@ -70,7 +78,7 @@ pub fn bill(app: &TestApp, vendor: uuid::Uuid, kind: &str, amount: i64, paid: bo
 }
 
 /// Cancels a bill, as `who` (None: nobody named).
-pub fn cancel(app: &TestApp, no: &str, who: Option<uuid::Uuid>) {
+pub(crate) fn cancel(app: &TestApp, no: &str, who: Option<uuid::Uuid>) {
     let mut c = app.db.conn();
     c.transaction(|c| {
         challans::cancel(
@@ -117,7 +125,12 @@ async fn dashboard(app: &TestApp, token: &str, from: NaiveDate, to: NaiveDate) -
 
 fn figures(v: &Value, keys: &[&str]) -> Vec<String> {
     keys.iter()
-        .map(|k| v[*k].as_str().unwrap_or_else(|| panic!("{k} in {v}")).to_owned())
+        .map(|k| {
+            v[*k]
+                .as_str()
+                .unwrap_or_else(|| panic!("{k} in {v}"))
+                .to_owned()
+        })
         .collect()
 }
 
@@ -138,12 +151,6 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
     let app = TestApp::new();
     let token = app.login("9811000001", &["SECRETARY"]);
     let (from, to) = (month_start(0), month_end(month_start(0)));
-    let empty = dashboard(&app, &token, from, to).await;
-    assert_eq!(
-        figures(&empty, MAIN),
-        ["0", "0", "0", "0", "0", "0", "0", "0", "0"]
-    );
-
     let operator = vendor(&app, "Balwinder Singh", "9876511001");
     let salary = bill(&app, operator, "SALARY", 1_200, true);
     ledger_clean(&app);
@@ -236,7 +243,18 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
             .starts_with(&month.name().to_uppercase()),
         "{l}"
     );
+}
 
+#[actix_web::test]
+async fn expense_figures_start_at_zero_and_refuse_bad_periods() {
+    let app = TestApp::new();
+    let token = app.login("9811000009", &["SECRETARY"]);
+    let (from, to) = (month_start(0), month_end(month_start(0)));
+    let empty = dashboard(&app, &token, from, to).await;
+    assert_eq!(
+        figures(&empty, MAIN),
+        ["0", "0", "0", "0", "0", "0", "0", "0", "0"]
+    );
     // bad periods: a 400 naming the field, not a 500
     for (q, field) in [
         (format!("tenantId={GP}&toDate=1"), "fromDate"),
@@ -266,6 +284,37 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
         )
         .await;
     assert_eq!(s, 403);
+    // the reports answer an empty month, and refuse a day written otherwise
+    let (s, v) = app
+        .post(
+            &format!("{EB}/_expenseBillReport?tenantId={GP}&monthstartDate={}&monthendDate={}&offset=0&limit=-1", dmy(from), dmy(to)),
+            json!({"RequestInfo": ri(&token)}),
+        )
+        .await;
+    assert_eq!(
+        (s, &v["ExpenseBillReportData"]),
+        (StatusCode::OK, &json!([])),
+        "{v}"
+    );
+    let (s, v) = app
+        .post(
+            &format!(
+                "{EB}/_expenseBillReport?tenantId={GP}&monthstartDate={from}&monthendDate={}",
+                dmy(to)
+            ),
+            json!({"RequestInfo": ri(&token)}),
+        )
+        .await;
+    assert_eq!(s, 400, "{v}");
+    assert_eq!(code(&v), "INVALID_DATE");
+    let (s, v) = app
+        .post(
+            &format!("/vendor/v1/_vendorReport?tenantId={GP}&offset=0&limit=10"),
+            json!({"RequestInfo": ri(&token)}),
+        )
+        .await;
+    assert_eq!(s, 400, "{v}");
+    assert_eq!(error_fields(&v), ["monthStartDate"]);
 }
 
 fn dmy(d: NaiveDate) -> String {
@@ -337,15 +386,6 @@ async fn the_bill_and_vendor_reports_list_the_months_bills() {
     ))
     .await;
     assert_eq!(v["ExpenseBillReportData"], json!([]));
-    // a day the wire does not write that way
-    let (s, v) = report(format!(
-        "tenantId={GP}&monthstartDate={}&monthendDate={}",
-        from,
-        dmy(to)
-    ))
-    .await;
-    assert_eq!(s, 400, "{v}");
-    assert_eq!(code(&v), "INVALID_DATE");
 
     // the vendor report: the bills not cancelled, with the vendor's owner
     let (s, v) = app
@@ -380,14 +420,6 @@ async fn the_bill_and_vendor_reports_list_the_months_bills() {
         )
         .await;
     assert_eq!(v["VendorReportData"], json!([]));
-    let (s, v) = app
-        .post(
-            &format!("/vendor/v1/_vendorReport?tenantId={GP}&offset=0&limit=10"),
-            json!({"RequestInfo": ri(&token)}),
-        )
-        .await;
-    assert_eq!(s, 400, "{v}");
-    assert_eq!(error_fields(&v), ["monthStartDate"]);
 }
 
 /// The messages queued to a mobile number with `template`.
@@ -443,7 +475,23 @@ async fn the_expense_reminders_go_to_the_right_people_and_only_when_due() {
         assert!(queued(&app, m, "NEW_ENPENDITURE_EN_REMINDER").is_empty());
     }
 
-    let shop = vendor(&app, "Sandhu Pipe Store", "9876511021");
+    // the monthly summary to the office holders
+    let out = run(&app, "expense-month-summary");
+    assert!(out.contains("3 messages"), "{out}");
+    for m in [secretary, clerk, admin] {
+        assert_eq!(queued(&app, m, "MONTHLY_SUMMARY_EN_REMINDER").len(), 1);
+    }
+    assert!(queued(&app, collector, "MONTHLY_SUMMARY_EN_REMINDER").is_empty());
+}
+
+#[actix_web::test]
+async fn the_mark_paid_reminder_counts_the_unpaid_bills() {
+    let app = TestApp::new();
+    let (secretary, clerk, admin) = ("9811000021", "9811000022", "9811000023");
+    app.employee(secretary, &["SECRETARY"], None);
+    app.employee(clerk, &["EXPENSE_PROCESSING"], None);
+    app.employee(admin, &["GP_ADMIN"], None);
+    let shop = vendor(&app, "Sandhu Pipe Store", "9876511041");
     bill(&app, shop, "PIPELINE_REPAIR", 800, false);
     bill(&app, shop, "OTHERS", 150, false);
     bill(&app, shop, "SALARY", 1_000, true);
@@ -458,14 +506,6 @@ async fn the_expense_reminders_go_to_the_right_people_and_only_when_due() {
         assert!(got[0].contains("/home/searchExpense"), "{}", got[0]);
     }
     assert!(queued(&app, admin, "MARK_PAID_BILL_EN_REMINDER").is_empty());
-
-    // the monthly summary to the office holders
-    let out = run(&app, "expense-month-summary");
-    assert!(out.contains("3 messages"), "{out}");
-    for m in [secretary, clerk, admin] {
-        assert_eq!(queued(&app, m, "MONTHLY_SUMMARY_EN_REMINDER").len(), 1);
-    }
-    assert!(queued(&app, collector, "MONTHLY_SUMMARY_EN_REMINDER").is_empty());
 }
 
 #[test]
@@ -480,7 +520,10 @@ fn the_demo_gp_gets_vendors_and_months_of_expenses_once() {
     assert_eq!(first.vendors, 4);
     assert_eq!(first.bills, 11);
     assert_eq!((first.paid, first.unpaid, first.cancelled), (6, 4, 1));
-    assert_eq!(first.total, Decimal::from(3000 + 800 + 3000 + 1450 + 3000 + 650 + 450 + 3000 + 1200 + 5500));
+    assert_eq!(
+        first.total,
+        Decimal::from(3000 + 800 + 3000 + 1450 + 3000 + 650 + 450 + 3000 + 1200 + 5500)
+    );
     let again = mgramseva::demo::expenses::setup(&mut c, &s, now).unwrap();
     assert!(!again.created);
     let (_, problems) =

@@ -153,4 +153,3 @@ pub fn mark_paid_bills(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> 
         &|_| Vec::new(),
     )
 }
-

@@ -8,12 +8,19 @@
 //! `/echallan-services/eChallan/v1/{_create,_update,_updateCreateNoPayment,_search}`.
 
 mod api;
+pub mod jobs;
 mod model;
 mod repo;
+pub mod report_rows;
+pub mod reports;
+pub mod reports_api;
+pub mod reports_pages;
 mod rules;
 pub mod service;
 mod write;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
+    reports_api::routes(r);
+    reports_pages::routes(r);
 }

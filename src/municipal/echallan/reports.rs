@@ -311,7 +311,10 @@ mod tests {
     fn amounts_and_labels() {
         assert_eq!(wire_amount(Decimal::new(120_000, 2)), "1200");
         assert_eq!(wire_amount(Decimal::ZERO), "0");
-        let at = IST.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).unwrap().to_utc();
+        let at = IST
+            .with_ymd_and_hms(2026, 12, 2, 10, 0, 0)
+            .unwrap()
+            .to_utc();
         assert_eq!(month_year_label(at), "NOVEMBER 2026-27");
         let at = IST.with_ymd_and_hms(2027, 4, 1, 0, 30, 0).unwrap().to_utc();
         assert_eq!(month_year_label(at), "MARCH 2027-28");

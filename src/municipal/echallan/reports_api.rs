@@ -54,9 +54,7 @@ fn day(ms: Option<i64>, field: &str) -> AppResult<NaiveDate> {
     let ms = ms.ok_or_else(|| {
         AppError::invalid_field(codes::MISSING_FIELD, format!("{field} is required"), field)
     })?;
-    Ok(params::instant(ms, field)?
-        .with_timezone(&IST)
-        .date_naive())
+    Ok(params::instant(ms, field)?.with_timezone(&IST).date_naive())
 }
 
 fn period(q: &PeriodQuery) -> AppResult<(String, NaiveDate, NaiveDate)> {
@@ -93,7 +91,10 @@ async fn dashboard(
     req: Digit<Value>,
 ) -> AppResult<HttpResponse> {
     let (tenant, from, to) = period(&q)?;
-    let f = db::run(&state.pool, move |c| Ok(reports::figures(c, &tenant, from, to)?)).await?;
+    let f = db::run(&state.pool, move |c| {
+        Ok(reports::figures(c, &tenant, from, to)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({
         "ExpenseDashboard": figures_json(&f),
         "responseInfo": ResponseInfo::success(&req.info),
@@ -109,10 +110,10 @@ async fn collection_data(
 ) -> AppResult<HttpResponse> {
     let (tenant, from, to) = period(&q)?;
     let today = Utc::now().with_timezone(&IST).date_naive();
-    let months =
-        db::run(&state.pool, move |c| {
+    let months = db::run(&state.pool, move |c| {
         Ok(reports::months(c, &tenant, from, to, today)?)
-    }).await?;
+    })
+    .await?;
     let list: Vec<Value> = months
         .iter()
         .map(|m| {
@@ -142,7 +143,10 @@ async fn last_month_summary(
         Some(ms) => params::instant(ms, "currentDate")?,
         None => Utc::now(),
     };
-    let s = db::run(&state.pool, move |c| Ok(reports::last_month(c, &tenant, at)?)).await?;
+    let s = db::run(&state.pool, move |c| {
+        Ok(reports::last_month(c, &tenant, at)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({
         "LastMonthSummary": {
             "previousMonthCollection": wire_amount(s.paid),

@@ -118,7 +118,9 @@ fn report_page(
     let shown = ReportPage {
         title: p.t(title_key),
         path,
-        month: month.map(|m| m.format("%Y-%m").to_string()).unwrap_or_default(),
+        month: month
+            .map(|m| m.format("%Y-%m").to_string())
+            .unwrap_or_default(),
         month_label: month.map(|m| p.month_label(m)).unwrap_or_default(),
         error: if month.is_none() {
             p.t("REPORT_INVALID_MONTH")

@@ -5,6 +5,7 @@
 mod consumer_form;
 mod counter;
 mod demo;
+mod expense_reports;
 mod flows;
 mod front;
 mod hrms;
