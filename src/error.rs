@@ -75,6 +75,52 @@ pub mod codes {
     /// A call without a login that asks for more than one household's bill or receipts, or
     /// filters by what needs a login.
     pub const LINK_SCOPE: &str = "LINK_SCOPE";
+
+    // Vendors and expense bills (municipal::vendor, municipal::echallan).
+    /// A vendor with this mobile number already exists on the GP.
+    pub const DUPLICATE_VENDOR: &str = "DUPLICATE_VENDOR";
+    /// The vendor named is not one of this GP's.
+    pub const INVALID_VENDOR: &str = "INVALID_VENDOR";
+    /// `typeOfExpense` is not an active expense type of the master data.
+    pub const INVALID_EXPENSE_TYPE: &str = "INVALID_EXPENSE_TYPE";
+    /// An amount of zero or less, with paise where whole rupees are taken, or too large.
+    pub const INVALID_AMOUNT: &str = "INVALID_AMOUNT";
+    /// An expense bill's date after today.
+    pub const BILL_DATE_IN_FUTURE: &str = "BILL_DATE_IN_FUTURE";
+    /// The party's bill date after the bill date.
+    pub const BILL_ISSUED_DATE_AFTER_BILL_DATE: &str = "BILL_ISSUED_DATE_AFTER_BILL_DATE";
+    /// An expense period whose start is after its end.
+    pub const INVALID_TAX_PERIOD: &str = "INVALID_TAX_PERIOD";
+    /// An expense period ending after the bill date.
+    pub const TAX_PERIOD_AFTER_BILL_DATE: &str = "TAX_PERIOD_AFTER_BILL_DATE";
+    /// A bill marked paid without a paid date.
+    pub const PAID_DATE_REQUIRED: &str = "PAID_DATE_REQUIRED";
+    /// A paid date before the bill date.
+    pub const PAID_DATE_BEFORE_BILL_DATE: &str = "PAID_DATE_BEFORE_BILL_DATE";
+    /// A paid date after today.
+    pub const PAID_DATE_IN_FUTURE: &str = "PAID_DATE_IN_FUTURE";
+    /// An attachment that is not a file of this GP.
+    pub const INVALID_FILESTORE_ID: &str = "INVALID_FILESTORE_ID";
+    /// No such expense bill on this GP.
+    pub const CHALLAN_NOT_FOUND: &str = "CHALLAN_NOT_FOUND";
+    /// The expense bill is cancelled: nothing more can happen to it.
+    pub const CHALLAN_ALREADY_CANCELLED: &str = "CHALLAN_ALREADY_CANCELLED";
+    /// The expense bill is already paid.
+    pub const CHALLAN_ALREADY_PAID: &str = "CHALLAN_ALREADY_PAID";
+    /// An unknown status, or a move between statuses that is not allowed.
+    pub const INVALID_STATUS: &str = "INVALID_STATUS";
+    /// Electricity bills of a PSPCL-mapped GP are written by PSPCL only.
+    pub const PSPCL_BILL_READ_ONLY: &str = "PSPCL_BILL_READ_ONLY";
+    /// A paid expense bill's fields cannot change (the original's codes, one per field).
+    pub const NOTMATCHED_TYPEEXPENSE: &str = "INVALID_UPDATE_REQ_NOTMATCHED_TYPEEXPENSE";
+    pub const NOTMATCHED_VENDOR: &str = "INVALID_UPDATE_REQ_NOTMATCHED_VENDOR";
+    pub const NOTMATCHED_BILLDATE: &str = "INVALID_UPDATE_REQ_NOTMATCHED_BILLDATE";
+    pub const NOTMATCHED_BILLISSUEDATE: &str = "INVALID_UPDATE_REQ_NOTMATCHED_BILLISSUEDATE";
+    pub const NOTMATCHED_PAIDDATE: &str = "INVALID_UPDATE_REQ_NOTMATCHED_PAIDDATE";
+    pub const NOTMATCHED_BILLPAID: &str = "INVALID_UPDATE_REQ_NOTMATCHED_BILLPAID";
+    pub const NOTMATCHED_AMOUNT: &str = "INVALID_UPDATE_REQ_NOTMATCHED_AMOUNT";
+    pub const NOTMATCHED_TAXPERIOD: &str = "INVALID_UPDATE_REQ_NOTMATCHED_TAXPERIOD";
+    pub const NOTMATCHED_FILESTOREID: &str = "INVALID_UPDATE_REQ_NOTMATCHED_FILESTOREID";
 }
 
 /// One entry of `Errors[]`.

@@ -20,6 +20,7 @@ mod demand_pages;
 mod demo;
 mod envelope;
 mod error_pages;
+mod expense;
 mod expense_reports;
 mod fuzz;
 mod gateway;

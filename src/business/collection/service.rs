@@ -12,8 +12,15 @@ use crate::business::billing::service as billing;
 use crate::error::{AppError, AppResult, ErrorDetail, codes};
 use crate::platform::encryption::Crypto;
 
-/// Largest payment one counter transaction may take (product.md §3.6).
+/// Largest payment one counter transaction may take (product.md §3.6: the app's rule for water
+/// payments).
 pub const MAX_PAYMENT: i64 = 10_000;
+
+/// The largest payment one transaction of a business service may take: water's counter limit;
+/// none for the others (an expense bill is paid whole, whatever its amount).
+pub fn max_payment(business_service: &str) -> Option<i64> {
+    (business_service == "WS").then_some(MAX_PAYMENT)
+}
 
 /// The sealed payer fields (`platform::encryption` column labels).
 const COL_PAID_BY: &str = "payment.paid_by";
@@ -113,10 +120,12 @@ pub fn check(p: &NewPayment) -> AppResult<()> {
             "Payments are in whole rupees",
             "Payment.totalAmountPaid",
         ));
-    } else if p.amount > Decimal::from(MAX_PAYMENT) {
+    } else if let Some(max) =
+        max_payment(&p.business_service).filter(|max| p.amount > Decimal::from(*max))
+    {
         errors.push(ErrorDetail::field(
             "AMOUNT_ABOVE_LIMIT",
-            format!("One payment may not exceed ₹{MAX_PAYMENT}"),
+            format!("One payment may not exceed ₹{max}"),
             "Payment.totalAmountPaid",
         ));
     }
@@ -171,16 +180,28 @@ pub fn create(
         billing::set_payer(&mut settled.bill, payer.as_ref());
         // The receipt number last: the GP's receipt sequence row stays locked until commit, so
         // the less work after it, the more payments a GP can take at once.
-        let receipt_id = if bill.business_service == "WS" {
-            "ws.receipt.id"
-        } else {
-            "receipt.id"
-        };
+        let receipt_id = receipt_id_name(conn, &bill.business_service)?;
         let receipt =
-            crate::platform::idgen::next_id(conn, state_tenant, &p.tenant_id, receipt_id, now)?;
+            crate::platform::idgen::next_id(conn, state_tenant, &p.tenant_id, &receipt_id, now)?;
         let payment = record(conn, crypto, &filled, &bill, &settled, receipt, actor, now)?;
         Ok(Taken::New(Box::new(payment), settled.bill))
     })
+}
+
+/// The id format a business service's receipts are numbered by: `ws.receipt.id` for water,
+/// `expense.<type>.receipt.id` for an expense type when the master data has it, else
+/// `receipt.id`.
+fn receipt_id_name(conn: &mut PgConnection, business_service: &str) -> AppResult<String> {
+    if business_service == "WS" {
+        return Ok("ws.receipt.id".to_owned());
+    }
+    if let Some(kind) = business_service.strip_prefix("EXPENSE.") {
+        let name = format!("expense.{}.receipt.id", kind.to_lowercase());
+        if crate::platform::mdms::repo::id_format(conn, &name)?.is_some() {
+            return Ok(name);
+        }
+    }
+    Ok("receipt.id".to_owned())
 }
 
 /// Where an answer remembered for an idempotency key names its payer: kept without them (personal

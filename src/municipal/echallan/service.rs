@@ -17,49 +17,18 @@ pub use super::model::{Challan, History};
 use crate::error::AppResult;
 pub use crate::municipal::vendor::service::Ctx;
 
-/// Error codes of this module (each a 400 naming the field, nothing written).
+/// Error codes of this module (each a 400 naming the field, nothing written); they are
+/// `error::codes` constants, translated for the app.
 pub mod code {
-    /// `typeOfExpense` is not an active expense type of the master data.
-    pub const INVALID_EXPENSE_TYPE: &str = "INVALID_EXPENSE_TYPE";
-    /// The vendor is not one of this GP's.
-    pub const INVALID_VENDOR: &str = crate::municipal::vendor::service::code::INVALID_VENDOR;
-    /// Zero, negative, paise, or too large.
-    pub const INVALID_AMOUNT: &str = "INVALID_AMOUNT";
-    /// The bill date is after today.
-    pub const BILL_DATE_IN_FUTURE: &str = "BILL_DATE_IN_FUTURE";
-    /// The party's bill date is after the bill date.
-    pub const BILL_ISSUED_DATE_AFTER_BILL_DATE: &str = "BILL_ISSUED_DATE_AFTER_BILL_DATE";
-    /// `taxPeriodFrom` is after `taxPeriodTo`.
-    pub const INVALID_TAX_PERIOD: &str = "INVALID_TAX_PERIOD";
-    /// The expense period ends after the bill date.
-    pub const TAX_PERIOD_AFTER_BILL_DATE: &str = "TAX_PERIOD_AFTER_BILL_DATE";
-    /// Paid, without a paid date.
-    pub const PAID_DATE_REQUIRED: &str = "PAID_DATE_REQUIRED";
-    /// The paid date is before the bill date.
-    pub const PAID_DATE_BEFORE_BILL_DATE: &str = "PAID_DATE_BEFORE_BILL_DATE";
-    /// The paid date is after today.
-    pub const PAID_DATE_IN_FUTURE: &str = "PAID_DATE_IN_FUTURE";
-    /// The attachment is not a file of this GP.
-    pub const INVALID_FILESTORE_ID: &str = "INVALID_FILESTORE_ID";
-    /// No such bill on this GP.
-    pub const CHALLAN_NOT_FOUND: &str = "CHALLAN_NOT_FOUND";
-    /// The bill is cancelled: nothing more can happen to it.
-    pub const CHALLAN_ALREADY_CANCELLED: &str = "CHALLAN_ALREADY_CANCELLED";
-    /// The bill is already paid.
-    pub const CHALLAN_ALREADY_PAID: &str = "CHALLAN_ALREADY_PAID";
-    /// An unknown `applicationStatus`, or a move the statuses do not allow.
-    pub const INVALID_STATUS: &str = "INVALID_STATUS";
-    /// Electricity bills of a PSPCL-mapped GP are written by PSPCL only.
-    pub const PSPCL_BILL_READ_ONLY: &str = "PSPCL_BILL_READ_ONLY";
-    /// A paid bill's field was changed: the original's family of codes,
-    /// `INVALID_UPDATE_REQ_NOTMATCHED_<FIELD>` (see [`not_matched`]).
-    pub const NOT_MATCHED_PREFIX: &str = "INVALID_UPDATE_REQ_NOTMATCHED_";
-}
-
-/// The code refusing a change to field `field` (the original's upper-case name, e.g.
-/// `VENDOR`, `AMOUNT`, `BILLDATE`) of a paid bill.
-pub fn not_matched(field: &str) -> String {
-    format!("{}{field}", code::NOT_MATCHED_PREFIX)
+    pub use crate::error::codes::{
+        BILL_DATE_IN_FUTURE, BILL_ISSUED_DATE_AFTER_BILL_DATE, CHALLAN_ALREADY_CANCELLED,
+        CHALLAN_ALREADY_PAID, CHALLAN_NOT_FOUND, INVALID_AMOUNT, INVALID_EXPENSE_TYPE,
+        INVALID_FILESTORE_ID, INVALID_STATUS, INVALID_TAX_PERIOD, INVALID_VENDOR,
+        NOTMATCHED_AMOUNT, NOTMATCHED_BILLDATE, NOTMATCHED_BILLISSUEDATE, NOTMATCHED_BILLPAID,
+        NOTMATCHED_FILESTOREID, NOTMATCHED_PAIDDATE, NOTMATCHED_TAXPERIOD, NOTMATCHED_TYPEEXPENSE,
+        NOTMATCHED_VENDOR, PAID_DATE_BEFORE_BILL_DATE, PAID_DATE_IN_FUTURE, PAID_DATE_REQUIRED,
+        PSPCL_BILL_READ_ONLY, TAX_PERIOD_AFTER_BILL_DATE,
+    };
 }
 
 /// The three statuses.

@@ -16,12 +16,9 @@ use crate::platform::access::identity::TenantRole;
 use crate::platform::encryption::Crypto;
 use crate::platform::user::service as user;
 
-/// Error codes of this module.
+/// Error codes of this module (`error::codes` constants).
 pub mod code {
-    /// A vendor with this mobile number already exists on the GP.
-    pub const DUPLICATE_VENDOR: &str = "DUPLICATE_VENDOR";
-    /// The vendor named is not one of this GP's.
-    pub const INVALID_VENDOR: &str = "INVALID_VENDOR";
+    pub use crate::error::codes::{DUPLICATE_VENDOR, INVALID_VENDOR};
 }
 
 /// What vendor rules need from the application.
@@ -139,7 +136,7 @@ fn check(v: &NewVendor, field: &str) -> AppResult<(String, String)> {
     let name = v.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         errors.push(ErrorDetail::field(
-            "INVALID_NAME",
+            codes::INVALID_NAME,
             "The vendor's name is required, at most 128 characters",
             &format!("{field}.name"),
         ));
@@ -163,7 +160,7 @@ fn check(v: &NewVendor, field: &str) -> AppResult<(String, String)> {
     ] {
         if val.as_deref().is_some_and(|s| s.chars().count() > max) {
             errors.push(ErrorDetail::field(
-                "INVALID_LENGTH",
+                codes::INVALID_VALUE,
                 format!("at most {max} characters"),
                 &format!("{field}.{f}"),
             ));

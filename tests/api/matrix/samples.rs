@@ -590,6 +590,50 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         },
     );
 
+    // Vendors and expense bills (municipal::vendor, municipal::echallan). A new vendor per
+    // probe (its own mobile number); expense writes name a vendor no GP has, so the handler
+    // refuses them after the gateway let them through.
+    add(M::POST, "/vendor/v1/_create", false, |c| {
+        json_req(
+            c.plain(),
+            json!({"vendor": {"tenantId": c.tenant, "name": "Matrix Traders",
+                "address": {"tenantId": c.tenant, "locality": {"code": "WARD1"}},
+                "owner": {"tenantId": c.tenant, "name": "Matrix Traders", "mobileNumber": c.mobile()},
+                "vehicles": [], "drivers": [], "source": "WhatsApp"}}),
+        )
+    });
+    add(M::POST, "/vendor/v1/_search", false, |c| {
+        json_req(c.q(&format!("tenantId={}&limit=-1", c.tenant)), json!({}))
+    });
+    for p in [
+        "/echallan-services/eChallan/v1/_create",
+        "/echallan-services/eChallan/v1/_update",
+        "/echallan-services/eChallan/v1/_updateCreateNoPayment",
+    ] {
+        add(M::POST, p, false, |c| {
+            json_req(
+                c.plain(),
+                json!({"Challan": {"tenantId": c.tenant, "challanNo": "EB-NONE",
+                    "businessService": "EXPENSE.SALARY", "consumerType": "EXPENSE",
+                    "typeOfExpense": "SALARY", "vendor": uuid::Uuid::nil().to_string(),
+                    "vendorName": "Nobody", "amount": [{"taxHeadCode": "20201", "amount": "100"}],
+                    "billDate": 1_700_000_000_000_i64, "taxPeriodFrom": 1_700_000_000_000_i64,
+                    "taxPeriodTo": 1_700_000_000_000_i64, "isBillPaid": false}}),
+            )
+        });
+    }
+    add(
+        M::POST,
+        "/echallan-services/eChallan/v1/_search",
+        false,
+        |c| {
+            json_req(
+                c.q(&format!("tenantId={}&offset=0&limit=10", c.tenant)),
+                json!({}),
+            )
+        },
+    );
+
     // Water calculator.
     add(
         M::POST,
