@@ -214,35 +214,31 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
         assert_eq!(r["totalExpenditure"], "0", "{r}");
     }
 
-    // the month as the next month's summary (and the bill PDF's GP summary) tells it
+    // the month as the next month's summary (the bill PDF's GP summary, the monthly reminder)
+    // tells it
     let next = ist_ms(mgramseva::time::next_month(month_start(0))) + 3_600_000;
+    let at = chrono::DateTime::from_timestamp_millis(next).unwrap();
+    let l =
+        mgramseva::municipal::echallan::reports::last_month(&mut app.db.conn(), GP, at).unwrap();
+    assert_eq!(l.month, month_start(0));
+    assert_eq!(
+        (l.paid, l.new_expense, l.pending),
+        (Decimal::ZERO, Decimal::from(800), Decimal::from(800))
+    );
+    let month = chrono::Month::try_from(u8::try_from(month_start(0).month()).unwrap()).unwrap();
+    assert!(
+        mgramseva::municipal::echallan::reports::month_year_label(at)
+            .starts_with(&month.name().to_uppercase())
+    );
+    // `_lastMonthSummary` is served, but no role of the Punjab role-actions holds its action
+    // (the app does not call it): the gateway refuses it, as the original's would
     let (s, v) = app
         .post(
             &format!("{EB}/_lastMonthSummary?tenantId={GP}&currentDate={next}"),
             json!({"RequestInfo": ri(&token)}),
         )
         .await;
-    assert_eq!(s, 200, "{v}");
-    let l = &v["LastMonthSummary"];
-    assert_eq!(
-        figures(
-            l,
-            &[
-                "previousMonthCollection",
-                "previousMonthNewExpense",
-                "cumulativePendingExpense"
-            ]
-        ),
-        ["0", "800", "800"]
-    );
-    let month = chrono::Month::try_from(u8::try_from(month_start(0).month()).unwrap()).unwrap();
-    assert!(
-        l["previousMonthYear"]
-            .as_str()
-            .unwrap()
-            .starts_with(&month.name().to_uppercase()),
-        "{l}"
-    );
+    assert_eq!(s, 403, "{v}");
 }
 
 #[actix_web::test]
