@@ -1,9 +1,9 @@
 //! The figures and reports that need expenses (issue 14, items 7-9): `_expenseDashboard` with
 //! the issue's numbers (₹1,200 salary paid on creation, ₹800 pipeline repair unpaid, the salary
-//! cancelled), `_chalanCollectionData`, `_lastMonthSummary`, the expense bill and vendor reports,
+//! cancelled), `_chalanCollectionData`, last month's summary, the expense bill and vendor reports,
 //! the expense reminders in the notification outbox, and the demo GP's expenditure.
 
-use chrono::{Datelike as _, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use diesel::Connection as _;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -225,20 +225,6 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
         (l.paid, l.new_expense, l.pending),
         (Decimal::ZERO, Decimal::from(800), Decimal::from(800))
     );
-    let month = chrono::Month::try_from(u8::try_from(month_start(0).month()).unwrap()).unwrap();
-    assert!(
-        mgramseva::municipal::echallan::reports::month_year_label(at)
-            .starts_with(&month.name().to_uppercase())
-    );
-    // `_lastMonthSummary` is served, but no role of the Punjab role-actions holds its action
-    // (the app does not call it): the gateway refuses it, as the original's would
-    let (s, v) = app
-        .post(
-            &format!("{EB}/_lastMonthSummary?tenantId={GP}&currentDate={next}"),
-            json!({"RequestInfo": ri(&token)}),
-        )
-        .await;
-    assert_eq!(s, 403, "{v}");
 }
 
 #[actix_web::test]

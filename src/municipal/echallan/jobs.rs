@@ -39,7 +39,10 @@ impl Env<'_> {
     /// Queues `template`'s message (`text_key` filled in with `args`, what `localized` gives in
     /// the person's language, the GP's name and the person's) to every holder of `roles` on
     /// `tenant`; the number queued.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the message, its recipients and its fields"
+    )]
     fn send(
         &self,
         conn: &mut PgConnection,

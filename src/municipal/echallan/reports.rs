@@ -9,7 +9,7 @@
 //! came to, whatever their bill date. Cancelling a paid bill cancels its receipt, so it leaves
 //! every figure.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
@@ -170,17 +170,6 @@ pub fn last_month(
     })
 }
 
-/// The original's `previousMonthYear`: the previous month in English capitals and the
-/// financial year of `at`, e.g. "NOVEMBER 2026-27".
-pub fn month_year_label(at: DateTime<Utc>) -> String {
-    let today = at.with_timezone(&IST).date_naive();
-    let prev = crate::time::prev_month(today);
-    let name = chrono::Month::try_from(u8::try_from(prev.month()).unwrap_or(1))
-        .map(|m| m.name().to_uppercase())
-        .unwrap_or_default();
-    format!("{name} {}", Fy::of_date(today).label())
-}
-
 /// One row of the expense bill report.
 #[derive(Clone, Debug)]
 pub struct BillRow {
@@ -305,18 +294,10 @@ pub fn wire_amount(d: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone as _;
 
     #[test]
-    fn amounts_and_labels() {
+    fn amounts() {
         assert_eq!(wire_amount(Decimal::new(120_000, 2)), "1200");
         assert_eq!(wire_amount(Decimal::ZERO), "0");
-        let at = IST
-            .with_ymd_and_hms(2026, 12, 2, 10, 0, 0)
-            .unwrap()
-            .to_utc();
-        assert_eq!(month_year_label(at), "NOVEMBER 2026-27");
-        let at = IST.with_ymd_and_hms(2027, 4, 1, 0, 30, 0).unwrap().to_utc();
-        assert_eq!(month_year_label(at), "MARCH 2027-28");
     }
 }

@@ -1,7 +1,9 @@
-//! `echallan-services/eChallan/v1/_expenseDashboard`, `_chalanCollectionData`,
-//! `_lastMonthSummary` and `_expenseBillReport`: the expense figures and the bill report as the
-//! app reads them (amounts as strings on the dashboards, numbers on the report; times in epoch
-//! milliseconds; the ResponseInfo under `responseInfo`).
+//! `echallan-services/eChallan/v1/_expenseDashboard`, `_chalanCollectionData` and
+//! `_expenseBillReport`: the expense figures and the bill report as the app reads them (amounts
+//! as strings on the dashboards, numbers on the report; times in epoch milliseconds; the
+//! ResponseInfo under `responseInfo`). The original's `_lastMonthSummary` is not served: no role
+//! of the Punjab role-actions holds its action and the app does not call it; its figures
+//! (`reports::last_month`) make the bill PDF's expenditure rows and the monthly reminder.
 
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
@@ -29,11 +31,6 @@ pub fn routes(r: &mut Routes<'_>) {
         collection_data,
     )
     .post(
-        "/echallan-services/eChallan/v1/_lastMonthSummary",
-        Access::Protected,
-        last_month_summary,
-    )
-    .post(
         "/echallan-services/eChallan/v1/_expenseBillReport",
         Access::Protected,
         bill_report,
@@ -46,7 +43,6 @@ struct PeriodQuery {
     tenant_id: Option<String>,
     from_date: Option<i64>,
     to_date: Option<i64>,
-    current_date: Option<i64>,
 }
 
 /// A required epoch-millisecond time as its day in IST.
@@ -127,33 +123,6 @@ async fn collection_data(
         .collect();
     Ok(HttpResponse::Ok().json(json!({
         "ChallanCollectionData": list,
-        "responseInfo": ResponseInfo::success(&req.info),
-    })))
-}
-
-/// `_lastMonthSummary?tenantId[&currentDate]`: the month before (this one, or the one of
-/// `currentDate`): bills paid then, new bills, and what the year's bills still ask.
-async fn last_month_summary(
-    state: web::Data<AppState>,
-    q: web::Query<PeriodQuery>,
-    req: Digit<Value>,
-) -> AppResult<HttpResponse> {
-    let tenant = params::tenant(&q.tenant_id)?;
-    let at = match q.current_date {
-        Some(ms) => params::instant(ms, "currentDate")?,
-        None => Utc::now(),
-    };
-    let s = db::run(&state.pool, move |c| {
-        Ok(reports::last_month(c, &tenant, at)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "LastMonthSummary": {
-            "previousMonthCollection": wire_amount(s.paid),
-            "previousMonthNewExpense": wire_amount(s.new_expense),
-            "cumulativePendingExpense": wire_amount(s.pending),
-            "previousMonthYear": reports::month_year_label(at),
-        },
         "responseInfo": ResponseInfo::success(&req.info),
     })))
 }

@@ -97,7 +97,7 @@ struct ReportPage {
 }
 
 /// One of the two report screens: `all` rows of the month cut to the page asked for.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one screen of either report")]
 fn report_page(
     page: StaffPage,
     p: PageCtx,
