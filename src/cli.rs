@@ -214,6 +214,8 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let homes = demo::households::setup(&mut conn, &settings, chrono::Utc::now())?;
             demo::households::print(&homes, started.elapsed());
+            let spent = demo::expenses::setup(&mut conn, &settings, chrono::Utc::now())?;
+            demo::expenses::print(&spent);
             demo::print(&logins, &settings);
             Ok(())
         }

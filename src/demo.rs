@@ -12,6 +12,7 @@ use crate::platform::access::identity::TenantRole;
 use crate::platform::encryption::Crypto;
 use crate::platform::user::service::{self, Identity, NewUser};
 
+pub mod expenses;
 pub mod households;
 mod people;
 

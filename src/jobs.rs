@@ -76,6 +76,29 @@ pub fn all() -> &'static [JobDef] {
             run: filestore_sweep,
         },
         JobDef {
+            name: "expense-month-summary",
+            // the `monthly` job of CronJobAPIConfig: the 4th, 09:00 IST
+            schedule: "0 0 9 4 * *",
+            scheduled: true,
+            about: "SMS the previous month's collections and expenditure to each GP's office holders (MONTHLY_SUMMARY_EN_REMINDER; --tenant T for one)",
+            run: expense_month_summary,
+        },
+        JobDef {
+            name: "expense-new-expenditure",
+            // `fortnightevening`: the 1st and the 15th, 18:00 IST
+            schedule: "0 0 18 1,15 * *",
+            scheduled: true,
+            about: "remind each GP's expense staff to enter new expenditure bills (NEW_ENPENDITURE_EN_REMINDER; --tenant T for one)",
+            run: expense_new_expenditure,
+        },
+        JobDef {
+            name: "expense-mark-paid",
+            schedule: "0 0 18 1,15 * *",
+            scheduled: true,
+            about: "tell each GP's expense staff how many bills await payment confirmation, where any do (MARK_PAID_BILL_EN_REMINDER; --tenant T for one)",
+            run: expense_mark_paid,
+        },
+        JobDef {
             name: "pii-rotate",
             schedule: "0 15 3 * * *",
             scheduled: true,
@@ -210,6 +233,88 @@ fn penalty(state: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow:
         "{} GPs checked, penalty added to {demands} demands, total {total}",
         tenants.len()
     ))
+}
+
+type ReminderFn = fn(
+    &mut PgConnection,
+    &crate::municipal::echallan::jobs::Env<'_>,
+    &str,
+) -> crate::error::AppResult<usize>;
+
+/// Runs one of the expense reminders for `--tenant`, or for every GP where someone holds one
+/// of `roles`, each GP in its own transaction.
+fn expense_reminder(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+    roles: &[&str],
+    run: ReminderFn,
+) -> anyhow::Result<String> {
+    use crate::municipal::echallan::jobs::Env;
+    let tenants: Vec<String> = match &args.tenant {
+        Some(t) => vec![t.clone()],
+        None => crate::platform::user::service::tenants_with_roles(conn, roles)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .into_iter()
+            .filter(|t| t.contains('.'))
+            .collect(),
+    };
+    let env = Env {
+        crypto: &state.crypto,
+        i18n: &state.i18n,
+        base_url: &state.settings.app.base_url,
+        now: chrono::Utc::now(),
+    };
+    let (mut sent, mut gps) = (0usize, 0usize);
+    for t in &tenants {
+        let n = crate::db::commit(conn, &state.pool, |c| run(c, &env, t))
+            .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+        sent += n;
+        gps += usize::from(n > 0);
+    }
+    Ok(format!(
+        "{} GPs checked, {sent} messages queued for {gps} GPs",
+        tenants.len()
+    ))
+}
+
+fn expense_month_summary(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::echallan::jobs;
+    expense_reminder(state, conn, args, jobs::SUMMARY_ROLES, jobs::month_summary)
+}
+
+fn expense_new_expenditure(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::echallan::jobs;
+    expense_reminder(
+        state,
+        conn,
+        args,
+        jobs::EXPENSE_ROLES,
+        jobs::new_expenditure,
+    )
+}
+
+fn expense_mark_paid(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::echallan::jobs;
+    expense_reminder(
+        state,
+        conn,
+        args,
+        jobs::EXPENSE_ROLES,
+        jobs::mark_paid_bills,
+    )
 }
 
 fn pii_rotate(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

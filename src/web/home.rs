@@ -37,13 +37,6 @@ const COMING: &[Tile] = &[
         roles: DASHBOARD,
         ready: false,
     },
-    Tile {
-        place: 11,
-        key: "CORE_REPORTS",
-        href: "/home/reports",
-        roles: DASHBOARD,
-        ready: false,
-    },
 ];
 
 /// Every tile, in the order of product.md §1.2 (the React HRMS screens become the Employees
@@ -54,6 +47,7 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::water::TILES,
         crate::municipal::calculator::TILES,
         crate::municipal::echallan::TILES,
+        crate::municipal::echallan::reports_pages::TILES,
         COMING,
     ]
     .into_iter()

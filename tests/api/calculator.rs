@@ -837,6 +837,10 @@ async fn bill_and_receipt_pdfs_in_three_languages_through_pdf_service_and_signed
         ("New demand", "₹50"),
         ("Actual collections", "₹0"),
         ("Cumulative pending collections", "₹170"),
+        // and its expenditure (issue 14): no expense bills on this GP
+        ("New expenditure", "₹0"),
+        ("Actual payments", "₹0"),
+        ("Cumulative pending expenditure", "₹0"),
     ] {
         assert!(
             line_with(&text, label).contains(amount),

@@ -22,6 +22,7 @@ mod envelope;
 mod error_pages;
 mod expense;
 mod expense_pages;
+mod expense_reports;
 mod filestore;
 mod fuzz;
 mod gateway;

@@ -9,9 +9,14 @@
 //! staff pages to add, find and change expense bills (`pages`).
 
 mod api;
+pub mod jobs;
 mod model;
 pub mod pages;
 mod repo;
+pub mod report_rows;
+pub mod reports;
+pub mod reports_api;
+pub mod reports_pages;
 mod rules;
 pub mod service;
 mod write;
@@ -21,4 +26,6 @@ pub use pages::TILES;
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
     pages::routes(r);
+    reports_api::routes(r);
+    reports_pages::routes(r);
 }

@@ -6,8 +6,11 @@
 mod api;
 mod model;
 mod repo;
+pub mod report;
+mod report_api;
 pub mod service;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
+    report_api::routes(r);
 }

@@ -114,7 +114,8 @@ fn header(doc: &mut crate::pdf::Doc, t: &T<'_>, h: &Household, gp_name: &str, he
 }
 
 /// The GP's figures for the month before `at`: new demand, what was collected, and what is
-/// still pending from then and before.
+/// still pending from then and before; then its expenditure: new bills, what was paid, and what
+/// the year's bills still ask (`echallan::reports::last_month`).
 fn gp_summary(
     conn: &mut PgConnection,
     doc: &mut crate::pdf::Doc,
@@ -135,6 +136,10 @@ fn gp_summary(
     doc.row(&t.t("PDF_NEW_DEMAND"), &inr(demand));
     doc.row(&t.t("PDF_ACTUAL_COLLECTIONS"), &inr(collected));
     doc.row(&t.t("PDF_PENDING_COLLECTIONS"), &inr(pending));
+    let spent = crate::municipal::echallan::reports::last_month(conn, tenant, at)?;
+    doc.row(&t.t("PDF_NEW_EXPENDITURE"), &inr(spent.new_expense));
+    doc.row(&t.t("PDF_ACTUAL_PAYMENTS"), &inr(spent.paid));
+    doc.row(&t.t("PDF_PENDING_EXPENDITURE"), &inr(spent.pending));
     Ok(())
 }
 

@@ -205,3 +205,34 @@ pub fn search(
         .collect();
     Ok((get_many(conn, id.crypto, &page)?, matching.len()))
 }
+
+/// The active users holding one of `roles` on `tenant` itself (not through the state), in id
+/// order: the people a GP's reminders go to.
+pub fn holders(
+    conn: &mut PgConnection,
+    crypto: &crate::platform::encryption::Crypto,
+    tenant: &str,
+    roles: &[&str],
+) -> AppResult<Vec<User>> {
+    use crate::db::schema::user_role as ur;
+    let ids: Vec<i64> = ur::table
+        .filter(ur::tenant_id.eq(tenant))
+        .filter(ur::role_code.eq_any(roles))
+        .select(ur::user_id)
+        .distinct()
+        .load(conn)?;
+    let mut users = get_many(conn, crypto, &ids)?;
+    users.retain(|u| u.active);
+    Ok(users)
+}
+
+/// The tenants on which some user holds one of `roles`, in code order.
+pub fn tenants_with_roles(conn: &mut PgConnection, roles: &[&str]) -> AppResult<Vec<String>> {
+    use crate::db::schema::user_role as ur;
+    Ok(ur::table
+        .filter(ur::role_code.eq_any(roles))
+        .select(ur::tenant_id)
+        .distinct()
+        .order(ur::tenant_id)
+        .load(conn)?)
+}

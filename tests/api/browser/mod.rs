@@ -6,6 +6,7 @@ mod consumer_form;
 mod counter;
 mod demo;
 mod expense;
+mod expense_reports;
 mod flows;
 mod front;
 mod hrms;

@@ -37,6 +37,8 @@ const DOWNLOADS: &[&str] = &[
     "/home/receipt.pdf",
     "/home/householdRegister.pdf",
     "/home/householdRegister.xlsx",
+    "/home/reports/expenseBill.xlsx",
+    "/home/reports/vendor.xlsx",
     "/home/consumerimport/template.csv",
     "/home/consumerimport/template.xlsx",
 ];
@@ -373,6 +375,12 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
             "/home/updateExpense",
             format!("/home/updateExpense?no={}", q(&expense)),
         ),
+        ("/home/reports", "/home/reports".to_owned()),
+        (
+            "/home/reports/expenseBill",
+            "/home/reports/expenseBill".to_owned(),
+        ),
+        ("/home/reports/vendor", "/home/reports/vendor".to_owned()),
     ];
     let downloads: Vec<(&str, String, &str)> = vec![
         (
@@ -393,6 +401,16 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
         (
             "/home/householdRegister.xlsx",
             "/home/householdRegister.xlsx".to_owned(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "/home/reports/expenseBill.xlsx",
+            "/home/reports/expenseBill.xlsx".to_owned(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            "/home/reports/vendor.xlsx",
+            "/home/reports/vendor.xlsx".to_owned(),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         (

@@ -1012,6 +1012,61 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     add(M::GET, "/home/householdRegister.xlsx", false, |c| {
         get(c.plain())
     });
+    // Expense figures and reports (issue 14): last month's, read-only.
+    for p in [
+        "/echallan-services/eChallan/v1/_expenseDashboard",
+        "/echallan-services/eChallan/v1/_chalanCollectionData",
+    ] {
+        add(M::POST, p, false, |c| {
+            let m = months_back(1);
+            json_req(
+                c.q(&format!(
+                    "tenantId={}&fromDate={}&toDate={}",
+                    c.tenant,
+                    ist_ms(m),
+                    mgramseva::time::month_end_ms(m)
+                )),
+                json!({}),
+            )
+        });
+    }
+    add(
+        M::POST,
+        "/echallan-services/eChallan/v1/_expenseBillReport",
+        false,
+        |c| {
+            let m = months_back(1);
+            let end = mgramseva::time::next_month(m).pred_opt().unwrap();
+            json_req(
+                c.q(&format!(
+                    "tenantId={}&monthstartDate={}&monthendDate={}&offset=0&limit=10",
+                    c.tenant,
+                    m.format("%d/%m/%Y"),
+                    end.format("%d/%m/%Y")
+                )),
+                json!({}),
+            )
+        },
+    );
+    add(M::POST, "/vendor/v1/_vendorReport", false, |c| {
+        json_req(
+            c.q(&format!(
+                "tenantId={}&monthStartDate={}&offset=0&limit=10",
+                c.tenant,
+                months_back(1).format("%d/%m/%Y")
+            )),
+            json!({}),
+        )
+    });
+    for p in [
+        "/home/reports",
+        "/home/reports/expenseBill",
+        "/home/reports/expenseBill.xlsx",
+        "/home/reports/vendor",
+        "/home/reports/vendor.xlsx",
+    ] {
+        add(M::GET, p, false, |c| get(c.plain()));
+    }
     add(
         M::GET,
         "/home/billmanualgenerate",

@@ -1,0 +1,206 @@
+//! The demo GP's expenditure: four vendors and the last four months of expense bills, written
+//! through the vendor and expense services as the GP would have (each bill on its own day, paid
+//! ones with their receipt, one cancelled after it was paid, the last month's still unpaid), so
+//! a newcomer sees a real expense list, dashboard and reports. One transaction; skipped when the
+//! demo vendors exist (by the first one's mobile number), so a second run changes nothing.
+
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+
+use super::DEMO_TENANT;
+use super::households::months_before;
+use crate::config::Settings;
+use crate::error::{AppError, AppResult};
+use crate::municipal::echallan::service::{self as challans, ChallanInput, Key, Who};
+use crate::municipal::vendor::service::{self as vendors, Ctx, NewVendor};
+use crate::platform::encryption::Crypto;
+use crate::platform::user::service::{self as users, Identity};
+use crate::time::ist_day_start_millis;
+
+/// What the demo's expenditure holds after a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// False when the demo vendors were already there (nothing written).
+    pub created: bool,
+    pub vendors: usize,
+    pub bills: usize,
+    pub paid: usize,
+    pub unpaid: usize,
+    pub cancelled: usize,
+    /// What the bills not cancelled come to.
+    pub total: Decimal,
+}
+
+/// (name, owner mobile)
+const VENDORS: &[(&str, &str)] = &[
+    ("Balwinder Singh", "9876500901"),
+    ("Sandhu Pipe Store", "9876500902"),
+    ("Kaur Chemicals", "9876500903"),
+    ("Gill Motor Works", "9876500904"),
+];
+
+/// One bill: month (0 = four months ago .. 3 = last month), day, vendor, type, amount, paid
+/// after how many days (None: unpaid), cancelled (after being paid) some days later.
+type Bill = (
+    usize,
+    u32,
+    usize,
+    &'static str,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+const BILLS: &[Bill] = &[
+    (0, 3, 0, "SALARY", 3_000, Some(2), None),
+    (0, 12, 2, "CHLORINATION", 800, Some(5), None),
+    (1, 3, 0, "SALARY", 3_000, Some(1), None),
+    (1, 9, 1, "PIPELINE_REPAIR", 1_450, Some(7), None),
+    (1, 20, 3, "MACHINERY_REPAIR", 2_200, Some(3), Some(6)),
+    (2, 3, 0, "SALARY", 3_000, Some(2), None),
+    (2, 16, 2, "WATER_TREATMENT", 650, Some(4), None),
+    (2, 24, 1, "OTHERS", 450, None, None),
+    (3, 3, 0, "SALARY", 3_000, None, None),
+    (3, 11, 1, "PIPELINE_REPAIR", 1_200, None, None),
+    (3, 18, 3, "NEW_MACHINERY", 5_500, None, None),
+];
+
+/// `hour` o'clock IST on `d`.
+fn at(d: NaiveDate, hour: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ist_day_start_millis(d) + hour * 3_600_000).unwrap_or_default()
+}
+
+fn app(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {:?}", e.code(), e.details())
+}
+
+/// Builds the demo expenditure as of `now` (the CLI passes the current time; tests pin one).
+pub fn setup(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Summary> {
+    let crypto = Crypto::from_settings(&settings.security)?;
+    let ctx = Ctx {
+        state_tenant: &settings.app.state_tenant,
+        crypto: &crypto,
+        sec: &settings.security,
+    };
+    conn.transaction(|c| {
+        let (found, n) = vendors::search(
+            c,
+            ctx,
+            &vendors::Filter {
+                tenant_id: DEMO_TENANT.to_owned(),
+                mobile_number: Some(VENDORS[0].1.to_owned()),
+                limit: Some(1),
+                ..vendors::Filter::default()
+            },
+        )
+        .map_err(app)?;
+        if n > 0 || !found.is_empty() {
+            return Ok(Summary {
+                vendors: VENDORS.len(),
+                ..Summary::default()
+            });
+        }
+        build(c, ctx, now).map_err(app)
+    })
+}
+
+fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Summary> {
+    let id = Identity::new(ctx.crypto, ctx.sec);
+    let sarpanch = match users::id_by_login(c, id, ctx.state_tenant, "EMPLOYEE", "9000000001")? {
+        Some(n) => users::get(c, ctx.crypto, n)?.map(|u| u.uuid),
+        None => None,
+    };
+    let who = Who {
+        actor: sarpanch,
+        pspcl_admin: false,
+    };
+    let months: Vec<NaiveDate> = months_before(now).into_iter().skip(8).collect();
+    let mut s = Summary {
+        created: true,
+        ..Summary::default()
+    };
+    let first = at(months[0], 9).min(now);
+    let mut ids = Vec::new();
+    for (name, mobile) in VENDORS {
+        let v = vendors::create(
+            c,
+            ctx,
+            &NewVendor {
+                tenant_id: DEMO_TENANT.to_owned(),
+                name: (*name).to_owned(),
+                mobile: (*mobile).to_owned(),
+                address: serde_json::json!({"locality": {"code": "WARD1"}}),
+                ..NewVendor::default()
+            },
+            "vendor",
+            sarpanch,
+            first,
+        )?;
+        ids.push(v.id);
+    }
+    s.vendors = ids.len();
+    for &(m, day, vendor, kind, amount, paid_after, cancel_after) in BILLS {
+        let bill_date = months[m].with_day0(day - 1).unwrap_or(months[m]);
+        let written = at(bill_date, 11);
+        if written > now {
+            continue;
+        }
+        let paid_date = paid_after
+            .map(|d| bill_date + Duration::days(d))
+            .filter(|d| at(*d, 12) <= now);
+        let input = ChallanInput {
+            tenant_id: DEMO_TENANT.to_owned(),
+            type_of_expense: kind.to_owned(),
+            vendor_id: ids[vendor],
+            amount: Decimal::from(amount),
+            bill_date,
+            bill_issued_date: Some(bill_date - Duration::days(1)),
+            tax_period_from: crate::time::month_start(bill_date),
+            tax_period_to: bill_date,
+            is_bill_paid: false,
+            paid_date: None,
+            filestore_id: None,
+            description: None,
+        };
+        let bill = challans::create(c, ctx, &input, "Challan", who, written)?;
+        let key = Key::No(bill.challan_no.clone());
+        s.bills += 1;
+        let Some(paid) = paid_date else {
+            s.unpaid += 1;
+            s.total += Decimal::from(amount);
+            continue;
+        };
+        challans::mark_paid(c, ctx, DEMO_TENANT, &key, paid, who, at(paid, 12))?;
+        match cancel_after.map(|d| at(paid + Duration::days(d), 15)) {
+            Some(t) if t <= now => {
+                challans::cancel(c, ctx, DEMO_TENANT, &key, who, t)?;
+                s.cancelled += 1;
+            }
+            _ => {
+                s.paid += 1;
+                s.total += Decimal::from(amount);
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// The figures a run prints.
+pub fn print(s: &Summary) {
+    if !s.created {
+        println!(
+            "Demo expenditure: {} vendors already there (nothing changed).",
+            s.vendors
+        );
+        return;
+    }
+    println!(
+        "Demo expenditure: {} vendors, {} expense bills ({} paid, {} unpaid, {} cancelled), ₹{} in all.",
+        s.vendors, s.bills, s.paid, s.unpaid, s.cancelled, s.total
+    );
+}

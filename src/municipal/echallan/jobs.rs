@@ -1,0 +1,158 @@
+//! The expense reminders of product.md §5.3 (the original's `_schedulermonthsummary`,
+//! `_schedulernewexpenditure` and `_schedulermarkexpensebill`), one GP at a time: each queues an
+//! SMS in the notification outbox to every person holding the roles it names on the GP, in the
+//! person's language (else the state's), with the event's code as the template. They are
+//! scheduled and run by hand through `crate::jobs`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::reports;
+use crate::error::AppResult;
+use crate::platform::encryption::Crypto;
+use crate::platform::localization::{Catalog, Locale};
+use crate::platform::notification::{self, Sms};
+use crate::platform::user::service::holders;
+
+pub const MONTHLY_SUMMARY: &str = "MONTHLY_SUMMARY_EN_REMINDER";
+pub const NEW_EXPENDITURE: &str = "NEW_ENPENDITURE_EN_REMINDER";
+pub const MARK_PAID_BILL: &str = "MARK_PAID_BILL_EN_REMINDER";
+
+/// Who gets the monthly summary, and who the two expense reminders.
+pub const SUMMARY_ROLES: &[&str] = &["GP_ADMIN", "SARPANCH", "EXPENSE_PROCESSING", "SECRETARY"];
+pub const EXPENSE_ROLES: &[&str] = &["EXPENSE_PROCESSING", "SECRETARY"];
+
+/// What a reminder run needs besides the connection.
+pub struct Env<'a> {
+    pub crypto: &'a Crypto,
+    pub i18n: &'a Catalog,
+    /// The public address of this server, for the links in the messages.
+    pub base_url: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl Env<'_> {
+    fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.trim_end_matches('/'))
+    }
+
+    /// Queues `template`'s message (`text_key` filled in with `args`, what `localized` gives in
+    /// the person's language, the GP's name and the person's) to every holder of `roles` on
+    /// `tenant`; the number queued.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the message, its recipients and its fields"
+    )]
+    fn send(
+        &self,
+        conn: &mut PgConnection,
+        tenant: &str,
+        roles: &[&str],
+        template: &str,
+        text_key: &str,
+        args: &[(&str, &str)],
+        localized: &dyn Fn(Locale) -> Vec<(&'static str, String)>,
+    ) -> AppResult<usize> {
+        let mut n = 0;
+        for u in holders(conn, self.crypto, tenant, roles)? {
+            let Some(mobile) = u.mobile_number.as_deref() else {
+                continue;
+            };
+            let locale = u
+                .locale
+                .as_deref()
+                .and_then(Locale::parse)
+                .unwrap_or_else(|| self.i18n.default_locale());
+            let gp = self.i18n.place_name(locale, tenant);
+            let own = localized(locale);
+            let mut all: Vec<(&str, &str)> = vec![("GPWSC", &gp), ("user", &u.name)];
+            all.extend_from_slice(args);
+            all.extend(own.iter().map(|(k, v)| (*k, v.as_str())));
+            let text = self.i18n.format(locale, text_key, &all);
+            notification::enqueue_sms(
+                conn,
+                self.crypto,
+                &Sms {
+                    tenant_id: tenant,
+                    mobile,
+                    template,
+                    text,
+                },
+                self.now,
+            )?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// The previous month's water collections and expenditure (bills paid then), to the GP's
+/// office holders (`MONTHLY_SUMMARY_EN_REMINDER`, text `mGram.GPUser.PreviousMonthSummary`).
+pub fn month_summary(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> AppResult<usize> {
+    let s = reports::last_month(conn, tenant, env.now)?;
+    let (from, to) = (
+        crate::time::month_start_at(s.month),
+        crate::time::month_end_at(s.month),
+    );
+    let water = crate::business::collection::service::collected_between(
+        conn,
+        tenant,
+        crate::municipal::water::service::SERVICE,
+        from,
+        to,
+    )?;
+    let month = |l: Locale| {
+        use chrono::Datelike as _;
+        let name = env.i18n.text(l, &format!("MONTH_{}", s.month.month()));
+        vec![("PREVIOUS_MONTH", format!("{name} {}", s.month.year()))]
+    };
+    let (water, spent) = (reports::wire_amount(water), reports::wire_amount(s.paid));
+    let link = env.link("/home/reports");
+    env.send(
+        conn,
+        tenant,
+        SUMMARY_ROLES,
+        MONTHLY_SUMMARY,
+        "mGram.GPUser.PreviousMonthSummary",
+        &[
+            ("PREVIOUS_MONTH_COLLECTION", &water),
+            ("PREVIOUS_MONTH_EXPENSE", &spent),
+            ("LINK", &link),
+        ],
+        &month,
+    )
+}
+
+/// "Please enter new expenditure bills" (`NEW_ENPENDITURE_EN_REMINDER`, text
+/// `mGram.GPUser.EnterExpense`), to the GP's expense staff.
+pub fn new_expenditure(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> AppResult<usize> {
+    let link = env.link("/home/addExpense");
+    env.send(
+        conn,
+        tenant,
+        EXPENSE_ROLES,
+        NEW_EXPENDITURE,
+        "mGram.GPUser.EnterExpense",
+        &[("NEW_EXP_LINK", &link)],
+        &|_| Vec::new(),
+    )
+}
+
+/// "{N} expenditure bills are awaiting payment confirmation" (`MARK_PAID_BILL_EN_REMINDER`), to
+/// the GP's expense staff, only when the GP has unpaid bills.
+pub fn mark_paid_bills(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> AppResult<usize> {
+    let unpaid = reports::unpaid_count(conn, tenant)?;
+    if unpaid == 0 {
+        return Ok(0);
+    }
+    let (count, link) = (unpaid.to_string(), env.link("/home/searchExpense"));
+    env.send(
+        conn,
+        tenant,
+        EXPENSE_ROLES,
+        MARK_PAID_BILL,
+        MARK_PAID_BILL,
+        &[("BILL_COUNT_AWAIT", &count), ("EXP_MRK_LINK", &link)],
+        &|_| Vec::new(),
+    )
+}
