@@ -29,15 +29,13 @@ const DASHBOARD: &[&str] = &[
 
 /// The tiles of screens whose modules are still to come (dashboard, reports): shown,
 /// not yet opened. Each moves to its module when the module is built.
-const COMING: &[Tile] = &[
-    Tile {
-        place: 9,
-        key: "CORE_GPWSC_DASHBOARD",
-        href: "/home/dashboard",
-        roles: DASHBOARD,
-        ready: false,
-    },
-];
+const COMING: &[Tile] = &[Tile {
+    place: 9,
+    key: "CORE_GPWSC_DASHBOARD",
+    href: "/home/dashboard",
+    roles: DASHBOARD,
+    ready: false,
+}];
 
 /// Every tile, in the order of product.md §1.2 (the React HRMS screens become the Employees
 /// tile): the modules' declarations and the ones to come.

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::db::schema::echallan as ch;
+use crate::db::schema::echallan_bill as ch;
 use crate::time::{Fy, IST};
 
 pub const ELECTRICITY: &str = "ELECTRICITY_BILL";

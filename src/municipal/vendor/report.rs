@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::db::schema::vendor as v;
+use crate::db::schema::vendor_account as v;
 use crate::error::AppResult;
 use crate::municipal::echallan::report_rows::{day_end, day_start};
 use crate::municipal::echallan::reports;
