@@ -30,6 +30,8 @@ pub struct Summary {
     pub cancelled: usize,
     /// What the bills not cancelled come to.
     pub total: Decimal,
+    /// The bill number of the one that has its paper bill attached.
+    pub attached: Option<String>,
 }
 
 /// (name, owner mobile)
@@ -105,11 +107,61 @@ pub fn setup(
                 ..Summary::default()
             });
         }
-        build(c, ctx, now).map_err(app)
+        build(c, ctx, &settings.filestore, now).map_err(app)
     })
 }
 
-fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Summary> {
+/// The bill that comes with the vendor's paper bill attached (a scan would be a photo; the demo
+/// writes a one-page PDF naming the vendor, the work and the amount).
+const WITH_ATTACHMENT: usize = 3;
+
+/// A one-page PDF with `lines` of text (Helvetica, so ASCII only): the demo's attached bill.
+fn paper_bill(lines: &[String]) -> Vec<u8> {
+    let mut text = String::from("BT /F1 14 Tf 24 150 Td");
+    for l in lines {
+        let l: String = l
+            .chars()
+            .filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\'))
+            .collect();
+        text.push_str(&format!(" ({l}) Tj 0 -22 Td"));
+    }
+    text.push_str(" ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 320 200] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn build(
+    c: &mut PgConnection,
+    ctx: Ctx<'_>,
+    files: &crate::config::FilestoreSettings,
+    now: DateTime<Utc>,
+) -> AppResult<Summary> {
     let id = Identity::new(ctx.crypto, ctx.sec);
     let sarpanch = match users::id_by_login(c, id, ctx.state_tenant, "EMPLOYEE", "9000000001")? {
         Some(n) => users::get(c, ctx.crypto, n)?.map(|u| u.uuid),
@@ -144,7 +196,7 @@ fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Su
         ids.push(v.id);
     }
     s.vendors = ids.len();
-    for &(m, day, vendor, kind, amount, paid_after, cancel_after) in BILLS {
+    for (n, &(m, day, vendor, kind, amount, paid_after, cancel_after)) in BILLS.iter().enumerate() {
         let bill_date = months[m].with_day0(day - 1).unwrap_or(months[m]);
         let written = at(bill_date, 11);
         if written > now {
@@ -167,7 +219,34 @@ fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Su
             filestore_id: None,
             description: None,
         };
+        let input = if n == WITH_ATTACHMENT {
+            let pdf = paper_bill(&[
+                VENDORS[vendor].0.to_owned(),
+                format!("{kind} {bill_date}"),
+                format!("Rs {amount}"),
+            ]);
+            let file = crate::platform::filestore::store_upload(
+                c,
+                files,
+                DEMO_TENANT,
+                "echallan",
+                "bill.pdf",
+                pdf,
+                sarpanch,
+                written,
+            )?;
+            ChallanInput {
+                filestore_id: Some(file.to_string()),
+                ..input
+            }
+        } else {
+            input
+        };
+        let with_file = input.filestore_id.is_some();
         let bill = challans::create(c, ctx, &input, "Challan", who, written)?;
+        if with_file {
+            s.attached = Some(bill.challan_no.clone());
+        }
         let key = Key::No(bill.challan_no.clone());
         s.bills += 1;
         let Some(paid) = paid_date else {

@@ -506,6 +506,21 @@ fn the_demo_gp_gets_vendors_and_months_of_expenses_once() {
         first.total,
         Decimal::from(3000 + 800 + 3000 + 1450 + 3000 + 650 + 450 + 3000 + 1200 + 5500)
     );
+    // one bill carries its paper bill: a PDF on disk, of this GP
+    let no = first.attached.clone().expect("a bill with an attachment");
+    let file = challans::get(&mut c, GP, &Key::No(no))
+        .unwrap()
+        .and_then(|b| b.filestore_id)
+        .expect("the bill names its file");
+    let (_, bytes) = mgramseva::platform::filestore::read(
+        &mut c,
+        &s.filestore.dir,
+        GP,
+        uuid::Uuid::parse_str(&file).unwrap(),
+    )
+    .unwrap()
+    .expect("the attachment is kept");
+    assert!(bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF\n"));
     let again = mgramseva::demo::expenses::setup(&mut c, &s, now).unwrap();
     assert!(!again.created);
     let (_, problems) =

@@ -88,7 +88,8 @@ async fn access_masters_have_their_counts() {
         )
         .await
         .len(),
-        322
+        // 322 before the upload action (3040, data/mdms/ORIGIN.md)
+        323
     );
     assert_eq!(
         records(
@@ -101,7 +102,8 @@ async fn access_masters_have_their_counts() {
         )
         .await
         .len(),
-        1217
+        // 1217 before the upload action's six roles
+        1223
     );
     assert_eq!(
         records(&app, p, "pb", "BillingService", "TaxHeadMaster", None)

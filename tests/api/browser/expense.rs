@@ -1,6 +1,6 @@
 //! Expenses on a 360×740 phone in Punjabi: from the home tile, an expense with a new vendor and
 //! a PDF of the bill; found in the search by its vendor; opened; marked paid after the
-//! confirmation; shown PAID with its attachment.
+//! confirmation; shown PAID with its attachment and on the month's expense bill report.
 
 use mgramseva::platform::localization::Locale;
 use serde_json::json;
@@ -60,7 +60,13 @@ pub(super) fn add_by_form(
 #[test]
 fn a_phone_in_punjabi_adds_an_expense_with_a_new_vendor_and_a_file_finds_it_and_marks_it_paid() {
     let app = TestApp::new();
-    staff(&app, CLERK, &["EXPENSE_PROCESSING"], PASSWORD);
+    // a secretary's two hats: expenses and the reports
+    staff(
+        &app,
+        CLERK,
+        &["EXPENSE_PROCESSING", "DASHBOARD_VIEWER"],
+        PASSWORD,
+    );
     let t = |k: &str| same(&app.state.i18n.text(Locale::Pa, k));
     let port = serve(app.state.clone());
     let base = format!("http://127.0.0.1:{port}");
@@ -165,4 +171,17 @@ fn a_phone_in_punjabi_adds_an_expense_with_a_new_vendor_and_a_file_finds_it_and_
         text_of(&b, "#tab-pending"),
         format!("{} (0)", t("EXPENSE_TAB_PENDING"))
     );
+
+    // and on the expense bill report of the month it was entered in, paid, with its vendor and
+    // amount
+    b.go(&format!(
+        "{base}/home/reports/expenseBill?month={}",
+        &day(0)[..7]
+    ));
+    b.wait_text("id=\"register\"");
+    let row = text_of(&b, "#register tbody");
+    for want in ["Baldev Singh".to_owned(), "₹1,200".to_owned(), t("PAID")] {
+        assert!(row.contains(&want), "{want:?} not in {row}");
+    }
+    assert!(b.fits_width(), "the report pans sideways");
 }
