@@ -507,7 +507,7 @@ fn the_demo_gp_gets_vendors_and_months_of_expenses_once() {
         Decimal::from(3000 + 800 + 3000 + 1450 + 3000 + 650 + 450 + 3000 + 1200 + 5500)
     );
     // one bill carries its paper bill: a PDF on disk, of this GP
-    let no = first.attached.clone().expect("a bill with an attachment");
+    let no = first.attached.expect("a bill with an attachment");
     let file = challans::get(&mut c, GP, &Key::No(no))
         .unwrap()
         .and_then(|b| b.filestore_id)
