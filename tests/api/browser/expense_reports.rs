@@ -5,22 +5,6 @@
 use super::*;
 use crate::expense_reports::{bill, vendor};
 
-fn cookies(b: &Browser) -> String {
-    b.cmd("GET", "/cookie", None)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            format!(
-                "{}={}",
-                c["name"].as_str().unwrap(),
-                c["value"].as_str().unwrap()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// A text of the Punjabi catalogue.
 fn pa(module: &str, key: &str) -> String {
     let v: Value = serde_json::from_str(
@@ -77,7 +61,7 @@ fn the_expense_bill_report_shows_the_months_bills_on_a_phone_and_downloads_them(
     let (status, ctype, body) = get_with_cookies(
         port,
         &format!("/home/reports/expenseBill.xlsx?month={this}"),
-        &cookies(&b),
+        &b.cookie_header(),
     );
     assert_eq!(status, 200);
     assert_eq!(

@@ -6,23 +6,6 @@ use std::io::{Read as _, Write as _};
 
 use super::*;
 
-/// The browser's cookies, as a `Cookie` header.
-fn cookies(b: &Browser) -> String {
-    b.cmd("GET", "/cookie", None)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            format!(
-                "{}={}",
-                c["name"].as_str().unwrap(),
-                c["value"].as_str().unwrap()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// The path of a link on the page.
 fn href(b: &Browser, css: &str) -> String {
     let h = b.cmd(
@@ -84,7 +67,7 @@ fn import_with_a_template_and_errors_in_punjabi_then_share_the_receipt() {
     b.snap("import-1-form");
 
     // 1. The templates, with the browser's session: Punjabi headers and an example row.
-    let jar = cookies(&b);
+    let jar = b.cookie_header();
     let (status, ctype, csv) = get_with_cookies(port, &href(&b, "#template-csv"), &jar);
     assert_eq!((status, ctype.as_str()), (200, "text/csv; charset=utf-8"));
     let csv = String::from_utf8(csv).unwrap();

@@ -268,6 +268,23 @@ impl Browser {
         .unwrap();
     }
 
+    /// The browser's cookies, as a `Cookie` header (to fetch what a link gives this session).
+    pub(crate) fn cookie_header(&self) -> String {
+        self.cmd("GET", "/cookie", None)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}={}",
+                    c["name"].as_str().unwrap(),
+                    c["value"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Waits (briefly) until the page holds `text`.
     pub(crate) fn wait_text(&self, text: &str) {
         let started = Instant::now();

@@ -181,23 +181,6 @@ for (const el of document.querySelectorAll('.tiles li > *')) {
 return {lang, texts, unlabelled, small, contrast};
 "#;
 
-/// The browser's cookies as a `Cookie` header.
-fn cookies(b: &Browser) -> String {
-    b.cmd("GET", "/cookie", None)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            format!(
-                "{}={}",
-                c["name"].as_str().unwrap(),
-                c["value"].as_str().unwrap()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// GET as the browser would, gzip accepted: (status, content encoding, bytes on the wire).
 fn gzipped(port: u16, path: &str, cookies: &str) -> (u16, String, usize) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -442,7 +425,7 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
         assert!(DOWNLOADS.contains(route), "{route}");
     }
 
-    let jar = cookies(&b);
+    let jar = b.cookie_header();
     for (_, path, ctype) in &downloads {
         let (status, got, body) = get_with_cookies(gp.port, path, &jar);
         assert_eq!(
@@ -460,7 +443,7 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
         let english = translated_english(locale);
         b.go(&format!("{base}/lang?to={lang}&next=/home"));
         b.wait_text(&format!("lang=\"{lang}\""));
-        let jar = cookies(&b);
+        let jar = b.cookie_header();
         for (_, path) in &pages {
             b.go(&format!("{base}{path}"));
             b.wait_text("</main>");
