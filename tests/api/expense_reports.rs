@@ -195,6 +195,13 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
         )
         .await;
     assert_eq!(s, 200, "{v}");
+    // the app's revenue dashboard reads each month as its `Expense` model
+    crate::app_models::list_parses_as(
+        "Expense@revenue_dashboard",
+        &v["ChallanCollectionData"],
+        "ChallanCollectionData",
+    )
+    .unwrap();
     let rows = v["ChallanCollectionData"].as_array().unwrap();
     let mut months = 0;
     let mut m = fy.first_day();

@@ -94,6 +94,8 @@ async fn upload(
 
 fn file_id(r: &Resp) -> String {
     assert_eq!(r.0, 201, "{}", r.1);
+    // the app reads `files` as a list of its `FileStore` model
+    crate::app_models::list_parses_as("FileStore", &r.1["files"], "files").unwrap();
     r.1["files"][0]["fileStoreId"].as_str().unwrap().to_owned()
 }
 
