@@ -51,6 +51,9 @@ pub struct FilestoreSettings {
     pub dir: std::path::PathBuf,
     /// Largest file taken by `POST /filestore/v1/files` and the pages' uploads, in bytes.
     pub max_file_bytes: usize,
+    /// Uploads without a login kept unclaimed per GP in the last 24 hours: files and bytes.
+    pub anonymous_files_per_day: i64,
+    pub anonymous_bytes_per_day: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -335,8 +335,8 @@ fn filestore_sweep(
         crate::platform::filestore::sweep(conn, &state.settings.filestore.dir, chrono::Utc::now())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(format!(
-        "{} files written out of the database, {} files without a record removed",
-        done.moved, done.removed
+        "{} files written out of the database, {} files without a record removed, {} unclaimed uploads removed",
+        done.moved, done.removed, done.unclaimed
     ))
 }
 

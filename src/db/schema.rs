@@ -239,6 +239,7 @@ diesel::table! {
         size -> Int8,
         sha256 -> Text,
         path -> Nullable<Text>,
+        unclaimed -> Bool,
     }
 }
 

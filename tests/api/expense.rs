@@ -616,3 +616,77 @@ async fn pspcl_electricity_bills_are_read_only_for_gp_staff() {
     // Other types stay open to staff on a mapped GP.
     create(&a, challan(GP, "OTHERS", "20401", &v, "100", None)).await;
 }
+
+/// The app uploads an expense's paper bill without a token (`CoreRepository.uploadFiles`): the
+/// file is taken (rate-limited per address, a daily quota per GP), kept unclaimed until the bill
+/// naming it is created, and swept after a day if no bill does. A GP that is not a gram
+/// panchayat, an unknown token, a file another GP's bill names: refused.
+#[actix_web::test]
+async fn the_apps_upload_without_a_token_is_claimed_by_its_bill_or_swept() {
+    use crate::filestore::{file_id, files_on_disk, pdf, upload};
+    use diesel::prelude::*;
+    use mgramseva::db::schema::filestore_file as ff;
+    let code_of = |r: &Resp| (r.0.as_u16(), code(&r.1).to_owned());
+    let app = TestApp::configured(|s| s.filestore.anonymous_files_per_day = 3);
+    let a = clerk(&app, NOPSPCL, "9851400011").await;
+    let v = vendor(&a, "Harpal Singh", "9851400111").await;
+    let claimed = |id: &str| -> Option<(bool, Option<uuid::Uuid>)> {
+        ff::table
+            .find(uuid::Uuid::parse_str(id).unwrap())
+            .select((ff::unclaimed, ff::created_by))
+            .first(&mut app.db.conn())
+            .optional()
+            .unwrap()
+    };
+
+    let bill_file = file_id(&upload(&app, None, NOPSPCL, "bill.pdf", &pdf()).await);
+    assert_eq!(claimed(&bill_file), Some((true, None)));
+    let stray = file_id(&upload(&app, None, NOPSPCL, "stray.pdf", &pdf()).await);
+    let other = file_id(&upload(&app, None, "pb.lodhipur", "other.pdf", &pdf()).await);
+    // not a gram panchayat
+    let r = upload(&app, None, "pb", "a.pdf", &pdf()).await;
+    assert_eq!(code_of(&r), (400, "INVALID_TENANT".into()), "{}", r.1);
+
+    // the bill names the file: claimed in its transaction
+    let mut body = challan(NOPSPCL, "SALARY", "20201", &v, "1200", None);
+    body["Challan"]["filestoreid"] = json!(bill_file);
+    let made = create(&a, body).await;
+    assert_eq!(made["filestoreid"], bill_file.as_str());
+    assert_eq!(claimed(&bill_file), Some((false, None)));
+    // a file of another GP is not found for this GP's bill, and stays unclaimed
+    let mut body = challan(NOPSPCL, "SALARY", "20201", &v, "1300", None);
+    body["Challan"]["filestoreid"] = json!(other);
+    let (s, e) = post(&a, "echallan-services/eChallan/v1/_create", body).await;
+    assert_eq!((s, code(&e)), (400, "INVALID_FILESTORE_ID"), "{e}");
+    assert_eq!(claimed(&other), Some((true, None)));
+
+    // the claimed file no longer counts: two more unclaimed files on the GP are within its
+    // quota of 3 a day; a fourth is not
+    file_id(&upload(&app, None, NOPSPCL, "third.pdf", &pdf()).await);
+    file_id(&upload(&app, None, NOPSPCL, "fourth.pdf", &pdf()).await);
+    let before = files_on_disk(&app);
+    let r = upload(&app, None, NOPSPCL, "fifth.pdf", &pdf()).await;
+    assert_eq!(code_of(&r), (429, "TOO_MANY_REQUESTS".into()), "{}", r.1);
+    assert_eq!(
+        files_on_disk(&app),
+        before,
+        "nothing kept of a refused upload"
+    );
+    // staff with a token are not held to the quota of anonymous uploads
+    let staff = file_id(&upload(&app, Some(&a.token), NOPSPCL, "staff.pdf", &pdf()).await);
+    assert_eq!(claimed(&staff).map(|c| c.0), Some(false));
+
+    // a day later the sweep removes the unclaimed files (row and bytes), keeps the claimed
+    let dir = app.state.settings.filestore.dir.clone();
+    let later = chrono::Utc::now() + chrono::Duration::hours(25);
+    let done = mgramseva::platform::filestore::sweep(&mut app.db.conn(), &dir, later).unwrap();
+    assert_eq!(done.unclaimed, 4, "stray, other, third and fourth");
+    assert_eq!(claimed(&stray), None);
+    assert_eq!(claimed(&other), None);
+    assert!(claimed(&bill_file).is_some());
+    assert_eq!(
+        files_on_disk(&app),
+        2,
+        "the bill's file and the staff upload"
+    );
+}

@@ -13,7 +13,7 @@ use crate::helpers::*;
 const BOUNDARY: &str = "filestoretestboundary91c2";
 
 /// A small PDF with bytes of every kind (NUL and high bytes included).
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     let mut b = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
     b.extend((0u8..=255).cycle().take(3000));
     b.extend_from_slice(b"\ntrailer << >>\n%%EOF\n");
@@ -77,7 +77,7 @@ fn upload_req(token: Option<&str>, body: Vec<u8>) -> test::TestRequest {
 }
 
 /// Uploads one file as the app does (fields tenantId and module), with the token in the header.
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: Option<&str>,
     tenant: &str,
@@ -92,7 +92,7 @@ async fn upload(
     app.send(upload_req(token, body)).await
 }
 
-fn file_id(r: &Resp) -> String {
+pub(crate) fn file_id(r: &Resp) -> String {
     assert_eq!(r.0, 201, "{}", r.1);
     // the app reads `files` as a list of its `FileStore` model
     crate::app_models::list_parses_as("FileStore", &r.1["files"], "files").unwrap();
@@ -131,7 +131,7 @@ fn rows(app: &TestApp) -> i64 {
 }
 
 /// Files (not directories) under the app's file store directory.
-fn files_on_disk(app: &TestApp) -> usize {
+pub(crate) fn files_on_disk(app: &TestApp) -> usize {
     fn walk(p: &std::path::Path) -> usize {
         std::fs::read_dir(p).map_or(0, |d| {
             d.flatten()
@@ -317,8 +317,8 @@ async fn refusals_have_their_codes_and_keep_nothing() {
         )
         .await;
     assert_eq!(code_of(&r), (415, "INVALID_UPLOAD".into()), "{}", r.1);
-    // no token (as the mGramSeva app sends it), a token of a role that may not upload
-    let r = upload(&app, None, GP, "a.pdf", &p).await;
+    // an unknown token (no token is the app's upload: see expense.rs), a role that may not upload
+    let r = upload(&app, Some("not-a-token"), GP, "a.pdf", &p).await;
     assert_eq!(r.0, 401, "{}", r.1);
     let collector = app.login("9800000005", &["COLLECTION_OPERATOR"]);
     let r = upload(&app, Some(&collector), GP, "a.pdf", &p).await;

@@ -185,7 +185,8 @@ fn check(
         .map(str::to_owned);
     if let Some(f) = &filestore_id {
         let ours = match uuid::Uuid::parse_str(f) {
-            Ok(id) => filestore::get(conn, tenant, id)?.is_some(),
+            // an upload without a login (the app's) is claimed by the bill naming it
+            Ok(id) => filestore::claim(conn, tenant, id)?,
             Err(_) => false,
         };
         if !ours {

@@ -76,6 +76,8 @@ pub struct Swept {
     pub moved: usize,
     /// Files (and half-written temporary files) without a row, removed.
     pub removed: usize,
+    /// Uploads without a login that no record claimed within a day, removed (row and file).
+    pub unclaimed: usize,
 }
 
 fn older_than_grace(meta: &fs::Metadata, now: DateTime<Utc>) -> bool {
@@ -87,9 +89,24 @@ fn older_than_grace(meta: &fs::Metadata, now: DateTime<Utc>) -> bool {
         .is_some_and(|age| age.as_secs() >= GRACE_SECONDS)
 }
 
-/// Writes out rows made before files moved to disk, and removes files no row names.
+/// Removes uploads without a login no record claimed within a day, writes out rows made before
+/// files moved to disk, and removes files no row names.
 pub fn sweep(conn: &mut PgConnection, dir: &Path, now: DateTime<Utc>) -> AppResult<Swept> {
     let mut out = Swept::default();
+    let stale: Vec<(Uuid, Option<String>)> = diesel::delete(
+        ff::table
+            .filter(ff::unclaimed)
+            .filter(ff::created_at.lt(now - chrono::Duration::hours(super::UNCLAIMED_HOURS))),
+    )
+    .returning((ff::id, ff::path))
+    .get_results(conn)?;
+    for (id, path) in stale {
+        if let Some(rel) = path {
+            remove(dir, &rel);
+        }
+        tracing::info!(%id, "filestore: removed an upload no record claimed");
+        out.unclaimed += 1;
+    }
     loop {
         let batch: Vec<(Uuid, Option<Vec<u8>>)> = ff::table
             .filter(ff::bytes.is_not_null())

@@ -48,6 +48,8 @@ pub struct File {
     pub path: Option<String>,
     pub created_by: Option<uuid::Uuid>,
     pub created_at: DateTime<Utc>,
+    /// Uploaded without a login and not yet named by a record of its GP ([`claim`]).
+    pub unclaimed: bool,
 }
 
 #[derive(Insertable)]
@@ -64,6 +66,7 @@ struct NewFile<'a> {
     path: &'a str,
     created_by: Option<uuid::Uuid>,
     created_at: DateTime<Utc>,
+    unclaimed: bool,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -90,6 +93,45 @@ pub fn store(
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<uuid::Uuid> {
+    let file = Stored {
+        tenant,
+        module,
+        tag,
+        file_name,
+        content_type,
+        actor,
+        unclaimed: false,
+    };
+    keep(conn, dir, &file, bytes, now)
+}
+
+/// What a new file's row says.
+struct Stored<'a> {
+    tenant: &'a str,
+    module: &'a str,
+    tag: Option<&'a str>,
+    file_name: &'a str,
+    content_type: &'a str,
+    actor: Option<uuid::Uuid>,
+    unclaimed: bool,
+}
+
+fn keep(
+    conn: &mut PgConnection,
+    dir: &Path,
+    f: &Stored<'_>,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> AppResult<uuid::Uuid> {
+    let Stored {
+        tenant,
+        module,
+        tag,
+        file_name,
+        content_type,
+        actor,
+        unclaimed,
+    } = *f;
     let id = uuid::Uuid::new_v4();
     let path = disk::write(dir, id, &bytes)?;
     let row = NewFile {
@@ -104,6 +146,7 @@ pub fn store(
         path: &path,
         created_by: actor,
         created_at: now,
+        unclaimed,
     };
     if let Err(e) = diesel::insert_into(ff::table).values(&row).execute(conn) {
         disk::remove(dir, &path);
@@ -152,6 +195,57 @@ fn gram_panchayat(conn: &mut PgConnection, tenant: &str) -> AppResult<()> {
             "tenantId",
         )),
     }
+}
+
+/// Marks file `id` of `tenant` as named by a record of that GP (an expense bill), so the sweep
+/// keeps it; false when the GP has no such file. Run it in the record's transaction.
+pub fn claim(conn: &mut PgConnection, tenant: &str, id: uuid::Uuid) -> AppResult<bool> {
+    let n = diesel::update(ff::table.find(id).filter(ff::tenant_id.eq(tenant)))
+        .set(ff::unclaimed.eq(false))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// How long an unclaimed upload is kept.
+pub const UNCLAIMED_HOURS: i64 = 24;
+
+/// Refuses an upload without a login that would take `tenant` over its unclaimed files or
+/// bytes of the last [`UNCLAIMED_HOURS`] (serialised per GP by a transaction lock).
+fn anonymous_quota(
+    conn: &mut PgConnection,
+    settings: &FilestoreSettings,
+    tenant: &str,
+    files: i64,
+    bytes: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use diesel::dsl::{count_star, sql};
+    use diesel::sql_types::{BigInt, Text};
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('filestore-anonymous:' || $1))")
+        .bind::<Text, _>(tenant)
+        .execute(conn)?;
+    let (n, size): (i64, i64) = ff::table
+        .filter(ff::tenant_id.eq(tenant))
+        .filter(ff::unclaimed)
+        .filter(ff::created_at.gt(now - Duration::hours(UNCLAIMED_HOURS)))
+        .select((count_star(), sql::<BigInt>("COALESCE(SUM(size), 0)::int8")))
+        .first(conn)?;
+    if n + files > settings.anonymous_files_per_day
+        || size + bytes > settings.anonymous_bytes_per_day
+    {
+        tracing::info!(
+            tenant,
+            files = n,
+            bytes = size,
+            "anonymous upload refused: quota"
+        );
+        return Err(AppError::client(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            codes::TOO_MANY_REQUESTS,
+            "Too many files sent without a login for this GP today; log in or try tomorrow",
+        ));
+    }
+    Ok(())
 }
 
 /// The record of file `id` if it is on `tenant` (a file of another tenant is not found).
@@ -225,9 +319,11 @@ pub fn signed_link_tenant(crypto: &Crypto, path: &str, now: DateTime<Utc>) -> Op
 }
 
 pub fn routes(r: &mut Routes<'_>) {
-    // uploads: a role mapped to the action on the tenant named (the gateway reads the token
-    // from the `auth-token` header or the `requestInfo` field, and the form's `tenantId`)
-    r.upload("/filestore/v1/files", Access::Protected, create);
+    // uploads: with a token, a role mapped to the action on the tenant named (the gateway reads
+    // the token from the `auth-token` header or the `requestInfo` field, and the form's
+    // `tenantId`); without one (the mGramSeva app sends none), rate-limited per address, kept
+    // unclaimed until a record of the GP names the file, within a daily quota per GP
+    r.upload("/filestore/v1/files", Access::ProtectedOrLink, create);
     // links to files of a GP the caller holds a role on, or, without a login, to the files the
     // request names by id (the app asks for every file without a token; checked by the handler)
     r.get("/filestore/v1/files/url", Access::Mixed, urls)
@@ -378,7 +474,9 @@ async fn create(
     }
     let max = state.settings.filestore.max_file_bytes;
     let mut files = Vec::new();
+    let mut total: i64 = 0;
     for part in form.files.into_iter().filter(|p| p.field == "file") {
+        total = total.saturating_add(i64::try_from(part.bytes.len()).unwrap_or(i64::MAX));
         let (name, content_type) = upload::check(&part.file_name, &part.bytes, max)?;
         files.push((name, content_type, part.bytes));
     }
@@ -390,27 +488,30 @@ async fn create(
         ));
     }
     let actor = caller.user().map(|u| u.uuid);
-    let dir = state.settings.filestore.dir.clone();
+    let settings = state.settings.filestore.clone();
+    let dir = settings.dir.clone();
     let t = tenant.clone();
     let written = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let w = written.clone();
     let made = db::transaction(&state.pool, move |c| {
         gram_panchayat(c, &t)?;
         let now = Utc::now();
+        if actor.is_none() {
+            let n = i64::try_from(files.len()).unwrap_or(i64::MAX);
+            anonymous_quota(c, &settings, &t, n, total, now)?;
+        }
         let mut ids = Vec::new();
         for (name, content_type, bytes) in files {
-            let id = store(
-                c,
-                &dir,
-                &t,
-                &module,
-                tag.as_deref(),
-                &name,
+            let file = Stored {
+                tenant: &t,
+                module: &module,
+                tag: tag.as_deref(),
+                file_name: &name,
                 content_type,
-                bytes,
                 actor,
-                now,
-            )?;
+                unclaimed: actor.is_none(),
+            };
+            let id = keep(c, &dir, &file, bytes, now)?;
             if let Ok(mut w) = w.lock() {
                 w.push(id);
             }
