@@ -232,6 +232,45 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
         (l.paid, l.new_expense, l.pending),
         (Decimal::ZERO, Decimal::from(800), Decimal::from(800))
     );
+
+    // and `_lastMonthSummary` answers it, once a ₹500 bill is paid too: paid 500, new 1,300,
+    // still pending 800; the month named with its own financial year
+    bill(&app, operator, "SALARY", 500, true);
+    let summary = |token: String, q: String| {
+        let app = &app;
+        async move {
+            app.post(
+                &format!("{EB}/_lastMonthSummary?{q}"),
+                json!({"RequestInfo": ri(&token)}),
+            )
+            .await
+        }
+    };
+    let (s, v) = summary(token.clone(), format!("tenantId={GP}&currentDate={next}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["responseInfo"].is_object(), "{v}");
+    let month = month_start(0).format("%B").to_string().to_uppercase();
+    assert_eq!(
+        v["LastMonthSummary"],
+        json!({"previousMonthCollection": "500", "previousMonthNewExpense": "1300",
+            "cumulativePendingExpense": "800",
+            "previousMonthYear": format!("{month} {}", fy.label())})
+    );
+    // the counter staff see it; staff of another GP, a bad date: refused
+    let operator_token = app.login("9811000002", &["COLLECTION_OPERATOR"]);
+    let (s, v) = summary(operator_token, format!("tenantId={GP}&currentDate={next}")).await;
+    assert_eq!(
+        v["LastMonthSummary"]["previousMonthCollection"], "500",
+        "{s} {v}"
+    );
+    let (s, v) = summary(token.clone(), format!("tenantId={OTHER_GP}")).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = summary(
+        token,
+        format!("tenantId={GP}&currentDate=99999999999999999"),
+    )
+    .await;
+    assert_eq!(s, 400, "{v}");
 }
 
 #[actix_web::test]

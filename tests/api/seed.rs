@@ -65,7 +65,7 @@ fn the_same_files_load_once() {
         .unwrap();
     assert_eq!(n["mdms_tenant"], 4349);
     // 1217, and the upload action's six roles (data/mdms/ORIGIN.md)
-    assert_eq!(n["mdms_role_action"], 1223);
+    assert_eq!(n["mdms_role_action"], 1230);
     let after = counts(&mut c);
     assert_eq!((after.0, after.1), (before.0, before.1));
     assert_eq!(after.2, before.2 + 1);

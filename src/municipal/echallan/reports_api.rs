@@ -1,9 +1,9 @@
 //! `echallan-services/eChallan/v1/_expenseDashboard`, `_chalanCollectionData` and
 //! `_expenseBillReport`: the expense figures and the bill report as the app reads them (amounts
 //! as strings on the dashboards, numbers on the report; times in epoch milliseconds; the
-//! ResponseInfo under `responseInfo`). The original's `_lastMonthSummary` is not served: no role
-//! of the Punjab role-actions holds its action and the app does not call it; its figures
-//! (`reports::last_month`) make the bill PDF's expenditure rows and the monthly reminder.
+//! ResponseInfo under `responseInfo`); `_lastMonthSummary`, the month before's figures
+//! (`reports::last_month`, as on the bill PDF's expenditure rows and the monthly reminder; the
+//! source has no action for it: see data/mdms/ORIGIN.md, id 3041).
 
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
@@ -34,7 +34,52 @@ pub fn routes(r: &mut Routes<'_>) {
         "/echallan-services/eChallan/v1/_expenseBillReport",
         Access::Protected,
         bill_report,
+    )
+    .post(
+        "/echallan-services/eChallan/v1/_lastMonthSummary",
+        Access::Protected,
+        last_month_summary,
     );
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SummaryQuery {
+    tenant_id: Option<String>,
+    /// Epoch milliseconds of a day of the month after the one summed (default: now).
+    current_date: Option<i64>,
+}
+
+/// `_lastMonthSummary?tenantId&currentDate`: the month before `currentDate`'s: payments made
+/// (`previousMonthCollection`), bills dated in it (`previousMonthNewExpense`), the financial
+/// year's bills still unpaid at its end (`cumulativePendingExpense`), all strings of whole
+/// rupees, and `previousMonthYear` = the month and its own financial year ("NOVEMBER 2026-27";
+/// the original printed the financial year of today, wrong for March in April).
+async fn last_month_summary(
+    state: web::Data<AppState>,
+    q: web::Query<SummaryQuery>,
+    req: Digit<Value>,
+) -> AppResult<HttpResponse> {
+    let tenant = params::tenant(&q.tenant_id)?;
+    let at = match q.current_date {
+        Some(ms) => params::instant(ms, "currentDate")?,
+        None => Utc::now(),
+    };
+    let m = db::run(&state.pool, move |c| {
+        Ok(reports::last_month(c, &tenant, at)?)
+    })
+    .await?;
+    let month = m.month.format("%B").to_string().to_uppercase();
+    let fy = crate::time::Fy::of_date(m.month).label();
+    Ok(HttpResponse::Ok().json(json!({
+        "LastMonthSummary": {
+            "previousMonthCollection": wire_amount(m.paid),
+            "previousMonthNewExpense": wire_amount(m.new_expense),
+            "cumulativePendingExpense": wire_amount(m.pending),
+            "previousMonthYear": format!("{month} {fy}"),
+        },
+        "responseInfo": ResponseInfo::success(&req.info),
+    })))
 }
 
 #[derive(Deserialize)]

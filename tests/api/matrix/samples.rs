@@ -1032,6 +1032,12 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     }
     add(
         M::POST,
+        "/echallan-services/eChallan/v1/_lastMonthSummary",
+        false,
+        |c| json_req(c.q(&format!("tenantId={}", c.tenant)), json!({})),
+    );
+    add(
+        M::POST,
         "/echallan-services/eChallan/v1/_expenseBillReport",
         false,
         |c| {
