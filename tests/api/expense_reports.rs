@@ -48,7 +48,18 @@ pub(crate) fn bill(
     amount: i64,
     paid: bool,
 ) -> String {
-    let day = today();
+    bill_on(app, vendor, kind, amount, paid, today())
+}
+
+/// An expense bill dated `day` (paid that day when `paid`); its number.
+pub(crate) fn bill_on(
+    app: &TestApp,
+    vendor: uuid::Uuid,
+    kind: &str,
+    amount: i64,
+    paid: bool,
+    day: NaiveDate,
+) -> String {
     let mut c = app.db.conn();
     c.transaction(|c| {
         challans::create(
@@ -271,6 +282,52 @@ async fn the_expense_dashboard_follows_a_paid_salary_an_unpaid_repair_and_a_canc
     )
     .await;
     assert_eq!(s, 400, "{v}");
+}
+
+/// The reports screen opens on last month's expenditure summary, as the bill PDF prints it:
+/// ₹1,500 salary paid and ₹700 repair unpaid last month → new 2,200, paid 1,500, pending 700;
+/// this month's bills are not in it.
+#[actix_web::test]
+async fn the_reports_screen_shows_last_months_expenditure() {
+    let app = TestApp::new();
+    let last = month_start(1) + Duration::days(2);
+    let v = vendor(&app, "Balwinder Singh", "9876511031");
+    bill_on(&app, v, "SALARY", 1_500, true, last);
+    bill_on(&app, v, "PIPELINE_REPAIR", 700, false, last);
+    bill(&app, v, "SALARY", 999, true);
+    let sid = crate::expense_pages::staff_session(&app, "9811000031", &["SECRETARY"]).await;
+    let page = crate::pages::call_in(
+        &app,
+        actix_web::test::TestRequest::get().uri("/home/reports"),
+        Some(&sid),
+        "pa",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let at = page.body.find("id=\"last-month\"").expect("the summary");
+    let dl = &page.body[at..page.body[at..].find("</dl>").unwrap() + at];
+    let pa: Value =
+        serde_json::from_str(include_str!("../../data/localization/pa_IN.json")).unwrap();
+    let m = month_start(1);
+    let month = format!(
+        "{} {}",
+        pa["mgramseva-common"][format!("MONTH_{}", chrono::Datelike::month(&m))]
+            .as_str()
+            .unwrap(),
+        chrono::Datelike::year(&m)
+    );
+    assert!(page.body.contains(&month), "{month} in {}", page.body);
+    let want = [
+        ("ਨਵਾਂ ਖਰਚਾ", "₹2,200"),
+        ("ਅਸਲ ਭੁਗਤਾਨ", "₹1,500"),
+        ("ਕੁੱਲ ਬਕਾਇਆ ਖਰਚਾ", "₹700"),
+    ];
+    for (label, amount) in want {
+        assert!(
+            dl.contains(&format!("<dt>{label}</dt><dd>{amount}</dd>")),
+            "{label} {amount} in {dl}"
+        );
+    }
 }
 
 #[actix_web::test]

@@ -50,11 +50,35 @@ const PAGE_ROWS: usize = 10;
 #[template(path = "echallan/reports.html")]
 struct IndexPage {
     p: PageCtx,
+    /// "Previous billing cycle summary (October 2026)".
+    summary_title: String,
+    /// Last month's payments, new bills and pending total (`_lastMonthSummary`'s figures).
+    summary: Vec<(String, String)>,
 }
 
 async fn index(mut page: StaffPage) -> PageResult {
     let p = page.ctx()?;
-    page.render(StatusCode::OK, IndexPage { p })
+    let tenant = p.tenant.clone();
+    let m = db::run(&page.state.pool, move |c| {
+        Ok(super::reports::last_month(c, &tenant, Utc::now())?)
+    })
+    .await?;
+    let summary_title = p
+        .t("PDF_GP_SUMMARY")
+        .replace("{month}", &p.month_label(m.month));
+    let summary = vec![
+        (p.t("PDF_NEW_EXPENDITURE"), inr(m.new_expense)),
+        (p.t("PDF_ACTUAL_PAYMENTS"), inr(m.paid)),
+        (p.t("PDF_PENDING_EXPENDITURE"), inr(m.pending)),
+    ];
+    page.render(
+        StatusCode::OK,
+        IndexPage {
+            p,
+            summary_title,
+            summary,
+        },
+    )
 }
 
 #[derive(Deserialize)]
