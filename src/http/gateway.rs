@@ -602,7 +602,7 @@ mod tests {
         assert!(t.duplicates().is_empty(), "{:?}", t.duplicates());
         assert_eq!(
             t.lookup(&post, "/filestore/v1/files"),
-            Lookup::Declared(Access::Protected)
+            Lookup::Declared(Access::ProtectedOrLink)
         );
         assert!(t.is_upload(&post, "/filestore/v1/files"));
         assert!(!t.is_upload(&post, "/filestore/v1/files/url"));
