@@ -194,10 +194,6 @@ pub fn create_online(
     Ok(taken)
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a payment, who takes it and, for a gateway's, its transaction id"
-)]
 fn take(
     conn: &mut PgConnection,
     crypto: &Crypto,

@@ -151,11 +151,7 @@ async fn create(state: web::Data<AppState>, req: Digit<CreateBody>) -> AppResult
         .first()
         .and_then(|tp| tp.bill_id.as_deref())
         .and_then(|b| b.trim().parse().ok()));
-    let user_uuid = match req.caller.user() {
-        Some(u) => Some(u.uuid),
-        None => None,
-    }
-    .or_else(|| {
+    let user_uuid = req.caller.user().map(|u| u.uuid).or_else(|| {
         t.user
             .as_ref()
             .and_then(|u| u.uuid.as_deref())
