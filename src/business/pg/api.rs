@@ -304,13 +304,12 @@ async fn gateways(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        Some(t) => state
-            .pg
+        Some(t) => super::gateway::gateways(&state)
             .for_tenant(t)
             .map(|g| g.code())
             .into_iter()
             .collect(),
-        None => state.pg.codes(),
+        None => super::gateway::gateways(&state).codes(),
     };
     Ok(HttpResponse::Ok().json(codes))
 }

@@ -210,6 +210,12 @@ fn adapter(code: &str, settings: &Settings) -> anyhow::Result<Option<Arc<dyn Gat
     Ok(None)
 }
 
+/// The gateways of `state` (none when the state holds something else).
+pub fn gateways(state: &crate::state::AppState) -> &Gateways {
+    static NONE: std::sync::LazyLock<Gateways> = std::sync::LazyLock::new(Gateways::default);
+    state.pg.downcast_ref::<Gateways>().unwrap_or(&NONE)
+}
+
 /// `pb.a=RAZORPAY,pb.b=PAYGOV` → GP → code.
 fn parse_tenant_gateways(s: &str) -> anyhow::Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();

@@ -22,15 +22,15 @@ mod pages;
 mod repo;
 pub mod sandbox;
 pub mod service;
-mod staff;
+mod staff_pages;
 
 pub use api::txn_json;
-pub use gateway::{Gateway, Gateways, Redirect, Status, Verdict};
+pub use gateway::{Gateway, Gateways, Redirect, Status, Verdict, gateways};
 pub use model::Txn;
 pub use service::{
     NewTxn, Reconciled, Started, get, get_in, reconcile, settle_callback, start_payment,
 };
-pub use staff::TILES;
+pub use staff_pages::TILES;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);

@@ -20,7 +20,7 @@ pub fn routes(r: &mut Routes<'_>) {
     r.get(service::GO_PATH, Access::PublicPage, go)
         .get(sandbox::PAY_PATH, Access::PublicPage, sandbox_form)
         .post(sandbox::PAY_PATH, Access::PublicPage, sandbox_decide);
-    super::staff::routes(r);
+    super::staff_pages::routes(r);
 }
 
 #[derive(Template)]

@@ -177,13 +177,15 @@ pub async fn start_payment(state: &AppState, req: NewTxn) -> AppResult<Started> 
     check_amount(&bs, req.amount)?;
     let callback_url = check_callback(&state.settings.app.base_url, &req.callback_url)?;
     let tenant = req.tenant_id.trim().to_owned();
-    let gateway = state.pg.for_tenant(&tenant).ok_or_else(|| {
-        bad(
-            codes::PG_NO_GATEWAY,
-            "This GP does not take online payments",
-            "Transaction.tenantId",
-        )
-    })?;
+    let gateway = super::gateway::gateways(state)
+        .for_tenant(&tenant)
+        .ok_or_else(|| {
+            bad(
+                codes::PG_NO_GATEWAY,
+                "This GP does not take online payments",
+                "Transaction.tenantId",
+            )
+        })?;
     if let Some(asked) = req
         .gateway
         .as_deref()
@@ -431,21 +433,22 @@ fn txn_id_in(state: &AppState, params: &BTreeMap<String, String>) -> Option<Stri
             return Some(v.to_owned());
         }
     }
-    state
-        .pg
+    super::gateway::gateways(state)
         .codes()
         .into_iter()
-        .filter_map(|c| state.pg.by_code(c))
+        .filter_map(|c| super::gateway::gateways(state).by_code(c))
         .find_map(|g| g.txn_id_of(params))
 }
 
 fn adapter(state: &AppState, txn: &Txn) -> AppResult<Arc<dyn Gateway>> {
-    state.pg.by_code(&txn.gateway).ok_or_else(|| {
-        AppError::Unavailable(format!(
-            "the gateway {} of this transaction is not configured now",
-            txn.gateway
-        ))
-    })
+    super::gateway::gateways(state)
+        .by_code(&txn.gateway)
+        .ok_or_else(|| {
+            AppError::Unavailable(format!(
+                "the gateway {} of this transaction is not configured now",
+                txn.gateway
+            ))
+        })
 }
 
 /// A verdict must name this transaction and, when it claims success, its exact amount.
@@ -670,7 +673,7 @@ pub fn reconcile(
     let mut out = Reconciled::default();
     for txn in repo::pending_before(conn, before, 10_000)? {
         out.checked += 1;
-        let Some(gateway) = state.pg.by_code(&txn.gateway) else {
+        let Some(gateway) = super::gateway::gateways(state).by_code(&txn.gateway) else {
             out.errors += 1;
             continue;
         };
@@ -720,85 +723,5 @@ pub fn reconcile(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(n: i64) -> Decimal {
-        Decimal::from(n)
-    }
-
-    #[test]
-    fn amounts_follow_the_business_service_and_collection_rules() {
-        assert_eq!(
-            check_amount("WS", d(0))
-                .err()
-                .map(|e| e.code())
-                .unwrap_or_default(),
-            codes::PG_INVALID_AMOUNT
-        );
-        assert_eq!(
-            check_amount("WS", d(-5))
-                .err()
-                .map(|e| e.code())
-                .unwrap_or_default(),
-            codes::PG_INVALID_AMOUNT
-        );
-        let paise = Decimal::new(17050, 2);
-        assert_eq!(
-            check_amount("WS", paise)
-                .err()
-                .map(|e| e.code())
-                .unwrap_or_default(),
-            codes::PG_INVALID_AMOUNT
-        );
-        assert_eq!(
-            check_amount("WS", d(10_001))
-                .err()
-                .map(|e| e.code())
-                .unwrap_or_default(),
-            codes::PG_AMOUNT_ABOVE_LIMIT
-        );
-        assert!(check_amount("WS", d(10_000)).is_ok());
-        assert!(check_amount("EXPENSE.SALARY", d(50_000)).is_ok());
-        // an expense bill (no advance, part payment allowed)
-        assert_eq!(
-            check_against_due(d(171), d(170), true, false)
-                .err()
-                .map(|e| e.code())
-                .unwrap_or_default(),
-            codes::PG_AMOUNT_ABOVE_DUE
-        );
-        assert!(check_against_due(d(100), d(170), true, false).is_ok());
-        assert_eq!(
-            check_against_due(d(100), d(170), false, true)
-                .err()
-                .map(|e| e.code())
-                .unwrap_or_default(),
-            codes::PG_PART_PAYMENT_NOT_ALLOWED
-        );
-        assert!(check_against_due(d(500), d(170), true, true).is_ok());
-    }
-
-    #[test]
-    fn callbacks_stay_on_this_server() {
-        let base = "https://gp.example.in";
-        assert!(check_callback(base, "/citizen/paid").is_ok());
-        assert!(check_callback(base, "https://gp.example.in/mgramseva/paymentSuccess").is_ok());
-        for bad_url in [
-            "https://evil.example/x",
-            "//evil.example/x",
-            "https://gp.example.in.evil.example/",
-            "javascript:alert(1)",
-            "/\\evil.example",
-        ] {
-            assert_eq!(
-                check_callback(base, bad_url)
-                    .err()
-                    .map(|e| e.code())
-                    .unwrap_or_default(),
-                codes::PG_INVALID_CALLBACK_URL,
-                "{bad_url}"
-            );
-        }
-    }
-}
+#[path = "service_tests.rs"]
+mod tests;
