@@ -17,6 +17,9 @@ pub struct AppState {
     pub sms: Arc<dyn crate::platform::notification::SmsAdapter>,
     /// Anonymous calls (the link holder's view) per client address.
     pub link_limiter: Arc<crate::platform::access::limiter::Limiter>,
+    /// The payment gateways and which GP uses which: `business::pg::Gateways`, read through
+    /// `business::pg::gateways(state)` (the state sits below business and does not name it).
+    pub pg: Arc<dyn std::any::Any + Send + Sync>,
 }
 
 impl AppState {
