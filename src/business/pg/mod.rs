@@ -1,0 +1,3 @@
+//! pg-service: online payments through gateways.
+
+pub mod gateways;
