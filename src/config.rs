@@ -68,15 +68,29 @@ impl Default for OutboundSettings {
     }
 }
 
-/// `[pg]`: the online payment gateways' accounts. Keys and secrets come from the environment
-/// (`MGRAMSEVA__PG__PAYGOV__SECRET_KEY`, `MGRAMSEVA__PG__RAZORPAY__KEY_SECRET`, ...), never
-/// from a file in the repository.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// Online payments (`business::pg`): which gateway each GP uses and the gateways' keys.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PgSettings {
-    #[serde(default)]
+    /// The state's gateway, for every GP without its own: `SANDBOX`, `PAYGOV`, `RAZORPAY`, or
+    /// empty (no online payments).
+    pub gateway: String,
+    /// GPs with another gateway than the state's: `pb.lodhipur=RAZORPAY,pb.x=PAYGOV` (`pb.y=`
+    /// turns online payments off for one GP).
+    pub tenant_gateways: String,
+    /// The built-in sandbox gateway and its pages (`/pg-sandbox/*`): dev, test and demo only.
+    pub sandbox_enabled: bool,
+    /// Key of the sandbox's HMAC-SHA256 callback signature.
+    pub sandbox_key: Secret,
+    /// The reconciliation job asks the gateway about PENDING transactions older than this.
+    pub reconcile_after_minutes: i64,
+    /// A PENDING transaction the gateway still does not confirm after this long expires (FAILURE).
+    pub expire_after_minutes: i64,
+    /// Longest wait for a gateway's server-to-server answer.
+    pub timeout_ms: u64,
+    /// Keys come from the environment (`MGRAMSEVA__PG__PAYGOV__SECRET_KEY`,
+    /// `MGRAMSEVA__PG__RAZORPAY__KEY_SECRET`, ...), never from a file in the repository.
     pub paygov: PaygovSettings,
-    #[serde(default)]
     pub razorpay: RazorpaySettings,
 }
 

@@ -296,6 +296,11 @@ impl RazorpayDouble {
         self.state.lock().unwrap().slow = on;
     }
 
+    /// The id of the order made last.
+    pub fn last_order(&self) -> String {
+        self.state.lock().unwrap().orders.last().unwrap().id.clone()
+    }
+
     pub fn order_count(&self) -> usize {
         self.state.lock().unwrap().orders.len()
     }

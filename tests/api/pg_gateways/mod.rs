@@ -2,6 +2,7 @@
 //! that speak their protocols.
 
 mod doubles;
+mod e2e;
 mod paygov;
 mod razorpay;
 

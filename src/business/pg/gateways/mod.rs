@@ -1,8 +1,10 @@
 //! The real gateways' protocols (PayGov, Razorpay): what goes to the gateway, how its answers
 //! are checked, and the server-to-server status query that alone can say "paid".
 
+pub mod adapters;
 pub mod paygov;
 pub mod razorpay;
+pub mod webhook_api;
 
 use rust_decimal::Decimal;
 

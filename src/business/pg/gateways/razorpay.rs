@@ -263,7 +263,7 @@ pub fn confirm(
     order_id: Option<&str>,
     amount: Decimal,
 ) -> Verdict {
-    match try_confirm(cfg, client, txn_id, order_id, amount) {
+    match ask(cfg, client, txn_id, order_id, amount) {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(txn_id, error = %e, "razorpay: no usable answer");
@@ -272,7 +272,8 @@ pub fn confirm(
     }
 }
 
-fn try_confirm(
+/// [`confirm`], with why no answer could be had.
+pub fn ask(
     cfg: &RazorpaySettings,
     client: &Client,
     txn_id: &str,
