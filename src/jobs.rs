@@ -99,6 +99,20 @@ pub fn all() -> &'static [JobDef] {
             run: expense_mark_paid,
         },
         JobDef {
+            name: "pg-reconcile",
+            schedule: "0 */15 * * * *",
+            scheduled: true,
+            about: "ask the gateway about online payments still PENDING after pg.reconcile_after_minutes and settle them; expire those unconfirmed after pg.expire_after_minutes",
+            run: pg_reconcile,
+        },
+        JobDef {
+            name: "pg-reconcile-daily",
+            schedule: "0 20 2 * * *",
+            scheduled: true,
+            about: "the daily pass of pg-reconcile (before the ledger check sees the day's receipts)",
+            run: pg_reconcile,
+        },
+        JobDef {
             name: "pii-rotate",
             schedule: "0 15 3 * * *",
             scheduled: true,
@@ -129,6 +143,15 @@ fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyh
         }
     }
     Ok(format!("{sent} sent, {failed} failed"))
+}
+
+fn pg_reconcile(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
+    let r = crate::business::pg::reconcile(state, conn, chrono::Utc::now())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!(
+        "{} pending online payments checked: {} paid, {} failed, {} expired, {} still pending, {} errors",
+        r.checked, r.succeeded, r.failed, r.expired, r.still_pending, r.errors
+    ))
 }
 
 fn ledger_check(_: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow::Result<String> {

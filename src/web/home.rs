@@ -42,6 +42,7 @@ const COMING: &[Tile] = &[Tile {
 fn all_tiles() -> Vec<&'static Tile> {
     let mut all: Vec<&'static Tile> = [
         crate::business::hrms::TILES,
+        crate::business::pg::TILES,
         crate::municipal::water::TILES,
         crate::municipal::calculator::TILES,
         crate::municipal::echallan::TILES,

@@ -40,6 +40,7 @@ mod mdms;
 mod names;
 mod ops;
 mod pages;
+mod pg;
 mod pg_gateways;
 mod register;
 mod register_pdf;

@@ -31,6 +31,7 @@ pub use model::Txn;
 pub use service::{
     NewTxn, Reconciled, Started, get, get_in, reconcile, settle_callback, start_payment,
 };
+pub use staff::TILES;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);

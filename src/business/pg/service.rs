@@ -105,6 +105,26 @@ fn check_amount(business_service: &str, amount: Decimal) -> AppResult<()> {
     Ok(())
 }
 
+/// The amount against what is owed: above it only where the business service takes advance,
+/// below it only where it takes part payment.
+fn check_against_due(amount: Decimal, due: Decimal, part: bool, advance: bool) -> AppResult<()> {
+    if amount > due && !advance {
+        return Err(bad(
+            codes::PG_AMOUNT_ABOVE_DUE,
+            format!("At most ₹{due} may be paid"),
+            "Transaction.txnAmount",
+        ));
+    }
+    if amount < due && !part {
+        return Err(bad(
+            codes::PG_PART_PAYMENT_NOT_ALLOWED,
+            format!("The whole ₹{due} must be paid"),
+            "Transaction.txnAmount",
+        ));
+    }
+    Ok(())
+}
+
 /// A callback URL on this server only (no open redirect): a path, or a URL under the base URL.
 fn check_callback(base_url: &str, url: &str) -> AppResult<String> {
     let url = url.trim();
@@ -206,21 +226,12 @@ pub async fn start_payment(state: &AppState, req: NewTxn) -> AppResult<Started> 
                 "Transaction.billId",
             ));
         }
-        let due = bill.bill.total_amount;
-        if amount > due && !service.is_advance_allowed {
-            return Err(bad(
-                codes::PG_AMOUNT_ABOVE_DUE,
-                format!("At most ₹{due} may be paid"),
-                "Transaction.txnAmount",
-            ));
-        }
-        if amount < due && !service.part_payment_allowed {
-            return Err(bad(
-                codes::PG_PART_PAYMENT_NOT_ALLOWED,
-                format!("The whole ₹{due} must be paid"),
-                "Transaction.txnAmount",
-            ));
-        }
+        check_against_due(
+            amount,
+            bill.bill.total_amount,
+            service.part_payment_allowed,
+            service.is_advance_allowed,
+        )?;
         let txn = Txn {
             txn_id: new_txn_id(conn, &st, now)?,
             tenant_id: tenant.clone(),
@@ -707,4 +718,71 @@ pub fn reconcile(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(n: i64) -> Decimal {
+        Decimal::from(n)
+    }
+
+    #[test]
+    fn amounts_follow_the_business_service_and_collection_rules() {
+        assert_eq!(
+            check_amount("WS", d(0)).unwrap_err().code(),
+            codes::PG_INVALID_AMOUNT
+        );
+        assert_eq!(
+            check_amount("WS", d(-5)).unwrap_err().code(),
+            codes::PG_INVALID_AMOUNT
+        );
+        let paise = Decimal::new(17050, 2);
+        assert_eq!(
+            check_amount("WS", paise).unwrap_err().code(),
+            codes::PG_INVALID_AMOUNT
+        );
+        assert_eq!(
+            check_amount("WS", d(10_001)).unwrap_err().code(),
+            codes::PG_AMOUNT_ABOVE_LIMIT
+        );
+        assert!(check_amount("WS", d(10_000)).is_ok());
+        assert!(check_amount("EXPENSE.SALARY", d(50_000)).is_ok());
+        // an expense bill (no advance, part payment allowed)
+        assert_eq!(
+            check_against_due(d(171), d(170), true, false)
+                .unwrap_err()
+                .code(),
+            codes::PG_AMOUNT_ABOVE_DUE
+        );
+        assert!(check_against_due(d(100), d(170), true, false).is_ok());
+        assert_eq!(
+            check_against_due(d(100), d(170), false, true)
+                .unwrap_err()
+                .code(),
+            codes::PG_PART_PAYMENT_NOT_ALLOWED
+        );
+        assert!(check_against_due(d(500), d(170), true, true).is_ok());
+    }
+
+    #[test]
+    fn callbacks_stay_on_this_server() {
+        let base = "https://gp.example.in";
+        assert!(check_callback(base, "/citizen/paid").is_ok());
+        assert!(check_callback(base, "https://gp.example.in/mgramseva/paymentSuccess").is_ok());
+        for bad_url in [
+            "https://evil.example/x",
+            "//evil.example/x",
+            "https://gp.example.in.evil.example/",
+            "javascript:alert(1)",
+            "/\\evil.example",
+        ] {
+            assert_eq!(
+                check_callback(base, bad_url).unwrap_err().code(),
+                codes::PG_INVALID_CALLBACK_URL,
+                "{bad_url}"
+            );
+        }
+    }
 }

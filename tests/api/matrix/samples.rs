@@ -603,6 +603,51 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         },
     );
 
+    // Online payments (business::pg). A zero amount and unknown transactions: refused by the
+    // handlers after the gateway let them through, nothing started or settled.
+    add(M::POST, "/pg-service/transaction/v1/_create", false, |c| {
+        json_req(
+            c.plain(),
+            json!({"Transaction": {"tenantId": c.tenant, "txnAmount": "0", "module": "WS",
+                "consumerCode": c.fx.flat, "billId": c.fx.bill, "callbackUrl": "/citizen/paid"}}),
+        )
+    });
+    for m in [M::GET, M::POST] {
+        add(
+            m.clone(),
+            "/pg-service/transaction/v1/_update",
+            false,
+            |c| json_req(c.q("transactionId=PB_PG_MATRIX"), json!({})),
+        );
+        add(m, "/pg-service/transaction/v1/_redirect", false, |c| {
+            json_req(c.q("transactionId=PB_PG_MATRIX"), json!({}))
+        });
+    }
+    add(M::POST, "/pg-service/transaction/v1/_search", false, |c| {
+        json_req(c.q(&format!("tenantId={}", c.tenant)), json!({}))
+    });
+    add(M::POST, "/pg-service/gateway/v1/_search", false, |c| {
+        json_req(c.q(&format!("tenantId={}", c.tenant)), json!({}))
+    });
+    add(M::GET, "/pg-service/transaction/v1/_go", false, |c| {
+        get(c.q("transactionId=PB_PG_MATRIX"))
+    });
+    add(M::GET, "/pg-sandbox/pay", false, |c| {
+        get(c.q("orderId=PB_PG_MATRIX&amount=1&returnUrl=%2F&sig=00"))
+    });
+    add(M::POST, "/pg-sandbox/pay", false, |c| {
+        form(
+            c.plain(),
+            &[
+                ("orderId", "PB_PG_MATRIX"),
+                ("amount", "1"),
+                ("returnUrl", "/"),
+                ("sig", "00"),
+                ("decision", "APPROVED"),
+            ],
+        )
+    });
+
     // Vendors and expense bills (municipal::vendor, municipal::echallan). A new vendor per
     // probe (its own mobile number); expense writes name a vendor no GP has, so the handler
     // refuses them after the gateway let them through.
