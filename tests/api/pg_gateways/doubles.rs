@@ -199,7 +199,7 @@ fn paygov_success(merchant: &str, order: &str, amount: &str, secret: &str) -> St
     signed(
         &format!(
             "S|0100|{merchant}|WSlodhipur|{order}|u-1|{amount}|INR|UPI|05-03-2026|SP{n}|pay_{n}|A|111111|111111|111111|111111|111111||",
-            n = order.len() * 7919 % 100_000
+            n = paygov::checksum(order, "surepay-txn")
         ),
         secret,
     )

@@ -183,6 +183,20 @@ async fn paygov_pays_once_on_a_confirmed_return_and_never_on_a_forged_one() {
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["Transaction"][0]["txnStatus"], "FAILURE", "{v}");
     assert_eq!(w.receipts(&consumer2), 0);
+
+    // A third pays at SurePay and never comes back: the reconciliation asks and settles it.
+    let (consumer3, t3) = w.start("9810000003", 170, "170").await;
+    let id3 = t3["txnId"].as_str().unwrap().to_owned();
+    d.set(&id3, PaygovAnswer::Paid("170.00"));
+    let mut c = w.app.db.conn();
+    let later = chrono::Utc::now() + chrono::Duration::minutes(30);
+    let r = mgramseva::business::pg::reconcile(&w.app.state, &mut c, later).unwrap();
+    assert_eq!((r.checked, r.succeeded), (1, 1), "{r:?}");
+    assert_eq!(w.txn(&id3).await["txnStatus"], "SUCCESS");
+    assert_eq!(w.receipts(&consumer3), 1);
+    let again = mgramseva::business::pg::reconcile(&w.app.state, &mut c, later).unwrap();
+    assert_eq!((again.checked, again.succeeded), (0, 0), "{again:?}");
+    assert_eq!(w.receipts(&consumer3), 1);
 }
 
 #[actix_web::test]
