@@ -42,7 +42,30 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub notification: NotificationSettings,
     pub filestore: FilestoreSettings,
+    pub outbound: OutboundSettings,
     pub pg: PgSettings,
+}
+
+/// `[outbound]` in the configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundSettings {
+    /// Time to open the connection (DNS, TCP and TLS).
+    pub connect_timeout_ms: u64,
+    /// Time for the whole call, connecting to the last byte of the answer.
+    pub total_timeout_ms: u64,
+    /// Largest answer read, in bytes.
+    pub max_reply_bytes: u64,
+}
+
+impl Default for OutboundSettings {
+    fn default() -> Self {
+        Self {
+            connect_timeout_ms: 5_000,
+            total_timeout_ms: 15_000,
+            max_reply_bytes: 1 << 20,
+        }
+    }
 }
 
 /// Online payments (`business::pg`): which gateway each GP uses and the gateways' keys.
@@ -65,24 +88,45 @@ pub struct PgSettings {
     pub expire_after_minutes: i64,
     /// Longest wait for a gateway's server-to-server answer.
     pub timeout_ms: u64,
-    pub paygov: GatewaySettings,
-    pub razorpay: GatewaySettings,
+    /// Keys come from the environment (`MGRAMSEVA__PG__PAYGOV__SECRET_KEY`,
+    /// `MGRAMSEVA__PG__RAZORPAY__KEY_SECRET`, ...), never from a file in the repository.
+    pub paygov: PaygovSettings,
+    pub razorpay: RazorpaySettings,
 }
 
-/// The keys and addresses of one real gateway (each adapter reads what its protocol needs).
+/// PayGov (NDML SurePay): the merchant account and the two addresses of its protocol.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct GatewaySettings {
-    /// Where the customer is sent to pay (or the API base, per gateway).
-    pub url: String,
-    /// The server-to-server status query's address.
+#[serde(deny_unknown_fields, default)]
+pub struct PaygovSettings {
+    /// Where the citizen's browser is sent (SurePay `processRequest`).
+    pub gateway_url: String,
+    /// The server-to-server status query (SurePay `queryPaymentStatus`).
     pub status_url: String,
     pub merchant_id: String,
+    /// Basic-auth user and password of the status query.
+    pub merchant_user: String,
+    pub merchant_password: Secret,
+    /// The key mixed into the CRC32 "checksum" of every message.
+    pub secret_key: Secret,
+    /// The request message type (`0100`).
+    pub message_type: String,
+    pub currency: String,
+}
+
+/// Razorpay: the API base, the hosted checkout and the account's keys.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RazorpaySettings {
+    /// `https://api.razorpay.com` (the orders and payments API under `/v1`).
+    pub api_url: String,
+    /// The hosted checkout the citizen's browser posts to.
+    pub checkout_url: String,
     pub key_id: String,
-    pub secret: Secret,
+    pub key_secret: Secret,
+    /// The secret of the webhook set in Razorpay's dashboard.
     pub webhook_secret: Secret,
-    /// Anything else a gateway needs (service ids, currency, ...).
-    pub extra: std::collections::BTreeMap<String, String>,
+    /// The merchant name shown on the checkout.
+    pub merchant_name: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

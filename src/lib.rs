@@ -12,6 +12,7 @@ pub mod http;
 pub mod jobs;
 pub mod money;
 pub mod municipal;
+pub mod outbound;
 pub mod pdf;
 pub mod platform;
 pub mod state;

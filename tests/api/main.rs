@@ -41,6 +41,7 @@ mod names;
 mod ops;
 mod pages;
 mod pg;
+mod pg_gateways;
 mod register;
 mod register_pdf;
 mod security;

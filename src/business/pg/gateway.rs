@@ -204,10 +204,19 @@ impl Gateways {
 
 /// The adapter of a real gateway, built from its keys (None: no adapter of that name).
 fn adapter(code: &str, settings: &Settings) -> anyhow::Result<Option<Arc<dyn Gateway>>> {
-    // The PayGov and Razorpay adapters are built here (helper "gw"), e.g.
-    //   PAYGOV => Some(Arc::new(super::paygov::PayGov::new(&settings.pg.paygov, ...)?)),
-    let _ = (code, settings);
-    Ok(None)
+    use super::gateways::adapters;
+    let s = &settings.pg;
+    Ok(match code {
+        PAYGOV => Some(Arc::new(adapters::PayGov::new(
+            &s.paygov,
+            adapters::client(settings),
+        )?)),
+        RAZORPAY => Some(Arc::new(adapters::Razorpay::new(
+            &s.razorpay,
+            adapters::client(settings),
+        )?)),
+        _ => None,
+    })
 }
 
 /// The gateways of `state` (none when the state holds something else).

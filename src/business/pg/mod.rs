@@ -17,6 +17,7 @@
 
 mod api;
 pub mod gateway;
+pub mod gateways;
 mod model;
 mod pages;
 mod repo;
@@ -34,5 +35,6 @@ pub use staff_pages::TILES;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);
+    gateways::webhook_api::routes(r);
     pages::routes(r);
 }

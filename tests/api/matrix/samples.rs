@@ -1177,6 +1177,21 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     add(M::POST, "/home/hrms/{code}/status", false, |c| {
         form(c.plain(), &[("active", "true"), ("reason", "OTHERS")])
     });
+    // Razorpay's webhook (open; only its signature admits it): a forged one, refused by the
+    // handler after the gateway let it through, nothing settled.
+    add(
+        M::POST,
+        "/pg-service/transaction/v1/_webhook/razorpay",
+        false,
+        |c| {
+            let mut r = json_req(
+                c.plain(),
+                json!({"event": "payment.captured", "payload": {}}),
+            );
+            r.headers.push(("x-razorpay-signature", "00".repeat(32)));
+            r
+        },
+    );
     m
 }
 
