@@ -42,6 +42,47 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub notification: NotificationSettings,
     pub filestore: FilestoreSettings,
+    pub pg: PgSettings,
+}
+
+/// Online payments (`business::pg`): which gateway each GP uses and the gateways' keys.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PgSettings {
+    /// The state's gateway, for every GP without its own: `SANDBOX`, `PAYGOV`, `RAZORPAY`, or
+    /// empty (no online payments).
+    pub gateway: String,
+    /// GPs with another gateway than the state's: `pb.lodhipur=RAZORPAY,pb.x=PAYGOV` (`pb.y=`
+    /// turns online payments off for one GP).
+    pub tenant_gateways: String,
+    /// The built-in sandbox gateway and its pages (`/pg-sandbox/*`): dev, test and demo only.
+    pub sandbox_enabled: bool,
+    /// Key of the sandbox's HMAC-SHA256 callback signature.
+    pub sandbox_key: Secret,
+    /// The reconciliation job asks the gateway about PENDING transactions older than this.
+    pub reconcile_after_minutes: i64,
+    /// A PENDING transaction the gateway still does not confirm after this long expires (FAILURE).
+    pub expire_after_minutes: i64,
+    /// Longest wait for a gateway's server-to-server answer.
+    pub timeout_ms: u64,
+    pub paygov: GatewaySettings,
+    pub razorpay: GatewaySettings,
+}
+
+/// The keys and addresses of one real gateway (each adapter reads what its protocol needs).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewaySettings {
+    /// Where the customer is sent to pay (or the API base, per gateway).
+    pub url: String,
+    /// The server-to-server status query's address.
+    pub status_url: String,
+    pub merchant_id: String,
+    pub key_id: String,
+    pub secret: Secret,
+    pub webhook_secret: Secret,
+    /// Anything else a gateway needs (service ids, currency, ...).
+    pub extra: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -10,6 +10,30 @@ use serde::Serialize;
 /// The stable machine codes of `Errors[].code` that more than one place raises, named once. A
 /// code raised in one place only may stay written out there.
 pub mod codes {
+    /// Online payments (pg-service): the GP takes none, or not through the gateway asked for.
+    pub const PG_NO_GATEWAY: &str = "PG_NO_GATEWAY";
+    /// An online payment of zero, below zero or with paise.
+    pub const PG_INVALID_AMOUNT: &str = "PG_INVALID_AMOUNT";
+    /// Above the per-payment limit (water: ₹10,000).
+    pub const PG_AMOUNT_ABOVE_LIMIT: &str = "PG_AMOUNT_ABOVE_LIMIT";
+    /// More than is owed where the business service takes no advance.
+    pub const PG_AMOUNT_ABOVE_DUE: &str = "PG_AMOUNT_ABOVE_DUE";
+    /// Less than is owed where the business service takes no part payment.
+    pub const PG_PART_PAYMENT_NOT_ALLOWED: &str = "PG_PART_PAYMENT_NOT_ALLOWED";
+    /// Nothing owed by the consumer on the GP (or no such consumer there).
+    pub const PG_NO_BILL: &str = "PG_NO_BILL";
+    /// The bill named is not the consumer's current bill on the GP.
+    pub const PG_BILL_MISMATCH: &str = "PG_BILL_MISMATCH";
+    /// A callback URL that is not a page of this server.
+    pub const PG_INVALID_CALLBACK_URL: &str = "PG_INVALID_CALLBACK_URL";
+    /// No such transaction.
+    pub const PG_UNKNOWN_TXN: &str = "PG_UNKNOWN_TXN";
+    /// A callback whose signature or checksum does not match.
+    pub const PG_BAD_SIGNATURE: &str = "PG_BAD_SIGNATURE";
+    /// A callback naming another amount or transaction than the one stored.
+    pub const PG_TAMPERED: &str = "PG_TAMPERED";
+    /// The gateway cannot be reached or answered nonsense.
+    pub const PG_GATEWAY_UNAVAILABLE: &str = "PG_GATEWAY_UNAVAILABLE";
     /// A required field is absent or empty.
     pub const MISSING_FIELD: &str = "MISSING_FIELD";
     /// A value does not fit its field (too large, too long, breaks a rule of the data).

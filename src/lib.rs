@@ -58,7 +58,10 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
     );
     i18n.reload(&mut conn, &settings.app.state_tenant)
         .context("loading messages")?;
+    let pg = business::pg::Gateways::from_settings(&settings, &pool)
+        .context("configuring the payment gateways")?;
     Ok(AppState {
+        pg: Arc::new(pg),
         pool,
         access: Arc::new(access),
         i18n: Arc::new(i18n),
@@ -101,6 +104,7 @@ pub fn routes(r: &mut http::routes::Routes<'_>) {
     business::apportion::routes(r);
     business::billing::routes(r);
     business::collection::routes(r);
+    business::pg::routes(r);
     municipal::routes(r);
 }
 

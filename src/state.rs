@@ -17,6 +17,8 @@ pub struct AppState {
     pub sms: Arc<dyn crate::platform::notification::SmsAdapter>,
     /// Anonymous calls (the link holder's view) per client address.
     pub link_limiter: Arc<crate::platform::access::limiter::Limiter>,
+    /// The payment gateways and which GP uses which (`business::pg`).
+    pub pg: Arc<crate::business::pg::Gateways>,
 }
 
 impl AppState {

@@ -5,3 +5,4 @@ pub mod apportion;
 pub mod billing;
 pub mod collection;
 pub mod hrms;
+pub mod pg;

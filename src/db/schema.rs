@@ -531,6 +531,55 @@ diesel::table! {
 }
 
 diesel::table! {
+    pg_sandbox_payment (txn_id) {
+        txn_id -> Text,
+        amount -> Numeric,
+        decision -> Text,
+        sandbox_txn_id -> Text,
+        decided_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    pg_transaction (txn_id) {
+        txn_id -> Text,
+        tenant_id -> Text,
+        bill_id -> Uuid,
+        business_service -> Text,
+        consumer_code -> Text,
+        amount -> Numeric,
+        gateway -> Text,
+        status -> Text,
+        status_msg -> Nullable<Text>,
+        gateway_ref -> Nullable<Text>,
+        gateway_txn_id -> Nullable<Text>,
+        gateway_payment_mode -> Nullable<Text>,
+        gateway_status_code -> Nullable<Text>,
+        gateway_status_msg -> Nullable<Text>,
+        receipt -> Nullable<Text>,
+        payment_id -> Nullable<Uuid>,
+        callback_url -> Text,
+        redirect -> Jsonb,
+        user_uuid -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        checked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    pg_transaction_dump (id) {
+        id -> Int8,
+        txn_id -> Nullable<Text>,
+        gateway -> Text,
+        source -> Text,
+        params -> Jsonb,
+        outcome -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     property (id) {
         id -> Uuid,
         tenant_id -> Text,
@@ -939,6 +988,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     mdms_tenant,
     mdms_tenant_tariff,
     notification_outbox,
+    pg_sandbox_payment,
+    pg_transaction,
+    pg_transaction_dump,
     property,
     shortener_link,
     user_account,

@@ -185,6 +185,7 @@ fn owner(table: &str) -> Option<&'static str> {
         ("billing_", "business/billing/"),
         ("collection_", "business/collection/"),
         ("hrms_", "business/hrms/"),
+        ("pg_", "business/pg/"),
         ("user_", "platform/user/"),
         ("mdms_", "platform/mdms/"),
         ("location_", "platform/location/"),

@@ -25,7 +25,7 @@ pub use super::repo::{
 use super::settle::refresh_completion;
 pub use super::settle::{
     PayableBill, Settlement, adjust_advance, fingerprint, lock_consumer, net_due, payable_bill,
-    settle, under_lock, unsettle,
+    payable_bill_online, settle, under_lock, unsettle,
 };
 use crate::business::apportion;
 use crate::error::{AppError, AppResult, ErrorDetail, codes};

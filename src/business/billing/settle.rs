@@ -62,6 +62,37 @@ pub fn payable_bill(
     payment_service: &str,
     mode: &str,
 ) -> AppResult<PayableBill> {
+    payable(
+        conn,
+        state_tenant,
+        tenant,
+        bill_id,
+        payment_service,
+        Some(mode),
+    )
+}
+
+/// [`payable_bill`] for a payment a gateway took (pg-service): the business service's
+/// `collectionModesNotAllowed` lists the counter's modes, and the counter may still not take
+/// ONLINE; a gateway configured for the GP may.
+pub fn payable_bill_online(
+    conn: &mut PgConnection,
+    state_tenant: &str,
+    tenant: &str,
+    bill_id: uuid::Uuid,
+    payment_service: &str,
+) -> AppResult<PayableBill> {
+    payable(conn, state_tenant, tenant, bill_id, payment_service, None)
+}
+
+fn payable(
+    conn: &mut PgConnection,
+    state_tenant: &str,
+    tenant: &str,
+    bill_id: uuid::Uuid,
+    payment_service: &str,
+    counter_mode: Option<&str>,
+) -> AppResult<PayableBill> {
     let bill = repo::bill(conn, bill_id)?
         .filter(|b| b.tenant_id == tenant)
         .ok_or_else(|| {
@@ -85,10 +116,11 @@ pub fn payable_bill(
             "Payment.paymentDetails[0].businessService",
         ));
     }
-    if bs
-        .collection_modes_not_allowed
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(mode))
+    if let Some(mode) = counter_mode
+        && bs
+            .collection_modes_not_allowed
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mode))
     {
         return Err(AppError::invalid_field(
             "MODE_NOT_ALLOWED",

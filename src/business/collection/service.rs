@@ -156,15 +156,75 @@ pub fn create(
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<Taken> {
-    check(p)?;
-    let bill = billing::payable_bill(
+    take(conn, crypto, state_tenant, p, actor, None, now)
+}
+
+/// Takes a payment a gateway received (pg-service only; the counter cannot take ONLINE where
+/// the business service forbids it): mode ONLINE whatever the business service's counter modes
+/// say, the gateway's transaction id as the receipt's transaction number and as the idempotency
+/// key, so one gateway payment makes one receipt however often it is settled. Otherwise as
+/// [`create`] (in the caller's transaction), and its answer remembered for the key.
+pub fn create_online(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    state_tenant: &str,
+    p: &NewPayment,
+    gateway_txn_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Taken> {
+    let p = NewPayment {
+        payment_mode: "ONLINE".to_owned(),
+        idempotency_key: Some(gateway_txn_id.to_owned()),
+        ..p.clone()
+    };
+    let taken = take(
         conn,
+        crypto,
         state_tenant,
-        &p.tenant_id,
-        p.bill_id,
-        &p.business_service,
-        &p.payment_mode,
+        &p,
+        None,
+        Some(gateway_txn_id),
+        now,
     )?;
+    if let Taken::New(payment, _) = &taken {
+        let answer = serde_json::json!({"Payments": [{"id": payment.id,
+            "paymentDetails": [{"receiptNumber": payment.receipt_number}]}]});
+        remember(conn, &p, payment.id, &answer, now)?;
+    }
+    Ok(taken)
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a payment, who takes it and, for a gateway's, its transaction id"
+)]
+fn take(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    state_tenant: &str,
+    p: &NewPayment,
+    actor: Option<uuid::Uuid>,
+    gateway_txn_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<Taken> {
+    check(p)?;
+    let bill = match gateway_txn_id {
+        Some(_) => billing::payable_bill_online(
+            conn,
+            state_tenant,
+            &p.tenant_id,
+            p.bill_id,
+            &p.business_service,
+        )?,
+        None => billing::payable_bill(
+            conn,
+            state_tenant,
+            &p.tenant_id,
+            p.bill_id,
+            &p.business_service,
+            &p.payment_mode,
+        )?,
+    };
     let (t, bs, code) = (&bill.tenant_id, &bill.business_service, &bill.consumer_code);
     let billed = billing::Billed {
         consumer_code: code.clone(),
@@ -183,7 +243,10 @@ pub fn create(
         let receipt_id = receipt_id_name(conn, &bill.business_service)?;
         let receipt =
             crate::platform::idgen::next_id(conn, state_tenant, &p.tenant_id, &receipt_id, now)?;
-        let payment = record(conn, crypto, &filled, &bill, &settled, receipt, actor, now)?;
+        let number = gateway_txn_id.map(str::to_owned);
+        let payment = record(
+            conn, crypto, &filled, &bill, &settled, receipt, number, actor, now,
+        )?;
         Ok(Taken::New(Box::new(payment), settled.bill))
     })
 }
@@ -279,6 +342,7 @@ fn record(
     bill: &billing::PayableBill,
     settled: &billing::Settlement,
     receipt: String,
+    transaction_number: Option<String>,
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<Payment> {
@@ -289,7 +353,9 @@ fn record(
         total_due: settled.due,
         total_amount_paid: p.amount,
         payment_mode: p.payment_mode.to_uppercase(),
-        transaction_number: format!("{}-{}", receipt, now.timestamp_millis()),
+        // A gateway's payment is numbered by the gateway; the counter's by its receipt.
+        transaction_number: transaction_number
+            .unwrap_or_else(|| format!("{}-{}", receipt, now.timestamp_millis())),
         transaction_date: now,
         payment_status: "NEW".to_owned(),
         paid_by: None,
