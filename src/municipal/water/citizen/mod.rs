@@ -14,7 +14,7 @@
 mod bill;
 pub mod feedback;
 pub mod links;
-// mod pay; (with pg's face)
+mod pay;
 pub mod upi;
 
 use actix_web::http::StatusCode;
@@ -31,6 +31,8 @@ pub fn routes(r: &mut Routes<'_>) {
             Access::PublicPage,
             bill::receipt_pdf,
         )
+        .post("/citizen/pay", Access::PublicPage, pay::pay)
+        .get("/citizen/paid", Access::PublicPage, pay::paid)
         .get("/citizen/feedback", Access::PublicPage, feedback::form)
         .post(
             "/citizen/feedback",

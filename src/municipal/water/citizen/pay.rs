@@ -4,7 +4,7 @@
 //! return lands on `/citizen/paid`, which says in plain words what happened and offers the
 //! receipt and the feedback questions.
 
-use actix_web::{http::StatusCode, web};
+use actix_web::{ResponseError as _, http::StatusCode, web};
 use askama::Template;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -56,7 +56,7 @@ pub(super) async fn pay(mut page: Page, form: Form<PayForm>) -> PageResult {
         return Ok(back("CITIZEN_BAD_AMOUNT"));
     };
     let started = pg::start_payment(
-        &page.state,
+        page.state.get_ref(),
         pg::NewTxn {
             tenant_id: t.clone(),
             business_service: "WS".to_owned(),
@@ -115,7 +115,7 @@ pub(super) async fn paid(mut page: Page, q: web::Query<PaidQuery>) -> PageResult
     if id.is_empty() || id.len() > 64 {
         return Err(nf());
     }
-    let txn = pg::get(&page.state, &id).await?.ok_or_else(nf)?;
+    let txn = pg::get(page.state.get_ref(), &id).await?.ok_or_else(nf)?;
     let p = page.ctx();
     let status = match txn.status.as_str() {
         "SUCCESS" | "FAILURE" => txn.status.clone(),
