@@ -289,10 +289,11 @@ pub(super) async fn bill(mut page: Page, q: web::Query<BillQuery>) -> PageResult
         let bill = billing::fetch_bill(c, state_tenant, &tt, SERVICE, &nn, None, Utc::now())?;
         let penalty =
             crate::municipal::calculator::penalty::estimate(c, state_tenant, &tt, &nn, Utc::now())?;
-        let advance = billing::consumer_totals(c, &tt, SERVICE, REGULAR, Some(&[nn.clone()]))?
-            .first()
-            .map(|x| x.advance)
-            .unwrap_or_default();
+        let advance =
+            billing::consumer_totals(c, &tt, SERVICE, REGULAR, Some(std::slice::from_ref(&nn)))?
+                .first()
+                .map(|x| x.advance)
+                .unwrap_or_default();
         let (pays, _) = collection::service::search(
             c,
             &collection::service::Filter {

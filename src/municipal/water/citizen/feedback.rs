@@ -380,6 +380,9 @@ pub(super) struct FeedbackForm {
 
 csrf_forms!(FeedbackForm);
 
+/// A question: its code, its text, the answers 1..5 and whether each is chosen.
+type Question = (String, String, Vec<(u8, bool)>);
+
 #[derive(Template)]
 #[template(path = "citizen/feedback.html")]
 struct FeedbackPage {
@@ -387,8 +390,7 @@ struct FeedbackPage {
     tenant: String,
     no: String,
     payment_id: String,
-    /// (question code, its text, the answers 1..5 and whether each is chosen).
-    questions: Vec<(String, String, Vec<(u8, bool)>)>,
+    questions: Vec<Question>,
     error: String,
     done: bool,
     bill_q: String,
@@ -507,7 +509,7 @@ mod tests {
         ] {
             assert!(answers(&bad).is_err(), "{bad}");
         }
-        let mut zero = ok.clone();
+        let mut zero = ok;
         zero["CheckList"][0]["value"] = json!(0);
         assert!(answers(&zero).is_err());
     }
