@@ -137,6 +137,12 @@ pub mod codes {
     pub const INVALID_FILESTORE_ID: &str = "INVALID_FILESTORE_ID";
     /// No such expense bill on this GP.
     pub const CHALLAN_NOT_FOUND: &str = "CHALLAN_NOT_FOUND";
+    /// No such live payment of the connection named (feedback).
+    pub const PAYMENT_NOT_FOUND: &str = "PAYMENT_NOT_FOUND";
+    /// Feedback answers missing or outside 1..5.
+    pub const INVALID_FEEDBACK: &str = "INVALID_FEEDBACK";
+    /// Feedback for this payment was already given (one per payment).
+    pub const FEEDBACK_EXISTS: &str = "FEEDBACK_EXISTS";
     /// The expense bill is cancelled: nothing more can happen to it.
     pub const CHALLAN_ALREADY_CANCELLED: &str = "CHALLAN_ALREADY_CANCELLED";
     /// The expense bill is already paid.

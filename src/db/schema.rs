@@ -830,6 +830,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    water_feedback (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        connection_no -> Text,
+        payment_id -> Uuid,
+        period_from -> Timestamptz,
+        period_to -> Timestamptz,
+        happy_water_supply -> Int2,
+        water_supply_regular -> Int2,
+        water_quality_good -> Int2,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     water_meter_reading (id) {
         id -> Uuid,
         tenant_id -> Text,
@@ -844,6 +860,15 @@ diesel::table! {
         demand_id -> Nullable<Uuid>,
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    water_upi (tenant_id) {
+        tenant_id -> Text,
+        vpa -> Text,
+        payee_name -> Nullable<Text>,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -983,5 +1008,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     water_connection,
     water_connection_history,
     water_connection_mobile,
+    water_feedback,
     water_meter_reading,
+    water_upi,
 );

@@ -281,6 +281,26 @@ impl Doc {
         self.y = top + h;
     }
 
+    /// A square grid of `width` × `width` modules (a QR code: `dark` row by row), each dark one a
+    /// filled black square of `module` points, at the left margin with a quiet zone of four
+    /// modules around it.
+    pub fn squares(&mut self, width: usize, dark: &[bool], module: f32) {
+        let side = (width + 8) as f32 * module;
+        self.ensure(side);
+        let (left, top) = (MARGIN_X + 4.0 * module, self.y + 4.0 * module);
+        for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
+            let (row, col) = ((i / width) as f32, (i % width) as f32);
+            self.push(Op::FillRect {
+                x: left + col * module,
+                y: top + row * module,
+                w: module,
+                h: module,
+                grey: 0,
+            });
+        }
+        self.y += side;
+    }
+
     /// Horizontal rule across the text width.
     pub fn rule(&mut self) {
         self.ensure(3.0 * MM);

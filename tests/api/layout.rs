@@ -197,6 +197,8 @@ fn owner(table: &str) -> Option<&'static str> {
         ("water_meter_reading", "municipal/calculator/"),
         ("water_bulk_demand", "municipal/calculator/"),
         ("water_connection", "municipal/water/"),
+        ("water_feedback", "municipal/water/"),
+        ("water_upi", "municipal/water/"),
         ("property", "municipal/water/"),
         ("vendor", "municipal/vendor/"),
         ("echallan", "municipal/echallan/"),

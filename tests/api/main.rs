@@ -15,6 +15,7 @@ mod apportion;
 mod billing;
 mod browser;
 mod calculator;
+mod citizen;
 mod collect_pages;
 mod demand_pages;
 mod demo;

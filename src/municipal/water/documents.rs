@@ -309,6 +309,21 @@ pub fn bill_pdf(
             &[("date", &date(from)), ("amount", &inr(amount))],
         ));
     }
+    // the GP's UPI address, when it has one: the intent for this bill as a QR code
+    if bill.bill.total_amount > rust_decimal::Decimal::ZERO
+        && let Some(vpa) = super::citizen::upi::vpa(conn, tenant)?
+    {
+        let intent = super::citizen::upi::intent(
+            &vpa,
+            &gp_name(&t, tenant),
+            bill.bill.total_amount,
+            &bill.bill.bill_number,
+        );
+        if let Some((w, dark)) = super::citizen::upi::modules(&intent) {
+            doc.text(&t.f("CITIZEN_UPI_SCAN", &[("vpa", &vpa)]));
+            doc.squares(w, &dark, 2.5);
+        }
+    }
     gp_summary(conn, &mut doc, &t, tenant, now)?;
     let bytes = finish(doc)?;
     Ok(Some((bill, bytes)))

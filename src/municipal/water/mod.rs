@@ -5,6 +5,7 @@
 //! `/ws-services/wc/*`.
 
 mod api;
+pub mod citizen;
 mod connection;
 pub mod documents;
 pub mod import;
@@ -25,4 +26,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     pages::routes(r);
     register::pages::routes(r);
     import::pages::routes(r);
+    citizen::routes(r);
 }

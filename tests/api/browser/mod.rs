@@ -2,6 +2,7 @@
 //! HTTP. This module is the harness (`Browser`, `serve`, `get_with_cookies`); the walks are in
 //! its submodules, one file per screen family.
 
+mod citizen;
 mod consumer_form;
 mod counter;
 mod demo;

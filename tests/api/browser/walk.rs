@@ -53,7 +53,11 @@ const SAME_IN_EVERY_LANGUAGE: &[(&str, &str)] = &[
 ];
 
 /// What one page check found, one line each.
-fn check_page(b: &Browser, lang: &str, english: &BTreeMap<String, String>) -> Vec<String> {
+pub(super) fn check_page(
+    b: &Browser,
+    lang: &str,
+    english: &BTreeMap<String, String>,
+) -> Vec<String> {
     let v = b.js(PAGE_CHECK);
     let mut out = Vec::new();
     let page_lang = v["lang"].as_str().unwrap_or_default();
@@ -102,7 +106,7 @@ fn is_key(w: &str) -> bool {
 }
 
 /// The English texts of keys that have a translation in `locale` (text → key).
-fn translated_english(locale: &str) -> BTreeMap<String, String> {
+pub(super) fn translated_english(locale: &str) -> BTreeMap<String, String> {
     let read = |l: &str| -> BTreeMap<String, String> {
         let path = format!("{}/data/localization/{l}.json", env!("CARGO_MANIFEST_DIR"));
         let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -182,7 +186,7 @@ return {lang, texts, unlabelled, small, contrast};
 "#;
 
 /// GET as the browser would, gzip accepted: (status, content encoding, bytes on the wire).
-fn gzipped(port: u16, path: &str, cookies: &str) -> (u16, String, usize) {
+pub(super) fn gzipped(port: u16, path: &str, cookies: &str) -> (u16, String, usize) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookies}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n").unwrap();

@@ -872,6 +872,64 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
 
     // Public pages.
     add(M::GET, "/", false, |c| get(c.plain()));
+    // The citizen's pages (no login) and feedback.
+    add(M::GET, "/citizen", false, |c| {
+        get(c.q(&format!("tenantId={}&consumerCode={}", c.tenant, c.fx.flat)))
+    });
+    add(M::GET, "/citizen/bill", false, |c| {
+        get(c.q(&format!("tenantId={}&consumerCode={}", c.tenant, c.fx.flat)))
+    });
+    add(M::GET, "/citizen/bill.pdf", false, |c| {
+        get(c.q(&format!("tenantId={}&consumerCode={}", c.tenant, c.fx.flat)))
+    });
+    add(M::GET, "/citizen/receipt.pdf", false, |c| {
+        get(c.q(&format!(
+            "tenantId={}&consumerCode={}&receiptNumber={}",
+            c.tenant, c.fx.flat, c.fx.receipt
+        )))
+    });
+    // Zero: back to the bill with the reason, nothing started.
+    add(M::POST, "/citizen/pay", false, |c| {
+        form(
+            c.plain(),
+            &[
+                ("tenantId", c.tenant),
+                ("consumerCode", c.fx.flat.as_str()),
+                ("amount", "0"),
+            ],
+        )
+    });
+    add(M::GET, "/citizen/paid", false, |c| {
+        get(c.q("eg_pg_txnid=PB_PG_NONE"))
+    });
+    add(M::GET, "/citizen/feedback", false, |c| {
+        get(c.q(&format!(
+            "tenantId={}&connectionno={}&paymentId={}",
+            c.tenant, c.fx.flat, c.fx.payment
+        )))
+    });
+    // Unanswered: the form comes back with its error, nothing stored.
+    add(M::POST, "/citizen/feedback", false, |c| {
+        form(
+            c.plain(),
+            &[
+                ("tenantId", c.tenant),
+                ("connectionno", c.fx.flat.as_str()),
+                ("paymentId", c.fx.payment.as_str()),
+            ],
+        )
+    });
+    // Out of range: refused, nothing stored.
+    add(M::POST, "/ws-services/wc/_submitfeedback", false, |c| {
+        json_req(
+            c.plain(),
+            json!({"feedback": {"tenantId": c.tenant, "connectionNo": c.fx.flat, "paymentId": c.fx.payment,
+                "additionalDetails": {"CheckList": [{"code": "HAPPY_WATER_SUPPLY", "value": 9}]}}}),
+        )
+    });
+    add(M::POST, "/ws-services/wc/_getfeedback", false, |c| {
+        json_req(c.q(&format!("tenantId={}", c.tenant)), json!({}))
+    });
     add(M::GET, "/lang", false, |c| get(c.q("to=en&next=%2Fhome")));
     add(M::GET, "/login", false, |c| get(c.plain()));
     add(M::POST, "/login", false, |c| {

@@ -1,0 +1,2 @@
+DROP TABLE water_upi;
+DROP TABLE water_feedback;
