@@ -736,3 +736,15 @@ mod inr_tests {
         assert_eq!(inr(Decimal::ZERO), "₹0");
     }
 }
+
+/// Percent-encodes `s` for a URL's query or path (letters, digits, `-_.~/` kept).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -218,16 +218,7 @@ impl ResponseError for PageError {
     }
 }
 
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::words::urlencode;
 
 /// What every template gets: language, CSRF token, texts, and who is logged in where.
 pub struct PageCtx {

@@ -27,7 +27,9 @@ fn world(gateway: &str, pg: impl FnOnce(&mut mgramseva::config::PgSettings)) -> 
         pg(&mut s.pg);
     });
     assert_eq!(
-        mgramseva::business::pg::gateway::gateways(&app.state).for_tenant(GP).map(|g| g.code()),
+        mgramseva::business::pg::gateway::gateways(&app.state)
+            .for_tenant(GP)
+            .map(|g| g.code()),
         Some(gateway),
         "the configuration chose the gateway"
     );

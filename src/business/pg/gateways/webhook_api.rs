@@ -28,7 +28,10 @@ async fn razorpay_webhook(
     http: HttpRequest,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    if super::super::gateway::gateways(&state).by_code(RAZORPAY).is_none() {
+    if super::super::gateway::gateways(&state)
+        .by_code(RAZORPAY)
+        .is_none()
+    {
         return Err(AppError::invalid_field(
             codes::PG_NO_GATEWAY,
             "Razorpay is not a gateway of this server",

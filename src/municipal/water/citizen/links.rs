@@ -9,14 +9,14 @@ use diesel::PgConnection;
 use rust_decimal::Decimal;
 
 use super::super::service::{self, Ctx};
-use super::{bill::bill_path, feedback::feedback_path};
+use super::{bill_pages::bill_path, feedback_pages::feedback_path};
 use crate::business::collection;
 use crate::error::AppResult;
-use crate::http::page::urlencode;
 use crate::platform::localization::Locale;
 use crate::platform::notification::{self, Sms};
 use crate::platform::shortener;
 use crate::state::AppState;
+use crate::words::urlencode;
 
 /// How long an SMS link lasts.
 pub const LINK_DAYS: i64 = 30;

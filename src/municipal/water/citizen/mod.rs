@@ -11,10 +11,10 @@
 //! per client address like the link holder's API calls (`security.anonymous_calls_per_minute`).
 //! The pages work without JavaScript; they are plain forms and links.
 
-mod bill;
-pub mod feedback;
+mod bill_pages;
+pub mod feedback_pages;
 pub mod links;
-mod pay;
+mod pay_pages;
 pub mod upi;
 
 use actix_web::http::StatusCode;
@@ -23,23 +23,31 @@ use crate::http::page::{Page, PageError};
 use crate::http::routes::{Access, Routes};
 
 pub fn routes(r: &mut Routes<'_>) {
-    r.get("/citizen", Access::PublicPage, bill::find)
-        .get("/citizen/bill", Access::PublicPage, bill::bill)
-        .get("/citizen/bill.pdf", Access::PublicPage, bill::bill_pdf)
+    r.get("/citizen", Access::PublicPage, bill_pages::find)
+        .get("/citizen/bill", Access::PublicPage, bill_pages::bill)
+        .get(
+            "/citizen/bill.pdf",
+            Access::PublicPage,
+            bill_pages::bill_pdf,
+        )
         .get(
             "/citizen/receipt.pdf",
             Access::PublicPage,
-            bill::receipt_pdf,
+            bill_pages::receipt_pdf,
         )
-        .post("/citizen/pay", Access::PublicPage, pay::pay)
-        .get("/citizen/paid", Access::PublicPage, pay::paid)
-        .get("/citizen/feedback", Access::PublicPage, feedback::form)
+        .post("/citizen/pay", Access::PublicPage, pay_pages::pay)
+        .get("/citizen/paid", Access::PublicPage, pay_pages::paid)
+        .get(
+            "/citizen/feedback",
+            Access::PublicPage,
+            feedback_pages::form,
+        )
         .post(
             "/citizen/feedback",
             Access::PublicPage,
-            feedback::submit_form,
+            feedback_pages::submit_form,
         );
-    feedback::api_routes(r);
+    feedback_pages::api_routes(r);
 }
 
 /// Refuses (429, a page in the visitor's language) an address that has opened more citizen

@@ -64,7 +64,7 @@ pub fn set(conn: &mut PgConnection, tenant: &str, vpa: Option<&str>) -> AppResul
 /// The UPI intent for paying `amount` on bill `bill_no` to `vpa` (payee `gp_name`): what a
 /// phone's UPI apps open, and what the QR code holds.
 pub fn intent(vpa: &str, gp_name: &str, amount: Decimal, bill_no: &str) -> String {
-    let e = crate::http::page::urlencode;
+    let e = crate::words::urlencode;
     format!(
         "upi://pay?pa={}&pn={}&am={}&tn={}&cu=INR",
         // a VPA is letters, digits, `._-` and one `@` (checked when set): as it is, since

@@ -413,7 +413,7 @@ impl FeedbackPage {
             questions,
             error: String::new(),
             done: false,
-            bill_q: super::bill::bill_path(tenant, no),
+            bill_q: super::bill_pages::bill_path(tenant, no),
             p,
         }
     }

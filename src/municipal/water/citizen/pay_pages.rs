@@ -9,7 +9,7 @@ use askama::Template;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{bill::bill_path, feedback::feedback_path, gp_code, limit};
+use super::{bill_pages::bill_path, feedback_pages::feedback_path, gp_code, limit};
 use crate::business::pg::service as pg;
 use crate::http::page::{self, Form, Page, PageCtx, PageError, PageResult, csrf_forms};
 use crate::words::inr;
