@@ -1,6 +1,7 @@
 // The pages' only script (no inline script under the CSP): a select[data-autosubmit] sends its
 // form (the GP switch); a fieldset[data-show-if="name=value"] is shown and sent only while field
-// `name` holds `value`. Without it: <noscript> buttons, every fieldset shown, the server ignores
+// `name` holds `value`; a form[data-autosubmit-now] (the hand-over to a payment gateway) posts
+// itself. Without it: <noscript> buttons, every fieldset shown, the server ignores
 // the fields of the other choice.
 function showIf(form) {
   var sets = form.querySelectorAll("fieldset[data-show-if]");
@@ -22,6 +23,11 @@ document.addEventListener("change", function (e) {
   }
 });
 document.addEventListener("DOMContentLoaded", function () {
+  // the hand-over to a payment gateway posts itself (its button stays for pages without JS)
+  var go = document.querySelector("form[data-autosubmit-now]");
+  if (go) {
+    go.submit();
+  }
   var forms = document.querySelectorAll("form");
   for (var i = 0; i < forms.length; i++) {
     if (forms[i].querySelector("fieldset[data-show-if]")) {
