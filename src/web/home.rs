@@ -138,7 +138,7 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=12).collect::<Vec<u8>>());
+        assert_eq!(places, (1..=13).collect::<Vec<u8>>());
     }
 
     #[test]
@@ -153,7 +153,8 @@ mod tests {
                 "CORE_UPDATE_CONSUMER_DETAILS",
                 "CORE_GPWSC_DASHBOARD",
                 "CORE_GPWSC_DETAILS_AND_RATE_INFO",
-                "CORE_REPORTS"
+                "CORE_REPORTS",
+                "PG_ONLINE_PAYMENTS"
             ]
         );
         assert_eq!(
@@ -176,7 +177,7 @@ mod tests {
             keys(&["STATE_ADMIN", "HRMS_ADMIN"]),
             ["CORE_GPWSC_DETAILS_AND_RATE_INFO", "CORE_EMPLOYEES"]
         );
-        assert_eq!(keys(&["SARPANCH"]).len(), 11, "everything but Employees");
+        assert_eq!(keys(&["SARPANCH"]).len(), 12, "everything but Employees");
         assert_eq!(keys(&["EMPLOYEE"]), ["CORE_GPWSC_DETAILS_AND_RATE_INFO"]);
         assert!(
             keys(&["GP_ADMIN"]).contains(&"CORE_EMPLOYEES"),
