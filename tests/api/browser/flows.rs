@@ -57,7 +57,8 @@ fn log_in_switch_language_and_gp_and_see_the_right_tiles() {
             "CORE_DOWNLOAD_BILLS_AND_RECEIPTS",
             "CORE_CONSUMER_CREATE",
             "CORE_UPDATE_CONSUMER_DETAILS",
-            "CORE_GPWSC_DETAILS_AND_RATE_INFO"
+            "CORE_GPWSC_DETAILS_AND_RATE_INFO",
+            "PG_ONLINE_PAYMENTS"
         ]
     );
     // Switch to Lodhipur, where the role is revenue collector: dashboard and reports appear.
