@@ -62,6 +62,21 @@ fn asset(path: &str) -> Option<(&'static [u8], &'static str)> {
     })
 }
 
+/// What is sent of a static file: a script without its whole-line `//` comments (they document
+/// the source; a cheap phone need not download them).
+fn served(path: &str, bytes: &'static [u8]) -> Vec<u8> {
+    if !path.ends_with(".js") {
+        return bytes.to_vec();
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
 /// `bytes` gzipped at the best level, once per file for the life of the process.
 fn gzipped(path: &str, bytes: &'static [u8]) -> &'static [u8] {
     use std::collections::HashMap;
@@ -74,7 +89,7 @@ fn gzipped(path: &str, bytes: &'static [u8]) -> &'static [u8] {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     done.entry(path.to_owned()).or_insert_with(|| {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        let packed = e.write_all(bytes).and_then(|()| e.finish());
+        let packed = e.write_all(&served(path, bytes)).and_then(|()| e.finish());
         // a failure to compress (none is expected in memory) serves the file as it is
         packed.map_or(bytes, |v| Vec::leak(v))
     })
@@ -99,6 +114,22 @@ async fn static_file(req: actix_web::HttpRequest, path: web::Path<String>) -> Ht
         r.insert_header((header::CONTENT_ENCODING, "gzip"))
             .body(gzipped(&path, bytes))
     } else {
-        r.body(bytes)
+        r.body(served(&path, bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scripts_are_sent_without_their_comment_lines() {
+        let js = super::served(
+            "js/app.js",
+            b"// what it does\nvar a = 1; // kept\n  // gone\nf(a);\n",
+        );
+        assert_eq!(js, b"var a = 1; // kept\nf(a);\n");
+        assert_eq!(
+            super::served("css/app.css", b"/* c */ a{}\n"),
+            b"/* c */ a{}\n"
+        );
     }
 }
