@@ -4,18 +4,17 @@
 //! paid. Asked on the citizen's page after paying, and through `ws-services/wc/_submitfeedback`
 //! (with a token: a role mapped to the action; without: whoever holds the link of that payment,
 //! which names its GP, connection and payment id) and read back, averaged as ws-services did,
-//! through `ws-services/wc/_getfeedback` (staff roles of the role-action master). Owns
-//! `water_feedback`.
+//! through `ws-services/wc/_getfeedback` (staff roles of the role-action master). The rows of
+//! `water_feedback` are read and written by `citizen::repo`.
 
 use actix_web::{HttpResponse, ResponseError as _, http::StatusCode, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::limit;
+use super::{limit, repo};
 use crate::business::billing::service as billing;
 use crate::business::collection;
 use crate::db;
@@ -41,30 +40,7 @@ pub fn api_routes(r: &mut Routes<'_>) {
     .post("/ws-services/wc/_getfeedback", Access::Protected, get_api);
 }
 
-/// One stored rating.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct Feedback {
-    #[diesel(sql_type = SqlUuid)]
-    pub id: uuid::Uuid,
-    #[diesel(sql_type = Text)]
-    pub tenant_id: String,
-    #[diesel(sql_type = Text)]
-    pub connection_no: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub payment_id: uuid::Uuid,
-    #[diesel(sql_type = Timestamptz)]
-    pub period_from: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
-    pub period_to: DateTime<Utc>,
-    #[diesel(sql_type = SmallInt)]
-    pub happy_water_supply: i16,
-    #[diesel(sql_type = SmallInt)]
-    pub water_supply_regular: i16,
-    #[diesel(sql_type = SmallInt)]
-    pub water_quality_good: i16,
-    #[diesel(sql_type = Timestamptz)]
-    pub created_at: DateTime<Utc>,
-}
+pub use super::repo::Feedback;
 
 impl Feedback {
     fn values(&self) -> [i16; 3] {
@@ -102,14 +78,8 @@ fn payment_of(
 
 /// The rating already given for a payment.
 pub fn of_payment(c: &mut PgConnection, payment_id: uuid::Uuid) -> QueryResult<Option<Feedback>> {
-    diesel::sql_query(format!("{SELECT} WHERE payment_id = $1"))
-        .bind::<SqlUuid, _>(payment_id)
-        .get_result(c)
-        .optional()
+    repo::feedback_of_payment(c, payment_id)
 }
-
-const SELECT: &str = "SELECT id, tenant_id, connection_no, payment_id, period_from, period_to, \
-     happy_water_supply, water_supply_regular, water_quality_good, created_at FROM water_feedback";
 
 /// Records the three answers for one payment of the household; a second rating of the same
 /// payment is refused (409 `FEEDBACK_EXISTS`), a value outside 1..5 or a missing question is a
@@ -149,25 +119,17 @@ pub fn submit(
         .and_then(|b| b.details.last())
         .map(|(d, _)| (d.from_period, d.to_period))
         .unwrap_or((pay.receipt_date, pay.receipt_date));
-    let made: Option<Feedback> = diesel::sql_query(
-        "INSERT INTO water_feedback (id, tenant_id, connection_no, payment_id, period_from, \
-         period_to, happy_water_supply, water_supply_regular, water_quality_good, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (payment_id) DO NOTHING \
-         RETURNING id, tenant_id, connection_no, payment_id, period_from, period_to, \
-         happy_water_supply, water_supply_regular, water_quality_good, created_at",
-    )
-    .bind::<SqlUuid, _>(uuid::Uuid::new_v4())
-    .bind::<Text, _>(tenant)
-    .bind::<Text, _>(connection_no)
-    .bind::<SqlUuid, _>(payment_id)
-    .bind::<Timestamptz, _>(from)
-    .bind::<Timestamptz, _>(to)
-    .bind::<SmallInt, _>(values[0])
-    .bind::<SmallInt, _>(values[1])
-    .bind::<SmallInt, _>(values[2])
-    .bind::<Nullable<SqlUuid>, _>(who)
-    .get_result(c)
-    .optional()?;
+    let made = repo::insert_feedback(
+        c,
+        &repo::NewFeedback {
+            tenant,
+            connection_no,
+            payment_id,
+            period: (from, to),
+            values,
+            who,
+        },
+    )?;
     made.ok_or_else(|| {
         AppError::conflict(
             codes::FEEDBACK_EXISTS,
@@ -184,19 +146,7 @@ pub fn search(
     payment_id: Option<uuid::Uuid>,
     (from, to): (Option<i64>, Option<i64>),
 ) -> QueryResult<Vec<Feedback>> {
-    diesel::sql_query(format!(
-        "{SELECT} WHERE tenant_id = $1 AND ($2::text IS NULL OR connection_no = $2) \
-         AND ($3::uuid IS NULL OR payment_id = $3) \
-         AND ($4::bigint IS NULL OR created_at >= to_timestamp($4 / 1000.0)) \
-         AND ($5::bigint IS NULL OR created_at <= to_timestamp($5 / 1000.0)) \
-         ORDER BY created_at DESC LIMIT 10000"
-    ))
-    .bind::<Text, _>(tenant)
-    .bind::<Nullable<Text>, _>(connection_no)
-    .bind::<Nullable<SqlUuid>, _>(payment_id)
-    .bind::<Nullable<BigInt>, _>(from)
-    .bind::<Nullable<BigInt>, _>(to)
-    .load(c)
+    repo::search_feedback(c, tenant, connection_no, payment_id, (from, to))
 }
 
 /// What `_getfeedback` answers (as ws-services): each question's average, truncated to a whole

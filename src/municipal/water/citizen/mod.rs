@@ -15,6 +15,7 @@ mod bill_pages;
 pub mod feedback_pages;
 pub mod links;
 mod pay_pages;
+mod repo;
 pub mod upi;
 
 use actix_web::http::StatusCode;

@@ -7,25 +7,13 @@
 //! (or the gateway that receives it reconciles it).
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use rust_decimal::Decimal;
 
 use crate::error::{AppError, AppResult};
 
 /// The GP's UPI address, if it has one.
 pub fn vpa(conn: &mut PgConnection, tenant: &str) -> QueryResult<Option<String>> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Text)]
-        vpa: String,
-    }
-    Ok(
-        diesel::sql_query("SELECT vpa FROM water_upi WHERE tenant_id = $1")
-            .bind::<Text, _>(tenant)
-            .get_result::<Row>(conn)
-            .optional()?
-            .map(|r| r.vpa),
-    )
+    super::repo::vpa(conn, tenant)
 }
 
 /// Sets (or, with `None`, removes) the GP's UPI address. A malformed address is refused by the
@@ -33,14 +21,7 @@ pub fn vpa(conn: &mut PgConnection, tenant: &str) -> QueryResult<Option<String>>
 pub fn set(conn: &mut PgConnection, tenant: &str, vpa: Option<&str>) -> AppResult<()> {
     match vpa {
         Some(v) => {
-            diesel::sql_query(
-                "INSERT INTO water_upi (tenant_id, vpa) VALUES ($1, $2)
-                 ON CONFLICT (tenant_id) DO UPDATE SET vpa = EXCLUDED.vpa, updated_at = now()",
-            )
-            .bind::<Text, _>(tenant)
-            .bind::<Text, _>(v.trim())
-            .execute(conn)
-            .map_err(|e| match e {
+            super::repo::set_vpa(conn, tenant, v.trim()).map_err(|e| match e {
                 diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::CheckViolation,
                     _,
@@ -53,9 +34,7 @@ pub fn set(conn: &mut PgConnection, tenant: &str, vpa: Option<&str>) -> AppResul
             })?;
         }
         None => {
-            diesel::sql_query("DELETE FROM water_upi WHERE tenant_id = $1")
-                .bind::<Text, _>(tenant)
-                .execute(conn)?;
+            super::repo::remove_vpa(conn, tenant)?;
         }
     }
     Ok(())
