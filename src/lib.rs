@@ -48,6 +48,11 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
         municipal::water::service::SERVICE,
         municipal::water::service::bill_payers,
     );
+    // A household's payment sends its receipt SMS (collection does not import water).
+    business::collection::service::install_on_payment(
+        municipal::water::service::SERVICE,
+        municipal::water::citizen::links::on_payment,
+    );
     let access = platform::access::Access::load(
         &mut conn,
         crypto.clone(),

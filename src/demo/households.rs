@@ -74,6 +74,7 @@ pub fn setup(
         state_tenant: &settings.app.state_tenant,
         crypto: &crypto,
         sec: &settings.security,
+        notify: None,
     };
     // Bills show the household's holder as payer, as in the server.
     billing::install_payers(SERVICE, water::bill_payers);

@@ -39,6 +39,7 @@ mod logs;
 mod matrix;
 mod mdms;
 mod names;
+mod notify_household;
 mod ops;
 mod pages;
 mod pg;

@@ -59,6 +59,17 @@ fn query_of(url: &str) -> BTreeMap<String, String> {
 }
 
 impl World {
+    /// The receipt SMS queued to `mobile`.
+    fn receipt_sms(&self, mobile: &str) -> Vec<String> {
+        let mut c = self.app.db.conn();
+        mgramseva::platform::notification::messages_to(&mut c, &self.app.state.crypto, mobile, 50)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.template == "mGram.Consumer.DownloadReceipt")
+            .map(|m| m.text)
+            .collect()
+    }
+
     /// `_create` without a token (as the citizen pages and the app call it).
     async fn create(
         &self,
@@ -230,6 +241,11 @@ async fn approve_pays_once_and_the_bill_is_cleared_replays_change_nothing() {
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["Transaction"][0]["txnStatus"], "SUCCESS");
     assert_eq!(w.receipts(), 1);
+    // one receipt SMS, with nothing left pending, however often the callback came
+    let sms = w.receipt_sms("9830000301");
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert!(sms[0].contains("ਰੁ.170 ਦਾ ਭੁਗਤਾਨ"), "{}", sms[0]);
+    assert!(sms[0].contains("ਬਾਕੀ ਰਕਮ ਰੁ.0 ਹੈ"), "{}", sms[0]);
     w.ledger_clean();
 }
 
@@ -335,6 +351,9 @@ async fn twenty_racing_copies_of_one_callback_make_one_receipt() {
     assert_eq!(receipts.len(), 1, "{receipts:?}");
     assert_eq!(w.receipts(), 1);
     assert_eq!(w.due().await, 50.0);
+    let sms = w.receipt_sms("9830000304");
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert!(sms[0].contains("ਬਾਕੀ ਰਕਮ ਰੁ.50 ਹੈ"), "{}", sms[0]);
     w.ledger_clean();
 }
 

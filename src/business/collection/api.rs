@@ -174,6 +174,7 @@ async fn create(
             Taken::New(p, bill) => {
                 let v = json!({"Payments": [payment_value(&st.crypto, &p, bill)?]});
                 service::remember(c, &new, p.id, &v, now)?;
+                service::paid(c, &st, &p, now)?;
                 Ok(v)
             }
         }

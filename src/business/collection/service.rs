@@ -143,6 +143,41 @@ pub fn check(p: &NewPayment) -> AppResult<()> {
     }
 }
 
+/// What a business service's module does when one of its consumers pays (the household's
+/// receipt SMS): run in the payment's transaction, so a payment rolled back tells no one.
+pub type OnPayment =
+    fn(&mut PgConnection, &crate::state::AppState, &Payment, DateTime<Utc>) -> AppResult<()>;
+
+static ON_PAYMENT: std::sync::RwLock<Vec<(&'static str, OnPayment)>> =
+    std::sync::RwLock::new(Vec::new());
+
+/// Registers what `business_service` does on a payment (again: replaced).
+pub fn install_on_payment(business_service: &'static str, f: OnPayment) {
+    let mut all = ON_PAYMENT.write().unwrap_or_else(|p| p.into_inner());
+    all.retain(|(s, _)| *s != business_service);
+    all.push((business_service, f));
+}
+
+/// Tells the payment's module about a new payment (every path that takes one calls this after
+/// [`create`] / [`create_online`] made it, in the same transaction; a replay is not new).
+pub fn paid(
+    conn: &mut PgConnection,
+    state: &crate::state::AppState,
+    payment: &Payment,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let f = ON_PAYMENT
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .find(|(s, _)| *s == payment.business_service)
+        .map(|(_, f)| *f);
+    match f {
+        Some(f) => f(conn, state, payment, now),
+        None => Ok(()),
+    }
+}
+
 /// Takes a payment against the consumer's active bill, in the caller's transaction: the bill
 /// and the business service's mode rule checked, then under the consumer's lock: an idempotency
 /// key already used replays its first answer (a different request with it is refused), billing

@@ -543,6 +543,19 @@ fn apply(
     })
 }
 
+/// Tells the payment's module about a receipt just made (not about a replay).
+fn told(
+    conn: &mut PgConnection,
+    state: &AppState,
+    taken: &collection::Taken,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    match taken {
+        collection::Taken::New(p, _) => collection::paid(conn, state, p, now),
+        collection::Taken::Replayed(_) => Ok(()),
+    }
+}
+
 /// Makes the receipt of a confirmed payment (in the caller's transaction, the row locked). A
 /// bill replaced since the start (a new demand, a counter payment) is paid through the
 /// consumer's current bill; a payment collection still refuses stays PENDING with the reason
@@ -571,18 +584,20 @@ fn pay(
         instrument_number: Some(gateway_txn_id.clone()),
         idempotency_key: Some(gateway_txn_id.clone()),
     };
-    let first = conn.transaction(|c| {
-        collection::create_online(
+    let first = conn.transaction(|c| -> AppResult<collection::Taken> {
+        let taken = collection::create_online(
             c,
             &state.crypto,
             &st,
             &payment(txn.bill_id),
             &gateway_txn_id,
             now,
-        )
+        )?;
+        told(c, state, &taken, now)?;
+        Ok(taken)
     });
     let taken = match first {
-        Err(e) if e.code() == "BILL_NOT_ACTIVE" => conn.transaction(|c| {
+        Err(e) if e.code() == "BILL_NOT_ACTIVE" => conn.transaction(|c| -> AppResult<_> {
             let current = billing::fetch_bill(
                 c,
                 &st,
@@ -594,14 +609,16 @@ fn pay(
             )?
             .map(|b| b.bill.id)
             .ok_or_else(|| bad("BILL_NOT_ACTIVE", "Nothing is owed now", "billId"))?;
-            collection::create_online(
+            let taken = collection::create_online(
                 c,
                 &state.crypto,
                 &st,
                 &payment(current),
                 &gateway_txn_id,
                 now,
-            )
+            )?;
+            told(c, state, &taken, now)?;
+            Ok(taken)
         }),
         other => other,
     };

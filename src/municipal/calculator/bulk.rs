@@ -320,6 +320,12 @@ fn write_month(
         billing::lock_consumer(conn, tenant, SERVICE, &c)?;
         billing::adjust_advance(conn, tenant, SERVICE, &c, now)?;
     }
+    if let Some(st) = ctx.notify {
+        let (from, to) = (month_start_at(month), month_end_at(month));
+        crate::municipal::water::citizen::links::new_bills(
+            conn, st, tenant, &codes, from, to, now,
+        )?;
+    }
     Ok((codes, total))
 }
 
@@ -482,6 +488,9 @@ fn generate(
         batch.requested_by,
         now,
     )?;
+    if let Some(st) = ctx.notify.filter(|_| !codes.is_empty()) {
+        super::notices::demand_generated(conn, st, &batch.tenant_id, month, now)?;
+    }
     let created = i32::try_from(codes.len()).unwrap_or(i32::MAX);
     diesel::update(bb::table.find(batch.id))
         .set((

@@ -305,6 +305,17 @@ pub fn create(
     diesel::insert_into(mr::table)
         .values(&reading)
         .execute(conn)?;
+    if let Some(st) = ctx.notify {
+        crate::municipal::water::citizen::links::new_bills(
+            conn,
+            st,
+            &c.tenant_id,
+            std::slice::from_ref(&c.connection_no),
+            demand.demand.period_from,
+            demand.demand.period_to,
+            now,
+        )?;
+    }
     Ok((reading, demand))
 }
 

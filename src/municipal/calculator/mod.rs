@@ -6,6 +6,7 @@
 mod api;
 pub mod bulk;
 pub mod meter;
+pub mod notices;
 mod pages;
 pub mod penalty;
 pub mod rates;

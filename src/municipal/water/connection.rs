@@ -585,6 +585,7 @@ pub fn update_connection(
         opening_demand(conn, ctx, &c, property.owner_uuid, actor, now)?;
     }
     let changes = diff(&before, &c);
+    let changed = changes.as_object().is_some_and(|m| !m.is_empty());
     repo::insert_history(
         conn,
         &c,
@@ -593,9 +594,14 @@ pub fn update_connection(
         actor,
         now,
     )?;
-    household(ctx, c, property)
+    let h = household(ctx, c, property)?;
+    if let Some(st) = ctx.notify.filter(|_| changed) {
+        super::citizen::links::edited_sms(conn, st, &h, now)?;
+    }
+    Ok(h)
 }
 
+/// What changed between two states of a connection (amounts compared as numbers: 0.00 is 0).
 pub(super) fn diff(a: &Connection, b: &Connection) -> serde_json::Value {
     let mut m = serde_json::Map::new();
     let mut put = |k: &str, x: String, y: String| {
@@ -624,9 +630,21 @@ pub(super) fn diff(a: &Connection, b: &Connection) -> serde_json::Value {
         a.previous_reading_date.timestamp_millis().to_string(),
         b.previous_reading_date.timestamp_millis().to_string(),
     );
-    put("arrears", a.arrears.to_string(), b.arrears.to_string());
-    put("penalty", a.penalty.to_string(), b.penalty.to_string());
-    put("advance", a.advance.to_string(), b.advance.to_string());
+    put(
+        "arrears",
+        a.arrears.normalize().to_string(),
+        b.arrears.normalize().to_string(),
+    );
+    put(
+        "penalty",
+        a.penalty.normalize().to_string(),
+        b.penalty.normalize().to_string(),
+    );
+    put(
+        "advance",
+        a.advance.normalize().to_string(),
+        b.advance.normalize().to_string(),
+    );
     put(
         "remarks",
         a.remarks.clone().unwrap_or_default(),

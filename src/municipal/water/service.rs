@@ -33,6 +33,9 @@ pub struct Ctx<'a> {
     pub state_tenant: &'a str,
     pub crypto: &'a Crypto,
     pub sec: &'a SecuritySettings,
+    /// The running application, where the change should tell people (the SMS of product.md
+    /// §5.1 queued in the same transaction); `None` for the demo's history and tools.
+    pub notify: Option<&'a crate::state::AppState>,
 }
 
 impl<'a> Ctx<'a> {
@@ -42,6 +45,7 @@ impl<'a> Ctx<'a> {
             state_tenant: &state.settings.app.state_tenant,
             crypto: &state.crypto,
             sec: &state.settings.security,
+            notify: Some(state),
         }
     }
 

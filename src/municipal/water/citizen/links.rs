@@ -57,6 +57,104 @@ fn money(d: Decimal) -> String {
     d.round_dp(2).normalize().to_string()
 }
 
+/// The SMS template of a new bill.
+pub const NEW_BILL: &str = "mGram.Consumer.NewBill";
+
+/// A billing period as the SMS name it: the month ("ਮਾਰਚ 2026") or the days of a meter period.
+pub fn period_label(st: &AppState, l: Locale, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    let m = |t: DateTime<Utc>| {
+        let t = t.with_timezone(&crate::time::IST);
+        format!(
+            "{} {}",
+            st.i18n
+                .text(l, &format!("MONTH_{}", chrono::Datelike::month(&t))),
+            chrono::Datelike::year(&t)
+        )
+    };
+    super::super::documents::period_label(m, from, to)
+}
+
+fn new_bill_text(
+    st: &AppState,
+    l: Locale,
+    owner: &str,
+    period: &str,
+    no: &str,
+    amount: Decimal,
+    link: &str,
+) -> String {
+    st.i18n.format(
+        l,
+        NEW_BILL,
+        &[
+            ("ownername", owner),
+            ("Period", period),
+            ("consumerno", no),
+            ("billamount", &money(amount)),
+            ("BILL_LINK", link),
+        ],
+    )
+}
+
+/// `mGram.Consumer.NewBill` to every household of `codes` (one GP) that has a mobile number and
+/// owes something after new demands for `from`..`to`: what it owes now (arrears and the new
+/// month, less any advance), with a short link to its bill page. In the caller's transaction,
+/// a few statements for the lot plus two rows per household; the number queued.
+pub fn new_bills(
+    c: &mut PgConnection,
+    st: &AppState,
+    tenant: &str,
+    codes: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    if codes.is_empty() {
+        return Ok(0);
+    }
+    let holders: std::collections::HashMap<String, _> =
+        service::bill_payers(c, &st.crypto, tenant, codes)?
+            .into_iter()
+            .collect();
+    let totals = crate::business::billing::service::consumer_totals(
+        c,
+        tenant,
+        service::SERVICE,
+        "waterConnection",
+        Some(codes),
+    )?;
+    let l = locale(st);
+    let period = period_label(st, l, from, to);
+    let mut n = 0;
+    for t in totals {
+        let owed = (t.pending - t.advance).max(Decimal::ZERO);
+        let Some(p) = holders.get(&t.consumer_code) else {
+            continue;
+        };
+        let Some(mobile) = p.mobile.as_deref().filter(|m| !m.is_empty()) else {
+            continue;
+        };
+        if owed <= Decimal::ZERO {
+            continue;
+        }
+        let link = short(c, st, &bill_path(tenant, &t.consumer_code), now)?;
+        let text = new_bill_text(st, l, &p.name, &period, &t.consumer_code, owed, &link);
+        notification::enqueue_sms(
+            c,
+            &st.crypto,
+            &Sms {
+                tenant_id: tenant,
+                mobile,
+                template: NEW_BILL,
+                text,
+            },
+            now,
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// `mGram.Consumer.NewBill`: the household's current bill with a link to its bill page (where
 /// it can be paid). Nothing is sent when nothing is due or the household has no number. The
 /// outbox row's id.
@@ -92,30 +190,17 @@ pub fn bill_sms(
     let period = bill
         .details
         .last()
-        .map(|(d, _)| {
-            let m = |t: DateTime<Utc>| {
-                let t = t.with_timezone(&crate::time::IST);
-                format!(
-                    "{} {}",
-                    st.i18n
-                        .text(l, &format!("MONTH_{}", chrono::Datelike::month(&t))),
-                    chrono::Datelike::year(&t)
-                )
-            };
-            super::super::documents::period_label(m, d.from_period, d.to_period)
-        })
+        .map(|(d, _)| period_label(st, l, d.from_period, d.to_period))
         .unwrap_or_default();
-    let template = "mGram.Consumer.NewBill";
-    let text = st.i18n.format(
+    let template = NEW_BILL;
+    let text = new_bill_text(
+        st,
         l,
-        template,
-        &[
-            ("ownername", &h.owner.name),
-            ("Period", &period),
-            ("consumerno", no),
-            ("billamount", &money(bill.bill.total_amount)),
-            ("BILL_LINK", &link),
-        ],
+        &h.owner.name,
+        &period,
+        no,
+        bill.bill.total_amount,
+        &link,
     );
     let id = notification::enqueue_sms(
         c,
@@ -152,6 +237,8 @@ pub fn receipt_sms(
         return Ok(Vec::new());
     }
     let l = locale(st);
+    // what is owed after this payment (0 when it left an advance)
+    let pending = crate::business::billing::service::owed_now(c, &tenant, service::SERVICE, &no)?;
     let link = short(c, st, &receipt_path(&tenant, &no, &pay.receipt_number), now)?;
     let mut sent = Vec::new();
     let template = "mGram.Consumer.DownloadReceipt";
@@ -162,10 +249,7 @@ pub fn receipt_sms(
             ("ownername", &h.owner.name),
             ("amountpaid", &money(pay.total_amount_paid)),
             ("consumercode", &no),
-            (
-                "pendingamount",
-                &money((pay.total_due - pay.total_amount_paid).max(Decimal::ZERO)),
-            ),
+            ("pendingamount", &money(pending)),
             ("RECEIPT_LINK", &link),
         ],
     );
@@ -201,4 +285,48 @@ pub fn receipt_sms(
         )?);
     }
     Ok(sent)
+}
+
+/// The payment hook of water (`collection::service::install_on_payment`): the receipt SMS, and
+/// the survey SMS (delivery skips it while `sms.feedback.notification` is off, as in Punjab).
+pub fn on_payment(
+    c: &mut PgConnection,
+    st: &AppState,
+    pay: &collection::service::Payment,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    receipt_sms(c, st, pay.id, true, now).map(drop)
+}
+
+/// The SMS of an edit (`WS_EDIT_SMS_MESSAGE`): the household is told its connection's details
+/// changed, at the number it now has. The outbox row's id (none without a number).
+pub fn edited_sms(
+    c: &mut PgConnection,
+    st: &AppState,
+    h: &service::Household,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i64>> {
+    if h.owner.mobile.is_empty() {
+        return Ok(None);
+    }
+    let l = locale(st);
+    let template = "WS_EDIT_SMS_MESSAGE";
+    let no = &h.connection.connection_no;
+    let tenant = &h.connection.tenant_id;
+    let text = st.i18n.format(
+        l,
+        template,
+        &[
+            ("ownername", &h.owner.name),
+            ("consumerno", no),
+            ("GPWSC", &st.i18n.place_name(l, tenant)),
+        ],
+    );
+    let sms = Sms {
+        tenant_id: tenant,
+        mobile: &h.owner.mobile,
+        template,
+        text,
+    };
+    notification::enqueue_sms(c, &st.crypto, &sms, now).map(Some)
 }

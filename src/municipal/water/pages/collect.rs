@@ -472,6 +472,7 @@ async fn pay(page: StaffPage, form: Form<CollectForm>) -> PageResult {
                     &serde_json::json!({"paymentId": p.id}),
                     now,
                 )?;
+                service::paid(c, &st, &p, now)?;
                 Ok(p.id)
             }
             Taken::Replayed(v) => v
