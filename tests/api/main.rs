@@ -16,6 +16,7 @@ mod billing;
 mod browser;
 mod calculator;
 mod citizen;
+mod citizen_mobile;
 mod collect_pages;
 mod demand_pages;
 mod demo;

@@ -228,6 +228,23 @@ pub fn households(
         .load(conn)
 }
 
+/// Active connections whose holder's current number has this blind index, in any GP, by GP
+/// and number (at most `limit`).
+pub fn by_holder_mobile(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    limit: i64,
+) -> QueryResult<Vec<(Connection, Property)>> {
+    wc::table
+        .inner_join(pr::table)
+        .filter(pr::owner_mobile_hash.eq(hash))
+        .filter(wc::status.eq("Active"))
+        .order((wc::tenant_id, wc::connection_no))
+        .limit(limit)
+        .select((Connection::as_select(), Property::as_select()))
+        .load(conn)
+}
+
 // ---- water_connection_mobile ----
 
 /// Records that the household was reachable on this mobile (kept when already recorded).

@@ -273,6 +273,19 @@ pub struct Criteria {
     pub limit: i64,
 }
 
+/// The active households whose holder has `mobile` now, in every GP (at most 20): the citizen
+/// who proved the number with a one-time code sees them.
+pub fn households_of_mobile(
+    conn: &mut PgConnection,
+    ctx: Ctx<'_>,
+    mobile: &str,
+) -> AppResult<Vec<Household>> {
+    repo::by_holder_mobile(conn, &ctx.identity().mobile_hash(mobile), 20)?
+        .into_iter()
+        .map(|(c, p)| household(ctx, c, p))
+        .collect()
+}
+
 /// Households matching `f`, one page, with the count of all matches. Names are sealed, so a
 /// name search opens the GP's names in memory (a GP has at most a few thousand households).
 pub fn search(

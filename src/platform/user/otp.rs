@@ -22,6 +22,9 @@ pub enum Purpose {
     Register,
     Login,
     PasswordReset,
+    /// A household finding its connections by the holder's number (the citizen pages; not
+    /// asked through the API). Whether the number holds any is the caller's to say.
+    Households,
 }
 
 impl Purpose {
@@ -38,6 +41,7 @@ impl Purpose {
             Self::Register => "register",
             Self::Login => "login",
             Self::PasswordReset => "passwordreset",
+            Self::Households => "households",
         }
     }
 }
@@ -101,6 +105,35 @@ pub fn send(
     req: &OtpRequest<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<Sent> {
+    issue(conn, id, catalog, req, None, now)
+}
+
+/// Sends a [`Purpose::Households`] code: to a number that holds households (`holds`), else
+/// counted, limited and kept exactly the same but not sent, so the answers do not tell which
+/// numbers hold any.
+pub fn send_households(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    catalog: &Catalog,
+    req: &OtpRequest<'_>,
+    holds: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Sent> {
+    let req = OtpRequest {
+        purpose: Purpose::Households,
+        ..*req
+    };
+    issue(conn, id, catalog, &req, Some(holds), now)
+}
+
+fn issue(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    catalog: &Catalog,
+    req: &OtpRequest<'_>,
+    holds: Option<bool>,
+    now: DateTime<Utc>,
+) -> AppResult<Sent> {
     let OtpRequest {
         tenant,
         user_type,
@@ -121,6 +154,7 @@ pub fn send(
     // account; only the SMS is not sent. So neither the answers nor the 429 tell who has one.
     let (user, no_account) = match purpose {
         Purpose::Register => (None, false),
+        Purpose::Households => (None, holds != Some(true)),
         Purpose::Login | Purpose::PasswordReset => {
             let found = super::repo::by_login(conn, tenant, user_type, &id.username_hash(&mobile))?
                 .filter(|u| u.active);
@@ -138,12 +172,12 @@ pub fn send(
             "Too many OTPs were sent to this number in the last hour; please try again later",
         ));
     }
-    if purpose == Purpose::Register {
-        // Register sends one at a time (after the number's lock), so the caps hold under races.
+    if matches!(purpose, Purpose::Register | Purpose::Households) {
+        // Register (and the households' code) reach any number: one at a time (after the number's lock), so the caps hold under races.
         lock(conn, LOCK_OTP_REGISTER, &[0; 4])?;
         let register_last_hour = || {
             ot::table
-                .filter(ot::purpose.eq(Purpose::Register.code()))
+                .filter(ot::purpose.eq(purpose.code()))
                 .filter(ot::created_at.gt(now - Duration::hours(1)))
         };
         let all: i64 = register_last_hour().count().get_result(conn)?;
@@ -191,7 +225,9 @@ pub fn send(
         return Ok(Sent::NoSuchUser);
     }
     let first_time = user.as_ref().is_some_and(|u| !u.default_pwd_chgd);
-    let template = if first_time {
+    let template = if purpose == Purpose::Households {
+        "CITIZEN_OTP"
+    } else if first_time {
         "RESET_PASSWORD_FIRST_TIME_OTP"
     } else {
         "RESET_PASSWORD_OTP"
@@ -249,36 +285,23 @@ pub fn reset_password(
     let Some(mobile) = mobile else {
         return Ok(Reset::NoValidCode);
     };
-    let latest: Option<(i64, Vec<u8>, i32)> = ot::table
-        .filter(ot::mobile_hash.eq(id.mobile_hash(&mobile)))
-        .filter(ot::purpose.eq(Purpose::PasswordReset.code()))
-        .filter(ot::used_at.is_null())
-        .filter(ot::expires_at.gt(now))
-        .order(ot::id.desc())
-        .select((ot::id, ot::code_hash, ot::attempts))
-        .for_update()
-        .first(conn)
-        .optional()?;
-    let Some((otp_id, hash, attempts)) = latest else {
-        return Ok(Reset::NoValidCode);
-    };
-    if attempts >= id.sec.otp_max_attempts {
-        return Ok(Reset::NoValidCode);
-    }
-    let right = code_hash(id, otp_id, otp) == hash;
     // (The right code of a number without an account cannot be known: it was never sent.)
-    let Some(user) = user.filter(|_| right) else {
-        let n = attempts + 1;
-        // The last allowed try used up, the code stops working.
-        let spent = (n >= id.sec.otp_max_attempts).then_some(now);
-        diesel::update(ot::table.find(otp_id))
-            .set((ot::attempts.eq(n), ot::used_at.eq(spent)))
-            .execute(conn)?;
+    match check_code(
+        conn,
+        id,
+        &mobile,
+        Purpose::PasswordReset,
+        otp,
+        user.is_some(),
+        now,
+    )? {
+        Checked::Right => {}
+        Checked::Wrong => return Ok(Reset::WrongCode),
+        Checked::NoValidCode => return Ok(Reset::NoValidCode),
+    }
+    let Some(user) = user else {
         return Ok(Reset::WrongCode);
     };
-    diesel::update(ot::table.find(otp_id))
-        .set(ot::used_at.eq(now))
-        .execute(conn)?;
     service::set_password(
         conn,
         id.sec,
@@ -300,4 +323,58 @@ pub fn reset_password(
     let user = service::get(conn, id.crypto, user.id)?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished")))?;
     Ok(Reset::Done(Box::new(user)))
+}
+
+/// How a code typed for a number fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// Right: the code is spent.
+    Right,
+    /// Wrong (counted; the last allowed try spends the code).
+    Wrong,
+    /// No live code for the number and purpose (none asked, expired, spent or out of tries).
+    NoValidCode,
+}
+
+/// Checks `code` against the number's latest live code for `purpose`, counting a wrong try.
+/// With `accept` false a right code counts as wrong (the number's code was never sent). The
+/// caller commits even when the answer is an error, so wrong tries are kept.
+pub fn check_code(
+    conn: &mut PgConnection,
+    id: Identity<'_>,
+    mobile: &str,
+    purpose: Purpose,
+    code: &str,
+    accept: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Checked> {
+    let latest: Option<(i64, Vec<u8>, i32)> = ot::table
+        .filter(ot::mobile_hash.eq(id.mobile_hash(mobile)))
+        .filter(ot::purpose.eq(purpose.code()))
+        .filter(ot::used_at.is_null())
+        .filter(ot::expires_at.gt(now))
+        .order(ot::id.desc())
+        .select((ot::id, ot::code_hash, ot::attempts))
+        .for_update()
+        .first(conn)
+        .optional()?;
+    let Some((otp_id, hash, attempts)) = latest else {
+        return Ok(Checked::NoValidCode);
+    };
+    if attempts >= id.sec.otp_max_attempts {
+        return Ok(Checked::NoValidCode);
+    }
+    if accept && code_hash(id, otp_id, code) == hash {
+        diesel::update(ot::table.find(otp_id))
+            .set(ot::used_at.eq(now))
+            .execute(conn)?;
+        return Ok(Checked::Right);
+    }
+    let n = attempts + 1;
+    // The last allowed try used up, the code stops working.
+    let spent = (n >= id.sec.otp_max_attempts).then_some(now);
+    diesel::update(ot::table.find(otp_id))
+        .set((ot::attempts.eq(n), ot::used_at.eq(spent)))
+        .execute(conn)?;
+    Ok(Checked::Wrong)
 }

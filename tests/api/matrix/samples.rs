@@ -899,6 +899,10 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
             ],
         )
     });
+    // A number that is not one: the form again with its error, nothing sent.
+    add(M::POST, "/citizen/otp", false, |c| {
+        form(c.plain(), &[("mobile", "12345")])
+    });
     add(M::GET, "/citizen/paid", false, |c| {
         get(c.q("eg_pg_txnid=PB_PG_NONE"))
     });

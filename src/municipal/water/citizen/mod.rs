@@ -14,6 +14,7 @@
 mod bill_pages;
 pub mod feedback_pages;
 pub mod links;
+mod mobile_pages;
 mod pay_pages;
 mod repo;
 pub mod upi;
@@ -36,6 +37,7 @@ pub fn routes(r: &mut Routes<'_>) {
             Access::PublicPage,
             bill_pages::receipt_pdf,
         )
+        .post("/citizen/otp", Access::PublicPage, mobile_pages::submit)
         .post("/citizen/pay", Access::PublicPage, pay_pages::pay)
         .get("/citizen/paid", Access::PublicPage, pay_pages::paid)
         .get(
