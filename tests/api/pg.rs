@@ -457,6 +457,21 @@ async fn bad_payment_requests_are_named_400s_and_start_nothing() {
     // part payment and advance: water takes both
     w.start("50").await;
     w.start("500").await;
+    // a business service without advance (as the master data may say): above what is owed is
+    // refused, the whole of it still taken
+    diesel::sql_query(
+        "UPDATE mdms_business_service SET is_advance_allowed = false WHERE code = 'WS'",
+    )
+    .execute(&mut c)
+    .unwrap();
+    let (s, v) = w.create(GP, &w.consumer, "171").await;
+    assert_eq!((s.as_u16(), code(&v)), (400, "PG_AMOUNT_ABOVE_DUE"), "{v}");
+    w.start("170").await;
+    let n: i64 = diesel::sql_query("SELECT count(*) AS n FROM pg_transaction")
+        .get_result::<Count>(&mut c)
+        .unwrap()
+        .n;
+    assert_eq!(n, 3);
 }
 
 #[actix_web::test]

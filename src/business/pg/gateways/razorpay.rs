@@ -318,15 +318,16 @@ pub fn ask(
             bank_ref,
         });
     }
-    let mine: Vec<&PaymentEntity> = payments.items.iter().filter(ours).collect();
-    // Every attempt failed and the order is not open for another: failed. An order can be paid
-    // again after a failed attempt, so a failed one alone is not the end while it may be retried;
-    // the reconciliation's expiry closes those.
-    if !mine.is_empty() && mine.iter().all(|p| p.status == "failed") && order.status != "created" {
-        return Ok(Verdict::Failed {
-            code: "failed".to_owned(),
-            message: "the payment failed at the gateway".to_owned(),
-        });
+    // A failed attempt does not end a Razorpay order: its checkout may take another attempt on
+    // the same order, and a later one may be captured. So failed attempts leave the payment
+    // PENDING (saying so) until one is captured or the reconciliation's expiry closes it; a
+    // FAILURE here could meet money captured afterwards with no receipt.
+    let tried = payments.items.iter().filter(ours).count();
+    if tried > 0 {
+        return Ok(Verdict::Pending(format!(
+            "order {}: {tried} attempt(s), none captured yet",
+            order.status
+        )));
     }
     Ok(Verdict::Pending(format!("order {}", order.status)))
 }
