@@ -58,18 +58,7 @@ pub fn txn_json(state: &AppState, t: &Txn) -> Value {
 }
 
 fn redirect_url(state: &AppState, t: &Txn) -> Option<String> {
-    if t.redirect.get("form").is_some_and(|f| !f.is_null()) {
-        return Some(format!(
-            "{}{}?transactionId={}",
-            state.settings.app.base_url.trim_end_matches('/'),
-            service::GO_PATH,
-            t.txn_id
-        ));
-    }
-    t.redirect
-        .get("url")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+    service::client_redirect(state, &t.txn_id, &t.redirect)
 }
 
 #[derive(Debug, Deserialize)]

@@ -59,6 +59,10 @@ pub struct Redirect {
     /// The gateway's own reference made at the start (Razorpay's order id), kept on the
     /// transaction for the callback's check and the status query.
     pub gateway_ref: Option<String>,
+    /// What the DIGIT clients are answered as `redirectUrl` when they build the gateway's form
+    /// themselves (PayGov: the fields and `txURL` in a query, as the app and the citizen UI
+    /// parse it); None: the same as this server's pages use.
+    pub client_url: Option<String>,
 }
 
 /// What a gateway says of a transaction (in a verified callback, or in its status answer).

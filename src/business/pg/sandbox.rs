@@ -128,6 +128,7 @@ impl Gateway for Sandbox {
             url: format!("{}{PAY_PATH}?{query}", self.base_url),
             form: None,
             gateway_ref: None,
+            client_url: None,
         })
     }
 

@@ -15,7 +15,7 @@ use diesel::Connection as _;
 use diesel::PgConnection;
 use rust_decimal::Decimal;
 
-use super::gateway::{Gateway, Redirect, Status, Verdict};
+use super::gateway::{Gateway, Status, Verdict};
 use super::model::Txn;
 use super::repo;
 pub use super::repo::Filter;
@@ -53,7 +53,11 @@ pub struct NewTxn {
 #[derive(Clone, Debug)]
 pub struct Started {
     pub txn: Txn,
+    /// What `_create` answers (`redirectUrl`, the clients' shape: [`client_redirect`]).
     pub redirect_url: String,
+    /// Where this server's own pages send the customer: the gateway's page, or `_go` which posts
+    /// the gateway's form.
+    pub page_url: String,
 }
 
 /// What a reconciliation run did.
@@ -284,7 +288,8 @@ pub async fn start_payment(state: &AppState, req: NewTxn) -> AppResult<Started> 
             return Err(e);
         }
     };
-    let redirect_json = serde_json::json!({"url": redirect.url, "form": redirect.form});
+    let redirect_json = serde_json::json!({"url": redirect.url, "form": redirect.form,
+        "client": redirect.client_url});
     let id = txn.txn_id.clone();
     let gref = redirect.gateway_ref.clone();
     let rj = redirect_json.clone();
@@ -292,23 +297,51 @@ pub async fn start_payment(state: &AppState, req: NewTxn) -> AppResult<Started> 
         Ok(repo::set_started(conn, &id, gref.as_deref(), &rj)?)
     })
     .await?;
-    let redirect_url = redirect_url_of(state, &txn.txn_id, &redirect);
+    let redirect_url = client_redirect(state, &txn.txn_id, &redirect_json).unwrap_or_default();
+    let page_url = page_redirect(state, &txn.txn_id, &redirect_json).unwrap_or_default();
     let txn = Txn {
         gateway_ref: redirect.gateway_ref,
         redirect: redirect_json,
         ..txn
     };
-    Ok(Started { txn, redirect_url })
+    Ok(Started {
+        txn,
+        redirect_url,
+        page_url,
+    })
 }
 
-fn redirect_url_of(state: &AppState, txn_id: &str, r: &Redirect) -> String {
-    match r.form {
-        None => r.url.clone(),
-        Some(_) => format!(
+/// Where this server's pages send the customer, from a transaction's stored redirect: `_go`
+/// (which posts the gateway's form) when the gateway takes a form, else its page.
+pub fn page_redirect(
+    state: &AppState,
+    txn_id: &str,
+    redirect: &serde_json::Value,
+) -> Option<String> {
+    if redirect.get("form").is_some_and(|f| !f.is_null()) {
+        return Some(format!(
             "{}{GO_PATH}?transactionId={txn_id}",
             state.settings.app.base_url.trim_end_matches('/')
-        ),
+        ));
     }
+    redirect
+        .get("url")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+}
+
+/// The `redirectUrl` the API answers: the clients' own shape where the gateway has one (PayGov's
+/// query with `txURL`), else as [`page_redirect`].
+pub fn client_redirect(
+    state: &AppState,
+    txn_id: &str,
+    redirect: &serde_json::Value,
+) -> Option<String> {
+    redirect
+        .get("client")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| page_redirect(state, txn_id, redirect))
 }
 
 /// A transaction by id.

@@ -121,6 +121,19 @@ async fn paygov_pays_once_on_a_confirmed_return_and_never_on_a_forged_one() {
     );
     assert!(redirect.contains(&format!("orderId={id}")), "{redirect}");
     assert!(redirect.contains("transactionAmount=170.00"), "{redirect}");
+    // the app posts the fields to txURL itself; this server's pages go through `_go`, which
+    // posts them (requestDateTime with its space) to SurePay
+    assert!(redirect.contains("txURL=http"), "{redirect}");
+    let go = crate::pages::get(
+        &w.app,
+        &format!("/pg-service/transaction/v1/_go?transactionId={id}"),
+        None,
+    )
+    .await;
+    assert_eq!(go.status, 200, "{}", go.body);
+    let action = format!("action=\"{}/SurePayPayment/sp/processRequest\"", d.url);
+    assert!(go.body.contains(&action), "{action}: {}", go.body);
+    assert!(go.body.contains("name=\"requestDateTime\""), "{}", go.body);
 
     // A return message whose checksum does not match: refused, nothing asked, nothing paid.
     d.set(&id, PaygovAnswer::Paid("170.00"));

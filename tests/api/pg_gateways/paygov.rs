@@ -159,20 +159,69 @@ fn the_redirect_carries_a_checksum_the_gateway_can_check() {
     let (base, query) = url.split_once('?').unwrap();
     assert_eq!(base, format!("{}/SurePayPayment/sp/processRequest", d.url));
     let fields: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
-    let (sum, rest) = fields.split_last().unwrap();
-    assert_eq!(sum.0, "checksum");
-    let message = rest
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{k} in {query}"))
+    };
+    // As the app does it (collect_payment_provider.dart `createTransaction`): post the fields to
+    // `txURL`, with a space put back after the year in `requestDateTime`; the checksum holds.
+    assert_eq!(
+        get("txURL"),
+        format!("{}/SurePayPayment/sp/processRequest", d.url)
+    );
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .format("%Y")
+        .to_string();
+    let raw = get("requestDateTime");
+    assert!(!raw.contains(' '), "{raw}");
+    let parts: Vec<&str> = raw.split(year.as_str()).collect();
+    let when = format!("{}{year} {}", parts[0], parts[1]);
+    let order_of = [
+        "messageType",
+        "merchantId",
+        "serviceId",
+        "orderId",
+        "customerId",
+        "transactionAmount",
+        "currencyCode",
+        "requestDateTime",
+        "successUrl",
+        "failUrl",
+        "additionalField1",
+        "additionalField2",
+        "additionalField3",
+        "additionalField4",
+        "additionalField5",
+    ];
+    let message = order_of
         .iter()
-        .map(|(_, v)| v.as_str())
+        .map(|k| {
+            if *k == "requestDateTime" {
+                when.clone()
+            } else {
+                get(k)
+            }
+        })
         .collect::<Vec<_>>()
         .join("|");
-    assert_eq!(sum.1, paygov::checksum(&message, &d.secret));
-    let get = |k: &str| rest.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    assert_eq!(get("orderId"), Some(TXN));
-    assert_eq!(get("transactionAmount"), Some("170.50"));
-    assert_eq!(get("merchantId"), Some(d.merchant_id.as_str()));
+    assert_eq!(get("checksum"), paygov::checksum(&message, &d.secret));
+    // the form this server's `_go` page posts carries the same, with the space
+    let posted = paygov::request_fields(&d.settings(), &order);
+    let at = posted
+        .iter()
+        .find(|(k, _)| *k == "requestDateTime")
+        .unwrap();
+    assert_eq!(at.1.replacen(' ', "", 1), raw);
+    let get = |k: &str| Some(get(k));
+    assert_eq!(get("orderId").as_deref(), Some(TXN));
+    assert_eq!(get("transactionAmount").as_deref(), Some("170.50"));
+    assert_eq!(get("merchantId").as_deref(), Some(d.merchant_id.as_str()));
     assert_eq!(
-        get("additionalField1"),
+        get("additionalField1").as_deref(),
         Some("111111"),
         "no mobile: the filler"
     );

@@ -119,10 +119,14 @@ impl Gateway for PayGov {
             return_url,
             at: chrono::Utc::now(),
         };
+        // SurePay takes the request as a posted form (our `_go` page posts it); the app and the
+        // citizen UI get the fields in a query with `txURL` and post them themselves.
+        let fields = paygov::request_fields(&self.cfg, &order);
         Ok(Redirect {
-            url: paygov::redirect_url(&self.cfg, &order),
-            form: None,
+            url: self.cfg.gateway_url.clone(),
+            form: Some(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
             gateway_ref: None,
+            client_url: Some(paygov::redirect_url(&self.cfg, &order)),
         })
     }
 
@@ -283,6 +287,7 @@ impl Gateway for Razorpay {
             url: self.cfg.checkout_url.clone(),
             form: Some(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
             gateway_ref: Some(order.id),
+            client_url: None,
         })
     }
 

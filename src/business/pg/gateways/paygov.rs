@@ -108,9 +108,19 @@ pub fn request_fields(cfg: &PaygovSettings, order: &Order<'_>) -> Vec<(&'static 
     fields
 }
 
-/// The address the citizen's browser is sent to: `processRequest` with the request's fields.
+/// The `redirectUrl` the DIGIT clients are answered with (the original's shape): the gateway's
+/// address with the request's fields, `checksum` and `txURL` (where to post them) in its query,
+/// and `requestDateTime` without the space after the year (`05-03-202617:06:366`); the app puts
+/// the space back before posting, so the checksum (made with it) holds.
 pub fn redirect_url(cfg: &PaygovSettings, order: &Order<'_>) -> String {
-    let query = serde_urlencoded::to_string(request_fields(cfg, order)).unwrap_or_default();
+    let mut fields = request_fields(cfg, order);
+    for (k, v) in &mut fields {
+        if *k == "requestDateTime" {
+            *v = v.replacen(' ', "", 1);
+        }
+    }
+    fields.push(("txURL", cfg.gateway_url.clone()));
+    let query = serde_urlencoded::to_string(fields).unwrap_or_default();
     let sep = if cfg.gateway_url.contains('?') {
         '&'
     } else {

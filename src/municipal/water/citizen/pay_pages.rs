@@ -70,7 +70,7 @@ pub(super) async fn pay(mut page: Page, form: Form<PayForm>) -> PageResult {
     .await;
     let _ = page.ctx();
     match started {
-        Ok(s) => Ok(page::see_other(&s.redirect_url)),
+        Ok(s) => Ok(page::see_other(&s.page_url)),
         Err(e) if e.status_code().is_client_error() => {
             tracing::info!(error = %e, "online payment refused");
             Ok(back("CITIZEN_PAY_REFUSED"))
