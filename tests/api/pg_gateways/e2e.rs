@@ -294,3 +294,95 @@ async fn webhook(w: &World, body: &str, sig: &str) -> (u16, Value) {
         .await;
     (s.as_u16(), v)
 }
+
+/// The app's own calls (collect_payment_provider.dart `createTransaction`, transaction_repo.dart
+/// `updateTransaction`), byte for byte in shape, and its models reading the answers.
+#[actix_web::test]
+async fn the_apps_payment_calls_are_answered_as_its_models_read_them() {
+    let d = PaygovDouble::start();
+    let w = world("PAYGOV", |pg| pg.paygov = d.settings());
+    let wc = gp_household(
+        &w.app,
+        &w.staff,
+        ("9810000021", "Gurpreet Kaur", "OLD9810000021"),
+        json!({"arrears": 170}),
+    )
+    .await;
+    let consumer = wc["connectionNo"].as_str().unwrap().to_owned();
+    let (s, bill) = w
+        .app
+        .post(
+            &format!(
+                "/billing-service/bill/v2/_fetchbill?tenantId={GP}&consumerCode={consumer}&businessService=WS"
+            ),
+            json!({"RequestInfo": ri(&w.staff)}),
+        )
+        .await;
+    assert_eq!(s, 200, "{bill}");
+    let bill_id = bill["Bill"][0]["id"].clone();
+    let base = w
+        .app
+        .state
+        .settings
+        .app
+        .base_url
+        .trim_end_matches('/')
+        .to_owned();
+    // the RequestInfo the app sends here carries no token
+    let (s, v) = w
+        .app
+        .post(
+            "/pg-service/transaction/v1/_create",
+            json!({"RequestInfo": {"apiId": "mgramseva", "ver": "1.0", "ts": "", "action": "",
+                "did": "1", "key": "", "msgId": "20170310130900|en_IN", "authToken": null},
+                "Transaction": {"tenantId": GP, "txnAmount": "170", "module": "WS",
+                "billId": bill_id, "consumerCode": consumer, "productInfo": "Common Payment",
+                "gateway": "PAYGOV",
+                "taxAndPayments": [{"billId": bill_id, "amountPaid": "170"}],
+                "user": {"name": "Gurpreet Kaur", "mobileNumber": "9810000021", "tenantId": GP},
+                "callbackUrl": format!("{base}/mgramseva/paymentSuccess"),
+                "additionalDetails": {"isWhatsapp": false, "connectionType": "Non_Metered"}}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    crate::app_models::assert_parses("TransactionDetails", &v);
+    let id = v["Transaction"]["txnId"].as_str().unwrap().to_owned();
+    let redirect = v["Transaction"]["redirectUrl"].as_str().unwrap();
+    let query: std::collections::BTreeMap<String, String> =
+        serde_urlencoded::from_str(redirect.split_once('?').unwrap().1).unwrap();
+    for k in [
+        "txURL",
+        "checksum",
+        "messageType",
+        "merchantId",
+        "serviceId",
+        "orderId",
+        "customerId",
+        "transactionAmount",
+        "currencyCode",
+        "requestDateTime",
+        "successUrl",
+        "failUrl",
+        "additionalField1",
+        "additionalField2",
+        "additionalField3",
+        "additionalField4",
+        "additionalField5",
+    ] {
+        assert!(query.contains_key(k), "{k} in {redirect}");
+    }
+    assert_eq!(query["orderId"], id);
+    // back in the app: `_update` with the id the return URL carries, an empty RequestInfo
+    d.set(&id, PaygovAnswer::Paid("170.00"));
+    let (s, v) = w
+        .app
+        .post(
+            &format!("/pg-service/transaction/v1/_update?transactionId={id}"),
+            json!({"RequestInfo": {}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    crate::app_models::assert_parses("UpdateTransactionDetails", &v);
+    assert_eq!(v["Transaction"][0]["txnStatus"], "SUCCESS", "{v}");
+    assert_eq!(w.receipts(&consumer), 1);
+}
