@@ -117,6 +117,9 @@ fn a_household_pays_its_sms_bill_online_gets_the_receipt_and_rates_the_supply() 
     b.click("#pay");
     b.wait_text("id=\"approve\"");
     assert_eq!(text_of(&b, "#amount"), "₹170");
+    // the sandbox gateway's page keeps the walk's rules too (translated, labelled, light)
+    let sandbox_path = b.url()[base.len()..].to_owned();
+    rules(&b, port, "pa", &sandbox_path, &mut findings);
     b.click("#approve");
     b.wait_path("/citizen/paid");
     b.wait_text("id=\"status-text\"");
