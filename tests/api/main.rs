@@ -20,6 +20,7 @@ mod collect_pages;
 mod demand_pages;
 mod demo;
 mod envelope;
+mod events;
 mod error_pages;
 mod expense;
 mod expense_pages;

@@ -86,7 +86,7 @@ fn who(user: &AuthUser, tenant: &str, q: &SearchQuery) -> (bool, Vec<String>) {
         return (true, held);
     }
     let me = user.uuid.to_string();
-    let by_user = recepients.iter().any(|r| *r == me);
+    let by_user = recepients.contains(&me);
     let roles = held.into_iter().filter(|r| roles.contains(r)).collect();
     (by_user, roles)
 }

@@ -73,7 +73,6 @@ const VISIBLE: &str = "FROM userevent_event e
       AND EXISTS (SELECT 1 FROM userevent_recipient r WHERE r.event_id = e.id
                   AND ((r.user_uuid = $2 AND $3) OR r.role_code = ANY($4)))";
 
-#[expect(clippy::too_many_arguments, reason = "the search's criteria")]
 pub fn search(
     conn: &mut PgConnection,
     v: &Viewer<'_>,
@@ -200,10 +199,10 @@ pub fn insert(
             ev::last_modified_at.eq(e.now),
         ))
         .execute(conn)?;
-    let mut to: Vec<(Option<Uuid>, Option<&str>)> = users.iter().map(|u| (Some(*u), None)).collect();
-    to.extend(roles.iter().map(|r| (None, Some(r.as_str()))));
-    let rows: Vec<_> = to
-        .into_iter()
+    let rows: Vec<_> = users
+        .iter()
+        .map(|u| (Some(*u), None))
+        .chain(roles.iter().map(|r| (None, Some(r.as_str()))))
         .map(|(u, r)| (rc::event_id.eq(e.id), rc::user_uuid.eq(u), rc::role_code.eq(r)))
         .collect();
     diesel::insert_into(rc::table).values(&rows).execute(conn)?;
