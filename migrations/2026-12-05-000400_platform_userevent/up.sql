@@ -18,7 +18,7 @@ CREATE TABLE userevent_event (
     -- {"{amount}": "1200", ...}: the placeholders of the text and their values, all strings
     attributes        jsonb NOT NULL DEFAULT '{}'
                       CHECK (jsonb_typeof(attributes) = 'object'
-                             AND jsonb_path_match(attributes, '$.* ? (@.type() != "string")') IS NOT TRUE),
+                             AND NOT jsonb_path_exists(attributes, '$.* ? (@.type() != "string")')),
     -- [{"actionUrl": "/home/...", "code": ...}]: paths of this server only
     action_urls       jsonb NOT NULL DEFAULT '[]'
                       CHECK (jsonb_typeof(action_urls) = 'array'
