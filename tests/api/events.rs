@@ -108,8 +108,9 @@ async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and
         "0"
     };
 
+    // every GP with an admin or Sarpanch: this one (2 people) and the other (its Sarpanch)
     let out = run(app, "pending-collection", None);
-    assert!(out.contains("2 messages queued"), "{out}");
+    assert!(out.contains("2 GPs checked, 3 messages queued"), "{out}");
     let got = queued(app, "9817000011", "mGram.GPUser.CollectionReminder");
     assert_eq!(got.len(), 1, "{got:?}");
     // in Punjabi (the state's language), with the amount, the date and the link
@@ -124,14 +125,15 @@ async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and
         "{}",
         got[0]
     );
-    // the GP admin too; not the expense clerk, nor the other GP's Sarpanch
+    // the GP admin too; not the expense clerk; the other GP's Sarpanch hears of its own GP
     assert_eq!(
         queued(app, "9817000001", "mGram.GPUser.CollectionReminder").len(),
         1
     );
-    for m in [clerk, "9817000013"] {
-        assert!(queued(app, m, "mGram.GPUser.CollectionReminder").is_empty());
-    }
+    assert!(queued(app, clerk, "mGram.GPUser.CollectionReminder").is_empty());
+    let other = queued(app, "9817000013", "mGram.GPUser.CollectionReminder");
+    assert_eq!(other.len(), 1);
+    assert!(other[0].contains("ਰੁ.0 "), "{}", other[0]);
     // the Sarpanch's card, with the figures as attributes
     let v = search(
         app,
@@ -143,6 +145,8 @@ async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and
     )
     .await;
     assert_eq!(v["totalCount"], 1, "{v}");
+    // as the app's `EventsList.fromJson` reads it
+    crate::app_models::assert_parses("EventsList", &v);
     let e = &v["events"][0];
     assert_eq!(
         e["additionalDetails"]["localizationCode"],
@@ -271,6 +275,7 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
     )
     .await;
     assert_eq!(by_role["totalCount"], 1);
+    crate::app_models::assert_parses("EventsList", &by_role);
     assert_eq!(by_role["events"][0]["id"], to_role);
     assert_eq!(by_role["events"][0]["recepient"]["toRoles"], json!(["SECRETARY"]));
 

@@ -89,6 +89,7 @@ fn the_notifications_open_from_the_bell_on_a_phone_and_a_card_closes() {
     b.go(&format!("{base}/home/notifications"));
     b.wait_text("id=\"notes\"");
     b.click("#notes li a");
+    b.wait_path("Expense");
     assert!(
         b.url().ends_with("/home/searchExpense") || b.url().ends_with("/home/addExpense"),
         "{}",
