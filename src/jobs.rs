@@ -382,7 +382,11 @@ fn water_env(state: &AppState) -> crate::municipal::water::reminders::Env<'_> {
 }
 
 /// `--tenant`, or every GP where someone holds one of `roles`.
-fn gps_with(conn: &mut PgConnection, args: &JobArgs, roles: &[&str]) -> anyhow::Result<Vec<String>> {
+fn gps_with(
+    conn: &mut PgConnection,
+    args: &JobArgs,
+    roles: &[&str],
+) -> anyhow::Result<Vec<String>> {
     Ok(match &args.tenant {
         Some(t) => vec![t.clone()],
         None => crate::platform::user::service::tenants_with_roles(conn, roles)
@@ -403,9 +407,10 @@ fn pending_collection(
     let tenants = gps_with(conn, args, reminders::OFFICE_ROLES)?;
     let (mut sent, mut total) = (0usize, rust_decimal::Decimal::ZERO);
     for t in &tenants {
-        let (n, pending) =
-            crate::db::commit(conn, &state.pool, |c| reminders::pending_collection(c, &env, t))
-                .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+        let (n, pending) = crate::db::commit(conn, &state.pool, |c| {
+            reminders::pending_collection(c, &env, t)
+        })
+        .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
         sent += n;
         total += pending;
     }
@@ -425,9 +430,10 @@ fn todays_collection(
     let tenants = gps_with(conn, args, reminders::COUNTER_ROLES)?;
     let (mut sent, mut gps) = (0usize, 0usize);
     for t in &tenants {
-        let (n, _, consumers) =
-            crate::db::commit(conn, &state.pool, |c| reminders::todays_collection(c, &env, t))
-                .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+        let (n, _, consumers) = crate::db::commit(conn, &state.pool, |c| {
+            reminders::todays_collection(c, &env, t)
+        })
+        .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
         sent += n;
         gps += usize::from(consumers > 0);
     }
@@ -493,7 +499,9 @@ fn demand_failed_events(
             reminders::generate_demand(c, &env, t, month, true)
         }) {
             Ok(n) => told += n,
-            Err(e) => tracing::warn!(tenant.id = %t, error = %e, "bulk demand: the failure could not be told"),
+            Err(e) => {
+                tracing::warn!(tenant.id = %t, error = %e, "bulk demand: the failure could not be told")
+            }
         }
     }
     told

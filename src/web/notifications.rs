@@ -116,8 +116,7 @@ async fn list(mut page: StaffPage, q: web::Query<ListQuery>) -> PageResult {
             roles: &roles,
         };
         let shown = ["ACTIVE".to_owned(), "READ".to_owned()];
-        let (found, total) =
-            events::search(c, &v, &shown, &[], &[], (n - 1) * PER_PAGE, PER_PAGE)?;
+        let (found, total) = events::search(c, &v, &shown, &[], &[], (n - 1) * PER_PAGE, PER_PAGE)?;
         let unread: Vec<uuid::Uuid> = found
             .iter()
             .filter(|e| e.status == "ACTIVE")

@@ -41,7 +41,10 @@ fn run(app: &TestApp, job: &str, tenant: Option<&str>) -> String {
 
 async fn search(app: &TestApp, token: &str, q: &str) -> Value {
     let (s, v) = app
-        .post(&format!("{EV}/_search?{q}"), json!({"RequestInfo": ri(token)}))
+        .post(
+            &format!("{EV}/_search?{q}"),
+            json!({"RequestInfo": ri(token)}),
+        )
         .await;
     assert_eq!(s, 200, "{q}: {v}");
     v
@@ -83,7 +86,8 @@ async fn billed_gp() -> Gp {
 }
 
 #[actix_web::test]
-async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and_the_evening_the_cash() {
+async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and_the_evening_the_cash()
+ {
     let gp = billed_gp().await;
     let app = &gp.app;
     let sarpanch = app.employee("9817000011", &["SARPANCH"], None);
@@ -161,7 +165,10 @@ async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and
         "/home/householdRegister?tab=pending"
     );
     assert_eq!(e["status"], "ACTIVE");
-    assert_eq!(e["recepient"]["toUsers"], json!([sarpanch.uuid.to_string()]));
+    assert_eq!(
+        e["recepient"]["toUsers"],
+        json!([sarpanch.uuid.to_string()])
+    );
 
     // the evening: ₹100 in cash from 2 consumers, to the collector (the GP admin holds it too)
     let out = run(app, "todays-collection", None);
@@ -172,12 +179,7 @@ async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and
     assert!(got[0].contains("2 ਖਪਤਕਾਰਾਂ"), "{}", got[0]);
     assert!(got[0].contains(&date), "{}", got[0]);
     assert!(queued(app, "9817000011", "TODAY_COLLECTION_FROM_CASH").is_empty());
-    let v = search(
-        app,
-        &gp.token,
-        &format!("tenantId={GP}&status=ACTIVE,READ"),
-    )
-    .await;
+    let v = search(app, &gp.token, &format!("tenantId={GP}&status=ACTIVE,READ")).await;
     let codes: Vec<&str> = v["events"]
         .as_array()
         .unwrap()
@@ -186,7 +188,10 @@ async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and
         .collect();
     assert_eq!(
         codes,
-        ["TODAY_COLLECTION_AS_CASH_SMS", "PENDING_COLLECTION_EN_REMINDER"]
+        [
+            "TODAY_COLLECTION_AS_CASH_SMS",
+            "PENDING_COLLECTION_EN_REMINDER"
+        ]
     );
     assert_eq!(
         v["events"][0]["additionalDetails"]["attributes"],
@@ -198,8 +203,15 @@ async fn the_fortnightly_reminder_tells_the_sarpanch_the_years_pending_total_and
 async fn no_cash_no_evening_message_and_the_demand_reminder_goes_to_who_generates_demand() {
     let gp = Gp::new();
     let app = &gp.app;
-    gp.household("Gurpreet Kaur", "9876500311", "E/1", "RESIDENTIAL", gp.before, json!({}))
-        .await;
+    gp.household(
+        "Gurpreet Kaur",
+        "9876500311",
+        "E/1",
+        "RESIDENTIAL",
+        gp.before,
+        json!({}),
+    )
+    .await;
     let out = run(app, "todays-collection", Some(GP));
     assert!(out.contains("0 collected cash today, 0 messages"), "{out}");
     // nothing billed for last month: those who generate demand are reminded, with the link
@@ -248,8 +260,13 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
     let me = app.employee("9817000031", &["SECRETARY"], None);
     let token = {
         let mut c = app.db.conn();
-        mgramseva::platform::user::service::issue_token(&mut c, me.id, chrono::Duration::hours(1), Utc::now())
-            .unwrap()
+        mgramseva::platform::user::service::issue_token(
+            &mut c,
+            me.id,
+            chrono::Duration::hours(1),
+            Utc::now(),
+        )
+        .unwrap()
     };
     let mate = app.login("9817000032", &["SECRETARY"]);
     let other_gp = app.login("9817000033", &[&format!("SECRETARY@{OTHER_GP}")]);
@@ -257,7 +274,13 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
     raise(&app, GP, "MARK_PAID_BILL_EN_REMINDER", &[me.uuid], &[]);
     let to_role = raise(&app, GP, "MONTHLY_SUMMARY_EN_REMINDER", &[], &["SECRETARY"]);
     // another GP's event for the same role
-    raise(&app, OTHER_GP, "MONTHLY_SUMMARY_EN_REMINDER", &[], &["SECRETARY"]);
+    raise(
+        &app,
+        OTHER_GP,
+        "MONTHLY_SUMMARY_EN_REMINDER",
+        &[],
+        &["SECRETARY"],
+    );
 
     assert_eq!(counts(&app, &token, GP).await, (3, 3));
     // the app's two queries: by name (2) and by roles (1)
@@ -271,13 +294,18 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
     let by_role = search(
         &app,
         &token,
-        &format!("tenantId={GP}&eventType=SYSTEMGENERATED&roles=SECRETARY,GP_ADMIN&status=READ,ACTIVE"),
+        &format!(
+            "tenantId={GP}&eventType=SYSTEMGENERATED&roles=SECRETARY,GP_ADMIN&status=READ,ACTIVE"
+        ),
     )
     .await;
     assert_eq!(by_role["totalCount"], 1);
     crate::app_models::assert_parses("EventsList", &by_role);
     assert_eq!(by_role["events"][0]["id"], to_role);
-    assert_eq!(by_role["events"][0]["recepient"]["toRoles"], json!(["SECRETARY"]));
+    assert_eq!(
+        by_role["events"][0]["recepient"]["toRoles"],
+        json!(["SECRETARY"])
+    );
 
     // the app closes a card by sending it back READ
     let mut item = by_me["events"]
@@ -298,13 +326,26 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
     assert_eq!(v["events"][0]["status"], "READ");
     assert_eq!(counts(&app, &token, GP).await, (3, 2));
     // the home screen's query (no status) shows the unread ones
-    let home = search(&app, &token, &format!("tenantId={GP}&recepients={}", me.uuid)).await;
+    let home = search(
+        &app,
+        &token,
+        &format!("tenantId={GP}&recepients={}", me.uuid),
+    )
+    .await;
     assert_eq!(home["totalCount"], 1);
 
     // a colleague with the same role sees the role's event only, and their state is their own
     assert_eq!(counts(&app, &mate, GP).await, (1, 1));
-    let v = search(&app, &mate, &format!("tenantId={GP}&recepients={}", me.uuid)).await;
-    assert_eq!(v["totalCount"], 0, "another person's events by their id: {v}");
+    let v = search(
+        &app,
+        &mate,
+        &format!("tenantId={GP}&recepients={}", me.uuid),
+    )
+    .await;
+    assert_eq!(
+        v["totalCount"], 0,
+        "another person's events by their id: {v}"
+    );
     let (s, v) = app
         .post(
             &format!("{EV}/_update"),
@@ -330,9 +371,22 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
         )
         .await;
     assert_eq!(s, 403);
-    let v = search(&app, &other_gp, &format!("tenantId={OTHER_GP}&recepients={}&status=READ,ACTIVE,INACTIVE", me.uuid)).await;
+    let v = search(
+        &app,
+        &other_gp,
+        &format!(
+            "tenantId={OTHER_GP}&recepients={}&status=READ,ACTIVE,INACTIVE",
+            me.uuid
+        ),
+    )
+    .await;
     assert_eq!(v["totalCount"], 0, "{v}");
-    let v = search(&app, &other_gp, &format!("tenantId={OTHER_GP}&status=READ,ACTIVE")).await;
+    let v = search(
+        &app,
+        &other_gp,
+        &format!("tenantId={OTHER_GP}&status=READ,ACTIVE"),
+    )
+    .await;
     assert_eq!(v["totalCount"], 1, "its own GP's role event: {v}");
     assert_ne!(v["events"][0]["id"], to_role);
     let (s, _) = app
@@ -347,8 +401,14 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
     for (q, body) in [
         (format!("_search?tenantId={GP}&status=GONE"), json!({})),
         (format!("_search?tenantId={GP}&ids=xyz"), json!({})),
-        ("_update".to_owned(), json!({"events": [{"id": "nope", "tenantId": GP, "status": "READ"}]})),
-        ("_update".to_owned(), json!({"events": [{"id": a, "tenantId": GP, "status": "DELETED"}]})),
+        (
+            "_update".to_owned(),
+            json!({"events": [{"id": "nope", "tenantId": GP, "status": "READ"}]}),
+        ),
+        (
+            "_update".to_owned(),
+            json!({"events": [{"id": a, "tenantId": GP, "status": "DELETED"}]}),
+        ),
         ("_update".to_owned(), json!({"events": "x"})),
     ] {
         let mut body = body;
@@ -360,7 +420,10 @@ async fn unread_goes_from_three_to_two_and_nobody_sees_anothers_events() {
 
     // last access: the ResponseInfo itself
     let (s, v) = app
-        .post(&format!("{EV}/lat/_update"), json!({"RequestInfo": ri(&token)}))
+        .post(
+            &format!("{EV}/lat/_update"),
+            json!({"RequestInfo": ri(&token)}),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "successful");
@@ -383,12 +446,22 @@ async fn the_bell_counts_the_unread_and_the_page_reads_and_closes_them() {
     }
     let home = get(&app, "/home", Some(&sid)).await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(home.body.contains(r#"<span class="badge" id="unread" title="3 unread">3</span>"#), "{}", home.body);
+    assert!(
+        home.body
+            .contains(r#"<span class="badge" id="unread" title="3 unread">3</span>"#),
+        "{}",
+        home.body
+    );
 
     let page = get(&app, "/home/notifications", Some(&sid)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.body.matches("class=\"badge\"").count(), 3, "all new");
-    assert!(page.body.contains("4 expenditure bills are awaiting payment confirmation"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("4 expenditure bills are awaiting payment confirmation"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains(r#"href="/home/addExpense""#));
     // opened: read, the bell is quiet; the cards stay, without the badge
     let home = get(&app, "/home", Some(&sid)).await;
@@ -410,7 +483,13 @@ async fn the_bell_counts_the_unread_and_the_page_reads_and_closes_them() {
     assert_eq!(page.body.matches("data-event=").count(), 2);
     assert!(!page.body.contains(&first));
     // another person's event cannot be closed by guessing its id
-    let other = raise(&app, GP, "NEW_ENPENDITURE_EN_REMINDER", &[app.employee("9817000042", &["SECRETARY"], None).uuid], &[]);
+    let other = raise(
+        &app,
+        GP,
+        "NEW_ENPENDITURE_EN_REMINDER",
+        &[app.employee("9817000042", &["SECRETARY"], None).uuid],
+        &[],
+    );
     let refused = post(
         &app,
         "/home/notifications/close",
@@ -419,6 +498,12 @@ async fn the_bell_counts_the_unread_and_the_page_reads_and_closes_them() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
-    let refused = post(&app, "/home/notifications/close", &format!("_csrf={CSRF}&id=zz"), Some(&sid)).await;
+    let refused = post(
+        &app,
+        "/home/notifications/close",
+        &format!("_csrf={CSRF}&id=zz"),
+        Some(&sid),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
 }

@@ -143,9 +143,8 @@ pub fn pending_collection(
     let fy = Fy::of(env.now);
     let from = month_start_at(fy.first_day());
     let to = DateTime::from_timestamp_millis(fy.end_millis()).unwrap_or(env.now);
-    let pending = crate::business::billing::service::pending_for_periods(
-        conn, tenant, SERVICE, from, to,
-    )?;
+    let pending =
+        crate::business::billing::service::pending_for_periods(conn, tenant, SERVICE, from, to)?;
     let date = env.today().format("%d/%m/%Y").to_string();
     let n = env.send(
         conn,
@@ -219,10 +218,7 @@ pub fn generate_demand(
     failed: bool,
 ) -> AppResult<usize> {
     if !failed {
-        let (from, to) = (
-            month_start_at(month),
-            crate::time::month_end_at(month),
-        );
+        let (from, to) = (month_start_at(month), crate::time::month_end_at(month));
         let households = super::service::flat_households(conn, tenant, from)?;
         if households.is_empty()
             || crate::business::billing::service::any_demand_ending_between(

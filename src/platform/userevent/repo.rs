@@ -203,7 +203,13 @@ pub fn insert(
         .iter()
         .map(|u| (Some(*u), None))
         .chain(roles.iter().map(|r| (None, Some(r.as_str()))))
-        .map(|(u, r)| (rc::event_id.eq(e.id), rc::user_uuid.eq(u), rc::role_code.eq(r)))
+        .map(|(u, r)| {
+            (
+                rc::event_id.eq(e.id),
+                rc::user_uuid.eq(u),
+                rc::role_code.eq(r),
+            )
+        })
         .collect();
     diesel::insert_into(rc::table).values(&rows).execute(conn)?;
     Ok(())

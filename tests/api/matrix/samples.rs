@@ -977,7 +977,10 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     add(M::POST, "/home/notifications/close", false, |c| {
         form(
             c.plain(),
-            &[("id", "00000000-0000-4000-8000-000000000000"), ("page", "1")],
+            &[
+                ("id", "00000000-0000-4000-8000-000000000000"),
+                ("page", "1"),
+            ],
         )
     });
     add(M::GET, "/home/first-login", false, |c| get(c.plain()));
@@ -1147,8 +1150,8 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     add(M::POST, "/egov-user-event/v1/events/_search", false, |c| {
         json_req(
             c.q(&format!(
-                "tenantId={}&eventType=SYSTEMGENERATED&roles={}&status=READ,ACTIVE&offset=0&limit=10",
-                c.tenant, c.role
+                "tenantId={}&eventType=SYSTEMGENERATED&status=READ,ACTIVE&offset=0&limit=10",
+                c.tenant
             )),
             json!({}),
         )
@@ -1165,9 +1168,12 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         false,
         |c| json_req(c.q(&format!("tenantId={}", c.tenant)), json!({})),
     );
-    add(M::POST, "/egov-user-event/v1/events/lat/_update", false, |c| {
-        json_req(c.plain(), json!({}))
-    });
+    add(
+        M::POST,
+        "/egov-user-event/v1/events/lat/_update",
+        false,
+        |c| json_req(c.plain(), json!({})),
+    );
     add(
         M::POST,
         "/echallan-services/eChallan/v1/_lastMonthSummary",
