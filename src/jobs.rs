@@ -99,6 +99,38 @@ pub fn all() -> &'static [JobDef] {
             run: expense_mark_paid,
         },
         JobDef {
+            name: "pending-collection",
+            // `fortnightevening`: the 1st and the 15th, 18:00 IST
+            schedule: "0 0 18 1,15 * *",
+            scheduled: true,
+            about: "SMS each GP's admin and Sarpanch the financial year's pending water charges (PENDING_COLLECTION_EN_REMINDER; --tenant T for one)",
+            run: pending_collection,
+        },
+        JobDef {
+            name: "todays-collection",
+            // `dailyevening`: 17:00 IST
+            schedule: "0 0 17 * * *",
+            scheduled: true,
+            about: "SMS each GP's collectors the day's cash collections, where there were any (TODAY_COLLECTION_AS_CASH_SMS; --tenant T for one)",
+            run: todays_collection,
+        },
+        JobDef {
+            name: "generate-demand-reminder",
+            // the 5th, 10:00 IST: after the automatic run (4th) and its retry (5th, 09:00)
+            schedule: "0 0 10 5 * *",
+            scheduled: true,
+            about: "remind those who generate demand of GPs whose households have no demand for last month (--period YYYY-MM; GENERATE_DEMAND_EN_REMINDER; --tenant T for one)",
+            run: generate_demand_reminder,
+        },
+        JobDef {
+            name: "bulk-demand-retry",
+            // `failedbulkdemand`: the 5th, 09:00 IST; off unless configured, as bulk-demand
+            schedule: "0 0 9 5 * *",
+            scheduled: false,
+            about: "run bulk demand again for the GPs whose run of the month failed (--period YYYY-MM, default last month; --tenant T for one)",
+            run: bulk_demand_retry,
+        },
+        JobDef {
             name: "pg-reconcile",
             schedule: "0 */15 * * * *",
             scheduled: true,
@@ -205,7 +237,6 @@ fn bulk_demand(
             );
         }
     };
-    let _ = conn;
     let s = bulk::run_many(
         &state.pool,
         ctx,
@@ -214,8 +245,9 @@ fn bulk_demand(
         state.settings.scheduler.bulk_workers,
         &progress,
     );
+    let told = demand_failed_events(state, conn, month, &tenants);
     let summary = format!(
-        "{}: {} GPs billed, {} demands, {} GPs with nothing to bill, {} failed, in {:.1}s",
+        "{}: {} GPs billed, {} demands, {} GPs with nothing to bill, {} failed ({told} told), in {:.1}s",
         month.format("%Y-%m"),
         s.billed_gps,
         s.demands,
@@ -338,6 +370,174 @@ fn expense_mark_paid(
         jobs::EXPENSE_ROLES,
         jobs::mark_paid_bills,
     )
+}
+
+fn water_env(state: &AppState) -> crate::municipal::water::reminders::Env<'_> {
+    crate::municipal::water::reminders::Env {
+        crypto: &state.crypto,
+        i18n: &state.i18n,
+        base_url: &state.settings.app.base_url,
+        now: chrono::Utc::now(),
+    }
+}
+
+/// `--tenant`, or every GP where someone holds one of `roles`.
+fn gps_with(
+    conn: &mut PgConnection,
+    args: &JobArgs,
+    roles: &[&str],
+) -> anyhow::Result<Vec<String>> {
+    Ok(match &args.tenant {
+        Some(t) => vec![t.clone()],
+        None => crate::platform::user::service::tenants_with_roles(conn, roles)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .into_iter()
+            .filter(|t| t.contains('.'))
+            .collect(),
+    })
+}
+
+fn pending_collection(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::water::reminders;
+    let env = water_env(state);
+    let tenants = gps_with(conn, args, reminders::OFFICE_ROLES)?;
+    let (mut sent, mut total) = (0usize, rust_decimal::Decimal::ZERO);
+    for t in &tenants {
+        let (n, pending) = crate::db::commit(conn, &state.pool, |c| {
+            reminders::pending_collection(c, &env, t)
+        })
+        .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+        sent += n;
+        total += pending;
+    }
+    Ok(format!(
+        "{} GPs checked, {sent} messages queued, {total} pending in all",
+        tenants.len()
+    ))
+}
+
+fn todays_collection(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::water::reminders;
+    let env = water_env(state);
+    let tenants = gps_with(conn, args, reminders::COUNTER_ROLES)?;
+    let (mut sent, mut gps) = (0usize, 0usize);
+    for t in &tenants {
+        let (n, _, consumers) = crate::db::commit(conn, &state.pool, |c| {
+            reminders::todays_collection(c, &env, t)
+        })
+        .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+        sent += n;
+        gps += usize::from(consumers > 0);
+    }
+    Ok(format!(
+        "{} GPs checked, {gps} collected cash today, {sent} messages queued",
+        tenants.len()
+    ))
+}
+
+fn job_month(args: &JobArgs) -> anyhow::Result<chrono::NaiveDate> {
+    use crate::municipal::calculator::bulk;
+    match &args.period {
+        Some(p) => {
+            bulk::parse_period(p).with_context(|| format!("--period {p:?}: expected YYYY-MM"))
+        }
+        None => Ok(bulk::default_month(chrono::Utc::now())),
+    }
+}
+
+fn generate_demand_reminder(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::water::reminders;
+    let month = job_month(args)?;
+    let env = water_env(state);
+    let tenants = gps_with(conn, args, reminders::DEMAND_ROLES)?;
+    let mut told = 0usize;
+    for t in &tenants {
+        told += crate::db::commit(conn, &state.pool, |c| {
+            reminders::generate_demand(c, &env, t, month, false)
+        })
+        .map_err(|e| anyhow::anyhow!("{t}: {e}"))?;
+    }
+    Ok(format!(
+        "{}: {} GPs checked, {told} reminded to generate demand",
+        month.format("%Y-%m"),
+        tenants.len()
+    ))
+}
+
+/// Tells those who generate demand of every GP of `among` whose run for `month` failed
+/// (GENERATE_DEMAND_EN_REMINDER); how many GPs were told. Failures to tell are logged.
+fn demand_failed_events(
+    state: &AppState,
+    conn: &mut PgConnection,
+    month: chrono::NaiveDate,
+    among: &[String],
+) -> usize {
+    use crate::municipal::water::reminders;
+    let failed = match crate::municipal::calculator::bulk::failed_tenants(conn, month, among) {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(error = %e, "bulk demand: the failed GPs could not be listed");
+            return 0;
+        }
+    };
+    let env = water_env(state);
+    let mut told = 0;
+    for t in &failed {
+        match crate::db::commit(conn, &state.pool, |c| {
+            reminders::generate_demand(c, &env, t, month, true)
+        }) {
+            Ok(n) => told += n,
+            Err(e) => {
+                tracing::warn!(tenant.id = %t, error = %e, "bulk demand: the failure could not be told")
+            }
+        }
+    }
+    told
+}
+
+fn bulk_demand_retry(
+    state: &AppState,
+    conn: &mut PgConnection,
+    args: &JobArgs,
+) -> anyhow::Result<String> {
+    use crate::municipal::calculator::bulk;
+    let month = job_month(args)?;
+    let among: Vec<String> = args.tenant.iter().cloned().collect();
+    let tenants = bulk::failed_tenants(conn, month, &among)?;
+    if tenants.is_empty() {
+        return Ok(format!("{}: no failed run to retry", month.format("%Y-%m")));
+    }
+    let ctx = crate::municipal::water::service::Ctx::of(state);
+    let s = bulk::run_many(
+        &state.pool,
+        ctx,
+        &tenants,
+        month,
+        state.settings.scheduler.bulk_workers,
+        &|_, _| {},
+    );
+    let told = demand_failed_events(state, conn, month, &tenants);
+    Ok(format!(
+        "{}: {} failed GPs retried: {} billed, {} demands, {} with nothing to bill, {} failed again ({told} told)",
+        month.format("%Y-%m"),
+        tenants.len(),
+        s.billed_gps,
+        s.demands,
+        s.nothing_to_do,
+        s.failed.len()
+    ))
 }
 
 fn pii_rotate(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

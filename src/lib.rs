@@ -106,6 +106,7 @@ pub fn routes(r: &mut http::routes::Routes<'_>) {
     platform::user::routes(r);
     platform::filestore::routes(r);
     platform::shortener::routes(r);
+    platform::userevent::routes(r);
     business::hrms::routes(r);
     business::apportion::routes(r);
     business::billing::routes(r);

@@ -737,6 +737,52 @@ diesel::table! {
 }
 
 diesel::table! {
+    userevent_event (id) {
+        id -> Uuid,
+        tenant_id -> Text,
+        event_type -> Text,
+        event_category -> Nullable<Text>,
+        name -> Text,
+        description -> Text,
+        source -> Text,
+        posted_by -> Text,
+        reference_id -> Nullable<Text>,
+        localization_code -> Text,
+        attributes -> Jsonb,
+        action_urls -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_modified_by -> Nullable<Uuid>,
+        last_modified_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    userevent_last_access (user_uuid) {
+        user_uuid -> Uuid,
+        last_access_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    userevent_recipient (id) {
+        id -> Int8,
+        event_id -> Uuid,
+        user_uuid -> Nullable<Uuid>,
+        role_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    userevent_state (event_id, user_uuid) {
+        event_id -> Uuid,
+        user_uuid -> Uuid,
+        status -> Text,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     vendor_account (id) {
         id -> Uuid,
         tenant_id -> Text,
@@ -937,6 +983,10 @@ diesel::joinable!(user_role -> user_account (user_id));
 diesel::joinable!(user_session -> mdms_tenant (tenant_id));
 diesel::joinable!(user_session -> user_account (user_id));
 diesel::joinable!(user_token -> user_account (user_id));
+diesel::joinable!(userevent_event -> mdms_tenant (tenant_id));
+diesel::joinable!(userevent_recipient -> mdms_role (role_code));
+diesel::joinable!(userevent_recipient -> userevent_event (event_id));
+diesel::joinable!(userevent_state -> userevent_event (event_id));
 diesel::joinable!(vendor_account -> mdms_tenant (tenant_id));
 diesel::joinable!(water_bulk_demand_batch -> mdms_tenant (tenant_id));
 diesel::joinable!(water_connection -> mdms_tenant (tenant_id));
@@ -1003,6 +1053,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_role,
     user_session,
     user_token,
+    userevent_event,
+    userevent_last_access,
+    userevent_recipient,
+    userevent_state,
     vendor_account,
     water_bulk_demand_batch,
     water_connection,

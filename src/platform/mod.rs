@@ -12,3 +12,4 @@ pub mod notification;
 pub mod seed;
 pub mod shortener;
 pub mod user;
+pub mod userevent;

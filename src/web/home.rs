@@ -69,12 +69,27 @@ pub fn tiles_for(roles: &[&str]) -> Vec<&'static Tile> {
 struct HomePage {
     p: PageCtx,
     tiles: Vec<&'static Tile>,
+    /// The bell: unread notifications on this GP.
+    unread: i64,
+    unread_text: String,
 }
 
 async fn home(mut page: StaffPage) -> PageResult {
     let p = page.ctx()?;
     let tiles = tiles_for(&page.staff.roles_here());
-    page.render(StatusCode::OK, HomePage { p, tiles })
+    let unread = super::notifications::unread(&page).await?;
+    let unread_text = p
+        .t("NOTIFICATIONS_UNREAD_COUNT")
+        .replace("{count}", &unread.to_string());
+    page.render(
+        StatusCode::OK,
+        HomePage {
+            p,
+            tiles,
+            unread,
+            unread_text,
+        },
+    )
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 //! `platform::user::pages`; every module serves its own pages beside it, through `http::page`.
 
 mod home;
+mod notifications;
 
 use actix_web::{HttpResponse, http::StatusCode, http::header, web};
 use askama::Template;
@@ -16,6 +17,7 @@ pub fn routes(r: &mut Routes<'_>) {
         .get("/lang", Access::PublicPage, lang)
         .get("/static/{tail:.*}", Access::Open, static_file);
     home::routes(r);
+    notifications::routes(r);
 }
 
 #[derive(Template)]

@@ -281,7 +281,6 @@ async fn app_day_starts_and_logs_in() {
 }
 
 #[actix_web::test]
-#[ignore = "issue 16: egov-user-event (in-app notifications) is not served yet"]
 async fn app_home_asks_for_notifications() {
     let app = TestApp::new();
     let c = logged_in(&app).await;

@@ -187,6 +187,7 @@ fn owner(table: &str) -> Option<&'static str> {
         ("hrms_", "business/hrms/"),
         ("pg_", "business/pg/"),
         ("user_", "platform/user/"),
+        ("userevent_", "platform/userevent/"),
         ("mdms_", "platform/mdms/"),
         ("location_", "platform/location/"),
         ("localization_", "platform/localization/"),

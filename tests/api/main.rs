@@ -22,6 +22,7 @@ mod demand_pages;
 mod demo;
 mod envelope;
 mod error_pages;
+mod events;
 mod expense;
 mod expense_pages;
 mod expense_reports;

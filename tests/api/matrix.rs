@@ -236,6 +236,8 @@ fn expect_api(decl: &RouteDecl, concrete: &str, role: &str, sc: &Scenario, m: &M
                 "/egov-hrms/employees/_search" | "/egov-hrms/employees/_count" => Expect::Finds(
                     covered && (administers(role) || matches!(role, "HRMS_ADMIN" | "GP_ADMIN")),
                 ),
+                // A person's own last look at their notifications: anyone mapped, anywhere.
+                "/egov-user-event/v1/events/lat/_update" => Expect::Status(200),
                 other => panic!("action-only route {other}: write its product rule in the test"),
             }
         }

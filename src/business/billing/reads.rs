@@ -197,3 +197,25 @@ pub fn demand_history(
         )),
     }
 }
+
+/// What the live demands of a tenant's service for periods starting between `from` and `to` still
+/// ask (charges less what was collected on them; credit lines count against it), as the
+/// original's fortnightly pending-collection reminder sums it for the financial year.
+pub fn pending_for_periods(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Decimal> {
+    use crate::db::schema::{billing_demand as dm, billing_demand_detail as dd};
+    let sum: Option<Decimal> = dd::table
+        .inner_join(dm::table)
+        .filter(dm::tenant_id.eq(tenant))
+        .filter(dm::business_service.eq(service))
+        .filter(dm::status.eq("ACTIVE"))
+        .filter(dm::period_from.between(from, to))
+        .select(diesel::dsl::sum(dd::tax_amount - dd::collection_amount))
+        .first(conn)?;
+    Ok(sum.unwrap_or(Decimal::ZERO))
+}

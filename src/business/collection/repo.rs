@@ -197,6 +197,30 @@ pub fn collected_between(
     Ok(sum.unwrap_or(Decimal::ZERO))
 }
 
+/// What live cash receipts of a tenant's business service took between `from` and `to`, and
+/// from how many consumers.
+pub fn cash_between(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<(Decimal, i64)> {
+    let (sum, n): (Option<Decimal>, i64) = cp::table
+        .inner_join(cpd::table)
+        .filter(cp::tenant_id.eq(tenant))
+        .filter(cp::payment_mode.eq("CASH"))
+        .filter(cpd::business_service.eq(service))
+        .filter(cp::payment_status.ne("CANCELLED"))
+        .filter(cpd::receipt_date.between(from, to))
+        .select((
+            diesel::dsl::sum(cpd::total_amount_paid),
+            diesel::dsl::count(cpd::consumer_code).aggregate_distinct(),
+        ))
+        .first(conn)?;
+    Ok((sum.unwrap_or(Decimal::ZERO), n))
+}
+
 pub fn search(conn: &mut PgConnection, f: &Filter) -> AppResult<(Vec<Payment>, i64)> {
     let q = || {
         let mut q = cp::table

@@ -469,6 +469,18 @@ pub fn collected_between(
     repo::collected_between(conn, tenant, service, from, to)
 }
 
+/// What live cash receipts of a tenant's business service took between `from` and `to`, and
+/// from how many consumers (the evening's today's-collection message).
+pub fn cash_between(
+    conn: &mut PgConnection,
+    tenant: &str,
+    service: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> QueryResult<(Decimal, i64)> {
+    repo::cash_between(conn, tenant, service, from, to)
+}
+
 /// Cancels a receipt: every line it moved goes back exactly (through billing); refused when
 /// its advance was already used by a later demand.
 pub fn cancel(

@@ -652,6 +652,33 @@ pub fn fail(
     .execute(conn)
 }
 
+/// The GPs (of `among`, or all when empty) whose run for `month` failed and that have no
+/// finished run for it since: what the failed-run retry runs again.
+pub fn failed_tenants(
+    conn: &mut PgConnection,
+    month: NaiveDate,
+    among: &[String],
+) -> QueryResult<Vec<String>> {
+    let from = month_start_at(month);
+    let failed: Vec<String> = bb::table
+        .filter(bb::period_from.eq(from))
+        .filter(bb::status.eq("FAILED"))
+        .select(bb::tenant_id)
+        .distinct()
+        .order(bb::tenant_id)
+        .load(conn)?;
+    let done: Vec<String> = bb::table
+        .filter(bb::period_from.eq(from))
+        .filter(bb::status.eq("DONE"))
+        .select(bb::tenant_id)
+        .distinct()
+        .load(conn)?;
+    Ok(failed
+        .into_iter()
+        .filter(|t| !done.contains(t) && (among.is_empty() || among.contains(t)))
+        .collect())
+}
+
 pub fn batches(conn: &mut PgConnection, tenant: &str, limit: i64) -> QueryResult<Vec<Batch>> {
     bb::table
         .filter(bb::tenant_id.eq(tenant))

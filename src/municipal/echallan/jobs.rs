@@ -1,8 +1,9 @@
 //! The expense reminders of product.md §5.3 (the original's `_schedulermonthsummary`,
 //! `_schedulernewexpenditure` and `_schedulermarkexpensebill`), one GP at a time: each queues an
 //! SMS in the notification outbox to every person holding the roles it names on the GP, in the
-//! person's language (else the state's), with the event's code as the template. They are
-//! scheduled and run by hand through `crate::jobs`.
+//! person's language (else the state's), with the event's code as the template, and raises the
+//! in-app event of the same code (egov-user-event) for the same people, with its link into the
+//! app. They are scheduled and run by hand through `crate::jobs`.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -13,6 +14,7 @@ use crate::platform::encryption::Crypto;
 use crate::platform::localization::{Catalog, Locale};
 use crate::platform::notification::{self, Sms};
 use crate::platform::user::service::holders;
+use crate::platform::userevent::service::{self as events, NewEvent};
 
 pub const MONTHLY_SUMMARY: &str = "MONTHLY_SUMMARY_EN_REMINDER";
 pub const NEW_EXPENDITURE: &str = "NEW_ENPENDITURE_EN_REMINDER";
@@ -21,6 +23,14 @@ pub const MARK_PAID_BILL: &str = "MARK_PAID_BILL_EN_REMINDER";
 /// Who gets the monthly summary, and who the two expense reminders.
 pub const SUMMARY_ROLES: &[&str] = &["GP_ADMIN", "SARPANCH", "EXPENSE_PROCESSING", "SECRETARY"];
 pub const EXPENSE_ROLES: &[&str] = &["EXPENSE_PROCESSING", "SECRETARY"];
+
+/// The in-app event beside a reminder's SMS: the card's title key, the page it leads to, and the
+/// values of its text's placeholders (the text's key is the reminder's template).
+pub struct Card<'a> {
+    pub name: &'a str,
+    pub link: &'a str,
+    pub args: Vec<(&'a str, String)>,
+}
 
 /// What a reminder run needs besides the connection.
 pub struct Env<'a> {
@@ -52,9 +62,31 @@ impl Env<'_> {
         text_key: &str,
         args: &[(&str, &str)],
         localized: &dyn Fn(Locale) -> Vec<(&'static str, String)>,
+        card: &Card<'_>,
     ) -> AppResult<usize> {
         let mut n = 0;
-        for u in holders(conn, self.crypto, tenant, roles)? {
+        let people = holders(conn, self.crypto, tenant, roles)?;
+        let users: Vec<uuid::Uuid> = people.iter().map(|u| u.uuid).collect();
+        let locale = self.i18n.default_locale();
+        let gp = self.i18n.place_name(locale, tenant);
+        let mut all: Vec<(&str, &str)> = vec![("GPWSC", &gp)];
+        all.extend(card.args.iter().map(|(k, v)| (*k, v.as_str())));
+        events::raise(
+            conn,
+            &NewEvent {
+                tenant_id: tenant,
+                name: card.name,
+                localization_code: template,
+                args: &card.args,
+                description: self.i18n.format(locale, template, &all),
+                action_url: Some(card.link),
+                to_users: &users,
+                to_roles: &[],
+                posted_by: "SYSTEM-CHALLAN",
+                now: self.now,
+            },
+        )?;
+        for u in people {
             let Some(mobile) = u.mobile_number.as_deref() else {
                 continue;
             };
@@ -108,6 +140,15 @@ pub fn month_summary(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> Ap
     };
     let (water, spent) = (reports::wire_amount(water), reports::wire_amount(s.paid));
     let link = env.link("/home/reports");
+    let card = Card {
+        name: "MONTHLY_SUMMARY",
+        link: "/home/reports",
+        args: vec![
+            ("PREVIOUS_MONTH_COLLECTION", water.clone()),
+            ("PREVIOUS_MONTH_EXPENSE", spent.clone()),
+            ("PREVIOUS_MONTH", s.month.format("%m/%Y").to_string()),
+        ],
+    };
     env.send(
         conn,
         tenant,
@@ -120,6 +161,7 @@ pub fn month_summary(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> Ap
             ("LINK", &link),
         ],
         &month,
+        &card,
     )
 }
 
@@ -135,11 +177,17 @@ pub fn new_expenditure(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> 
         "mGram.GPUser.EnterExpense",
         &[("NEW_EXP_LINK", &link)],
         &|_| Vec::new(),
+        &Card {
+            name: "NEW_EXPENSE_ENTRY",
+            link: "/home/addExpense",
+            args: Vec::new(),
+        },
     )
 }
 
-/// "{N} expenditure bills are awaiting payment confirmation" (`MARK_PAID_BILL_EN_REMINDER`), to
-/// the GP's expense staff, only when the GP has unpaid bills.
+/// "{N} expenditure bills are awaiting payment confirmation" (`MARK_PAID_BILL_EN_REMINDER`; the
+/// SMS text `MARK_PAID_BILL_SMS_EN_REMINDER`), to the GP's expense staff, only when the GP has
+/// unpaid bills.
 pub fn mark_paid_bills(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> AppResult<usize> {
     let unpaid = reports::unpaid_count(conn, tenant)?;
     if unpaid == 0 {
@@ -151,8 +199,13 @@ pub fn mark_paid_bills(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> 
         tenant,
         EXPENSE_ROLES,
         MARK_PAID_BILL,
-        MARK_PAID_BILL,
+        "MARK_PAID_BILL_SMS_EN_REMINDER",
         &[("BILL_COUNT_AWAIT", &count), ("EXP_MRK_LINK", &link)],
         &|_| Vec::new(),
+        &Card {
+            name: "EXPENSE_PAYMENT",
+            link: "/home/searchExpense",
+            args: vec![("BILL_COUNT_AWAIT", count.clone())],
+        },
     )
 }

@@ -16,6 +16,7 @@ mod opening;
 pub mod pages;
 mod property;
 pub mod register;
+pub mod reminders;
 mod repo;
 pub mod service;
 

@@ -6,6 +6,7 @@ mod citizen;
 mod consumer_form;
 mod counter;
 mod demo;
+mod events;
 mod expense;
 mod expense_reports;
 mod flows;

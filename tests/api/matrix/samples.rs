@@ -976,6 +976,17 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         };
         form(c.plain(), &[("tenant", to)])
     });
+    add(M::GET, "/home/notifications", false, |c| get(c.plain()));
+    // An event no one has: nothing to close.
+    add(M::POST, "/home/notifications/close", false, |c| {
+        form(
+            c.plain(),
+            &[
+                ("id", "00000000-0000-4000-8000-000000000000"),
+                ("page", "1"),
+            ],
+        )
+    });
     add(M::GET, "/home/first-login", false, |c| get(c.plain()));
     add(M::POST, "/home/first-login/send", false, |c| {
         form(c.plain(), &[])
@@ -1138,6 +1149,35 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
             )
         });
     }
+    // In-app notifications: the app's queries; an update of an event no one has (refused as
+    // invalid after the gateway let it through).
+    add(M::POST, "/egov-user-event/v1/events/_search", false, |c| {
+        json_req(
+            c.q(&format!(
+                "tenantId={}&eventType=SYSTEMGENERATED&status=READ,ACTIVE&offset=0&limit=10",
+                c.tenant
+            )),
+            json!({}),
+        )
+    });
+    add(M::POST, "/egov-user-event/v1/events/_update", false, |c| {
+        json_req(
+            c.plain(),
+            json!({"events": [{"id": "00000000-0000-4000-8000-000000000000", "tenantId": c.tenant, "status": "READ"}]}),
+        )
+    });
+    add(
+        M::POST,
+        "/egov-user-event/v1/events/notifications/_count",
+        false,
+        |c| json_req(c.q(&format!("tenantId={}", c.tenant)), json!({})),
+    );
+    add(
+        M::POST,
+        "/egov-user-event/v1/events/lat/_update",
+        false,
+        |c| json_req(c.plain(), json!({})),
+    );
     add(
         M::POST,
         "/echallan-services/eChallan/v1/_lastMonthSummary",
