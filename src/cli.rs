@@ -86,7 +86,7 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
-    /// Fetch-bill latency and payment throughput (see src/bench.rs).
+    /// Fetch-bill latency and payment throughput (see src/bench/mod.rs).
     Billing {
         #[arg(long, default_value_t = 2000)]
         consumers: usize,
@@ -107,6 +107,17 @@ pub enum BenchCommand {
         /// Re-use the households of an earlier run (its number) instead of writing new ones.
         #[arg(long)]
         reuse: Option<i64>,
+    },
+    /// SMS per second the delivery worker sends to a local gateway double, beside HTTP alone
+    /// and the outbox's writes as raw SQL.
+    Sms {
+        #[arg(long, default_value_t = 2000)]
+        messages: usize,
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// The double's answer time.
+        #[arg(long, default_value_t = 0)]
+        provider_ms: u64,
     },
 }
 
@@ -287,6 +298,19 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             })
             .await?
         }
+        Command::Bench {
+            command:
+                BenchCommand::Sms {
+                    messages,
+                    workers,
+                    provider_ms,
+                },
+        } => {
+            tokio::task::spawn_blocking(move || {
+                crate::bench::sms(settings, messages, workers, provider_ms)
+            })
+            .await?
+        }
         Command::Sms { mobile, limit } => {
             let mut conn = connect_one(&settings)?;
             let crypto = crate::platform::encryption::Crypto::from_settings(&settings.security)?;
@@ -302,7 +326,12 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                     .created_at
                     .with_timezone(&crate::time::IST)
                     .format("%d-%m-%Y %H:%M");
-                println!("{at}  {}  {:<8} {}", m.mobile, m.status, m.text);
+                let why = m
+                    .reason
+                    .as_deref()
+                    .or(m.last_error.as_deref())
+                    .unwrap_or("");
+                println!("{at}  {}  {:<8} {}  {why}", m.mobile, m.status, m.text);
             }
             Ok(())
         }

@@ -167,10 +167,67 @@ pub struct SecuritySettings {
     pub token_cache_seconds: u64,
 }
 
+/// `[notification]`: the outbox's delivery and its SMS policies (`platform::notification`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationSettings {
+    /// `record` (kept in the outbox as RECORDED: dev, demo, tests) or `http` (a government SMS
+    /// gateway, `[notification.http]`).
     pub sms_adapter: String,
+    /// Attempts before a message is GAVE_UP.
+    pub max_attempts: i32,
+    /// The first retry waits this long, each next one twice as long (capped at `backoff_max_seconds`).
+    pub backoff_first_seconds: i64,
+    pub backoff_max_seconds: i64,
+    /// How long a worker holds a claimed message; a claim older than this (the worker died) is
+    /// taken again by the next run.
+    pub lease_seconds: i64,
+    /// The original's per-event flags that are off (`sms.feedback.notification`, ...), comma
+    /// separated; every other flag is on.
+    pub switched_off: String,
+    /// Non-urgent SMS due in these hours (IST, `HH:MM-HH:MM`, may wrap midnight; empty: none)
+    /// wait for their end. OTPs and onboarding are urgent.
+    pub quiet_hours: String,
+    /// Non-urgent SMS a GP may send a month (0: no limit), and GPs with their own budget
+    /// (`pb.lodhipur=500,pb.x=0`).
+    pub monthly_budget: i64,
+    pub tenant_budgets: String,
+    /// Numbers never sent to (the PSPCL vendor's) and tenants never sent for (`pb.testing`),
+    /// comma separated.
+    pub suppressed_numbers: String,
+    pub suppressed_tenants: String,
+    /// The DLT template id of each message key (`KEY=ID,KEY=ID`): the `http` adapter skips a key
+    /// without one.
+    pub dlt_template_ids: String,
+    pub http: HttpSmsSettings,
+}
+
+/// `[notification.http]`: a government SMS gateway (NIC / CDAC style). Credentials only from the
+/// environment: `MGRAMSEVA__NOTIFICATION__HTTP__USERNAME`, `__PASSWORD`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSmsSettings {
+    pub url: String,
+    /// `GET` (fields in the query string, as NIC) or `POST` (an urlencoded form).
+    pub method: String,
+    pub username: String,
+    pub password: Secret,
+    pub sender_id: String,
+    pub dlt_entity_id: String,
+    /// Put before the 10-digit number (`91` for NIC).
+    pub mobile_prefix: String,
+    /// Names of the fields on the wire.
+    pub username_field: String,
+    pub password_field: String,
+    pub sender_field: String,
+    pub entity_field: String,
+    pub template_field: String,
+    pub message_field: String,
+    pub mobile_field: String,
+    /// Extra fixed fields (`smsservicetype=unicodemsg`), `k=v&k=v`.
+    pub extra_fields: String,
+    /// An answer containing this is a success (NIC: `API000`).
+    pub success_marker: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -3,7 +3,6 @@
 //! that two instances (or a person and the scheduler) never run the same job at once.
 
 use anyhow::Context as _;
-use diesel::Connection as _;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
@@ -42,7 +41,7 @@ pub fn all() -> &'static [JobDef] {
             name: "notifications",
             schedule: "30 * * * * *",
             scheduled: true,
-            about: "deliver queued SMS through the configured adapter, retrying failures",
+            about: "deliver due SMS through the configured adapter (claims with a lease, retries with backoff, the [notification] policies)",
             run: notifications,
         },
         JobDef {
@@ -155,26 +154,16 @@ pub fn all() -> &'static [JobDef] {
 }
 
 fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
-    let (mut sent, mut failed) = (0, 0);
+    let mut all = crate::platform::notification::Delivered::default();
     loop {
-        let (s, f) = conn
-            .transaction(|c| {
-                crate::platform::notification::deliver(
-                    c,
-                    &state.crypto,
-                    state.sms.as_ref(),
-                    200,
-                    chrono::Utc::now(),
-                )
-            })
+        let d = crate::platform::notification::deliver_due(state, conn, 200, chrono::Utc::now())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        sent += s;
-        failed += f;
-        if s + f < 200 {
+        all.add(d);
+        if d.handled() < 200 {
             break;
         }
     }
-    Ok(format!("{sent} sent, {failed} failed"))
+    Ok(all.to_string())
 }
 
 fn pg_reconcile(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

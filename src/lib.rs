@@ -39,7 +39,7 @@ pub fn build_state(settings: Settings, pool: db::DbPool) -> anyhow::Result<AppSt
         &settings.security,
     )?);
     let sms: Arc<dyn platform::notification::SmsAdapter> = Arc::from(
-        platform::notification::adapter(&settings.notification.sms_adapter)?,
+        platform::notification::adapter(&settings.notification, &settings.outbound)?,
     );
     let mut conn = pool.get().context("connecting to the database")?;
     business::billing::cache::install(&pool, settings.database.ledger_cache_entries);
@@ -107,6 +107,7 @@ pub fn routes(r: &mut http::routes::Routes<'_>) {
     platform::filestore::routes(r);
     platform::shortener::routes(r);
     platform::userevent::routes(r);
+    platform::notification::routes(r);
     business::hrms::routes(r);
     business::apportion::routes(r);
     business::billing::routes(r);

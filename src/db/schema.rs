@@ -528,6 +528,12 @@ diesel::table! {
         created_at -> Timestamptz,
         next_attempt_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        claim_id -> Nullable<Uuid>,
+        claimed_until -> Nullable<Timestamptz>,
+        attempted_at -> Nullable<Timestamptz>,
+        provider_message_id -> Nullable<Text>,
+        provider_answer -> Nullable<Text>,
+        reason -> Nullable<Text>,
     }
 }
 

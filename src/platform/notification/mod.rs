@@ -1,17 +1,30 @@
-//! Notifications: SMS (and later e-mail) as rows of `notification_outbox`, written in the same
-//! transaction as the change that caused them and delivered by the `notifications` job through
-//! the configured adapter, with every attempt counted. A rolled-back change sends nothing; a crash
-//! loses nothing. Recipient and text are encrypted at rest.
+//! Notifications: SMS (and e-mail) as rows of `notification_outbox`, written in the same
+//! transaction as the change that caused them and delivered by the `notifications` job (and
+//! `kick` right after a request) through the configured adapter. A rolled-back change sends
+//! nothing; a crash loses nothing; two workers never send one message twice (`worker`).
+//! Policies (switches, quiet hours, budget, suppression, DLT ids) apply at delivery (`policy`).
+//! Recipient and text are encrypted at rest.
 
-use chrono::{DateTime, Duration, Utc};
+mod http_sms;
+mod pages;
+pub mod policy;
+mod sms;
+mod worker;
+
+pub use http_sms::HttpSms;
+pub use pages::routes;
+pub use sms::{Accepted, Outgoing, Record, Refusal, SmsAdapter, adapter};
+pub use worker::{CHUNK, Delivered, Outbox, backoff, deliver, sent_this_month};
+
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::notification_outbox as ob;
 use crate::error::AppResult;
 use crate::platform::encryption::Crypto;
 
-const RECIPIENT: &str = "notification.recipient";
-const BODY: &str = "notification.body";
+pub(crate) const RECIPIENT: &str = "notification.recipient";
+pub(crate) const BODY: &str = "notification.body";
 
 /// An SMS to send.
 pub struct Sms<'a> {
@@ -44,30 +57,6 @@ pub fn enqueue_sms(
     Ok(id)
 }
 
-/// Where SMS go. `record` keeps them in the outbox (marked sent) for the demo and the tests.
-pub trait SmsAdapter: Send + Sync {
-    fn name(&self) -> &'static str;
-    fn send(&self, mobile: &str, text: &str) -> Result<(), String>;
-}
-
-pub struct Record;
-
-impl SmsAdapter for Record {
-    fn name(&self) -> &'static str {
-        "record"
-    }
-    fn send(&self, _mobile: &str, _text: &str) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-pub fn adapter(name: &str) -> anyhow::Result<Box<dyn SmsAdapter>> {
-    match name {
-        "record" => Ok(Box::new(Record)),
-        other => anyhow::bail!("notification.sms_adapter {other:?} is not known (record)"),
-    }
-}
-
 /// A queued message, decrypted (for the delivery job, the demo's `sms` command and tests).
 #[derive(Clone, Debug)]
 pub struct Queued {
@@ -76,11 +65,30 @@ pub struct Queued {
     pub template: String,
     pub mobile: String,
     pub text: String,
+    /// PENDING, SENDING, SENT, RECORDED, FAILED, GAVE_UP or SKIPPED.
     pub status: String,
     pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+    /// Why it was skipped, failed, given up or deferred.
+    pub reason: Option<String>,
+    pub provider_message_id: Option<String>,
+    /// The provider's last error.
+    pub last_error: Option<String>,
 }
 
-type Row = (i64, String, String, String, String, String, DateTime<Utc>);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn decrypt(crypto: &Crypto, r: Row) -> AppResult<Queued> {
     Ok(Queued {
@@ -91,6 +99,10 @@ fn decrypt(crypto: &Crypto, r: Row) -> AppResult<Queued> {
         text: crypto.open(BODY, &r.4)?,
         status: r.5,
         created_at: r.6,
+        attempts: r.7,
+        reason: r.8,
+        provider_message_id: r.9,
+        last_error: r.10,
     })
 }
 
@@ -102,6 +114,10 @@ const COLS: (
     ob::body_enc,
     ob::status,
     ob::created_at,
+    ob::attempts,
+    ob::reason,
+    ob::provider_message_id,
+    ob::last_error,
 ) = (
     ob::id,
     ob::tenant_id,
@@ -110,6 +126,10 @@ const COLS: (
     ob::body_enc,
     ob::status,
     ob::created_at,
+    ob::attempts,
+    ob::reason,
+    ob::provider_message_id,
+    ob::last_error,
 );
 
 /// The latest messages to a mobile number, newest first.
@@ -138,58 +158,128 @@ pub fn latest(conn: &mut PgConnection, crypto: &Crypto, limit: i64) -> AppResult
     rows.into_iter().map(|r| decrypt(crypto, r)).collect()
 }
 
-/// Delivers due messages (at most `batch`), each in its own short transaction. Failed attempts
-/// back off (1, 2, 4 ... minutes) and give up after 8.
-pub fn deliver(
+/// A GP's SMS this month (sent, recorded or being sent) and its monthly budget of non-urgent
+/// SMS (None: no limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmsBudget {
+    pub used: i64,
+    pub budget: Option<i64>,
+}
+
+pub fn sms_budget(
     conn: &mut PgConnection,
-    crypto: &Crypto,
-    adapter: &dyn SmsAdapter,
+    settings: &crate::config::NotificationSettings,
+    tenant: &str,
+    now: DateTime<Utc>,
+) -> AppResult<SmsBudget> {
+    let policy = policy::Policy::from_settings(settings)?;
+    Ok(SmsBudget {
+        used: sent_this_month(conn, tenant, now)?,
+        budget: policy.budget_of(tenant),
+    })
+}
+
+/// A GP's SMS of the month: its budget line and what did not go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCount {
+    pub tenant_id: String,
+    pub budget: SmsBudget,
+    /// SKIPPED this month (switched off, suppressed, no DLT id, bad number, over budget).
+    pub skipped: i64,
+    /// FAILED or GAVE_UP this month.
+    pub failed: i64,
+    /// PENDING now (retrying or deferred).
+    pub waiting: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct MonthSql {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    tenant_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    used: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    skipped: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    failed: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    waiting: i64,
+}
+
+/// This month's SMS of one GP (`tenant`), or of every GP that has any.
+pub fn month_counts(
+    conn: &mut PgConnection,
+    settings: &crate::config::NotificationSettings,
+    tenant: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<MonthCount>> {
+    use diesel::sql_types::{Nullable, Text, Timestamptz};
+    let policy = policy::Policy::from_settings(settings)?;
+    let from = crate::time::month_start_at(crate::time::month_start(
+        now.with_timezone(&crate::time::IST).date_naive(),
+    ));
+    let rows: Vec<MonthSql> = diesel::sql_query(
+        "SELECT tenant_id,
+                count(*) FILTER (WHERE status IN ('SENDING', 'SENT', 'RECORDED') AND attempted_at >= $1) AS used,
+                count(*) FILTER (WHERE status = 'SKIPPED' AND created_at >= $1) AS skipped,
+                count(*) FILTER (WHERE status IN ('FAILED', 'GAVE_UP') AND created_at >= $1) AS failed,
+                count(*) FILTER (WHERE status = 'PENDING') AS waiting
+           FROM notification_outbox
+          WHERE channel = 'SMS' AND ($2::text IS NULL OR tenant_id = $2)
+            AND (created_at >= $1 OR attempted_at >= $1 OR status = 'PENDING')
+          GROUP BY tenant_id ORDER BY tenant_id",
+    )
+    .bind::<Timestamptz, _>(from)
+    .bind::<Nullable<Text>, _>(tenant)
+    .load(conn)?;
+    let mut out: Vec<MonthCount> = rows
+        .into_iter()
+        .map(|r| MonthCount {
+            budget: SmsBudget {
+                used: r.used,
+                budget: policy.budget_of(&r.tenant_id),
+            },
+            tenant_id: r.tenant_id,
+            skipped: r.skipped,
+            failed: r.failed,
+            waiting: r.waiting,
+        })
+        .collect();
+    // A GP asked about is shown even with nothing this month.
+    if let Some(t) = tenant
+        && out.is_empty()
+    {
+        out.push(MonthCount {
+            tenant_id: t.to_owned(),
+            budget: SmsBudget {
+                used: 0,
+                budget: policy.budget_of(t),
+            },
+            skipped: 0,
+            failed: 0,
+            waiting: 0,
+        });
+    }
+    Ok(out)
+}
+
+/// Delivers up to `batch` due SMS through the state's adapter (outside a transaction).
+pub fn deliver_due(
+    state: &crate::state::AppState,
+    conn: &mut PgConnection,
     batch: i64,
     now: DateTime<Utc>,
-) -> AppResult<(usize, usize)> {
-    let due: Vec<Row> = ob::table
-        .filter(ob::status.eq("PENDING"))
-        .filter(ob::next_attempt_at.le(now))
-        .order(ob::id)
-        .limit(batch)
-        .for_update()
-        .skip_locked()
-        .select(COLS)
-        .load(conn)?;
-    let (mut sent, mut failed) = (0, 0);
-    for r in due {
-        let id = r.0;
-        let q = decrypt(crypto, r)?;
-        let attempts: i32 = ob::table.find(id).select(ob::attempts).first(conn)?;
-        match adapter.send(&q.mobile, &q.text) {
-            Ok(()) => {
-                diesel::update(ob::table.find(id))
-                    .set((
-                        ob::status.eq("SENT"),
-                        ob::sent_at.eq(now),
-                        ob::attempts.eq(attempts + 1),
-                        ob::provider.eq(adapter.name()),
-                    ))
-                    .execute(conn)?;
-                sent += 1;
-            }
-            Err(e) => {
-                let n = attempts + 1;
-                let status = if n >= 8 { "FAILED" } else { "PENDING" };
-                let backoff = Duration::minutes(1_i64 << n.min(10));
-                diesel::update(ob::table.find(id))
-                    .set((
-                        ob::status.eq(status),
-                        ob::attempts.eq(n),
-                        ob::last_error.eq(e),
-                        ob::next_attempt_at.eq(now + backoff),
-                    ))
-                    .execute(conn)?;
-                failed += 1;
-            }
-        }
-    }
-    Ok((sent, failed))
+) -> AppResult<Delivered> {
+    deliver(
+        conn,
+        &Outbox {
+            crypto: &state.crypto,
+            adapter: state.sms.as_ref(),
+            settings: &state.settings.notification,
+        },
+        batch,
+        now,
+    )
 }
 
 /// Delivers what is due now, off the request (after the transaction that queued it committed).
@@ -197,10 +287,9 @@ pub fn deliver(
 pub fn kick(state: &crate::state::AppState) {
     let st = state.clone();
     actix_web::rt::spawn(async move {
-        let done = actix_web::web::block(move || -> AppResult<(usize, usize)> {
-            use diesel::Connection as _;
+        let done = actix_web::web::block(move || -> AppResult<Delivered> {
             let mut c = st.pool.get()?;
-            c.transaction(|c| deliver(c, &st.crypto, st.sms.as_ref(), 50, Utc::now()))
+            deliver_due(&st, &mut c, 50, Utc::now())
         })
         .await;
         if let Ok(Err(e)) = done {

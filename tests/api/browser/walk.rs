@@ -370,6 +370,7 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
         ("/home/reports/vendor", "/home/reports/vendor".to_owned()),
         ("/home/online-payments", "/home/online-payments".to_owned()),
         ("/home/notifications", "/home/notifications".to_owned()),
+        ("/home/sms", "/home/sms".to_owned()),
     ];
     let downloads: Vec<(&str, String, &str)> = vec![
         (

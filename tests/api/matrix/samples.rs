@@ -633,6 +633,7 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         get(c.q("transactionId=PB_PG_MATRIX"))
     });
     add(M::GET, "/home/online-payments", false, |c| get(c.plain()));
+    add(M::GET, "/home/sms", false, |c| get(c.plain()));
     add(M::GET, "/pg-sandbox/pay", false, |c| {
         get(c.q("orderId=PB_PG_MATRIX&amount=1&returnUrl=%2F&sig=00"))
     });

@@ -19,6 +19,9 @@ use crate::config::Settings;
 use crate::platform::access::identity::TenantRole;
 use crate::platform::user;
 
+mod sms;
+pub use sms::sms;
+
 const GP: &str = "pb.lodhipur";
 
 struct Client {
