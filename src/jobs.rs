@@ -42,7 +42,7 @@ pub fn all() -> &'static [JobDef] {
             name: "notifications",
             schedule: "30 * * * * *",
             scheduled: true,
-            about: "deliver queued SMS through the configured adapter, retrying failures",
+            about: "deliver queued SMS through the configured adapter, then queued e-mails over SMTP ([email]), retrying failures",
             run: notifications,
         },
         JobDef {
@@ -142,7 +142,9 @@ fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyh
             break;
         }
     }
-    Ok(format!("{sent} sent, {failed} failed"))
+    // E-mail after the SMS (its own batches and transactions).
+    let mail = crate::platform::notification::email::deliver_due(state, conn, chrono::Utc::now())?;
+    Ok(format!("{sent} sent, {failed} failed; {mail}"))
 }
 
 fn pg_reconcile(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

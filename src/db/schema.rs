@@ -501,6 +501,7 @@ diesel::table! {
         subdivision_code -> Nullable<Text>,
         section_code -> Nullable<Text>,
         office_timings -> Jsonb,
+        email_id -> Nullable<Text>,
     }
 }
 
@@ -528,6 +529,7 @@ diesel::table! {
         created_at -> Timestamptz,
         next_attempt_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        provider_reply -> Nullable<Text>,
     }
 }
 

@@ -19,6 +19,7 @@ mod citizen;
 mod collect_pages;
 mod demand_pages;
 mod demo;
+mod email;
 mod envelope;
 mod error_pages;
 mod expense;

@@ -10,6 +10,8 @@ use crate::db::schema::notification_outbox as ob;
 use crate::error::AppResult;
 use crate::platform::encryption::Crypto;
 
+pub mod email;
+
 const RECIPIENT: &str = "notification.recipient";
 const BODY: &str = "notification.body";
 
@@ -148,6 +150,7 @@ pub fn deliver(
     now: DateTime<Utc>,
 ) -> AppResult<(usize, usize)> {
     let due: Vec<Row> = ob::table
+        .filter(ob::channel.eq("SMS"))
         .filter(ob::status.eq("PENDING"))
         .filter(ob::next_attempt_at.le(now))
         .order(ob::id)
