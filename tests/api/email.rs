@@ -622,3 +622,57 @@ async fn with_email_off_queued_mail_is_failed_with_the_reason() {
         Some("e-mail is off ([email] enabled = false)")
     );
 }
+
+/// A GP's e-mail address comes from the optional `email_id` column of `tenants.csv`.
+#[test]
+fn a_gps_email_address_is_loaded_from_tenants_csv_and_checked() {
+    use mgramseva::db::schema::mdms_tenant as mt;
+    use mgramseva::platform::seed::{self, Source};
+    let db = TestDb::new();
+    let mut c = db.conn();
+    let dir = std::env::temp_dir().join(format!("mgs-seed-mail-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in seed::FILES {
+        std::fs::copy(
+            format!("{}/data/mdms/{f}", env!("CARGO_MANIFEST_DIR")),
+            dir.join(f),
+        )
+        .unwrap();
+    }
+    let csv = std::fs::read_to_string(dir.join("tenants.csv")).unwrap();
+    let with = |mail: &str| {
+        csv.lines()
+            .enumerate()
+            .map(|(i, l)| match i {
+                0 => format!("{l},email_id"),
+                _ if l.starts_with("pb.lodhipur,") => format!("{l},{mail}"),
+                _ => format!("{l},"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    std::fs::write(
+        dir.join("tenants.csv"),
+        with("gpwsc.lodhipur@punjab.example.in"),
+    )
+    .unwrap();
+    seed::load(&mut c, &Source::Dir(dir.clone()), STATE, true).unwrap();
+    let mails: Vec<(String, String)> = mt::table
+        .filter(mt::email_id.is_not_null())
+        .select((mt::code, mt::email_id.assume_not_null()))
+        .load(&mut c)
+        .unwrap();
+    assert_eq!(
+        mails,
+        [(GP.to_owned(), "gpwsc.lodhipur@punjab.example.in".to_owned())]
+    );
+    std::fs::write(dir.join("tenants.csv"), with("not-an-address")).unwrap();
+    let err = seed::load(&mut c, &Source::Dir(dir.clone()), STATE, true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("tenants.csv: record") && err.contains("email_id"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -130,9 +130,10 @@ pub fn messages_to(
     rows.into_iter().map(|r| decrypt(crypto, r)).collect()
 }
 
-/// The latest messages of every recipient, newest first.
+/// The latest SMS of every recipient, newest first.
 pub fn latest(conn: &mut PgConnection, crypto: &Crypto, limit: i64) -> AppResult<Vec<Queued>> {
     let rows: Vec<Row> = ob::table
+        .filter(ob::channel.eq("SMS"))
         .order(ob::id.desc())
         .limit(limit)
         .select(COLS)
