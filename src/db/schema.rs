@@ -529,7 +529,9 @@ diesel::table! {
         created_at -> Timestamptz,
         next_attempt_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
-        provider_reply -> Nullable<Text>,
+        attempted_at -> Nullable<Timestamptz>,
+        provider_answer -> Nullable<Text>,
+        reason -> Nullable<Text>,
     }
 }
 

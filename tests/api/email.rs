@@ -256,7 +256,7 @@ async fn a_payment_receipt_reaches_the_households_email_with_both_bodies() {
     assert_eq!(q[0].status, "SENT");
     assert_eq!(q[0].attempts, 1);
     assert_eq!(
-        q[0].provider_reply.as_deref(),
+        q[0].provider_answer.as_deref(),
         Some("250 2.0.0 Ok: queued as sink-1")
     );
     run_notifications(&app);

@@ -4,9 +4,10 @@
 //! recipient's language and its values: names, numbers, paths), sealed like an SMS; it is written
 //! out when sent: subject, plain text and HTML from the askama templates `templates/email/*`,
 //! every word from the catalogue (module `mgramseva-email`), links made absolute with
-//! `app.base_url`. Each attempt is counted; a refused or unreachable server backs off (1, 2, 4
+//! `app.base_url`. Each attempt is counted; a refused or unreachable server backs off (2, 4, 8
 //! ... minutes) and gives up after 8 attempts, a permanent refusal (5xx: no such mailbox) at once;
-//! the server's answer or the reason is kept with the row.
+//! the server's answer (`provider_answer`) or the reason (`reason`, and `last_error`) is kept
+//! with the row, with the time of the attempt (`attempted_at`).
 
 use std::collections::BTreeMap;
 
@@ -371,9 +372,11 @@ pub fn deliver(
                         ob::status.eq("SENT"),
                         ob::sent_at.eq(now),
                         ob::attempts.eq(n),
+                        ob::attempted_at.eq(now),
                         ob::provider.eq(mailer.name()),
-                        ob::provider_reply.eq(reply),
+                        ob::provider_answer.eq(reply),
                         ob::last_error.eq(None::<String>),
+                        ob::reason.eq(None::<String>),
                     ))
                     .execute(conn)?;
                 sent += 1;
@@ -388,8 +391,10 @@ pub fn deliver(
                     .set((
                         ob::status.eq(status),
                         ob::attempts.eq(n),
+                        ob::attempted_at.eq(now),
                         ob::provider.eq(mailer.name()),
-                        ob::last_error.eq(e.reason),
+                        ob::last_error.eq(&e.reason),
+                        ob::reason.eq(&e.reason),
                         ob::next_attempt_at.eq(now + Duration::minutes(1_i64 << n.min(10))),
                     ))
                     .execute(conn)?;
@@ -399,6 +404,8 @@ pub fn deliver(
     }
     Ok((sent, failed))
 }
+
+const OFF: &str = "e-mail is off ([email] enabled = false)";
 
 /// With e-mail off, due e-mails are marked FAILED with the reason (nothing piles up unseen).
 pub fn fail_due_while_off(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<usize> {
@@ -410,7 +417,8 @@ pub fn fail_due_while_off(conn: &mut PgConnection, now: DateTime<Utc>) -> AppRes
     )
     .set((
         ob::status.eq("FAILED"),
-        ob::last_error.eq("e-mail is off ([email] enabled = false)"),
+        ob::last_error.eq(OFF),
+        ob::reason.eq(OFF),
     ))
     .execute(conn)?)
 }
@@ -464,7 +472,7 @@ pub struct Queued {
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
-    pub provider_reply: Option<String>,
+    pub provider_answer: Option<String>,
 }
 
 type QueuedRow = (
@@ -496,7 +504,7 @@ pub fn messages_to(
             ob::status,
             ob::attempts,
             ob::last_error,
-            ob::provider_reply,
+            ob::provider_answer,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -508,7 +516,7 @@ pub fn messages_to(
                 status: r.3,
                 attempts: r.4,
                 last_error: r.5,
-                provider_reply: r.6,
+                provider_answer: r.6,
             })
         })
         .collect()
