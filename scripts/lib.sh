@@ -21,13 +21,14 @@ pg_bindir() {
   if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; fi
 }
 
-# ensure_packages [server] [browser]: install the C compiler and libpq, with "server" PostgreSQL,
-# with "browser" Chromium and its WebDriver (the page tests), when they are missing.
+# ensure_packages [server] [browser] [smtp]: install the C compiler and libpq, with "server"
+# PostgreSQL, with "browser" Chromium and its WebDriver (the page tests), with "smtp" Python 3 and
+# its venv module (the e-mail tests' SMTP server), when they are missing.
 # Debian/Ubuntu only (apt-get). Nothing is installed when all is present.
 ensure_packages() {
-  local want=() need_server="" need_browser=""
+  local want=() need_server="" need_browser="" need_smtp=""
   for a in "$@"; do
-    case $a in server) need_server=server ;; browser) need_browser=browser ;; esac
+    case $a in server) need_server=server ;; browser) need_browser=browser ;; smtp) need_smtp=smtp ;; esac
   done
   command -v cc >/dev/null 2>&1 || want+=(gcc libc6-dev)
   [ -e /usr/include/postgresql/libpq-fe.h ] || want+=(libpq-dev)
@@ -41,6 +42,10 @@ ensure_packages() {
   # The tests read the text back out of the PDFs they make (poppler's pdftotext).
   if [ -n "$need_browser" ] && ! command -v pdftotext >/dev/null 2>&1; then
     want+=(poppler-utils)
+  fi
+  # The e-mail tests' SMTP server is aiosmtpd (PyPI), in a venv: Python 3 with venv and pip.
+  if [ -n "$need_smtp" ] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    want+=(python3 python3-venv)
   fi
   command -v runuser >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || want+=(util-linux)
   [ ${#want[@]} -eq 0 ] && return 0
@@ -128,4 +133,20 @@ pg_createdb() {
     "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE \"$name\"" >/dev/null \
       || die "could not create database $name"
   fi
+}
+
+# ensure_smtp_sink: a Python with aiosmtpd (from PyPI) for the e-mail tests' real SMTP server, in a
+# venv under target/ (made once, kept with the build); exports MGRAMSEVA_TEST_PYTHON.
+ensure_smtp_sink() {
+  local venv="${CARGO_TARGET_DIR:-target}/smtp-venv"
+  if ! "$venv/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+    log "installing aiosmtpd (PyPI) into $venv"
+    rm -rf "$venv"
+    mkdir -p "$(dirname "$venv")"
+    python3 -m venv "$venv" || die "python3 -m venv failed"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check 'aiosmtpd>=1.4,<2' \
+      || die "pip install aiosmtpd failed"
+  fi
+  MGRAMSEVA_TEST_PYTHON="$(cd "$venv" && pwd)/bin/python"
+  export MGRAMSEVA_TEST_PYTHON
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The test command: every test of the project against a real, throwaway PostgreSQL cluster
 # (on tmpfs when there is room, durability off), stopped again whatever the outcome, and a real
-# headless Chromium for the page tests.
+# headless Chromium for the page tests, and a real SMTP server (aiosmtpd) for the e-mail tests.
 # Extra arguments go to `cargo test` (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 command -v cargo >/dev/null 2>&1 || die "cargo not found: install the Rust toolchain (rustup) first"
-ensure_packages server browser
+ensure_packages server browser smtp
+ensure_smtp_sink
 
 base=/tmp
 if [ -d /dev/shm ] && [ "$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2{print $4}')" -gt 1048576 ] 2>/dev/null; then

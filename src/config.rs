@@ -44,6 +44,40 @@ pub struct Settings {
     pub filestore: FilestoreSettings,
     pub outbound: OutboundSettings,
     pub pg: PgSettings,
+    pub email: EmailSettings,
+}
+
+/// How the connection to the SMTP server is secured.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (port 587); refused when the server cannot.
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Implicit,
+    /// No TLS at all: only for a server on this machine (development, tests).
+    None,
+}
+
+/// `[email]`: e-mail over SMTP (`platform::notification::email`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// Off: nothing is sent and queued e-mails are marked FAILED with the reason.
+    pub enabled: bool,
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    /// SMTP login, from the environment only (`MGRAMSEVA__EMAIL__USERNAME`,
+    /// `MGRAMSEVA__EMAIL__PASSWORD`); empty: no login.
+    #[serde(default)]
+    pub username: Secret,
+    #[serde(default)]
+    pub password: Secret,
+    /// Longest wait for the server at each step of a delivery.
+    pub timeout_ms: u64,
 }
 
 /// `[outbound]` in the configuration.

@@ -41,7 +41,7 @@ pub fn all() -> &'static [JobDef] {
             name: "notifications",
             schedule: "30 * * * * *",
             scheduled: true,
-            about: "deliver due SMS through the configured adapter (claims with a lease, retries with backoff, the [notification] policies)",
+            about: "deliver due SMS through the configured adapter (claims with a lease, retries with backoff, the [notification] policies), then queued e-mails over SMTP ([email])",
             run: notifications,
         },
         JobDef {
@@ -163,7 +163,9 @@ fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyh
             break;
         }
     }
-    Ok(all.to_string())
+    // E-mail after the SMS (its own batches and transactions).
+    let mail = crate::platform::notification::email::deliver_due(state, conn, chrono::Utc::now())?;
+    Ok(format!("{all}; {mail}"))
 }
 
 fn pg_reconcile(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {

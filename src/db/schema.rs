@@ -501,6 +501,7 @@ diesel::table! {
         subdivision_code -> Nullable<Text>,
         section_code -> Nullable<Text>,
         office_timings -> Jsonb,
+        email_id -> Nullable<Text>,
     }
 }
 

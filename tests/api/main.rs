@@ -20,6 +20,7 @@ mod citizen_mobile;
 mod collect_pages;
 mod demand_pages;
 mod demo;
+mod email;
 mod envelope;
 mod error_pages;
 mod events;

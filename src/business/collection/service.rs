@@ -278,8 +278,85 @@ fn take(
         let payment = record(
             conn, crypto, &filled, &bill, &settled, receipt, number, actor, now,
         )?;
+        if bill.business_service == "WS" {
+            receipt_email(conn, crypto, &payment, bill.payer_uuid, payer.as_ref(), now)?;
+        }
         Ok(Taken::New(Box::new(payment), settled.bill))
     })
+}
+
+/// Where a water receipt's e-mail links: the citizen pages' receipt PDF
+/// (`municipal::water::citizen::links::receipt_path`, above this module), through a short link.
+fn receipt_pdf_path(tenant: &str, consumer: &str, receipt: &str) -> String {
+    let enc = |s: &str| crate::words::urlencode(s);
+    format!(
+        "/citizen/receipt.pdf?tenantId={}&consumerCode={}&receiptNumber={}",
+        enc(tenant),
+        enc(consumer),
+        enc(receipt)
+    )
+}
+
+/// Days a receipt e-mail's link works (as the SMS links).
+const RECEIPT_LINK_DAYS: i64 = 30;
+
+/// Queues the receipt e-mail of a water payment (same transaction) when the household's owner
+/// gave an e-mail address: amount, receipt number, consumer, what is still pending and a link
+/// to the receipt PDF, in the owner's language.
+fn receipt_email(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    payment: &Payment,
+    owner: Option<uuid::Uuid>,
+    payer: Option<&billing::Payer>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use crate::platform::notification::email;
+    let Some(owner) = owner else {
+        return Ok(());
+    };
+    let Some(user) = crate::platform::user::service::get_by_uuid(conn, crypto, owner)? else {
+        return Ok(());
+    };
+    let Some(to) = user.email.as_deref() else {
+        return Ok(());
+    };
+    let (tenant, consumer) = (&payment.tenant_id, &payment.consumer_code);
+    let key = crate::platform::shortener::shorten(
+        conn,
+        &receipt_pdf_path(tenant, consumer, &payment.receipt_number),
+        Some(now),
+        Some(now + chrono::Duration::days(RECEIPT_LINK_DAYS)),
+        None,
+        now,
+    )?;
+    let money = |d: Decimal| d.round_dp(2).normalize().to_string();
+    let pending = (payment.total_due - payment.total_amount_paid).max(Decimal::ZERO);
+    let name = payer.map_or_else(|| user.name.clone(), |p| p.name.clone());
+    email::enqueue(
+        conn,
+        crypto,
+        &email::Mail {
+            tenant_id: tenant,
+            to,
+            kind: email::Kind::Receipt,
+            locale: user
+                .locale
+                .as_deref()
+                .and_then(crate::platform::localization::Locale::parse),
+            values: vec![
+                ("NAME", name),
+                ("TENANT", tenant.clone()),
+                ("CONSUMER", consumer.clone()),
+                ("RECEIPT_NO", payment.receipt_number.clone()),
+                ("AMOUNT", money(payment.total_amount_paid)),
+                ("PENDING", money(pending)),
+                ("LINK_PATH", crate::platform::shortener::short_url("", &key)),
+            ],
+        },
+        now,
+    )?;
+    Ok(())
 }
 
 /// The id format a business service's receipts are numbered by: `ws.receipt.id` for water,

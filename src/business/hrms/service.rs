@@ -266,6 +266,26 @@ pub fn create(
         },
         now,
     )?;
+    // and by e-mail too when the employee has an address (same transaction, same password)
+    if let Some(to) = user.email.as_deref() {
+        notification::email::enqueue(
+            conn,
+            id.crypto,
+            &notification::email::Mail {
+                tenant_id: state_tenant,
+                to,
+                kind: notification::email::Kind::Onboarding,
+                locale: Some(locale),
+                values: vec![
+                    ("USER", user.name.clone()),
+                    ("PHNO", e.mobile.clone()),
+                    ("PASSWORD", password),
+                    ("LINK_PATH", "/login".to_owned()),
+                ],
+            },
+            now,
+        )?;
+    }
     Ok(Employee {
         row,
         user,

@@ -149,7 +149,7 @@ pub fn month_summary(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> Ap
             ("PREVIOUS_MONTH", s.month.format("%m/%Y").to_string()),
         ],
     };
-    env.send(
+    let sent = env.send(
         conn,
         tenant,
         SUMMARY_ROLES,
@@ -162,7 +162,36 @@ pub fn month_summary(conn: &mut PgConnection, env: &Env<'_>, tenant: &str) -> Ap
         ],
         &month,
         &card,
-    )
+    )?;
+    // and to the GP's own e-mail address (tenant master `email_id`), in the state's language
+    let gp_email = crate::platform::mdms::repo::tenant(conn, tenant)?.and_then(|t| t.email_id);
+    if let Some(to) = gp_email {
+        let l = env.i18n.default_locale();
+        let month = month(l)
+            .into_iter()
+            .map(|(_, v)| v)
+            .next()
+            .unwrap_or_default();
+        notification::email::enqueue(
+            conn,
+            env.crypto,
+            &notification::email::Mail {
+                tenant_id: tenant,
+                to: &to,
+                kind: notification::email::Kind::MonthSummary,
+                locale: Some(l),
+                values: vec![
+                    ("GPWSC", env.i18n.place_name(l, tenant)),
+                    ("MONTH", month),
+                    ("COLLECTED", water),
+                    ("SPENT", spent),
+                    ("LINK_PATH", "/home/reports".to_owned()),
+                ],
+            },
+            env.now,
+        )?;
+    }
+    Ok(sent)
 }
 
 /// "Please enter new expenditure bills" (`NEW_ENPENDITURE_EN_REMINDER`, text

@@ -34,6 +34,8 @@ pub struct Tenant {
     pub subdivision_code: Option<String>,
     pub section_code: Option<String>,
     pub office_timings: serde_json::Value,
+    /// The GP's e-mail address (the monthly summary), when `tenants.csv` gives one.
+    pub email_id: Option<String>,
 }
 
 impl Tenant {

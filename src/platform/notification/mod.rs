@@ -23,6 +23,8 @@ use crate::db::schema::notification_outbox as ob;
 use crate::error::AppResult;
 use crate::platform::encryption::Crypto;
 
+pub mod email;
+
 pub(crate) const RECIPIENT: &str = "notification.recipient";
 pub(crate) const BODY: &str = "notification.body";
 
@@ -140,6 +142,7 @@ pub fn messages_to(
     limit: i64,
 ) -> AppResult<Vec<Queued>> {
     let rows: Vec<Row> = ob::table
+        .filter(ob::channel.eq("SMS"))
         .filter(ob::recipient_hash.eq(crypto.blind_index("mobile", mobile)))
         .order(ob::id.desc())
         .limit(limit)
@@ -148,9 +151,10 @@ pub fn messages_to(
     rows.into_iter().map(|r| decrypt(crypto, r)).collect()
 }
 
-/// The latest messages of every recipient, newest first.
+/// The latest SMS of every recipient, newest first.
 pub fn latest(conn: &mut PgConnection, crypto: &Crypto, limit: i64) -> AppResult<Vec<Queued>> {
     let rows: Vec<Row> = ob::table
+        .filter(ob::channel.eq("SMS"))
         .order(ob::id.desc())
         .limit(limit)
         .select(COLS)

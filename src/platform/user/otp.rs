@@ -244,6 +244,31 @@ fn issue(
         },
         now,
     )?;
+    // A password reset's code goes to the account's e-mail too, when it has one.
+    if let Some(u) = user.as_ref().filter(|_| purpose == Purpose::PasswordReset) {
+        let email = id
+            .crypto
+            .open_opt(super::users::COL_EMAIL, u.email_enc.as_deref())?;
+        if let Some(to) = email {
+            let name = id.crypto.open(super::users::COL_NAME, &u.name_enc)?;
+            notification::email::enqueue(
+                conn,
+                id.crypto,
+                &notification::email::Mail {
+                    tenant_id: tenant,
+                    to: &to,
+                    kind: notification::email::Kind::PasswordOtp,
+                    locale: Some(locale),
+                    values: vec![
+                        ("USER", name),
+                        ("OTP", code),
+                        ("MINUTES", id.sec.otp_valid_minutes.to_string()),
+                    ],
+                },
+                now,
+            )?;
+        }
+    }
     Ok(Sent::Sent)
 }
 

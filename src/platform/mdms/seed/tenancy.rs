@@ -36,6 +36,9 @@ struct TenantCsv {
     section_code: String,
     office_timings: String,
     tariff_id: String,
+    /// Optional column: the GP's e-mail address.
+    #[serde(default)]
+    email_id: String,
 }
 
 #[derive(Deserialize)]
@@ -169,6 +172,17 @@ pub(super) fn tenants(
                 ));
             }
         };
+        let email_id = opt(t.email_id);
+        if let Some(e) = email_id.as_deref().filter(|e| {
+            let (user, host) = e.split_once('@').unwrap_or_default();
+            user.is_empty() || !host.contains('.') || e.contains(char::is_whitespace)
+        }) {
+            return Err(bad(
+                f,
+                rec,
+                format!("email_id {e:?} is not an e-mail address"),
+            ));
+        }
         if let Some(tid) = opt(t.tariff_id) {
             tenant_tariff_csv.insert(code.clone(), tid);
         }
@@ -189,6 +203,7 @@ pub(super) fn tenants(
             subdivision_code: opt(t.subdivision_code),
             section_code: opt(t.section_code),
             office_timings: timings,
+            email_id,
         });
     }
     if !tenant_codes.contains(state_tenant) {
