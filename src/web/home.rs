@@ -47,6 +47,8 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::calculator::TILES,
         crate::municipal::echallan::TILES,
         crate::municipal::echallan::reports_pages::TILES,
+        crate::municipal::rollout::TILES,
+        crate::jobs::pages::TILES,
         COMING,
     ]
     .into_iter()
@@ -175,7 +177,12 @@ mod tests {
         );
         assert_eq!(
             keys(&["STATE_ADMIN", "HRMS_ADMIN"]),
-            ["CORE_GPWSC_DETAILS_AND_RATE_INFO", "CORE_EMPLOYEES"]
+            [
+                "CORE_GPWSC_DETAILS_AND_RATE_INFO",
+                "CORE_EMPLOYEES",
+                "ROLLOUT_TITLE",
+                "JOBS_TITLE"
+            ]
         );
         assert_eq!(keys(&["SARPANCH"]).len(), 12, "everything but Employees");
         assert_eq!(keys(&["EMPLOYEE"]), ["CORE_GPWSC_DETAILS_AND_RATE_INFO"]);

@@ -5,6 +5,7 @@
 //! `/ws-services/wc/*`.
 
 mod api;
+pub mod figures;
 pub mod citizen;
 mod connection;
 pub mod documents;

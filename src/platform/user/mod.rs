@@ -8,6 +8,7 @@ mod admin;
 mod admin_api;
 mod api;
 pub mod cache;
+pub mod figures;
 mod credentials;
 pub mod model;
 pub mod otp;
