@@ -433,7 +433,8 @@ struct Locked {
     locked: bool,
 }
 
-fn lock_key(name: &str) -> i64 {
+/// The advisory-lock key of a job (stable across builds and instances).
+pub fn lock_key(name: &str) -> i64 {
     // FNV-1a: stable across builds and instances.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in name.bytes() {
