@@ -142,11 +142,7 @@ pub fn all() -> &'static [JobDef] {
     ]
 }
 
-fn rollout_dashboard(
-    _: &AppState,
-    conn: &mut PgConnection,
-    _: &JobArgs,
-) -> anyhow::Result<String> {
+fn rollout_dashboard(_: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
     let n = crate::municipal::rollout::service::refresh(conn, chrono::Utc::now())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(format!(
@@ -157,18 +153,25 @@ fn rollout_dashboard(
 
 fn ifix_export(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
     let now = chrono::Utc::now();
-    let made = crate::municipal::ifix::service::export(conn, now)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let made =
+        crate::municipal::ifix::service::export(conn, now).map_err(|e| anyhow::anyhow!("{e}"))?;
     let pusher = crate::municipal::ifix::push::Pusher::from_settings(
         &state.settings.ifix,
         &state.settings.outbound,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let pushed = crate::municipal::ifix::service::push_due(conn, &pusher, &state.settings.ifix, now)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pushed =
+        crate::municipal::ifix::service::push_due(conn, &pusher, &state.settings.ifix, now)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let summary = format!(
         "{} demand, {} bill, {} receipt, {} payment events made; {} pushed, {} to retry, {} given up",
-        made.demands, made.bills, made.receipts, made.payments, pushed.pushed, pushed.retry, pushed.failed
+        made.demands,
+        made.bills,
+        made.receipts,
+        made.payments,
+        pushed.pushed,
+        pushed.retry,
+        pushed.failed
     );
     if pushed.failed > 0 {
         anyhow::bail!("{summary}\n{}", pushed.errors.join("\n"))

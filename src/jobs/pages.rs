@@ -42,7 +42,9 @@ struct RunView {
 
 fn view(r: &Run) -> RunView {
     let at = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&IST).format("%d-%m-%Y %H:%M:%S").to_string()
+        t.with_timezone(&IST)
+            .format("%d-%m-%Y %H:%M:%S")
+            .to_string()
     };
     RunView {
         trigger_key: if r.trigger == "hand" {

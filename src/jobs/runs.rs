@@ -84,7 +84,11 @@ pub fn start(conn: &mut PgConnection, job: &str, trigger: Trigger, args: &str) -
 }
 
 /// Records the end of a run.
-pub fn finish(conn: &mut PgConnection, id: i64, result: &Result<String, String>) -> QueryResult<()> {
+pub fn finish(
+    conn: &mut PgConnection,
+    id: i64,
+    result: &Result<String, String>,
+) -> QueryResult<()> {
     let (outcome, summary, error) = match result {
         Ok(s) => ("ok", clip(s, 2000), None),
         Err(e) => {
@@ -106,7 +110,12 @@ pub fn finish(conn: &mut PgConnection, id: i64, result: &Result<String, String>)
 }
 
 /// Records a run that did not start because another held the job's lock.
-pub fn skipped(conn: &mut PgConnection, job: &str, trigger: Trigger, args: &str) -> QueryResult<()> {
+pub fn skipped(
+    conn: &mut PgConnection,
+    job: &str,
+    trigger: Trigger,
+    args: &str,
+) -> QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO job_run (job, trigger, args, finished_at, outcome, summary) \
          VALUES ($1, $2, $3, now(), 'skipped-locked', 'already running elsewhere')",
@@ -118,8 +127,7 @@ pub fn skipped(conn: &mut PgConnection, job: &str, trigger: Trigger, args: &str)
     Ok(())
 }
 
-const COLUMNS: &str =
-    "id, job, trigger, args, started_at, finished_at, outcome, summary, error";
+const COLUMNS: &str = "id, job, trigger, args, started_at, finished_at, outcome, summary, error";
 
 /// The latest run of every job that has run.
 pub fn latest(conn: &mut PgConnection) -> QueryResult<Vec<Run>> {
@@ -130,7 +138,12 @@ pub fn latest(conn: &mut PgConnection) -> QueryResult<Vec<Run>> {
 }
 
 /// The latest `limit` runs of one job, newest first, skipping `offset`.
-pub fn history(conn: &mut PgConnection, job: &str, limit: i32, offset: i32) -> QueryResult<Vec<Run>> {
+pub fn history(
+    conn: &mut PgConnection,
+    job: &str,
+    limit: i32,
+    offset: i32,
+) -> QueryResult<Vec<Run>> {
     diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM job_run WHERE job = $1 ORDER BY started_at DESC, id DESC \
          LIMIT $2 OFFSET $3"

@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=13).collect::<Vec<u8>>());
+        assert_eq!(places, (1..=15).collect::<Vec<u8>>());
     }
 
     #[test]

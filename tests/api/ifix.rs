@@ -53,7 +53,9 @@ fn start(seen: Arc<Mutex<Seen>>) -> String {
                                     .json(serde_json::json!({"Errors": [{"code": "DOWN"}]}));
                             }
                             s.accepted.push(body.into_inner());
-                            HttpResponse::Accepted().json(serde_json::json!({"responseHeader": {"status": "successful"}}))
+                            HttpResponse::Accepted().json(
+                                serde_json::json!({"responseHeader": {"status": "successful"}}),
+                            )
                         }
                     }),
                 )
@@ -132,16 +134,27 @@ async fn demands_bills_receipts_and_payments_are_pushed_once_with_their_accounts
     // a water household owing ₹120 arrears and ₹50 this month, ₹100 paid; a ₹1,200 salary
     // bill paid when entered
     let (no, _) = household_170(&app, "9876541001").await;
-    let (_, receipt) = pay_cash(&app, &app.login("9841000301", &["COLLECTION_OPERATOR"]), &no, 100).await;
+    let (_, receipt) = pay_cash(
+        &app,
+        &app.login("9841000301", &["COLLECTION_OPERATOR"]),
+        &no,
+        100,
+    )
+    .await;
     let v = vendor(&app, "Baldev Traders", "9876541002");
     let eb = bill(&app, v, "SALARY", 1200, true);
 
     let out = jobs::run_blocking(&app.state, "ifix-export", &JobArgs::default()).unwrap();
     assert!(
-        out.contains("2 demand, 1 bill, 1 receipt, 1 payment events made; 4 pushed, 1 to retry, 0 given up"),
+        out.contains(
+            "2 demand, 1 bill, 1 receipt, 1 payment events made; 4 pushed, 1 to retry, 0 given up"
+        ),
         "{out}"
     );
-    assert_eq!(statuses(&app), [("pending".into(), 1), ("pushed".into(), 4)]);
+    assert_eq!(
+        statuses(&app),
+        [("pending".into(), 1), ("pushed".into(), 4)]
+    );
 
     // again at once: nothing new, the refused one still waits its turn
     let out = jobs::run_blocking(&app.state, "ifix-export", &JobArgs::default()).unwrap();
@@ -150,12 +163,15 @@ async fn demands_bills_receipts_and_payments_are_pushed_once_with_their_accounts
         "{out}"
     );
     // its wait (1 minute) over: pushed
-    let pusher = Pusher::from_settings(&app.state.settings.ifix, &app.state.settings.outbound).unwrap();
+    let pusher =
+        Pusher::from_settings(&app.state.settings.ifix, &app.state.settings.outbound).unwrap();
     let later = Utc::now() + chrono::Duration::minutes(2);
-    let p = service::push_due(&mut app.db.conn(), &pusher, &app.state.settings.ifix, later).unwrap();
+    let p =
+        service::push_due(&mut app.db.conn(), &pusher, &app.state.settings.ifix, later).unwrap();
     assert_eq!((p.pushed, p.retry, p.failed), (1, 0, 0));
     assert_eq!(statuses(&app), [("pushed".into(), 5)]);
-    let p = service::push_due(&mut app.db.conn(), &pusher, &app.state.settings.ifix, later).unwrap();
+    let p =
+        service::push_due(&mut app.db.conn(), &pusher, &app.state.settings.ifix, later).unwrap();
     assert_eq!(p.pushed, 0, "never twice");
 
     let s = seen.lock().unwrap();
@@ -164,7 +180,12 @@ async fn demands_bills_receipts_and_payments_are_pushed_once_with_their_accounts
     let mut ids: Vec<String> = s
         .accepted
         .iter()
-        .map(|b| b["fiscalEvent"][0]["referenceId"].as_str().unwrap().to_owned())
+        .map(|b| {
+            b["fiscalEvent"][0]["referenceId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     ids.sort();
     ids.dedup();
@@ -197,15 +218,24 @@ async fn demands_bills_receipts_and_payments_are_pushed_once_with_their_accounts
         ]
     );
     let (_, e) = event(&s, "Demand", &no);
-    assert_eq!((&e["tenantId"], &e["projectId"]), (&"pb".into(), &"7374".into()));
+    assert_eq!(
+        (&e["tenantId"], &e["projectId"]),
+        (&"pb".into(), &"7374".into())
+    );
     assert_eq!(e["attributes"]["tenantId"], GP);
     assert!(e["amountDetails"][0]["fromBillingPeriod"].is_i64());
 
     // the receipt: ₹100 spread on the lines it paid, exact
     let (lines, e) = event(&s, "Receipt", &receipt);
-    let total: rust_decimal::Decimal = lines.iter().map(|l| l.1.parse::<rust_decimal::Decimal>().unwrap()).sum();
+    let total: rust_decimal::Decimal = lines
+        .iter()
+        .map(|l| l.1.parse::<rust_decimal::Decimal>().unwrap())
+        .sum();
     assert_eq!(total, rust_decimal::Decimal::from(100), "{lines:?}");
-    assert!(lines.iter().all(|l| l.2 == "0215-01-103-00-00-00"), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.2 == "0215-01-103-00-00-00"),
+        "{lines:?}"
+    );
     assert_eq!(e["attributes"]["amountPaid"], 100.0);
     assert_eq!(e["attributes"]["paymentMode"], "CASH");
 
@@ -220,7 +250,10 @@ async fn demands_bills_receipts_and_payments_are_pushed_once_with_their_accounts
         .unwrap();
     assert_eq!(payment["attributes"]["consumerCode"], eb.as_str());
     assert_eq!(payment["amountDetails"][0]["amount"], 1200.0);
-    assert_eq!(payment["amountDetails"][0]["coaCode"], "2215-01-101-01-00-01");
+    assert_eq!(
+        payment["amountDetails"][0]["coaCode"],
+        "2215-01-101-01-00-01"
+    );
     assert_eq!(s.accepted[0]["requestHeader"]["version"], "v1");
 }
 
@@ -238,10 +271,15 @@ async fn a_push_refused_every_time_is_given_up_and_the_run_fails_visibly() {
     });
     household_170(&app, "9876541101").await;
     let out = jobs::run_blocking(&app.state, "ifix-export", &JobArgs::default()).unwrap();
-    assert!(out.contains("2 demand") && out.contains("2 to retry"), "{out}");
-    let pusher = Pusher::from_settings(&app.state.settings.ifix, &app.state.settings.outbound).unwrap();
+    assert!(
+        out.contains("2 demand") && out.contains("2 to retry"),
+        "{out}"
+    );
+    let pusher =
+        Pusher::from_settings(&app.state.settings.ifix, &app.state.settings.outbound).unwrap();
     let later = Utc::now() + chrono::Duration::minutes(5);
-    let p = service::push_due(&mut app.db.conn(), &pusher, &app.state.settings.ifix, later).unwrap();
+    let p =
+        service::push_due(&mut app.db.conn(), &pusher, &app.state.settings.ifix, later).unwrap();
     assert_eq!((p.pushed, p.failed), (0, 2));
     assert!(p.errors[0].contains("HTTP 500"), "{:?}", p.errors);
     assert_eq!(statuses(&app), [("failed".into(), 2)]);

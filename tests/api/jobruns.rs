@@ -119,9 +119,10 @@ fn the_configuration_switches_jobs_on_and_off_and_names_only_real_jobs() {
         s.jobs.disabled = vec!["penalty".into()];
     });
     assert!(!jobs::is_on(find("penalty"), &app.state.settings.jobs));
-    let from_text: JobsSettings =
-        serde_json::from_value(serde_json::json!({"enabled": "bulk-demand, penalty", "disabled": ["pii-rotate"]}))
-            .unwrap();
+    let from_text: JobsSettings = serde_json::from_value(
+        serde_json::json!({"enabled": "bulk-demand, penalty", "disabled": ["pii-rotate"]}),
+    )
+    .unwrap();
     assert_eq!(from_text.enabled, ["bulk-demand", "penalty"]);
     assert_eq!(from_text.disabled, ["pii-rotate"]);
 }
@@ -140,7 +141,11 @@ async fn the_state_admin_sees_the_jobs_their_switches_and_runs_gp_staff_do_not()
     let p = get(&app, "/home/jobs", Some(&sid)).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     for j in jobs::all() {
-        assert!(p.body.contains(&format!("data-job=\"{}\"", j.name)), "{}", j.name);
+        assert!(
+            p.body.contains(&format!("data-job=\"{}\"", j.name)),
+            "{}",
+            j.name
+        );
     }
     let row = |name: &str| {
         let at = p.body.find(&format!("data-job=\"{name}\"")).unwrap();
@@ -148,10 +153,16 @@ async fn the_state_admin_sees_the_jobs_their_switches_and_runs_gp_staff_do_not()
         p.body[at..at + end].to_owned()
     };
     let r = row("refresh-caches");
-    assert!(r.contains("data-outcome=\"ok\"") && r.contains("Done"), "{r}");
+    assert!(
+        r.contains("data-outcome=\"ok\"") && r.contains("Done"),
+        "{r}"
+    );
     assert!(r.contains("0 * * * * *") && r.contains(">On<"), "{r}");
     let r = row("bulk-demand");
-    assert!(r.contains("data-outcome=\"failed\"") && r.contains(">Off<"), "{r}");
+    assert!(
+        r.contains("data-outcome=\"failed\"") && r.contains(">Off<"),
+        "{r}"
+    );
     assert!(row("penalty").contains("Not run yet"));
     assert!(p.body.contains("India time (IST)"));
 
@@ -171,7 +182,11 @@ async fn the_state_admin_sees_the_jobs_their_switches_and_runs_gp_staff_do_not()
         "pa",
     )
     .await;
-    assert!(p.body.contains("ਨਿਯਤ ਕੰਮ") && p.body.contains("ਪੂਰਾ ਹੋਇਆ"), "{}", p.body);
+    assert!(
+        p.body.contains("ਨਿਯਤ ਕੰਮ") && p.body.contains("ਪੂਰਾ ਹੋਇਆ"),
+        "{}",
+        p.body
+    );
 
     // GP staff: no jobs page, no tile
     let gp = staff_session(&app, "9841000002", &["SECRETARY", "GP_ADMIN"]).await;

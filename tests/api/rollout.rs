@@ -109,7 +109,10 @@ async fn the_daily_job_fills_every_window_with_the_gps_real_figures() {
     assert!(v["ResponseInfo"].is_object());
     assert_eq!(v["TotalCount"], 13);
     let rows = v["RolloutDashboard"].as_array().unwrap();
-    let keys: Vec<&str> = rows.iter().map(|r| r["dateRange"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = rows
+        .iter()
+        .map(|r| r["dateRange"].as_str().unwrap())
+        .collect();
     assert_eq!(
         keys[..10],
         [
@@ -128,7 +131,9 @@ async fn the_daily_job_fills_every_window_with_the_gps_real_figures() {
     assert!(keys[10..].iter().all(|k| k.starts_with("FY_")), "{keys:?}");
     let row = |k: &str| rows.iter().find(|r| r["dateRange"] == k).unwrap().clone();
 
-    let month_end = mgramseva::time::next_month(month_start(0)).pred_opt().unwrap();
+    let month_end = mgramseva::time::next_month(month_start(0))
+        .pred_opt()
+        .unwrap();
     let busy = json!({
         "tenantId": GP, "tenantName": "LODHIPUR", "projectCode": "7374", "zone": "Z03",
         "circle": "C109", "division": "DIV1038", "subdivision": "DIV1038SD10131", "section": "S560",
@@ -148,7 +153,13 @@ async fn the_daily_job_fills_every_window_with_the_gps_real_figures() {
         "ratingCount": 1,
         "lastRatingDate": today().format("%Y-%m-%d").to_string(),
     });
-    for k in ["LAST_7_DAYS", "LAST_15_DAYS", "CURRENT_MONTH", "FY_TO_DATE", "CONSOLIDATED"] {
+    for k in [
+        "LAST_7_DAYS",
+        "LAST_15_DAYS",
+        "CURRENT_MONTH",
+        "FY_TO_DATE",
+        "CONSOLIDATED",
+    ] {
         let r = row(k);
         for (f, want) in busy.as_object().unwrap() {
             assert_eq!(&r[f], want, "{k}.{f}: {r}");
@@ -165,7 +176,13 @@ async fn the_daily_job_fills_every_window_with_the_gps_real_figures() {
                 &r["ratingCount"],
                 &r["lastDemandGenDate"]
             ),
-            (&json!(0), &json!("0.00"), &json!("0.00"), &json!(0), &Value::Null),
+            (
+                &json!(0),
+                &json!("0.00"),
+                &json!("0.00"),
+                &json!(0),
+                &Value::Null
+            ),
             "{k}: {r}"
         );
         // users are not windowed (as the original)
@@ -179,7 +196,13 @@ async fn the_daily_job_fills_every_window_with_the_gps_real_figures() {
     );
     assert_eq!(
         prev["rangeTo"],
-        json!(month_start(0).pred_opt().unwrap().format("%Y-%m-%d").to_string())
+        json!(
+            month_start(0)
+                .pred_opt()
+                .unwrap()
+                .format("%Y-%m-%d")
+                .to_string()
+        )
     );
 
     // the whole state, one window, by division; paging
@@ -200,7 +223,13 @@ async fn the_daily_job_fills_every_window_with_the_gps_real_figures() {
     let others: Decimal = all
         .iter()
         .filter(|r| r["tenantId"] != GP)
-        .map(|r| r["totalDemandAmount"].as_str().unwrap().parse::<Decimal>().unwrap())
+        .map(|r| {
+            r["totalDemandAmount"]
+                .as_str()
+                .unwrap()
+                .parse::<Decimal>()
+                .unwrap()
+        })
         .sum();
     assert_eq!(others, Decimal::ZERO, "only the test GP has demand");
     let (_, v) = search(
@@ -252,9 +281,15 @@ async fn the_state_admin_reads_the_dashboard_page_by_window_and_division() {
     for want in ["LODHIPUR", "2/2", "₹170", "₹100", "₹2500 (3)"] {
         assert!(row.contains(want), "{want} in {row}");
     }
-    assert!(p.body.contains("<option value=\"CONSOLIDATED\" selected>All time</option>"));
+    assert!(
+        p.body
+            .contains("<option value=\"CONSOLIDATED\" selected>All time</option>")
+    );
     assert!(p.body.contains("<option value=\"DIV1038\" selected>"));
-    assert!(!p.body.contains("data-gp=\"pb.testing\""), "another division");
+    assert!(
+        !p.body.contains("data-gp=\"pb.testing\""),
+        "another division"
+    );
     // 50 a page, the next page linked
     let p = get(&app, "/home/rollout?range=FY_TO_DATE", Some(&sid)).await;
     assert_eq!(p.body.matches("data-gp=").count(), 50);
@@ -267,7 +302,11 @@ async fn the_state_admin_reads_the_dashboard_page_by_window_and_division() {
         "hi",
     )
     .await;
-    assert!(p.body.contains("रोल-आउट डैशबोर्ड") && p.body.contains("वित्तीय वर्ष अब तक"));
+    assert!(
+        p.body.contains("रोल-आउट डैशबोर्ड") && p.body.contains("वित्तीय वर्ष अब तक"),
+        "{}",
+        p.body
+    );
 
     let gp = staff_session(&app, "9841000202", &["SECRETARY", "GP_ADMIN", "SARPANCH"]).await;
     let p = get(&app, "/home/rollout", Some(&gp)).await;

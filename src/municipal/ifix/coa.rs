@@ -32,7 +32,10 @@ pub fn code_of(tax_head: &str) -> Option<&'static str> {
 mod tests {
     #[test]
     fn the_documented_examples_and_every_head_mapped() {
-        assert_eq!(super::code_of("WS_TIME_PENALTY"), Some("0215-01-104-00-00-00"));
+        assert_eq!(
+            super::code_of("WS_TIME_PENALTY"),
+            Some("0215-01-104-00-00-00")
+        );
         assert_eq!(super::code_of("10201"), Some("0215-01-104-00-00-00"));
         assert_eq!(
             super::code_of("WS_ADVANCE_CARRYFORWARD"),

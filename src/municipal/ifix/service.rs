@@ -36,11 +36,10 @@ struct Mark {
 }
 
 fn watermark(conn: &mut PgConnection, source: &str) -> QueryResult<Option<DateTime<Utc>>> {
-    let m: Option<Mark> =
-        diesel::sql_query("SELECT upto FROM ifix_watermark WHERE source = $1")
-            .bind::<Text, _>(source)
-            .get_result(conn)
-            .optional()?;
+    let m: Option<Mark> = diesel::sql_query("SELECT upto FROM ifix_watermark WHERE source = $1")
+        .bind::<Text, _>(source)
+        .get_result(conn)
+        .optional()?;
     Ok(m.map(|m| m.upto))
 }
 
@@ -90,7 +89,12 @@ struct NewEvent<'a> {
     reference: &'a str,
     attributes: Value,
     /// (tax head, amount, period from, period to)
-    lines: Vec<(String, Decimal, Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    lines: Vec<(
+        String,
+        Decimal,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    )>,
 }
 
 /// The wire name of an event type (iFIX fiscal events).
@@ -104,7 +108,12 @@ fn wire_type(t: &str) -> &'static str {
 }
 
 /// Writes one event unless that record already has one; true when written.
-fn insert(conn: &mut PgConnection, places: &mut Places, e: NewEvent<'_>, now: DateTime<Utc>) -> QueryResult<bool> {
+fn insert(
+    conn: &mut PgConnection,
+    places: &mut Places,
+    e: NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
     let id = uuid::Uuid::new_v4();
     let project = places.project(conn, e.tenant)?;
     let amount: Decimal = e.lines.iter().map(|l| l.1).sum();
@@ -147,8 +156,9 @@ fn insert(conn: &mut PgConnection, places: &mut Places, e: NewEvent<'_>, now: Da
         }],
     });
     let n = diesel::sql_query(
-        "INSERT INTO ifix_event (id, tenant_id, event_type, source_id, source_at, amount, body) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source_id, event_type) DO NOTHING",
+        "INSERT INTO ifix_event (id, tenant_id, event_type, source_id, source_at, amount, body, \
+           next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source_id, event_type) DO NOTHING",
     )
     .bind::<Uuid, _>(id)
     .bind::<Text, _>(e.tenant)
@@ -157,6 +167,7 @@ fn insert(conn: &mut PgConnection, places: &mut Places, e: NewEvent<'_>, now: Da
     .bind::<Timestamptz, _>(e.source_at)
     .bind::<Numeric, _>(amount)
     .bind::<Jsonb, _>(body)
+    .bind::<Timestamptz, _>(now)
     .execute(conn)?;
     Ok(n == 1)
 }
@@ -174,7 +185,8 @@ pub fn export(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<Made> {
         projects: HashMap::new(),
     };
     let mut made = Made::default();
-    let begin = DateTime::<Utc>::MIN_UTC;
+    // before any record (PostgreSQL's timestamps do not reach chrono's minimum)
+    let begin = DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default();
     conn.transaction(|c| -> AppResult<()> {
         let since = watermark(c, "demand")?
             .map_or(begin, |w| w - Duration::minutes(OVERLAP_MINUTES));
@@ -282,7 +294,12 @@ fn demand_lines(v: &Value) -> Vec<(String, Decimal)> {
     by_head.into_iter().collect()
 }
 
-type Line = (String, Decimal, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+type Line = (
+    String,
+    Decimal,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
 
 /// What a receipt paid, per tax head and period: its allocations of money received (what it
 /// paid on each line, and the surplus kept as advance), credit used left out (no money moved).
@@ -358,7 +375,8 @@ pub fn push_due(
             Err(why) => {
                 let attempts = e.attempts + 1;
                 let give_up = attempts >= settings.max_attempts.max(1);
-                let wait = Duration::minutes(1i64 << (attempts - 1).clamp(0, 9)).min(Duration::hours(6));
+                let wait =
+                    Duration::minutes(1i64 << (attempts - 1).clamp(0, 9)).min(Duration::hours(6));
                 diesel::sql_query(
                     "UPDATE ifix_event SET status = $2, attempts = $3, next_attempt_at = $4, \
                      last_error = left($5, 2000) WHERE id = $1 AND status = 'pending'",

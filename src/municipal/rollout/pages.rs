@@ -73,7 +73,11 @@ const PER_PAGE: i64 = 50;
 
 /// The label of a window key (`FY_2025_26` → "FY 2025-26" in the page's language).
 fn range_label(p: &PageCtx, key: &str) -> String {
-    match key.strip_prefix("FY_") {
+    // `FY_TO_DATE` is a window of its own; `FY_<years>` a previous financial year
+    match key
+        .strip_prefix("FY_")
+        .filter(|y| y.starts_with(|c: char| c.is_ascii_digit()))
+    {
         Some(years) => format!("{} {}", p.t("ROLLOUT_RANGE_FY"), years.replace('_', "-")),
         None => p.t(&format!("ROLLOUT_RANGE_{key}")),
     }

@@ -69,22 +69,35 @@ pub fn windows(now: DateTime<Utc>) -> Vec<Window> {
         Some(start_of(today - Duration::days(15))),
         Some(now),
     );
-    add("CURRENT_MONTH".into(), Some(start_of(month_start)), Some(now));
+    add(
+        "CURRENT_MONTH".into(),
+        Some(start_of(month_start)),
+        Some(now),
+    );
     add(
         "PREVIOUS_MONTH".into(),
         Some(start_of(prev_month_start)),
         Some(start_of(month_start)),
     );
-    for (q, (y, m)) in [(fy, 4), (fy, 7), (fy, 10), (fy + 1, 1)].into_iter().enumerate() {
+    for (q, (y, m)) in [(fy, 4), (fy, 7), (fy, 10), (fy + 1, 1)]
+        .into_iter()
+        .enumerate()
+    {
         let from = ymd(y, m, 1);
-        let to = from.checked_add_months(chrono::Months::new(3)).unwrap_or(from);
+        let to = from
+            .checked_add_months(chrono::Months::new(3))
+            .unwrap_or(from);
         add(
             format!("Q{}", q + 1),
             Some(start_of(from)),
             Some(start_of(to)),
         );
     }
-    add("FY_TO_DATE".into(), Some(start_of(ymd(fy, 4, 1))), Some(now));
+    add(
+        "FY_TO_DATE".into(),
+        Some(start_of(ymd(fy, 4, 1))),
+        Some(now),
+    );
     add("CONSOLIDATED".into(), None, None);
     for back in 1..=3 {
         let y = fy - back;

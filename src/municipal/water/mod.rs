@@ -5,10 +5,10 @@
 //! `/ws-services/wc/*`.
 
 mod api;
-pub mod figures;
 pub mod citizen;
 mod connection;
 pub mod documents;
+pub mod figures;
 pub mod import;
 mod input;
 mod json;

@@ -1233,7 +1233,10 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
     });
     add(M::POST, "/mgramseva/rollout/v1/_search", false, |c| {
         json_req(
-            c.q(&format!("tenantId={}&dateRange=CONSOLIDATED&limit=10", c.tenant)),
+            c.q(&format!(
+                "tenantId={}&dateRange=CONSOLIDATED&limit=10",
+                c.tenant
+            )),
             json!({}),
         )
     });
