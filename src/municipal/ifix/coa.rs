@@ -29,6 +29,7 @@ pub fn code_of(tax_head: &str) -> Option<&'static str> {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests fail loudly")]
 mod tests {
     #[test]
     fn the_documented_examples_and_every_head_mapped() {

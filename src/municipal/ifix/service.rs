@@ -89,12 +89,7 @@ struct NewEvent<'a> {
     reference: &'a str,
     attributes: Value,
     /// (tax head, amount, period from, period to)
-    lines: Vec<(
-        String,
-        Decimal,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    )>,
+    lines: Vec<Line>,
 }
 
 /// The wire name of an event type (iFIX fiscal events).
