@@ -338,13 +338,40 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Job {
             command: JobCommand::List,
         } => {
+            jobs::check_switches(&settings.jobs)?;
+            // The last runs need the database; without one the list still shows the jobs.
+            let last = match connect_one(&settings) {
+                Ok(mut conn) => jobs::runs::latest(&mut conn).unwrap_or_else(|e| {
+                    eprintln!("(last runs unknown: {e})");
+                    Vec::new()
+                }),
+                Err(e) => {
+                    eprintln!("(last runs unknown: {e:#})");
+                    Vec::new()
+                }
+            };
+            println!("Schedules are cron (sec min hour day month weekday) in IST (Asia/Kolkata).");
             for j in jobs::all() {
+                let on = if jobs::is_on(j, &settings.jobs) {
+                    "on"
+                } else {
+                    "off"
+                };
+                let run = match last.iter().find(|r| r.job == j.name) {
+                    Some(r) => format!(
+                        "last {} {} ({}): {}",
+                        r.started_at
+                            .with_timezone(&crate::time::IST)
+                            .format("%Y-%m-%d %H:%M"),
+                        r.outcome,
+                        r.trigger,
+                        r.summary
+                    ),
+                    None => "never run".to_owned(),
+                };
                 println!(
-                    "{:<20} {:<16} {:<4} {}",
-                    j.name,
-                    j.schedule,
-                    if j.scheduled { "on" } else { "off" },
-                    j.about
+                    "{:<24} {:<18} {:<4} {}\n{:<48}{}",
+                    j.name, j.schedule, on, j.about, "", run
                 );
             }
             Ok(())

@@ -45,7 +45,72 @@ pub struct Settings {
     pub outbound: OutboundSettings,
     pub pg: PgSettings,
     pub email: EmailSettings,
+    #[serde(default)]
+    pub jobs: JobsSettings,
+    #[serde(default)]
+    pub ifix: IfixSettings,
 }
+
+/// `[jobs]`: which named jobs the scheduler runs, over each job's own default
+/// (`jobs::JobDef::scheduled`). Names as in `mgramseva job list`; a list or a comma-separated
+/// string (`MGRAMSEVA__JOBS__DISABLED=penalty,pii-rotate`). `disabled` wins over `enabled`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsSettings {
+    #[serde(deserialize_with = "names")]
+    pub enabled: Vec<String>,
+    #[serde(deserialize_with = "names")]
+    pub disabled: Vec<String>,
+}
+
+fn names<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Names {
+        List(Vec<String>),
+        Text(String),
+    }
+    let list = match Names::deserialize(d)? {
+        Names::List(l) => l,
+        Names::Text(t) => t.split(',').map(str::to_owned).collect(),
+    };
+    Ok(list
+        .into_iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect())
+}
+
+/// `[ifix]`: the fiscal-event export (`municipal::ifix`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IfixSettings {
+    /// `none` (events are kept in `ifix_event` and marked recorded) or `http` (posted to
+    /// `url` + `/events/v1/_push`).
+    pub adapter: String,
+    /// The iFIX (reference adapter) base address, e.g. `https://ifix.example/ifix-reference-adapter`.
+    pub url: String,
+    /// Bearer token of the push, from the environment (`MGRAMSEVA__IFIX__TOKEN`).
+    pub token: Secret,
+    /// A push that failed is tried again this many times in all (with a growing wait), then
+    /// marked failed.
+    pub max_attempts: i32,
+    /// Events pushed per run at most.
+    pub batch: i64,
+}
+
+impl Default for IfixSettings {
+    fn default() -> Self {
+        Self {
+            adapter: "none".to_owned(),
+            url: String::new(),
+            token: Secret::default(),
+            max_attempts: 8,
+            batch: 500,
+        }
+    }
+}
+
 
 /// How the connection to the SMTP server is secured.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]

@@ -1,6 +1,11 @@
 //! Scheduled jobs: each is a named service call with a cron schedule (seconds first, in IST),
 //! runnable by hand with `mgramseva job run NAME`, and guarded by a PostgreSQL advisory lock so
-//! that two instances (or a person and the scheduler) never run the same job at once.
+//! that two instances (or a person and the scheduler) never run the same job at once. Whether
+//! the scheduler runs a job is its `scheduled` default unless `[jobs] enabled`/`disabled` say
+//! otherwise; every run, scheduled or by hand, is recorded in `job_run` (`runs`).
+
+pub mod pages;
+pub mod runs;
 
 use anyhow::Context as _;
 use diesel::prelude::*;
@@ -150,7 +155,59 @@ pub fn all() -> &'static [JobDef] {
             about: "re-encrypt personal data still sealed with an older key",
             run: pii_rotate,
         },
+        JobDef {
+            name: "rollout-dashboard",
+            // daily, 05:00 IST (the original's cron job runs once a day)
+            schedule: "0 0 5 * * *",
+            scheduled: true,
+            about: "refresh the roll-out dashboard: every GP's figures for each window, replaced in one transaction",
+            run: rollout_dashboard,
+        },
+        JobDef {
+            name: "ifix-export",
+            schedule: "0 10 * * * *",
+            scheduled: true,
+            about: "turn new water demands, expense bills, water receipts and expense payments into iFIX fiscal events and push them ([ifix] adapter)",
+            run: ifix_export,
+        },
     ]
+}
+
+fn rollout_dashboard(_: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
+    let n = crate::municipal::rollout::service::refresh(conn, chrono::Utc::now())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!(
+        "{} GPs, {} rows ({} windows)",
+        n.tenants, n.rows, n.windows
+    ))
+}
+
+fn ifix_export(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
+    let now = chrono::Utc::now();
+    let made =
+        crate::municipal::ifix::service::export(conn, now).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pusher = crate::municipal::ifix::push::Pusher::from_settings(
+        &state.settings.ifix,
+        &state.settings.outbound,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pushed =
+        crate::municipal::ifix::service::push_due(conn, &pusher, &state.settings.ifix, now)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let summary = format!(
+        "{} demand, {} bill, {} receipt, {} payment events made; {} pushed, {} to retry, {} given up",
+        made.demands,
+        made.bills,
+        made.receipts,
+        made.payments,
+        pushed.pushed,
+        pushed.retry,
+        pushed.failed
+    );
+    if pushed.failed > 0 {
+        anyhow::bail!("{summary}\n{}", pushed.errors.join("\n"))
+    }
+    Ok(summary)
 }
 
 fn notifications(state: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyhow::Result<String> {
@@ -570,7 +627,8 @@ struct Locked {
     locked: bool,
 }
 
-fn lock_key(name: &str) -> i64 {
+/// The advisory-lock key of a job (stable across builds and instances).
+pub fn lock_key(name: &str) -> i64 {
     // FNV-1a: stable across builds and instances.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in name.bytes() {
@@ -580,24 +638,94 @@ fn lock_key(name: &str) -> i64 {
     i64::from_ne_bytes(h.to_ne_bytes())
 }
 
-/// Runs a job now, on this thread, if no one else is running it.
+/// Whether the scheduler runs `job`: `[jobs] disabled` wins, then `[jobs] enabled`, then the
+/// job's own default.
+pub fn is_on(job: &JobDef, settings: &crate::config::JobsSettings) -> bool {
+    if settings.disabled.iter().any(|n| n == job.name) {
+        false
+    } else {
+        settings.enabled.iter().any(|n| n == job.name) || job.scheduled
+    }
+}
+
+/// Names in `[jobs]` that are no job (a typo would otherwise switch nothing, silently).
+pub fn check_switches(settings: &crate::config::JobsSettings) -> anyhow::Result<()> {
+    let unknown: Vec<&str> = settings
+        .enabled
+        .iter()
+        .chain(&settings.disabled)
+        .map(String::as_str)
+        .filter(|n| !all().iter().any(|j| j.name == *n))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        let names: Vec<_> = all().iter().map(|j| j.name).collect();
+        anyhow::bail!(
+            "[jobs] names no job: {}; jobs: {}",
+            unknown.join(", "),
+            names.join(", ")
+        )
+    }
+}
+
+/// Runs a job now, on this thread, if no one else is running it (a run by hand).
 pub fn run_blocking(state: &AppState, name: &str, args: &JobArgs) -> anyhow::Result<String> {
+    run_as(state, name, args, runs::Trigger::Hand)
+}
+
+/// Runs a job now and records the run (`job_run`): the start committed before the job runs,
+/// the end (ok with its summary, or failed with the error) after.
+pub fn run_as(
+    state: &AppState,
+    name: &str,
+    args: &JobArgs,
+    trigger: runs::Trigger,
+) -> anyhow::Result<String> {
     let job = all().iter().find(|j| j.name == name).with_context(|| {
         let names: Vec<_> = all().iter().map(|j| j.name).collect();
         format!("no job named {name:?}; jobs: {}", names.join(", "))
     })?;
     let mut conn = state.pool.checkout().context("no database connection")?;
+    let shown_args = [
+        args.tenant.as_deref().map(|t| format!("--tenant {t}")),
+        args.period.as_deref().map(|p| format!("--period {p}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let key = lock_key(job.name);
     let got: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
         .bind::<BigInt, _>(key)
         .get_result(&mut conn)?;
     if !got.locked {
+        runs::skipped(&mut conn, job.name, trigger, &shown_args)
+            .context("recording the skipped run")?;
         return Ok(format!("{name}: already running elsewhere; skipped"));
     }
+    let run_id = match runs::start(&mut conn, job.name, trigger, &shown_args) {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+                .bind::<BigInt, _>(key)
+                .execute(&mut conn);
+            return Err(anyhow::Error::from(e).context("recording the start of the run"));
+        }
+    };
     // A job may legitimately take long: no statement or lock timeout on its connection.
     let result = crate::db::without_limits(&mut conn, |c| (job.run)(state, c, args))
         .context("lifting the session's timeouts for the job")
         .and_then(|r| r);
+    // A job that failed inside a transaction leaves none open (diesel rolls back), so the end
+    // is written on the same connection.
+    let recorded = result
+        .as_ref()
+        .map(Clone::clone)
+        .map_err(|e| format!("{e:#}"));
+    if let Err(e) = runs::finish(&mut conn, run_id, &recorded) {
+        tracing::error!(job = name, error = %e, "could not record the end of the run");
+    }
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(key)
         .execute(&mut conn)?;
@@ -607,17 +735,18 @@ pub fn run_blocking(state: &AppState, name: &str, args: &JobArgs) -> anyhow::Res
 /// Starts the scheduler with every scheduled job; the returned handle keeps it alive.
 pub async fn start(state: AppState) -> anyhow::Result<tokio_cron_scheduler::JobScheduler> {
     use tokio_cron_scheduler::{Job, JobScheduler};
+    check_switches(&state.settings.jobs)?;
     let sched = JobScheduler::new()
         .await
         .context("starting the scheduler")?;
-    for def in all().iter().filter(|j| j.scheduled) {
+    for def in all().iter().filter(|j| is_on(j, &state.settings.jobs)) {
         let st = state.clone();
         let name = def.name;
         let job = Job::new_async_tz(def.schedule, crate::time::IST, move |_, _| {
             let st = st.clone();
             Box::pin(async move {
                 let outcome = tokio::task::spawn_blocking(move || {
-                    run_blocking(&st, name, &JobArgs::default())
+                    run_as(&st, name, &JobArgs::default(), runs::Trigger::Schedule)
                 })
                 .await;
                 match outcome {

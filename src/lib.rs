@@ -114,6 +114,7 @@ pub fn routes(r: &mut http::routes::Routes<'_>) {
     business::collection::routes(r);
     business::pg::routes(r);
     municipal::routes(r);
+    jobs::pages::routes(r);
 }
 
 /// The declarations of every route, without serving them (the gateway's table; the access

@@ -3,6 +3,8 @@
 
 pub mod calculator;
 pub mod echallan;
+pub mod ifix;
+pub mod rollout;
 pub mod vendor;
 pub mod water;
 
@@ -11,4 +13,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     calculator::routes(r);
     vendor::routes(r);
     echallan::routes(r);
+    rollout::routes(r);
 }

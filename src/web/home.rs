@@ -47,6 +47,8 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::calculator::TILES,
         crate::municipal::echallan::TILES,
         crate::municipal::echallan::reports_pages::TILES,
+        crate::municipal::rollout::TILES,
+        crate::jobs::pages::TILES,
         COMING,
     ]
     .into_iter()
@@ -153,7 +155,7 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=13).collect::<Vec<u8>>());
+        assert_eq!(places, (1..=15).collect::<Vec<u8>>());
     }
 
     #[test]
@@ -190,7 +192,12 @@ mod tests {
         );
         assert_eq!(
             keys(&["STATE_ADMIN", "HRMS_ADMIN"]),
-            ["CORE_GPWSC_DETAILS_AND_RATE_INFO", "CORE_EMPLOYEES"]
+            [
+                "CORE_GPWSC_DETAILS_AND_RATE_INFO",
+                "CORE_EMPLOYEES",
+                "ROLLOUT_TITLE",
+                "JOBS_TITLE"
+            ]
         );
         assert_eq!(keys(&["SARPANCH"]).len(), 12, "everything but Employees");
         assert_eq!(keys(&["EMPLOYEE"]), ["CORE_GPWSC_DETAILS_AND_RATE_INFO"]);

@@ -205,6 +205,9 @@ fn owner(table: &str) -> Option<&'static str> {
         ("property", "municipal/water/"),
         ("vendor", "municipal/vendor/"),
         ("echallan", "municipal/echallan/"),
+        ("job_", "jobs"),
+        ("rollout_", "municipal/rollout/"),
+        ("ifix_", "municipal/ifix/"),
     ];
     by_prefix
         .iter()

@@ -6,6 +6,7 @@ mod api;
 mod bills;
 pub mod cache;
 mod check;
+pub mod figures;
 pub mod json;
 mod model;
 mod payers;

@@ -5,6 +5,7 @@
 
 mod api;
 mod demands_api;
+pub mod figures;
 mod repo;
 pub mod service;
 

@@ -9,6 +9,7 @@
 //! staff pages to add, find and change expense bills (`pages`).
 
 mod api;
+pub mod figures;
 pub mod jobs;
 mod model;
 pub mod pages;

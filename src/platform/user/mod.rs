@@ -9,6 +9,7 @@ mod admin_api;
 mod api;
 pub mod cache;
 mod credentials;
+pub mod figures;
 pub mod model;
 pub mod otp;
 mod pages;

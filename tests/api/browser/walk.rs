@@ -28,6 +28,7 @@ const ALL_ROLES: &[&str] = &[
     "EXPENSE_PROCESSING",
     "HRMS_ADMIN",
     "DIV_ADMIN",
+    "STATE_ADMIN",
 ];
 
 /// Page routes answered by GET that are downloads, not screens: fetched with the session and
@@ -371,6 +372,9 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
         ("/home/online-payments", "/home/online-payments".to_owned()),
         ("/home/notifications", "/home/notifications".to_owned()),
         ("/home/sms", "/home/sms".to_owned()),
+        ("/home/jobs", "/home/jobs".to_owned()),
+        ("/home/jobs/{name}", "/home/jobs/refresh-caches".to_owned()),
+        ("/home/rollout", "/home/rollout".to_owned()),
     ];
     let downloads: Vec<(&str, String, &str)> = vec![
         (

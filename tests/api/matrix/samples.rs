@@ -1270,6 +1270,22 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         form(c.plain(), &[("no", "EB-NOSUCH"), ("action", "cancel")])
     });
 
+    // Jobs and the roll-out dashboard (the state admin's; reads only).
+    add(M::GET, "/home/jobs", false, |c| get(c.plain()));
+    add(M::GET, "/home/jobs/{name}", false, |c| get(c.plain()));
+    add(M::GET, "/home/rollout", false, |c| {
+        get(c.q("range=CONSOLIDATED&division=&zone="))
+    });
+    add(M::POST, "/mgramseva/rollout/v1/_search", false, |c| {
+        json_req(
+            c.q(&format!(
+                "tenantId={}&dateRange=CONSOLIDATED&limit=10",
+                c.tenant
+            )),
+            json!({}),
+        )
+    });
+
     // Employees.
     add(M::GET, "/home/hrms", false, |c| get(c.plain()));
     add(M::GET, "/home/hrms/new", false, |c| get(c.plain()));
@@ -1313,6 +1329,7 @@ pub fn concrete(pattern: &str, w: &World, fx: &Fixtures) -> String {
         .replace("{id}", &id)
         .replace("{code}", &fx.staff_code)
         .replace("{isSendMessage}", "false")
+        .replace("{name}", "penalty")
 }
 
 /// Sends DIGIT JSON with a token in RequestInfo.
