@@ -111,7 +111,6 @@ impl Default for IfixSettings {
     }
 }
 
-
 /// How the connection to the SMTP server is secured.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]

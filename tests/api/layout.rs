@@ -279,3 +279,24 @@ fn each_module_names_only_its_own_tables() {
     }
     assert!(out.is_empty(), "tables named outside their module: {out:?}");
 }
+
+/// diesel keys a migration by the part of its directory name before the first `_`: two that
+/// share it are one migration to diesel, and the second is never run (branches merged with the
+/// same number did that once).
+#[test]
+fn every_migration_has_its_own_version() {
+    let mut seen = std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let version = name.split('_').next().unwrap_or_default().replace('-', "");
+        if let Some(other) = seen.insert(version, name.clone()) {
+            clashes.push(format!("{other} and {name}"));
+        }
+    }
+    assert!(seen.len() > 20, "the migrations are read");
+    assert!(clashes.is_empty(), "one version twice: {clashes:?}");
+}
