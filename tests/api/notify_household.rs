@@ -266,3 +266,54 @@ async fn a_meter_reading_sends_the_new_bill_and_an_edit_sends_the_notice() {
         1
     );
 }
+
+/// The original's `failedbulkdemand` (job `bulk-demand-retry`): a GP whose run for last month
+/// failed is billed again (its households told of their new bill); a GP billed since is not.
+#[actix_web::test]
+async fn the_retry_job_bills_a_gp_whose_run_failed_once() {
+    use diesel::prelude::*;
+    let app = TestApp::new();
+    let staff = app.login("9830000331", &["GP_ADMIN", "SECRETARY"]);
+    let no = household(&app, &staff, "9876540331", "R/1", json!({})).await;
+    let month = month_start(1);
+    let args = mgramseva::jobs::JobArgs {
+        tenant: None,
+        period: Some(month.format("%Y-%m").to_string()),
+    };
+    let st = app.state.clone();
+    let run = move |args: mgramseva::jobs::JobArgs| {
+        let st = st.clone();
+        std::thread::spawn(move || {
+            mgramseva::jobs::run_blocking(&st, "bulk-demand-retry", &args).unwrap()
+        })
+        .join()
+        .unwrap()
+    };
+    // nothing failed: nothing to do
+    let out = run(args.clone());
+    assert!(out.contains("no failed run to retry"), "{out}");
+    // the month's run failed (as the batch records it)
+    diesel::sql_query(format!(
+        "INSERT INTO water_bulk_demand_batch (id, tenant_id, period_from, period_to, status, started_at, finished_at, message)
+         VALUES (gen_random_uuid(), '{GP}', to_timestamp({}), to_timestamp({}), 'FAILED', now() - interval '1 day', now() - interval '1 day', 'database went away')",
+        ist_ms(month) as f64 / 1000.0,
+        mgramseva::municipal::water::service::month_end_ms(month) as f64 / 1000.0
+    ))
+    .execute(&mut app.db.conn())
+    .unwrap();
+    let out = run(args.clone());
+    assert!(
+        out.contains("1 failed GPs retried: 1 billed, 1 demands"),
+        "{out}"
+    );
+    let bills = with_template(&sms_to(&app, "9876540331"), "mGram.Consumer.NewBill");
+    assert_eq!(bills.len(), 1, "{bills:?}");
+    assert!(
+        bills[0].contains(&no) && bills[0].contains("ਰੁ.70 ਦਾ"),
+        "{}",
+        bills[0]
+    );
+    // billed now: the failure is behind it
+    let out = run(args);
+    assert!(out.contains("no failed run to retry"), "{out}");
+}
