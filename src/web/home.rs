@@ -49,6 +49,7 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::echallan::reports_pages::TILES,
         crate::municipal::rollout::TILES,
         crate::jobs::pages::TILES,
+        crate::platform::notification::TILES,
         COMING,
     ]
     .into_iter()
@@ -155,7 +156,7 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=15).collect::<Vec<u8>>());
+        assert_eq!(places, (1..=16).collect::<Vec<u8>>());
     }
 
     #[test]
@@ -196,10 +197,15 @@ mod tests {
                 "CORE_GPWSC_DETAILS_AND_RATE_INFO",
                 "CORE_EMPLOYEES",
                 "ROLLOUT_TITLE",
-                "JOBS_TITLE"
+                "JOBS_TITLE",
+                "SMS_MONTH_TITLE"
             ]
         );
-        assert_eq!(keys(&["SARPANCH"]).len(), 12, "everything but Employees");
+        assert_eq!(
+            keys(&["SARPANCH"]).len(),
+            13,
+            "everything but Employees (with the month's SMS)"
+        );
         assert_eq!(keys(&["EMPLOYEE"]), ["CORE_GPWSC_DETAILS_AND_RATE_INFO"]);
         assert!(
             keys(&["GP_ADMIN"]).contains(&"CORE_EMPLOYEES"),

@@ -12,7 +12,7 @@ mod sms;
 mod worker;
 
 pub use http_sms::HttpSms;
-pub use pages::routes;
+pub use pages::{TILES, routes};
 pub use sms::{Accepted, Outgoing, Record, Refusal, SmsAdapter, adapter};
 pub use worker::{CHUNK, Delivered, Outbox, backoff, deliver, sent_this_month};
 

@@ -6,7 +6,7 @@ use askama::Template;
 use chrono::Utc;
 
 use crate::db;
-use crate::http::page::{PageCtx, PageError, PageResult, StaffPage};
+use crate::http::page::{PageCtx, PageError, PageResult, StaffPage, Tile};
 use crate::http::routes::{Access, Routes};
 
 /// Who sees the SMS count: the GP's office holders and the division's and state's admins.
@@ -23,6 +23,15 @@ pub const ROLES: &[&str] = &[
 const STATE_ROLES: &[&str] = &["STATE_ADMIN", "SUPERUSER"];
 
 pub const PATH: &str = "/home/sms";
+
+/// The home tile of the month's SMS count (after the state's tiles).
+pub const TILES: &[Tile] = &[Tile {
+    place: 16,
+    key: "SMS_MONTH_TITLE",
+    href: PATH,
+    roles: ROLES,
+    ready: true,
+}];
 
 pub fn routes(r: &mut Routes<'_>) {
     r.get(PATH, Access::Page(ROLES), month);
