@@ -23,7 +23,7 @@ pg_bindir() {
 
 # ensure_packages [server] [browser] [smtp]: install the C compiler and libpq, with "server"
 # PostgreSQL, with "browser" Chromium and its WebDriver (the page tests), with "smtp" Python 3 and
-# its venv module (the e-mail tests' SMTP server), when they are missing.
+# aiosmtpd (the e-mail tests' SMTP server), when they are missing.
 # Debian/Ubuntu only (apt-get). Nothing is installed when all is present.
 ensure_packages() {
   local want=() need_server="" need_browser="" need_smtp=""
@@ -43,9 +43,10 @@ ensure_packages() {
   if [ -n "$need_browser" ] && ! command -v pdftotext >/dev/null 2>&1; then
     want+=(poppler-utils)
   fi
-  # The e-mail tests' SMTP server is aiosmtpd (PyPI), in a venv: Python 3 with venv and pip.
-  if [ -n "$need_smtp" ] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-    want+=(python3 python3-venv)
+  # The e-mail tests' SMTP server is aiosmtpd, Debian's package (PyPI may sit behind a proxy
+  # whose certificate a fresh machine does not trust; apt's mirror is reachable).
+  if [ -n "$need_smtp" ] && ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    want+=(python3 python3-aiosmtpd)
   fi
   command -v runuser >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || want+=(util-linux)
   [ ${#want[@]} -eq 0 ] && return 0
@@ -135,9 +136,15 @@ pg_createdb() {
   fi
 }
 
-# ensure_smtp_sink: a Python with aiosmtpd (from PyPI) for the e-mail tests' real SMTP server, in a
-# venv under target/ (made once, kept with the build); exports MGRAMSEVA_TEST_PYTHON.
+# ensure_smtp_sink: a Python with aiosmtpd for the e-mail tests' real SMTP server: the system's
+# (Debian's python3-aiosmtpd, installed by ensure_packages smtp), else a venv under target/ with
+# aiosmtpd from PyPI (systems without apt). Exports MGRAMSEVA_TEST_PYTHON.
 ensure_smtp_sink() {
+  if /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    MGRAMSEVA_TEST_PYTHON=/usr/bin/python3
+    export MGRAMSEVA_TEST_PYTHON
+    return 0
+  fi
   local venv="${CARGO_TARGET_DIR:-target}/smtp-venv"
   if ! "$venv/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
     log "installing aiosmtpd (PyPI) into $venv"
