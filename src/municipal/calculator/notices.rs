@@ -8,8 +8,7 @@ use diesel::PgConnection;
 
 use crate::error::AppResult;
 use crate::municipal::water::citizen::links;
-use crate::platform::localization::Locale;
-use crate::platform::notification::{self, Sms};
+use crate::platform::notification::{self, Recipient, ToEach};
 use crate::platform::user::service::holders;
 use crate::state::AppState;
 use crate::time::{month_end_at, month_start_at};
@@ -30,39 +29,27 @@ pub fn demand_generated(
         return Ok(0);
     }
     let link = links::short(conn, st, "/home/collect", now)?;
-    let mut n = 0;
-    for u in people {
-        let Some(mobile) = u.mobile_number.as_deref() else {
-            continue;
-        };
-        let l = u
-            .locale
-            .as_deref()
-            .and_then(Locale::parse)
-            .unwrap_or_else(|| st.i18n.default_locale());
+    let to: Vec<Recipient<'_>> = people
+        .iter()
+        .map(|u| Recipient {
+            name: &u.name,
+            mobile: u.mobile_number.as_deref(),
+            locale: u.locale.as_deref(),
+        })
+        .collect();
+    let sms = ToEach {
+        tenant,
+        template: DEMAND_GENERATED,
+        text_key: DEMAND_GENERATED,
+        name_arg: "ownername",
+    };
+    let args = |l| {
         let cycle = links::period_label(st, l, month_start_at(month), month_end_at(month));
-        let text = st.i18n.format(
-            l,
-            DEMAND_GENERATED,
-            &[
-                ("ownername", &u.name),
-                ("billingcycle", &cycle),
-                ("villagename", &st.i18n.place_name(l, tenant)),
-                ("LINK", &link),
-            ],
-        );
-        notification::enqueue_sms(
-            conn,
-            &st.crypto,
-            &Sms {
-                tenant_id: tenant,
-                mobile,
-                template: DEMAND_GENERATED,
-                text,
-            },
-            now,
-        )?;
-        n += 1;
-    }
-    Ok(n)
+        vec![
+            ("billingcycle".to_owned(), cycle),
+            ("villagename".to_owned(), st.i18n.place_name(l, tenant)),
+            ("LINK".to_owned(), link.clone()),
+        ]
+    };
+    notification::sms_each(conn, &st.crypto, &st.i18n, &sms, &to, &args, now)
 }

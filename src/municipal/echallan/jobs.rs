@@ -12,7 +12,7 @@ use super::reports;
 use crate::error::AppResult;
 use crate::platform::encryption::Crypto;
 use crate::platform::localization::{Catalog, Locale};
-use crate::platform::notification::{self, Sms};
+use crate::platform::notification::{self, Recipient, ToEach};
 use crate::platform::user::service::holders;
 use crate::platform::userevent::service::{self as events, NewEvent};
 
@@ -64,7 +64,6 @@ impl Env<'_> {
         localized: &dyn Fn(Locale) -> Vec<(&'static str, String)>,
         card: &Card<'_>,
     ) -> AppResult<usize> {
-        let mut n = 0;
         let people = holders(conn, self.crypto, tenant, roles)?;
         let users: Vec<uuid::Uuid> = people.iter().map(|u| u.uuid).collect();
         let locale = self.i18n.default_locale();
@@ -86,35 +85,27 @@ impl Env<'_> {
                 now: self.now,
             },
         )?;
-        for u in people {
-            let Some(mobile) = u.mobile_number.as_deref() else {
-                continue;
-            };
-            let locale = u
-                .locale
-                .as_deref()
-                .and_then(Locale::parse)
-                .unwrap_or_else(|| self.i18n.default_locale());
-            let gp = self.i18n.place_name(locale, tenant);
-            let own = localized(locale);
-            let mut all: Vec<(&str, &str)> = vec![("GPWSC", &gp), ("user", &u.name)];
-            all.extend_from_slice(args);
-            all.extend(own.iter().map(|(k, v)| (*k, v.as_str())));
-            let text = self.i18n.format(locale, text_key, &all);
-            notification::enqueue_sms(
-                conn,
-                self.crypto,
-                &Sms {
-                    tenant_id: tenant,
-                    mobile,
-                    template,
-                    text,
-                },
-                self.now,
-            )?;
-            n += 1;
-        }
-        Ok(n)
+        let to: Vec<Recipient<'_>> = people
+            .iter()
+            .map(|u| Recipient {
+                name: &u.name,
+                mobile: u.mobile_number.as_deref(),
+                locale: u.locale.as_deref(),
+            })
+            .collect();
+        let sms = ToEach {
+            tenant,
+            template,
+            text_key,
+            name_arg: "user",
+        };
+        let fields = |l| {
+            args.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .chain(localized(l).into_iter().map(|(k, v)| (k.to_owned(), v)))
+                .collect()
+        };
+        notification::sms_each(conn, self.crypto, self.i18n, &sms, &to, &fields, self.now)
     }
 }
 

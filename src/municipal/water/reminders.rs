@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use super::service::SERVICE;
 use crate::error::AppResult;
 use crate::platform::encryption::Crypto;
-use crate::platform::localization::{Catalog, Locale};
-use crate::platform::notification::{self, Sms};
+use crate::platform::localization::Catalog;
+use crate::platform::notification::{self, Recipient, ToEach};
 use crate::platform::user::service::holders;
 use crate::platform::userevent::service::{self as events, NewEvent};
 use crate::time::{Fy, IST, month_start_at};
@@ -72,38 +72,33 @@ impl Env<'_> {
     fn send(&self, conn: &mut PgConnection, tenant: &str, r: &Reminder<'_>) -> AppResult<usize> {
         let people = holders(conn, self.crypto, tenant, r.roles)?;
         let link = format!("{}{}", self.base_url.trim_end_matches('/'), r.link);
-        let mut n = 0;
-        if let Some((template, text_key)) = r.sms {
-            for u in &people {
-                let Some(mobile) = u.mobile_number.as_deref() else {
-                    continue;
+        let n = match r.sms {
+            Some((template, text_key)) => {
+                let to: Vec<Recipient<'_>> = people
+                    .iter()
+                    .map(|u| Recipient {
+                        name: &u.name,
+                        mobile: u.mobile_number.as_deref(),
+                        locale: u.locale.as_deref(),
+                    })
+                    .collect();
+                let sms = ToEach {
+                    tenant,
+                    template,
+                    text_key,
+                    name_arg: "ownername",
                 };
-                let locale = u
-                    .locale
-                    .as_deref()
-                    .and_then(Locale::parse)
-                    .unwrap_or_else(|| self.i18n.default_locale());
-                let gp = self.i18n.place_name(locale, tenant);
-                let mut all: Vec<(&str, &str)> = vec![("GPWSC", &gp), ("ownername", &u.name)];
-                if let Some(k) = r.link_arg {
-                    all.push((k, &link));
-                }
-                all.extend(r.args.iter().map(|(k, v)| (*k, v.as_str())));
-                let text = self.i18n.format(locale, text_key, &all);
-                notification::enqueue_sms(
-                    conn,
-                    self.crypto,
-                    &Sms {
-                        tenant_id: tenant,
-                        mobile,
-                        template,
-                        text,
-                    },
-                    self.now,
-                )?;
-                n += 1;
+                let fields = |_| {
+                    r.link_arg
+                        .map(|k| (k.to_owned(), link.clone()))
+                        .into_iter()
+                        .chain(r.args.iter().map(|(k, v)| ((*k).to_owned(), v.clone())))
+                        .collect()
+                };
+                notification::sms_each(conn, self.crypto, self.i18n, &sms, &to, &fields, self.now)?
             }
-        }
+            None => 0,
+        };
         let users: Vec<uuid::Uuid> = people.iter().map(|u| u.uuid).collect();
         let locale = self.i18n.default_locale();
         let gp = self.i18n.place_name(locale, tenant);

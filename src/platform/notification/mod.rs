@@ -301,3 +301,57 @@ pub fn kick(state: &crate::state::AppState) {
         }
     });
 }
+
+/// Someone a GP's SMS goes to: a name, a mobile number if any, a language if set.
+pub struct Recipient<'a> {
+    pub name: &'a str,
+    pub mobile: Option<&'a str>,
+    pub locale: Option<&'a str>,
+}
+
+/// One SMS to many of a GP's people: `template` is its key, `text_key` its text, filled with the
+/// GP's name (`GPWSC`), the person's (as `name_arg`) and what `args` gives in their language.
+pub struct ToEach<'a> {
+    pub tenant: &'a str,
+    pub template: &'a str,
+    pub text_key: &'a str,
+    pub name_arg: &'a str,
+}
+
+/// Queues the SMS to each recipient with a mobile number, in their language (else the
+/// catalogue's default); how many.
+pub fn sms_each(
+    conn: &mut PgConnection,
+    crypto: &Crypto,
+    i18n: &crate::platform::localization::Catalog,
+    sms: &ToEach<'_>,
+    people: &[Recipient<'_>],
+    args: &dyn Fn(crate::platform::localization::Locale) -> Vec<(String, String)>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    use crate::platform::localization::Locale;
+    let mut n = 0;
+    for p in people {
+        let Some(mobile) = p.mobile else {
+            continue;
+        };
+        let locale = p
+            .locale
+            .and_then(Locale::parse)
+            .unwrap_or_else(|| i18n.default_locale());
+        let gp = i18n.place_name(locale, sms.tenant);
+        let own = args(locale);
+        let mut all: Vec<(&str, &str)> = vec![("GPWSC", &gp), (sms.name_arg, p.name)];
+        all.extend(own.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let text = i18n.format(locale, sms.text_key, &all);
+        let one = Sms {
+            tenant_id: sms.tenant,
+            mobile,
+            template: sms.template,
+            text,
+        };
+        enqueue_sms(conn, crypto, &one, now)?;
+        n += 1;
+    }
+    Ok(n)
+}
