@@ -6,7 +6,6 @@ mod api;
 mod bills;
 pub mod cache;
 mod check;
-pub mod figures;
 pub mod json;
 mod model;
 mod payers;

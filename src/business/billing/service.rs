@@ -506,3 +506,6 @@ pub fn consumers_with_credit(
 ) -> AppResult<Vec<String>> {
     Ok(repo::consumers_with_credit(conn, tenant, service)?)
 }
+
+/// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
+pub use super::repo::figures;

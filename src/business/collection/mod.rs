@@ -5,7 +5,6 @@
 
 mod api;
 mod demands_api;
-pub mod figures;
 mod repo;
 pub mod service;
 

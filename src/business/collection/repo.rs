@@ -434,3 +434,7 @@ pub fn receipts_not_spread(
     .bind::<Nullable<Text>, _>(tenant)
     .load(conn)
 }
+
+/// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
+#[path = "figures.rs"]
+pub mod figures;

@@ -617,3 +617,6 @@ pub fn ledger_check(
     );
     Ok((checked, problems))
 }
+
+/// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
+pub use super::repo::figures;

@@ -9,7 +9,6 @@
 //! staff pages to add, find and change expense bills (`pages`).
 
 mod api;
-pub mod figures;
 pub mod jobs;
 mod model;
 pub mod pages;

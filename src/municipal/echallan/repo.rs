@@ -188,3 +188,7 @@ pub fn search(conn: &mut PgConnection, f: &Filter) -> QueryResult<Found> {
         not_paid_count,
     })
 }
+
+/// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
+#[path = "figures.rs"]
+pub mod figures;

@@ -162,3 +162,6 @@ pub fn search(conn: &mut PgConnection, f: &Filter) -> AppResult<Found> {
 pub fn history(conn: &mut PgConnection, tenant: &str, id: uuid::Uuid) -> AppResult<Vec<History>> {
     Ok(super::repo::history(conn, tenant, id)?)
 }
+
+/// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
+pub use super::repo::figures;

@@ -187,7 +187,7 @@ pub fn export(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<Made> {
             .map_or(begin, |w| w - Duration::minutes(OVERLAP_MINUTES));
         let mut after = None;
         loop {
-            let batch = billing::figures::demands_created_since(c, since, after, BATCH)?;
+            let batch = billing::service::figures::demands_created_since(c, since, after, BATCH)?;
             for d in &batch {
                 let event_type = if d.business_service == "WS" {
                     "DEMAND"
@@ -233,7 +233,7 @@ pub fn export(conn: &mut PgConnection, now: DateTime<Utc>) -> AppResult<Made> {
             .map_or(begin, |w| w - Duration::minutes(OVERLAP_MINUTES));
         let mut after = None;
         loop {
-            let batch = collection::figures::receipts_created_since(c, since, after, BATCH)?;
+            let batch = collection::service::figures::receipts_created_since(c, since, after, BATCH)?;
             for r in &batch {
                 let event_type = if r.business_service == "WS" {
                     "RECEIPT"

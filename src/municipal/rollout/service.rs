@@ -133,7 +133,7 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<Refre
             .into_iter()
             .filter(|t| t.is_gram_panchayat())
             .collect();
-        let users = by_tenant(user::figures::active_employees_per_tenant(c)?, |r| {
+        let users = by_tenant(user::service::figures::active_employees_per_tenant(c)?, |r| {
             &r.tenant_id
         });
         diesel::sql_query("DELETE FROM rollout_dashboard").execute(c)?;
@@ -141,20 +141,20 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<Refre
         let mut rows = 0usize;
         for w in &wins {
             let (from, to) = (w.from, w.to);
-            let demand = by_tenant(billing::figures::water_demand_figures(c, from, to)?, |r| {
+            let demand = by_tenant(billing::service::figures::water_demand_figures(c, from, to)?, |r| {
                 &r.tenant_id
             });
             let paid = by_tenant(
-                collection::figures::water_collection_figures(c, from, to)?,
+                collection::service::figures::water_collection_figures(c, from, to)?,
                 |r| &r.tenant_id,
             );
-            let conns = by_tenant(water::figures::connection_figures(c, from, to)?, |r| {
+            let conns = by_tenant(water::service::figures::connection_figures(c, from, to)?, |r| {
                 &r.tenant_id
             });
-            let rated = by_tenant(water::figures::feedback_figures(c, from, to)?, |r| {
+            let rated = by_tenant(water::service::figures::feedback_figures(c, from, to)?, |r| {
                 &r.tenant_id
             });
-            let spent = by_tenant(echallan::figures::expense_figures(c, from, to)?, |r| {
+            let spent = by_tenant(echallan::service::figures::expense_figures(c, from, to)?, |r| {
                 &r.tenant_id
             });
             let day = |t: Option<DateTime<Utc>>| t.map(|t| t.with_timezone(&IST).date_naive());

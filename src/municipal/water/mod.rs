@@ -8,7 +8,6 @@ mod api;
 pub mod citizen;
 mod connection;
 pub mod documents;
-pub mod figures;
 pub mod import;
 mod input;
 mod json;

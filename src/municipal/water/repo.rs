@@ -337,3 +337,7 @@ pub fn holders(
         .select((wc::connection_no, pr::owner_name_enc, pr::owner_mobile_enc))
         .load(conn)
 }
+
+/// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
+#[path = "figures.rs"]
+pub mod figures;

@@ -405,3 +405,6 @@ pub fn bill_payers(
         })
         .collect()
 }
+
+/// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
+pub use super::repo::figures;

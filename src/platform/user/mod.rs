@@ -9,7 +9,6 @@ mod admin_api;
 mod api;
 pub mod cache;
 mod credentials;
-pub mod figures;
 pub mod model;
 pub mod otp;
 mod pages;

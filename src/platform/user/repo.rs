@@ -506,3 +506,7 @@ pub fn rows_by_ids(conn: &mut PgConnection, ids: &[i64]) -> QueryResult<Vec<User
         .select(UserRow::as_select())
         .load(conn)
 }
+
+/// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
+#[path = "figures.rs"]
+pub mod figures;

@@ -34,3 +34,6 @@ impl<'a> Identity<'a> {
         self.crypto.blind_index("mobile", mobile.trim())
     }
 }
+
+/// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
+pub use super::repo::figures;

@@ -774,3 +774,6 @@ pub fn consumers_with_credit(
     .load(conn)?;
     Ok(rows.into_iter().map(|c| c.consumer_code).collect())
 }
+
+/// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
+pub mod figures;
