@@ -227,6 +227,12 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             demo::households::print(&homes, started.elapsed());
             let spent = demo::expenses::setup(&mut conn, &settings, chrono::Utc::now())?;
             demo::expenses::print(&spent);
+            // the second GP of the division
+            let started = std::time::Instant::now();
+            let homes = demo::households::setup_second(&mut conn, &settings, chrono::Utc::now())?;
+            demo::households::print(&homes, started.elapsed());
+            let spent = demo::expenses::setup_second(&mut conn, &settings, chrono::Utc::now())?;
+            demo::expenses::print(&spent);
             demo::print(&logins, &settings);
             Ok(())
         }

@@ -1,6 +1,8 @@
 //! The demo gram panchayat: a real pilot GP from the master data (Lodhipur, Sri Anandpur Sahib
-//! division) with one login per kind of staff. Running it again resets the demo passwords and
-//! prints them again; nothing else is duplicated.
+//! division) with one login per kind of staff, and a second GP of the same division (Abiana
+//! Kalan) with its own sarpanch, so the division's views compare two GPs. The division admin
+//! holds the division's GPs, as a division user created by the state does. Running it again
+//! resets the demo passwords and prints them again; nothing else is duplicated.
 
 use diesel::prelude::*;
 use rand::RngExt as _;
@@ -17,6 +19,17 @@ pub mod households;
 mod people;
 
 pub const DEMO_TENANT: &str = "pb.lodhipur";
+/// The second demo GP, in the same division (DIV1038, Sri Anandpur Sahib).
+pub const SECOND_TENANT: &str = "pb.abianakalan";
+const DEMO_DIVISION: &str = "DIV1038";
+
+/// Where a demo login's GP roles are held.
+#[derive(Clone, Copy)]
+enum Gps {
+    One(&'static str),
+    /// Every GP of the division.
+    Division,
+}
 
 pub struct Login {
     pub who: &'static str,
@@ -25,13 +38,14 @@ pub struct Login {
     pub roles: String,
 }
 
-/// (who, mobile, name, roles on the demo GP, roles on the state tenant)
+/// (who, mobile, name, roles on their GPs, roles on the state tenant, their GPs)
 type Staff = (
     &'static str,
     &'static str,
     &'static str,
     &'static [&'static str],
     &'static [&'static str],
+    Gps,
 );
 
 const STAFF: &[Staff] = &[
@@ -49,6 +63,7 @@ const STAFF: &[Staff] = &[
             "EMPLOYEE",
         ],
         &[],
+        Gps::One(DEMO_TENANT),
     ),
     (
         "Revenue collector",
@@ -56,6 +71,7 @@ const STAFF: &[Staff] = &[
         "Harjit Singh",
         &["COLLECTION_OPERATOR", "DASHBOARD_VIEWER", "EMPLOYEE"],
         &[],
+        Gps::One(DEMO_TENANT),
     ),
     (
         "Division admin",
@@ -63,6 +79,7 @@ const STAFF: &[Staff] = &[
         "Manpreet Sandhu",
         &["DIV_ADMIN", "HRMS_ADMIN", "EMPLOYEE"],
         &[],
+        Gps::Division,
     ),
     (
         "State admin",
@@ -70,6 +87,7 @@ const STAFF: &[Staff] = &[
         "Rajinder Bedi",
         &[],
         &["STATE_ADMIN", "HRMS_ADMIN", "EMPLOYEE"],
+        Gps::One(DEMO_TENANT),
     ),
     (
         "Superuser",
@@ -77,6 +95,23 @@ const STAFF: &[Staff] = &[
         "System Administrator",
         &[],
         &["SUPERUSER", "EMPLOYEE"],
+        Gps::One(DEMO_TENANT),
+    ),
+    (
+        "Sarpanch, 2nd GP",
+        "9000000006",
+        "Baljit Kaur Saini",
+        &[
+            "SARPANCH",
+            "GP_ADMIN",
+            "COLLECTION_OPERATOR",
+            "BULK_DEMAND_PROCESSING",
+            "EXPENSE_PROCESSING",
+            "DASHBOARD_VIEWER",
+            "EMPLOYEE",
+        ],
+        &[],
+        Gps::One(SECOND_TENANT),
     ),
 ];
 
@@ -103,16 +138,35 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
     let now = Utc::now();
     let err = |e: crate::error::AppError| anyhow::anyhow!("{}: {:?}", e.code(), e.details());
     conn.transaction(|c| {
+        let division: Vec<String> =
+            crate::platform::mdms::repo::tenants_of_division(c, DEMO_DIVISION)?
+                .into_iter()
+                .map(|t| t.code)
+                .collect();
         let mut out = Vec::new();
-        for (who, mobile, name, gp_roles, state_roles) in STAFF {
+        for (who, mobile, name, gp_roles, state_roles, gps) in STAFF {
+            let gps: Vec<&str> = match gps {
+                Gps::One(t) => vec![*t],
+                // (the demo GP first: the GP a login opens on)
+                Gps::Division => std::iter::once(DEMO_TENANT)
+                    .chain(
+                        division
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|t| *t != DEMO_TENANT),
+                    )
+                    .collect(),
+            };
             let password =
                 std::env::var("MGRAMSEVA_DEMO_PASSWORD").unwrap_or_else(|_| random_password());
             let secret = Secret::new(password.clone());
-            let roles: Vec<TenantRole> = gp_roles
+            let roles: Vec<TenantRole> = gps
                 .iter()
-                .map(|r| TenantRole {
-                    code: (*r).to_owned(),
-                    tenant_id: DEMO_TENANT.to_owned(),
+                .flat_map(|t| {
+                    gp_roles.iter().map(move |r| TenantRole {
+                        code: (*r).to_owned(),
+                        tenant_id: (*t).to_owned(),
+                    })
                 })
                 .chain(state_roles.iter().map(|r| TenantRole {
                     code: (*r).to_owned(),
@@ -145,11 +199,19 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
                     service::mark_password_changed(c, user.id).map_err(err)?;
                 }
             }
-            let roles = roles
-                .iter()
-                .map(|r| format!("{}@{}", r.code, r.tenant_id))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let roles = if gps.len() > 2 {
+                format!(
+                    "{} on the {} GPs of {DEMO_DIVISION}",
+                    gp_roles.join(", "),
+                    gps.len()
+                )
+            } else {
+                roles
+                    .iter()
+                    .map(|r| format!("{}@{}", r.code, r.tenant_id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             out.push(Login {
                 who,
                 mobile,
@@ -166,7 +228,9 @@ pub fn setup(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<Vec
 
 pub fn print(logins: &[Login], settings: &Settings) {
     println!();
-    println!("Demo gram panchayat: {DEMO_TENANT} (Lodhipur, Sri Anandpur Sahib division)");
+    println!(
+        "Demo gram panchayats: {DEMO_TENANT} (Lodhipur) and {SECOND_TENANT} (Abiana Kalan), Sri Anandpur Sahib division"
+    );
     println!(
         "Open {}/ ; demo logins (mobile number / password):",
         settings.app.base_url

@@ -8,8 +8,8 @@ use chrono::{DateTime, Datelike as _, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use super::DEMO_TENANT;
 use super::households::months_before;
+use super::{DEMO_TENANT, SECOND_TENANT};
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::municipal::echallan::service::{self as challans, ChallanInput, Key, Who};
@@ -54,6 +54,41 @@ type Bill = (
     Option<i64>,
 );
 
+/// One village's spending: where, its vendors, its bills, who writes them, which one has the
+/// paper bill attached.
+struct Spending {
+    tenant: &'static str,
+    vendors: &'static [(&'static str, &'static str)],
+    bills: &'static [Bill],
+    sarpanch: &'static str,
+    with_attachment: Option<usize>,
+}
+
+const LODHIPUR: Spending = Spending {
+    tenant: DEMO_TENANT,
+    vendors: VENDORS,
+    bills: BILLS,
+    sarpanch: "9000000001",
+    with_attachment: Some(3),
+};
+
+/// The second GP: a pump operator's salary, the electricity and one repair.
+const ABIANA_KALAN: Spending = Spending {
+    tenant: SECOND_TENANT,
+    vendors: &[
+        ("Jaswant Singh", "9876500911"),
+        ("Saini Electricals", "9876500912"),
+    ],
+    bills: &[
+        (1, 4, 0, "SALARY", 2_500, Some(3), None),
+        (2, 4, 0, "SALARY", 2_500, Some(2), None),
+        (2, 19, 1, "MACHINERY_REPAIR", 1_800, Some(6), None),
+        (3, 4, 0, "SALARY", 2_500, None, None),
+    ],
+    sarpanch: "9000000006",
+    with_attachment: None,
+};
+
 const BILLS: &[Bill] = &[
     (0, 3, 0, "SALARY", 3_000, Some(2), None),
     (0, 12, 2, "CHLORINATION", 800, Some(5), None),
@@ -77,11 +112,29 @@ fn app(e: AppError) -> anyhow::Error {
     anyhow::anyhow!("{}: {:?}", e.code(), e.details())
 }
 
-/// Builds the demo expenditure as of `now` (the CLI passes the current time; tests pin one).
+/// Builds the demo GP's expenditure as of `now` (the CLI passes the current time; tests pin one).
 pub fn setup(
     conn: &mut PgConnection,
     settings: &Settings,
     now: DateTime<Utc>,
+) -> anyhow::Result<Summary> {
+    setup_for(conn, settings, now, &LODHIPUR)
+}
+
+/// Builds the second demo GP's expenditure as of `now`.
+pub fn setup_second(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Summary> {
+    setup_for(conn, settings, now, &ABIANA_KALAN)
+}
+
+fn setup_for(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    v: &Spending,
 ) -> anyhow::Result<Summary> {
     let crypto = Crypto::from_settings(&settings.security)?;
     let ctx = Ctx {
@@ -94,8 +147,8 @@ pub fn setup(
             c,
             ctx,
             &vendors::Filter {
-                tenant_id: DEMO_TENANT.to_owned(),
-                mobile_number: Some(VENDORS[0].1.to_owned()),
+                tenant_id: v.tenant.to_owned(),
+                mobile_number: Some(v.vendors[0].1.to_owned()),
                 limit: Some(1),
                 ..vendors::Filter::default()
             },
@@ -103,17 +156,13 @@ pub fn setup(
         .map_err(app)?;
         if n > 0 || !found.is_empty() {
             return Ok(Summary {
-                vendors: VENDORS.len(),
+                vendors: v.vendors.len(),
                 ..Summary::default()
             });
         }
-        build(c, ctx, &settings.filestore, now).map_err(app)
+        build(c, ctx, &settings.filestore, v, now).map_err(app)
     })
 }
-
-/// The bill that comes with the vendor's paper bill attached (a scan would be a photo; the demo
-/// writes a one-page PDF naming the vendor, the work and the amount).
-const WITH_ATTACHMENT: usize = 3;
 
 /// A one-page PDF with `lines` of text (Helvetica, so ASCII only): the demo's attached bill.
 fn paper_bill(lines: &[String]) -> Vec<u8> {
@@ -160,10 +209,11 @@ fn build(
     c: &mut PgConnection,
     ctx: Ctx<'_>,
     files: &crate::config::FilestoreSettings,
+    v: &Spending,
     now: DateTime<Utc>,
 ) -> AppResult<Summary> {
     let id = Identity::new(ctx.crypto, ctx.sec);
-    let sarpanch = match users::id_by_login(c, id, ctx.state_tenant, "EMPLOYEE", "9000000001")? {
+    let sarpanch = match users::id_by_login(c, id, ctx.state_tenant, "EMPLOYEE", v.sarpanch)? {
         Some(n) => users::get(c, ctx.crypto, n)?.map(|u| u.uuid),
         None => None,
     };
@@ -178,12 +228,12 @@ fn build(
     };
     let first = at(months[0], 9).min(now);
     let mut ids = Vec::new();
-    for (name, mobile) in VENDORS {
+    for (name, mobile) in v.vendors {
         let v = vendors::create(
             c,
             ctx,
             &NewVendor {
-                tenant_id: DEMO_TENANT.to_owned(),
+                tenant_id: v.tenant.to_owned(),
                 name: (*name).to_owned(),
                 mobile: (*mobile).to_owned(),
                 address: serde_json::json!({"locality": {"code": "WARD1"}}),
@@ -196,7 +246,8 @@ fn build(
         ids.push(v.id);
     }
     s.vendors = ids.len();
-    for (n, &(m, day, vendor, kind, amount, paid_after, cancel_after)) in BILLS.iter().enumerate() {
+    for (n, &(m, day, vendor, kind, amount, paid_after, cancel_after)) in v.bills.iter().enumerate()
+    {
         let bill_date = months[m].with_day0(day - 1).unwrap_or(months[m]);
         let written = at(bill_date, 11);
         if written > now {
@@ -206,7 +257,7 @@ fn build(
             .map(|d| bill_date + Duration::days(d))
             .filter(|d| at(*d, 12) <= now);
         let input = ChallanInput {
-            tenant_id: DEMO_TENANT.to_owned(),
+            tenant_id: v.tenant.to_owned(),
             type_of_expense: kind.to_owned(),
             vendor_id: ids[vendor],
             amount: Decimal::from(amount),
@@ -219,21 +270,16 @@ fn build(
             filestore_id: None,
             description: None,
         };
-        let input = if n == WITH_ATTACHMENT {
+        // the bill that comes with the vendor's paper bill attached (a scan would be a photo;
+        // the demo writes a one-page PDF naming the vendor, the work and the amount)
+        let input = if v.with_attachment == Some(n) {
             let pdf = paper_bill(&[
-                VENDORS[vendor].0.to_owned(),
+                v.vendors[vendor].0.to_owned(),
                 format!("{kind} {bill_date}"),
                 format!("Rs {amount}"),
             ]);
             let file = crate::platform::filestore::store_upload(
-                c,
-                files,
-                DEMO_TENANT,
-                "echallan",
-                "bill.pdf",
-                pdf,
-                sarpanch,
-                written,
+                c, files, v.tenant, "echallan", "bill.pdf", pdf, sarpanch, written,
             )?;
             ChallanInput {
                 filestore_id: Some(file.to_string()),
@@ -254,10 +300,10 @@ fn build(
             s.total += Decimal::from(amount);
             continue;
         };
-        challans::mark_paid(c, ctx, DEMO_TENANT, &key, paid, who, at(paid, 12))?;
+        challans::mark_paid(c, ctx, v.tenant, &key, paid, who, at(paid, 12))?;
         match cancel_after.map(|d| at(paid + Duration::days(d), 15)) {
             Some(t) if t <= now => {
-                challans::cancel(c, ctx, DEMO_TENANT, &key, who, t)?;
+                challans::cancel(c, ctx, v.tenant, &key, who, t)?;
                 s.cancelled += 1;
             }
             _ => {

@@ -1,21 +1,23 @@
-//! The demo GP's households and their last twelve months, written through the product's own
+//! The demo GPs' households and their last twelve months, written through the product's own
 //! services as the GP would have lived them: the households entered (with what they brought
 //! from the old register) on the first day of the first month, then month by month the flat
-//! rate bulk demand, the meter readings, the daily penalty job and the payments at the counter,
-//! each at its own time. One transaction; skipped when the demo households exist (by their old
-//! connection numbers), so a second run changes nothing.
+//! rate bulk demand, the meter readings, the daily penalty job, the payments at the counter
+//! (some rated by the household afterwards: the satisfaction scores) and, in the last month, a
+//! receipt entered in error at the counter and cancelled, each at its own time. One transaction per
+//! village; skipped when its demo households exist (by their old connection numbers), so a
+//! second run changes nothing.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
-use super::DEMO_TENANT;
-use super::people::{self, Habit, Opening, Plan, Rng};
+use super::people::{self, Habit, Opening, Plan, Rng, Village};
 use crate::business::billing::service as billing;
 use crate::business::collection::service::{self as collection, NewPayment};
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::municipal::calculator::{bulk, meter, penalty};
+use crate::municipal::water::citizen::feedback_pages as feedback;
 use crate::municipal::water::service::{
     self as water, ConnectionUpdate, Criteria, Ctx, NewConnection, NewProperty, OwnerIn, SERVICE,
 };
@@ -23,20 +25,24 @@ use crate::platform::encryption::Crypto;
 use crate::platform::user::service::{self as users, Identity};
 use crate::time::{IST, ist_day_start_millis, month_start, next_month, prev_month};
 
-/// The seed of the monthly draws (units, days, amounts).
-const MONTHS_SEED: u64 = 0x6d67_7261_6d73_6576;
-
 /// What the demo's households hold after a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
+    /// The village (tenant id).
+    pub village: &'static str,
     /// False when the demo households were already there (nothing written).
     pub created: bool,
     pub households: i64,
     pub demands: usize,
     pub readings: usize,
     pub payments: usize,
+    /// What live receipts took (the cancelled one aside).
     pub collected: Decimal,
     pub penalties: Decimal,
+    /// Payments the household rated afterwards.
+    pub ratings: usize,
+    /// Receipts cancelled (the one entered in error).
+    pub cancelled: usize,
     /// The twelve months billed: the first and the last.
     pub months: Option<(NaiveDate, NaiveDate)>,
 }
@@ -63,11 +69,30 @@ fn app(e: AppError) -> anyhow::Error {
     anyhow::anyhow!("{}: {:?}", e.code(), e.details())
 }
 
-/// Builds the demo households as of `now` (the CLI passes the current time; tests pin one).
+/// Builds the demo GP's households as of `now` (the CLI passes the current time; tests pin one).
 pub fn setup(
     conn: &mut PgConnection,
     settings: &Settings,
     now: DateTime<Utc>,
+) -> anyhow::Result<Summary> {
+    setup_village(conn, settings, now, &people::LODHIPUR)
+}
+
+/// Builds the second demo GP's households (Abiana Kalan, same division) as of `now`.
+pub fn setup_second(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Summary> {
+    setup_village(conn, settings, now, &people::ABIANA_KALAN)
+}
+
+/// Builds one village's households as of `now`.
+pub fn setup_village(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    v: &Village,
 ) -> anyhow::Result<Summary> {
     let crypto = Crypto::from_settings(&settings.security)?;
     let ctx = Ctx {
@@ -80,25 +105,26 @@ pub fn setup(
     billing::install_payers(SERVICE, water::bill_payers);
     conn.transaction(|c| {
         crate::db::lift_limits_locally(c)?;
-        let existing = demo_households(c, ctx).map_err(app)?;
+        let existing = demo_households(c, ctx, v).map_err(app)?;
         if existing > 0 {
             return Ok(Summary {
+                village: v.tenant,
                 households: existing,
                 ..Summary::default()
             });
         }
-        build(c, ctx, now).map_err(app)
+        build(c, ctx, v, now).map_err(app)
     })
 }
 
-/// How many demo households exist (their old numbers start with `LDP/`).
-fn demo_households(c: &mut PgConnection, ctx: Ctx<'_>) -> AppResult<i64> {
+/// How many of a village's demo households exist (by their old numbers' prefix).
+fn demo_households(c: &mut PgConnection, ctx: Ctx<'_>, v: &Village) -> AppResult<i64> {
     let first = water::search(
         c,
         ctx,
         &Criteria {
-            tenant_id: DEMO_TENANT.to_owned(),
-            old_connection_no: Some(format!("{}001", people::OLD_PREFIX)),
+            tenant_id: v.tenant.to_owned(),
+            old_connection_no: Some(format!("{}001", v.old_prefix)),
             limit: 1,
             ..Criteria::default()
         },
@@ -110,8 +136,8 @@ fn demo_households(c: &mut PgConnection, ctx: Ctx<'_>) -> AppResult<i64> {
         c,
         ctx,
         &Criteria {
-            tenant_id: DEMO_TENANT.to_owned(),
-            text: Some(people::OLD_PREFIX.to_owned()),
+            tenant_id: v.tenant.to_owned(),
+            text: Some(v.old_prefix.to_owned()),
             limit: 10_000,
             ..Criteria::default()
         },
@@ -119,11 +145,7 @@ fn demo_households(c: &mut PgConnection, ctx: Ctx<'_>) -> AppResult<i64> {
     Ok(i64::try_from(
         found
             .iter()
-            .filter(|h| {
-                h.connection
-                    .old_connection_no
-                    .starts_with(people::OLD_PREFIX)
-            })
+            .filter(|h| h.connection.old_connection_no.starts_with(v.old_prefix))
             .count(),
     )
     .unwrap_or(0))
@@ -145,27 +167,33 @@ struct Home {
     active: bool,
 }
 
-fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Summary> {
+fn build(
+    c: &mut PgConnection,
+    ctx: Ctx<'_>,
+    v: &Village,
+    now: DateTime<Utc>,
+) -> AppResult<Summary> {
     let months = months_before(now);
     let mut s = Summary {
+        village: v.tenant,
         created: true,
         months: Some((months[0], months[11])),
         ..Summary::default()
     };
-    let secretary = staff(c, ctx, "9000000001")?;
-    let collector = staff(c, ctx, "9000000002")?.or(secretary);
+    let secretary = staff(c, ctx, v.secretary)?;
+    let collector = staff(c, ctx, v.collector)?.or(secretary);
     // entered on the first day of the first month billed
     let joined = at(months[0], 10).min(now);
-    let mut homes = Vec::with_capacity(people::COUNT);
-    for p in people::plans() {
-        homes.push(enter(c, ctx, p, months[0], secretary, joined)?);
+    let mut homes = Vec::with_capacity(v.count);
+    for p in people::plans(v) {
+        homes.push(enter(c, ctx, v.tenant, p, months[0], secretary, joined)?);
     }
     s.households = i64::try_from(homes.len()).unwrap_or(0);
-    let mut rng = Rng::new(MONTHS_SEED);
+    let mut rng = Rng::new(v.months_seed);
     for (k, &month) in months.iter().enumerate() {
         let bill_day = next_month(month);
         let billed_at = at(bill_day, 9).min(now);
-        match bulk::run_at(c, ctx, DEMO_TENANT, month, secretary, billed_at) {
+        match bulk::run_at(c, ctx, v.tenant, month, secretary, billed_at) {
             Ok((b, _)) => s.demands += usize::try_from(b.created).unwrap_or(0),
             Err(e) if e.code() == "NO_CONNECTIONS_TO_GENERATE_DEMANDS" => {}
             Err(e) => return Err(e),
@@ -176,7 +204,7 @@ fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Su
                 c,
                 ctx,
                 &meter::NewReading {
-                    tenant_id: DEMO_TENANT.to_owned(),
+                    tenant_id: v.tenant.to_owned(),
                     connection_no: h.no.clone(),
                     current_reading: Some(h.reading),
                     current_reading_date: Some(ist_day_start_millis(bill_day)),
@@ -191,7 +219,7 @@ fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Su
         }
         // the daily job, once the month's grace days are over (the GP's own rule)
         let job_at = (at(bill_day, 6) + Duration::days(12)).min(now);
-        s.penalties += penalty::apply(c, ctx.state_tenant, DEMO_TENANT, job_at)?.1;
+        s.penalties += penalty::apply(c, ctx.state_tenant, v.tenant, job_at)?.1;
         // the month's visits to the counter, in the order they were made
         let mut visits: Vec<(DateTime<Utc>, usize)> = Vec::new();
         for (i, h) in homes.iter().enumerate() {
@@ -203,16 +231,42 @@ fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Su
             }
         }
         visits.sort();
+        let last = k + 1 == months.len();
         for (t, i) in visits {
-            if let Some(paid) = pay(c, ctx, &homes[i], k, &mut rng, collector, t)? {
-                s.payments += 1;
-                s.collected += paid;
+            // in the last month, the counter enters one prompt household's payment, finds it
+            // was entered against the wrong bill and cancels the receipt ten minutes later,
+            // before taking it again
+            if last && s.cancelled == 0 && homes[i].plan.habit == Habit::Prompt {
+                let wrong = t - Duration::minutes(20);
+                if let Some((_, mistaken)) =
+                    pay(c, ctx, v.tenant, &homes[i], k, &mut rng, collector, wrong)?
+                {
+                    let noticed = wrong + Duration::minutes(10);
+                    collection::cancel(c, v.tenant, mistaken, collector, noticed)?;
+                    s.cancelled += 1;
+                }
+            }
+            let Some((paid, payment)) =
+                pay(c, ctx, v.tenant, &homes[i], k, &mut rng, collector, t)?
+            else {
+                continue;
+            };
+            s.payments += 1;
+            s.collected += paid;
+            // about one payment in five is rated by the household the same evening
+            let rated = t + Duration::hours(8);
+            if rng.between(0, 99) < 20 && rated <= now {
+                let answers = [4, 5, 3].map(|base: i16| {
+                    (base + i16::try_from(rng.between(-1, 1)).unwrap_or(0)).clamp(1, 5)
+                });
+                feedback::submit(c, v.tenant, &homes[i].no, payment, answers, None, rated)?;
+                s.ratings += 1;
             }
         }
         for h in homes.iter_mut() {
             if h.active && h.plan.inactive_after == Some(k) {
                 let t = (at(bill_day, 16) + Duration::days(26)).min(now);
-                leave(c, ctx, h, secretary, t)?;
+                leave(c, ctx, v.tenant, h, secretary, t)?;
             }
         }
     }
@@ -224,6 +278,7 @@ fn build(c: &mut PgConnection, ctx: Ctx<'_>, now: DateTime<Utc>) -> AppResult<Su
 fn enter(
     c: &mut PgConnection,
     ctx: Ctx<'_>,
+    tenant: &str,
     p: Plan,
     first_month: NaiveDate,
     actor: Option<uuid::Uuid>,
@@ -233,7 +288,7 @@ fn enter(
         c,
         ctx,
         &NewProperty {
-            tenant_id: DEMO_TENANT.to_owned(),
+            tenant_id: tenant.to_owned(),
             property_type: if p.commercial {
                 "COMMERCIAL"
             } else {
@@ -273,7 +328,7 @@ fn enter(
         c,
         ctx,
         &NewConnection {
-            tenant_id: DEMO_TENANT.to_owned(),
+            tenant_id: tenant.to_owned(),
             property_id: property.property_id,
             old_connection_no: p.old_no.clone(),
             connection_type: if p.metered { "Metered" } else { "Non_Metered" }.to_owned(),
@@ -300,21 +355,22 @@ fn enter(
 }
 
 /// A visit to the counter in month `k` (0..12): what the household's habit pays of its bill.
-/// Answers the amount paid, if any.
+/// Answers the amount paid and the payment, if any.
+#[allow(clippy::too_many_arguments)]
 fn pay(
     c: &mut PgConnection,
     ctx: Ctx<'_>,
+    tenant: &str,
     h: &Home,
     k: usize,
     rng: &mut Rng,
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
-) -> AppResult<Option<Decimal>> {
+) -> AppResult<Option<(Decimal, uuid::Uuid)>> {
     // (drawn whether or not there is a bill, so the draws do not hang on the ledger)
     let luck = rng.between(0, 99);
     let part = Decimal::from(*rng.pick(&[100, 150, 200, 250, 300, 500]));
-    let Some(bill) =
-        billing::fetch_bill(c, ctx.state_tenant, DEMO_TENANT, SERVICE, &h.no, actor, now)?
+    let Some(bill) = billing::fetch_bill(c, ctx.state_tenant, tenant, SERVICE, &h.no, actor, now)?
     else {
         return Ok(None);
     };
@@ -334,12 +390,30 @@ fn pay(
     if amount <= Decimal::ZERO {
         return Ok(None);
     }
-    collection::create(
+    Ok(take(c, ctx, tenant, h, amount, actor, now)?.map(|p| (amount, p)))
+}
+
+/// `amount` paid at the counter against the household's bill as it stands (over it, the rest
+/// is advance). Answers the payment, None when it was a replay.
+fn take(
+    c: &mut PgConnection,
+    ctx: Ctx<'_>,
+    tenant: &str,
+    h: &Home,
+    amount: Decimal,
+    actor: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Option<uuid::Uuid>> {
+    let Some(bill) = billing::fetch_bill(c, ctx.state_tenant, tenant, SERVICE, &h.no, actor, now)?
+    else {
+        return Ok(None);
+    };
+    let taken = collection::create(
         c,
         ctx.crypto,
         ctx.state_tenant,
         &NewPayment {
-            tenant_id: DEMO_TENANT.to_owned(),
+            tenant_id: tenant.to_owned(),
             bill_id: bill.bill.id,
             business_service: SERVICE.to_owned(),
             total_due: bill.bill.total_amount,
@@ -354,13 +428,17 @@ fn pay(
         actor,
         now,
     )?;
-    Ok(Some(amount))
+    match taken {
+        collection::Taken::New(p, _) => Ok(Some(p.id)),
+        collection::Taken::Replayed(_) => Ok(None),
+    }
 }
 
 /// Marks a household inactive (its remarks in Punjabi), as the secretary would.
 fn leave(
     c: &mut PgConnection,
     ctx: Ctx<'_>,
+    tenant: &str,
     h: &mut Home,
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
@@ -369,7 +447,7 @@ fn leave(
         c,
         ctx,
         &ConnectionUpdate {
-            tenant_id: DEMO_TENANT.to_owned(),
+            tenant_id: tenant.to_owned(),
             connection_no: h.no.clone(),
             status: Some("Inactive".to_owned()),
             remarks: Some(h.plan.remarks.to_owned()),
@@ -386,8 +464,8 @@ fn leave(
 pub fn print(s: &Summary, took: std::time::Duration) {
     if !s.created {
         println!(
-            "Demo households: {} already there (nothing changed).",
-            s.households
+            "Demo households of {}: {} already there (nothing changed).",
+            s.village, s.households
         );
         return;
     }
@@ -396,12 +474,15 @@ pub fn print(s: &Summary, took: std::time::Duration) {
         .map(|(a, b)| format!("{} to {}", a.format("%m/%Y"), b.format("%m/%Y")))
         .unwrap_or_default();
     println!(
-        "Demo households: {} with bills for {span}: {} demands ({} meter readings), {} payments (₹{} collected), in {:.1}s.",
+        "Demo households of {}: {} with bills for {span}: {} demands ({} meter readings), {} payments (₹{} collected, {} rated, {} receipt cancelled), in {:.1}s.",
+        s.village,
         s.households,
         s.demands,
         s.readings,
         s.payments,
         s.collected,
+        s.ratings,
+        s.cancelled,
         took.as_secs_f32()
     );
 }

@@ -1,13 +1,54 @@
-//! Who lives in the demo GP: 60 households drawn from a seeded generator (the same every run),
-//! with Punjabi names, addresses and habits of payment.
+//! Who lives in the demo GPs: households drawn from a seeded generator (the same every run),
+//! with Punjabi names, addresses and habits of payment: 60 in Lodhipur, 24 in Abiana Kalan (a
+//! second GP of the same division, so the division's views compare two GPs).
 
 use rust_decimal::Decimal;
 
-/// How many households the demo GP holds.
-pub const COUNT: usize = 60;
-/// Their old connection numbers are `LDP/001` … `LDP/060`.
-pub const OLD_PREFIX: &str = "LDP/";
-const SEED: u64 = 0x4c6f_6468_6970_7572; // "Lodhipur"
+/// One demo village: where, how many households, and what tells its households apart.
+#[derive(Clone, Copy, Debug)]
+pub struct Village {
+    pub tenant: &'static str,
+    /// Households entered.
+    pub count: usize,
+    /// Their old connection numbers are `<prefix>001` …
+    pub old_prefix: &'static str,
+    /// Meter numbers are `<meter_prefix>1000` …
+    pub meter_prefix: &'static str,
+    pub seed: u64,
+    /// Owners' mobile numbers start from here (kept apart between villages).
+    pub mobile_base: usize,
+    /// The seed of the monthly draws (units, days, amounts).
+    pub months_seed: u64,
+    /// The secretary who bills it and the collector at its counter (demo staff mobiles).
+    pub secretary: &'static str,
+    pub collector: &'static str,
+}
+
+/// The demo GP: Lodhipur (Sri Anandpur Sahib division).
+pub const LODHIPUR: Village = Village {
+    tenant: super::DEMO_TENANT,
+    count: 60,
+    old_prefix: "LDP/",
+    meter_prefix: "LDPM",
+    seed: 0x4c6f_6468_6970_7572, // "Lodhipur"
+    mobile_base: 15_000_000,
+    months_seed: 0x6d67_7261_6d73_6576,
+    secretary: "9000000001",
+    collector: "9000000002",
+};
+
+/// The second GP of the same division: Abiana Kalan, smaller, billed by its own sarpanch.
+pub const ABIANA_KALAN: Village = Village {
+    tenant: super::SECOND_TENANT,
+    count: 24,
+    old_prefix: "ABK/",
+    meter_prefix: "ABKM",
+    seed: 0x4162_6961_6e61_4b61, // "AbianaKa"
+    mobile_base: 25_000_000,
+    months_seed: 0x4162_6b4d_6f6e_7468,
+    secretary: "9000000006",
+    collector: "9000000006",
+};
 
 /// A small seeded generator (SplitMix64): the same numbers on every machine and rand version.
 pub struct Rng(u64);
@@ -201,10 +242,10 @@ fn habit(i: usize, rng: &mut Rng) -> Habit {
     }
 }
 
-/// The 60 demo households, the same on every run.
-pub fn plans() -> Vec<Plan> {
-    let mut rng = Rng::new(SEED);
-    (0..COUNT)
+/// A village's demo households, the same on every run.
+pub fn plans(v: &Village) -> Vec<Plan> {
+    let mut rng = Rng::new(v.seed);
+    (0..v.count)
         .map(|i| {
             let surname = *rng.pick(SURNAMES);
             let with = |n: &&str| {
@@ -243,11 +284,11 @@ pub fn plans() -> Vec<Plan> {
             let habit = habit(i, &mut rng);
             let units = if commercial { (30, 60) } else { (14, 38) };
             Plan {
-                old_no: format!("{OLD_PREFIX}{:03}", i + 1),
+                old_no: format!("{}{:03}", v.old_prefix, i + 1),
                 name,
                 guardian,
                 gender,
-                mobile: format!("98{:08}", 15_000_000 + i * 7_919 + 101),
+                mobile: format!("98{:08}", v.mobile_base + i * 7_919 + 101),
                 commercial,
                 metered,
                 door,
@@ -261,7 +302,7 @@ pub fn plans() -> Vec<Plan> {
                     rng.pick_copy(&REMARKS[..2])
                 },
                 pay_day: u32::try_from(rng.between(3, 24)).unwrap_or(10),
-                meter_id: format!("LDPM{:04}", 1000 + i),
+                meter_id: format!("{}{:04}", v.meter_prefix, 1000 + i),
                 first_reading: rng.between(800, 6000),
                 units,
             }

@@ -168,6 +168,12 @@ fn the_demo_gp_holds_a_year_that_adds_up() {
     assert!(f.fully_paid >= 20, "fully paid: {}", f.fully_paid);
     assert!(f.months_behind >= 3, "months behind: {}", f.months_behind);
     assert!(f.due > Decimal::from(3_000), "{}", f.due);
+    // the satisfaction scores and the receipt entered twice and cancelled
+    let (ratings, cancelled, cancelled_amount) = ratings_and_cancelled(&mut c, "pb.lodhipur");
+    assert!(summary.ratings >= 20, "{}", summary.ratings);
+    assert_eq!(ratings, i64::try_from(summary.ratings).unwrap());
+    assert_eq!((summary.cancelled, cancelled), (1, 1));
+    assert!(cancelled_amount > Decimal::ZERO);
     // (a guard against a pathological slowdown only: a debug build with four demo runs at once
     // on a loaded machine took 84 s; the time is printed above)
     assert!(took.as_secs() < 240, "{took:?}");
@@ -193,4 +199,97 @@ fn two_databases_get_the_same_demo() {
     assert_eq!(sa, sb);
     let (fa, fb) = (figures(&mut a.conn()), figures(&mut b.conn()));
     assert_eq!(fa, fb);
+}
+
+/// A GP's ratings, and its cancelled receipts (count and amount).
+fn ratings_and_cancelled(c: &mut PgConnection, tenant: &str) -> (i64, i64, Decimal) {
+    #[derive(QueryableByName)]
+    struct R {
+        #[diesel(sql_type = BigInt)]
+        ratings: i64,
+        #[diesel(sql_type = BigInt)]
+        cancelled: i64,
+        #[diesel(sql_type = Numeric)]
+        amount: Decimal,
+    }
+    let r: R = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM water_feedback WHERE tenant_id = $1) AS ratings, \
+         (SELECT count(*) FROM collection_payment WHERE tenant_id = $1 \
+            AND payment_status = 'CANCELLED') AS cancelled, \
+         (SELECT coalesce(sum(total_amount_paid), 0) FROM collection_payment WHERE tenant_id = $1 \
+            AND payment_status = 'CANCELLED') AS amount",
+    )
+    .bind::<Text, _>(tenant)
+    .get_result(c)
+    .unwrap();
+    (r.ratings, r.cancelled, r.amount)
+}
+
+/// The second GP of the division: its own households, payments, ratings and expenses, billed by
+/// its own sarpanch; the division admin holds both GPs (and the rest of the division).
+#[test]
+fn the_second_gp_of_the_division_has_its_own_year() {
+    let db = TestDb::new();
+    let s = settings(&db.url);
+    let mut c = db.conn();
+    let logins = demo::setup(&mut c, &s).unwrap();
+    let second = demo::households::setup_second(&mut c, &s, pinned()).unwrap();
+    let spent = demo::expenses::setup_second(&mut c, &s, pinned()).unwrap();
+    assert!(second.created);
+    assert_eq!((second.village, second.households), ("pb.abianakalan", 24));
+    assert!(second.payments > 100, "{second:?}");
+    assert!(second.collected > Decimal::from(10_000), "{second:?}");
+    assert_eq!(second.cancelled, 1);
+    let (ratings, cancelled, _) = ratings_and_cancelled(&mut c, "pb.abianakalan");
+    assert_eq!(ratings, i64::try_from(second.ratings).unwrap());
+    assert!(ratings > 0);
+    assert_eq!(cancelled, 1);
+    // nothing of it landed on the first GP
+    assert_eq!(
+        ratings_and_cancelled(&mut c, "pb.lodhipur"),
+        (0, 0, Decimal::ZERO)
+    );
+    assert_eq!((spent.bills, spent.paid, spent.unpaid), (4, 3, 1));
+    assert_eq!(spent.total, Decimal::from(9_300));
+    let sarpanch = logins.iter().find(|l| l.mobile == "9000000006").unwrap();
+    assert!(
+        sarpanch.roles.contains("SARPANCH@pb.abianakalan"),
+        "{}",
+        sarpanch.roles
+    );
+    assert!(
+        !sarpanch.roles.contains("pb.lodhipur"),
+        "{}",
+        sarpanch.roles
+    );
+    // the division admin holds every GP of DIV1038 (84), the two demo GPs among them
+    let division = logins.iter().find(|l| l.mobile == "9000000003").unwrap();
+    assert!(
+        division.roles.contains("84 GPs of DIV1038"),
+        "{}",
+        division.roles
+    );
+    let held: Vec<String> = diesel::sql_query(
+        // (the division admin is the demo's only DIV_ADMIN)
+        "SELECT tenant_id AS v FROM user_role WHERE role_code = 'DIV_ADMIN' ORDER BY 1",
+    )
+    .load::<V>(&mut c)
+    .unwrap()
+    .into_iter()
+    .map(|v| v.v)
+    .collect();
+    assert_eq!(held.len(), 84);
+    assert!(
+        held.contains(&"pb.abianakalan".to_owned()) && held.contains(&"pb.lodhipur".to_owned())
+    );
+    // a second run changes nothing
+    let again = demo::households::setup_second(&mut c, &s, pinned()).unwrap();
+    assert!(!again.created);
+    assert_eq!(again.households, 24);
+}
+
+#[derive(QueryableByName)]
+struct V {
+    #[diesel(sql_type = Text)]
+    v: String,
 }

@@ -373,6 +373,15 @@ async fn the_demo_staff_are_in_the_employee_list() {
     let logins = mgramseva::demo::setup(&mut c, &app.state.settings).unwrap();
     let div = logins.iter().find(|l| l.mobile == "9000000003").unwrap();
     let sid = session_of(&log_in(&app, div.mobile, &div.password).await);
+    // the division admin holds the division's 84 GPs; the list is of the GP chosen
+    let chosen = crate::pages::post(
+        &app,
+        "/home/gp",
+        &format!("_csrf={}&tenant=pb.lodhipur", crate::pages::CSRF),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(chosen.location, "/home");
     let list = get(&app, "/home/hrms", Some(&sid)).await;
     assert_eq!(
         list.body.matches("Gurpreet Kaur").count(),

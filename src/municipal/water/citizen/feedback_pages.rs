@@ -91,6 +91,7 @@ pub fn submit(
     payment_id: uuid::Uuid,
     values: [i16; 3],
     who: Option<uuid::Uuid>,
+    now: DateTime<Utc>,
 ) -> AppResult<Feedback> {
     if let Some(i) = values.iter().position(|v| !(1..=5).contains(v)) {
         return Err(AppError::invalid_field(
@@ -128,6 +129,7 @@ pub fn submit(
             period: (from, to),
             values,
             who,
+            at: now,
         },
     )?;
     made.ok_or_else(|| {
@@ -251,7 +253,7 @@ async fn submit_api(state: web::Data<AppState>, req: Digit<SubmitBody>) -> AppRe
         req.caller.user().map(|u| u.uuid),
     );
     let made = db::transaction(&state.pool, move |c| {
-        submit(c, &tenant, &no, payment_id, values, who)
+        submit(c, &tenant, &no, payment_id, values, who, Utc::now())
     })
     .await?;
     Ok(
@@ -415,7 +417,15 @@ pub(super) async fn submit_form(mut page: Page, form: Form<FeedbackForm>) -> Pag
     };
     let (tt, nn) = (t.clone(), no.clone());
     let done = db::transaction(&page.state.pool, move |c| {
-        submit(c, &tt, &nn, id, [values[0], values[1], values[2]], None)
+        submit(
+            c,
+            &tt,
+            &nn,
+            id,
+            [values[0], values[1], values[2]],
+            None,
+            Utc::now(),
+        )
     })
     .await;
     match done {

@@ -54,14 +54,16 @@ pub struct NewFeedback<'a> {
     /// The three answers, in the order of `QUESTIONS`.
     pub values: [i16; 3],
     pub who: Option<uuid::Uuid>,
+    /// When it was given.
+    pub at: DateTime<Utc>,
 }
 
 /// Keeps a rating; `None` when the payment already has one (the unique constraint).
 pub fn insert_feedback(c: &mut PgConnection, f: &NewFeedback<'_>) -> QueryResult<Option<Feedback>> {
     diesel::sql_query(
         "INSERT INTO water_feedback (id, tenant_id, connection_no, payment_id, period_from, \
-         period_to, happy_water_supply, water_supply_regular, water_quality_good, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (payment_id) DO NOTHING \
+         period_to, happy_water_supply, water_supply_regular, water_quality_good, created_by, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (payment_id) DO NOTHING \
          RETURNING id, tenant_id, connection_no, payment_id, period_from, period_to, \
          happy_water_supply, water_supply_regular, water_quality_good, created_at",
     )
@@ -75,6 +77,7 @@ pub fn insert_feedback(c: &mut PgConnection, f: &NewFeedback<'_>) -> QueryResult
     .bind::<SmallInt, _>(f.values[1])
     .bind::<SmallInt, _>(f.values[2])
     .bind::<Nullable<SqlUuid>, _>(f.who)
+    .bind::<Timestamptz, _>(f.at)
     .get_result(c)
     .optional()
 }
