@@ -161,6 +161,7 @@ fn staff(c: &mut PgConnection, ctx: Ctx<'_>, mobile: &str) -> AppResult<Option<u
 }
 
 struct Home {
+    tenant: &'static str,
     plan: Plan,
     no: String,
     reading: i64,
@@ -238,17 +239,14 @@ fn build(
             // before taking it again
             if last && s.cancelled == 0 && homes[i].plan.habit == Habit::Prompt {
                 let wrong = t - Duration::minutes(20);
-                if let Some((_, mistaken)) =
-                    pay(c, ctx, v.tenant, &homes[i], k, &mut rng, collector, wrong)?
+                if let Some((_, mistaken)) = pay(c, ctx, &homes[i], k, &mut rng, collector, wrong)?
                 {
                     let noticed = wrong + Duration::minutes(10);
                     collection::cancel(c, v.tenant, mistaken, collector, noticed)?;
                     s.cancelled += 1;
                 }
             }
-            let Some((paid, payment)) =
-                pay(c, ctx, v.tenant, &homes[i], k, &mut rng, collector, t)?
-            else {
+            let Some((paid, payment)) = pay(c, ctx, &homes[i], k, &mut rng, collector, t)? else {
                 continue;
             };
             s.payments += 1;
@@ -278,7 +276,7 @@ fn build(
 fn enter(
     c: &mut PgConnection,
     ctx: Ctx<'_>,
-    tenant: &str,
+    tenant: &'static str,
     p: Plan,
     first_month: NaiveDate,
     actor: Option<uuid::Uuid>,
@@ -347,6 +345,7 @@ fn enter(
         now,
     )?;
     Ok(Home {
+        tenant,
         no: h.connection.connection_no,
         reading: p.first_reading,
         plan: p,
@@ -356,11 +355,9 @@ fn enter(
 
 /// A visit to the counter in month `k` (0..12): what the household's habit pays of its bill.
 /// Answers the amount paid and the payment, if any.
-#[allow(clippy::too_many_arguments)]
 fn pay(
     c: &mut PgConnection,
     ctx: Ctx<'_>,
-    tenant: &str,
     h: &Home,
     k: usize,
     rng: &mut Rng,
@@ -370,7 +367,8 @@ fn pay(
     // (drawn whether or not there is a bill, so the draws do not hang on the ledger)
     let luck = rng.between(0, 99);
     let part = Decimal::from(*rng.pick(&[100, 150, 200, 250, 300, 500]));
-    let Some(bill) = billing::fetch_bill(c, ctx.state_tenant, tenant, SERVICE, &h.no, actor, now)?
+    let Some(bill) =
+        billing::fetch_bill(c, ctx.state_tenant, h.tenant, SERVICE, &h.no, actor, now)?
     else {
         return Ok(None);
     };
@@ -390,7 +388,7 @@ fn pay(
     if amount <= Decimal::ZERO {
         return Ok(None);
     }
-    Ok(take(c, ctx, tenant, h, amount, actor, now)?.map(|p| (amount, p)))
+    Ok(take(c, ctx, h, amount, actor, now)?.map(|p| (amount, p)))
 }
 
 /// `amount` paid at the counter against the household's bill as it stands (over it, the rest
@@ -398,13 +396,13 @@ fn pay(
 fn take(
     c: &mut PgConnection,
     ctx: Ctx<'_>,
-    tenant: &str,
     h: &Home,
     amount: Decimal,
     actor: Option<uuid::Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<uuid::Uuid>> {
-    let Some(bill) = billing::fetch_bill(c, ctx.state_tenant, tenant, SERVICE, &h.no, actor, now)?
+    let Some(bill) =
+        billing::fetch_bill(c, ctx.state_tenant, h.tenant, SERVICE, &h.no, actor, now)?
     else {
         return Ok(None);
     };
@@ -413,7 +411,7 @@ fn take(
         ctx.crypto,
         ctx.state_tenant,
         &NewPayment {
-            tenant_id: tenant.to_owned(),
+            tenant_id: h.tenant.to_owned(),
             bill_id: bill.bill.id,
             business_service: SERVICE.to_owned(),
             total_due: bill.bill.total_amount,
