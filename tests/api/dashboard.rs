@@ -96,6 +96,13 @@ async fn revenue(app: &TestApp, token: &str) -> Value {
         v["responseInfo"].is_object(),
         "lower-case responseInfo: {v}"
     );
+    // the app reads each value as a Metric's label: a string, or a map of paid and count
+    for (k, x) in v["RevenueDashboard"].as_object().unwrap() {
+        assert!(
+            x.is_string() || (x["paid"].is_i64() && x["count"].is_i64()),
+            "{k}: {x}"
+        );
+    }
     v["RevenueDashboard"].clone()
 }
 

@@ -289,6 +289,7 @@ pub fn parse_month(s: &str) -> Option<NaiveDate> {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test inputs are literals")]
 mod tests {
     use super::*;
 
