@@ -164,6 +164,12 @@ pub mod codes {
     pub const NOTMATCHED_AMOUNT: &str = "INVALID_UPDATE_REQ_NOTMATCHED_AMOUNT";
     pub const NOTMATCHED_TAXPERIOD: &str = "INVALID_UPDATE_REQ_NOTMATCHED_TAXPERIOD";
     pub const NOTMATCHED_FILESTOREID: &str = "INVALID_UPDATE_REQ_NOTMATCHED_FILESTOREID";
+    /// A dashboard period that starts after today.
+    pub const PERIOD_IN_FUTURE: &str = "PERIOD_IN_FUTURE";
+    /// A dashboard period longer than five years.
+    pub const PERIOD_TOO_LONG: &str = "PERIOD_TOO_LONG";
+    /// A chart the dashboard does not draw (`getChartV2`'s `visualizationCode`).
+    pub const UNKNOWN_CHART: &str = "UNKNOWN_CHART";
 }
 
 /// One entry of `Errors[]`.

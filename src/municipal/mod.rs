@@ -2,6 +2,7 @@
 //! events). They may use `business` and `platform`.
 
 pub mod calculator;
+pub mod dashboard;
 pub mod echallan;
 pub mod ifix;
 pub mod rollout;
@@ -14,4 +15,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     vendor::routes(r);
     echallan::routes(r);
     rollout::routes(r);
+    dashboard::routes(r);
 }

@@ -17,28 +17,8 @@ pub fn routes(r: &mut Routes<'_>) {
         .post("/home/gp", staff, switch_gp);
 }
 
-const DASHBOARD: &[&str] = &[
-    "SUPERUSER",
-    "DASHBOARD_VIEWER",
-    "GP_ADMIN",
-    "DIV_ADMIN",
-    "SARPANCH",
-    "SECRETARY",
-    "REVENUE_COLLECTOR",
-];
-
-/// The tiles of screens whose modules are still to come (dashboard, reports): shown,
-/// not yet opened. Each moves to its module when the module is built.
-const COMING: &[Tile] = &[Tile {
-    place: 9,
-    key: "CORE_GPWSC_DASHBOARD",
-    href: "/home/dashboard",
-    roles: DASHBOARD,
-    ready: false,
-}];
-
 /// Every tile, in the order of product.md §1.2 (the React HRMS screens become the Employees
-/// tile): the modules' declarations and the ones to come.
+/// tile): the modules' declarations.
 fn all_tiles() -> Vec<&'static Tile> {
     let mut all: Vec<&'static Tile> = [
         crate::business::hrms::TILES,
@@ -48,9 +28,9 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::echallan::TILES,
         crate::municipal::echallan::reports_pages::TILES,
         crate::municipal::rollout::TILES,
+        crate::municipal::dashboard::TILES,
         crate::jobs::pages::TILES,
         crate::platform::notification::TILES,
-        COMING,
     ]
     .into_iter()
     .flatten()

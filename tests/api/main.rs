@@ -18,6 +18,7 @@ mod calculator;
 mod citizen;
 mod citizen_mobile;
 mod collect_pages;
+mod dashboard;
 mod demand_pages;
 mod demo;
 mod email;

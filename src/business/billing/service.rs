@@ -509,3 +509,6 @@ pub fn consumers_with_credit(
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+
+/// The read-only figures of the GP's dashboard (`municipal::dashboard`).
+pub use super::repo::dashboard;

@@ -438,3 +438,7 @@ pub fn receipts_not_spread(
 /// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
 #[path = "figures.rs"]
 pub mod figures;
+
+/// Read-only figures over these tables for the GP's dashboard.
+#[path = "dashboard.rs"]
+pub mod dashboard;

@@ -423,10 +423,11 @@ async fn search(
         Some("totalAmount") => SortBy::TotalAmount,
         Some("paidDate") => SortBy::PaidDate,
         Some("typeOfExpense") => SortBy::TypeOfExpense,
+        Some("challanno" | "challanNo") => SortBy::ChallanNo,
         Some(_) => {
             return Err(bad(
                 codes::INVALID_VALUE,
-                "sortBy is totalAmount, billDate, paidDate or typeOfExpense",
+                "sortBy is totalAmount, billDate, paidDate, typeOfExpense or challanno",
                 "sortBy",
             ));
         }

@@ -80,6 +80,8 @@ pub enum SortBy {
     BillDate,
     PaidDate,
     TypeOfExpense,
+    /// The bill number (the app's dashboard asks `sortBy=challanno`).
+    ChallanNo,
 }
 
 /// What an expense search asks (`eChallan/v1/_search`); empty lists and `None` do not filter.

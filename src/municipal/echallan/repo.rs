@@ -173,6 +173,8 @@ pub fn search(conn: &mut PgConnection, f: &Filter) -> QueryResult<Found> {
         (SortBy::PaidDate, false) => q.order(e::paid_date.desc().nulls_last()),
         (SortBy::TypeOfExpense, true) => q.order(e::type_of_expense.asc()),
         (SortBy::TypeOfExpense, false) => q.order(e::type_of_expense.desc()),
+        (SortBy::ChallanNo, true) => q.order(e::challan_no.asc()),
+        (SortBy::ChallanNo, false) => q.order(e::challan_no.desc()),
     };
     q = q
         .then_order_by(e::created_at.desc())

@@ -408,3 +408,6 @@ pub fn bill_payers(
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+
+/// The read-only figures of the GP's dashboard (`municipal::dashboard`).
+pub use super::repo::dashboard;

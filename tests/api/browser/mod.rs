@@ -5,6 +5,7 @@
 mod citizen;
 mod consumer_form;
 mod counter;
+mod dashboard;
 mod demo;
 mod events;
 mod expense;

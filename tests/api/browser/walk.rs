@@ -38,6 +38,7 @@ const DOWNLOADS: &[&str] = &[
     "/home/receipt.pdf",
     "/home/householdRegister.pdf",
     "/home/householdRegister.xlsx",
+    "/home/dashboard.pdf",
     "/home/reports/expenseBill.xlsx",
     "/home/reports/vendor.xlsx",
     "/home/consumerimport/template.csv",

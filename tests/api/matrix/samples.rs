@@ -1150,6 +1150,40 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
             )
         });
     }
+    // The GP's dashboard (issue 17): last month's revenue, read-only.
+    for p in [
+        "/ws-services/wc/_revenueDashboard",
+        "/ws-services/wc/_revenueCollectionData",
+    ] {
+        add(M::POST, p, false, |c| {
+            let m = months_back(1);
+            json_req(
+                c.q(&format!(
+                    "tenantId={}&fromDate={}&toDate={}",
+                    c.tenant,
+                    ist_ms(m),
+                    mgramseva::time::month_end_ms(m)
+                )),
+                json!({}),
+            )
+        });
+    }
+    add(
+        M::POST,
+        "/dashboard-analytics/dashboard/getChartV2",
+        false,
+        |c| {
+            let m = months_back(1);
+            json_req(
+                c.plain(),
+                json!({"aggregationRequestDto": {"visualizationCode": "revenueAndExpenditureTrendTwo",
+                "requestDate": {"startDate": ist_ms(m), "endDate": mgramseva::time::month_end_ms(m)}},
+                "headers": {"tenantId": c.tenant}}),
+            )
+        },
+    );
+    add(M::GET, "/home/dashboard", false, |c| get(c.plain()));
+    add(M::GET, "/home/dashboard.pdf", false, |c| get(c.plain()));
     // In-app notifications: the app's queries; an update of an event no one has (refused as
     // invalid after the gateway let it through).
     add(M::POST, "/egov-user-event/v1/events/_search", false, |c| {

@@ -777,3 +777,6 @@ pub fn consumers_with_credit(
 
 /// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
 pub mod figures;
+
+/// Read-only figures over these tables for the GP's dashboard.
+pub mod dashboard;
