@@ -7,6 +7,7 @@ pub mod ifix;
 pub mod rollout;
 pub mod vendor;
 pub mod water;
+pub mod wsreports;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     water::routes(r);
@@ -14,4 +15,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     vendor::routes(r);
     echallan::routes(r);
     rollout::routes(r);
+    wsreports::routes(r);
 }

@@ -509,3 +509,6 @@ pub fn consumers_with_credit(
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+
+/// The read-only sums of this module's tables for the water reports.
+pub use super::repo::report_lines;

@@ -438,3 +438,7 @@ pub fn receipts_not_spread(
 /// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
 #[path = "figures.rs"]
 pub mod figures;
+
+/// Read-only rows over these tables for the water reports.
+#[path = "report_figures.rs"]
+pub mod report_figures;

@@ -620,3 +620,6 @@ pub fn ledger_check(
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+
+/// The read-only rows of this module's tables for the water reports.
+pub use super::repo::report_figures;

@@ -341,3 +341,7 @@ pub fn holders(
 /// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
 #[path = "figures.rs"]
 pub mod figures;
+
+/// Read-only rows over these tables for the water reports.
+#[path = "report_rows.rs"]
+pub mod report_rows;

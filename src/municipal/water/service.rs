@@ -408,3 +408,6 @@ pub fn bill_payers(
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+
+/// The read-only rows of this module's tables for the water reports.
+pub use super::repo::report_rows;

@@ -777,3 +777,6 @@ pub fn consumers_with_credit(
 
 /// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
 pub mod figures;
+
+/// Read-only sums over these tables for the water reports.
+pub mod report_lines;
