@@ -674,7 +674,7 @@ fn csv(stem: &str, t: &Table) -> HttpResponse {
 fn pdf(p: &PageCtx, kind: Kind, stem: &str, t: &Table) -> PageResult {
     let mut doc = crate::pdf::Doc::new(p.locale);
     doc.title(&p.t(kind.title()));
-    doc.heading(&p.gp_name().to_owned());
+    doc.heading(p.gp_name());
     if !t.about.is_empty() {
         doc.text(&t.about);
     }
