@@ -56,6 +56,18 @@ pub mod codes {
     pub const INVALID_DATE: &str = "INVALID_DATE";
     /// A range whose end is before its start.
     pub const INVALID_DATE_RANGE: &str = "INVALID_DATE_RANGE";
+    /// A report period starting after today.
+    pub const REPORT_PERIOD_IN_FUTURE: &str = "REPORT_PERIOD_IN_FUTURE";
+    /// A report period longer than five years.
+    pub const REPORT_PERIOD_TOO_LONG: &str = "REPORT_PERIOD_TOO_LONG";
+    /// A report page larger than the most one page may hold.
+    pub const REPORT_LIMIT_TOO_LARGE: &str = "REPORT_LIMIT_TOO_LARGE";
+    /// A whole-report export (`limit=-1`) with more rows than the server gives at once.
+    pub const REPORT_TOO_LARGE: &str = "REPORT_TOO_LARGE";
+    /// A report sort order or sort column it does not know.
+    pub const REPORT_INVALID_SORT: &str = "REPORT_INVALID_SORT";
+    /// A financial year that does not read as `2024-25` or has not begun.
+    pub const INVALID_FINANCIAL_YEAR: &str = "INVALID_FINANCIAL_YEAR";
     /// A person's name with characters other than letters, spaces, dots and apostrophes.
     pub const INVALID_NAME: &str = "INVALID_NAME";
     /// Not a 10-digit mobile number starting 6-9.

@@ -8,6 +8,7 @@ pub mod ifix;
 pub mod rollout;
 pub mod vendor;
 pub mod water;
+pub mod wsreports;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     water::routes(r);
@@ -16,4 +17,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     echallan::routes(r);
     rollout::routes(r);
     dashboard::routes(r);
+    wsreports::routes(r);
 }

@@ -58,6 +58,8 @@ impl Models {
             "string" => v.is_string(),
             "bool" => v.is_boolean(),
             "num" => v.is_number(),
+            // `double? x = json['x']` (no cast) throws on a JSON integer.
+            "double" => v.is_f64(),
             // `as int?` throws on a JSON number written with a fraction or an exponent.
             "int" => v.is_i64() || v.is_u64(),
             "map" => v.is_object(),
@@ -114,7 +116,7 @@ impl Models {
         }
         let known = matches!(
             ty,
-            "any" | "string" | "bool" | "num" | "int" | "map" | "list"
+            "any" | "string" | "bool" | "num" | "double" | "int" | "map" | "list"
         ) || ty.contains(':');
         if known {
             self.check(ty, v, path, errs);
@@ -235,7 +237,7 @@ fn every_model_the_data_names_is_described() {
                 let last = t.rsplit(':').next().unwrap_or(t);
                 let scalar = matches!(
                     last,
-                    "any" | "string" | "bool" | "num" | "int" | "map" | "list"
+                    "any" | "string" | "bool" | "num" | "double" | "int" | "map" | "list"
                 );
                 if !scalar && !m.0.contains_key(last) {
                     missing.push(format!("{name}.{key}: {t}"));

@@ -60,3 +60,4 @@ mod security;
 mod seed;
 mod shortener;
 mod water;
+mod ws_reports;

@@ -442,3 +442,6 @@ pub mod figures;
 /// Read-only figures over these tables for the GP's dashboard.
 #[path = "dashboard.rs"]
 pub mod dashboard;
+/// Read-only rows over these tables for the water reports.
+#[path = "report_figures.rs"]
+pub mod report_figures;

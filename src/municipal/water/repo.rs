@@ -345,3 +345,6 @@ pub mod figures;
 /// Read-only figures over these tables for the GP's dashboard.
 #[path = "dashboard.rs"]
 pub mod dashboard;
+/// Read-only rows over these tables for the water reports.
+#[path = "report_rows.rs"]
+pub mod report_rows;

@@ -411,3 +411,5 @@ pub use super::repo::figures;
 
 /// The read-only figures of the GP's dashboard (`municipal::dashboard`).
 pub use super::repo::dashboard;
+/// The read-only rows of this module's tables for the water reports.
+pub use super::repo::report_rows;

@@ -1247,6 +1247,52 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
             json!({}),
         )
     });
+    add(M::POST, "/ws-services/wc/_billReport", false, |c| {
+        ws_report(c, "demandStartDate", "demandEndDate")
+    });
+    add(M::POST, "/ws-services/wc/_collectionReport", false, |c| {
+        ws_report(c, "paymentStartDate", "paymentEndDate")
+    });
+    add(
+        M::POST,
+        "/ws-services/wc/_inactiveConsumerReport",
+        false,
+        |c| ws_report(c, "monthStartDate", "monthEndDate"),
+    );
+    add(M::POST, "/ws-services/wc/month-report", false, |c| {
+        ws_report(c, "startDate", "endDate")
+    });
+    add(M::POST, "/ws-services/wc/ledger-report", false, |c| {
+        json_req(
+            c.q(&format!(
+                "tenantId={}&consumercode=WS-NONE&offset=0&limit=12&year={}",
+                c.tenant,
+                mgramseva::time::Fy::of(chrono::Utc::now()).label()
+            )),
+            json!({}),
+        )
+    });
+    for p in [
+        "/home/reports/bill",
+        "/home/reports/bill.xlsx",
+        "/home/reports/bill.csv",
+        "/home/reports/collection",
+        "/home/reports/collection.xlsx",
+        "/home/reports/collection.csv",
+        "/home/reports/inactive",
+        "/home/reports/inactive.xlsx",
+        "/home/reports/inactive.csv",
+        "/home/reports/monthly",
+        "/home/reports/monthly.xlsx",
+        "/home/reports/monthly.csv",
+        "/home/reports/monthly.pdf",
+        "/home/reports/ledger",
+        "/home/reports/ledger.xlsx",
+        "/home/reports/ledger.csv",
+        "/home/reports/ledger.pdf",
+    ] {
+        add(M::GET, p, false, |c| get(c.plain()));
+    }
     for p in [
         "/home/reports",
         "/home/reports/expenseBill",
@@ -1625,4 +1671,19 @@ impl World {
             short_key,
         }
     }
+}
+
+/// A water report's request for last month (`from`/`to` name its two day fields).
+fn ws_report(c: &Ctx<'_>, from: &str, to: &str) -> Req {
+    let m = months_back(1);
+    let end = mgramseva::time::next_month(m).pred_opt().unwrap();
+    json_req(
+        c.q(&format!(
+            "tenantId={}&{from}={}&{to}={}&offset=0&limit=10&sortOrder=ASC",
+            c.tenant,
+            m.format("%d/%m/%Y"),
+            end.format("%d/%m/%Y")
+        )),
+        json!({}),
+    )
 }

@@ -780,3 +780,5 @@ pub mod figures;
 
 /// Read-only figures over these tables for the GP's dashboard.
 pub mod dashboard;
+/// Read-only sums over these tables for the water reports.
+pub mod report_lines;
