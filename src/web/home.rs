@@ -48,6 +48,7 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::echallan::TILES,
         crate::municipal::echallan::reports_pages::TILES,
         crate::municipal::rollout::TILES,
+        crate::municipal::books::TILES,
         crate::jobs::pages::TILES,
         crate::platform::notification::TILES,
         COMING,
@@ -156,7 +157,7 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=16).collect::<Vec<u8>>());
+        assert_eq!(places, (1..=17).collect::<Vec<u8>>());
     }
 
     #[test]
