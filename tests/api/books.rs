@@ -426,3 +426,87 @@ async fn bulk_demand_posts_its_month_in_one_entry() {
     assert!(b.problems().is_empty(), "{:?}", b.problems());
     assert_eq!(b.receivable(), billed);
 }
+
+#[actix_web::test]
+async fn the_statements_as_pages_pdf_and_excel() {
+    use crate::pages::{get, log_in, mark_password_changed, session_of};
+    let b = Books::new();
+    b.the_month().await;
+    let u = b
+        .app
+        .employee("9820000009", &["SECRETARY"], Some("Harjit@2026"));
+    mark_password_changed(&b.app, u.id);
+    let s = session_of(&log_in(&b.app, "9820000009", "Harjit@2026").await);
+    let fy = mgramseva::time::Fy::of_date(today()).label();
+    let page = |path: String| {
+        let (app, s) = (&b.app, s.clone());
+        async move { get(app, &path, Some(&s)).await }
+    };
+
+    let home = page("/home".into()).await;
+    assert!(home.body.contains("href=\"/home/books\""), "the tile");
+    let rp = page(format!("/home/books/receipts-payments?fy={fy}")).await;
+    assert_eq!(rp.status, 200, "{}", rp.body);
+    for t in ["₹170", "₹120", "₹50", WATER, "2215-01-101-01-00-01"] {
+        assert!(rp.body.contains(t), "{t} not in {}", rp.body);
+    }
+    // an FY that does not exist (yet) is a form error in the page's language
+    let next = mgramseva::time::Fy(mgramseva::time::Fy::of_date(today()).0 + 1).label();
+    for bad in [next.as_str(), "2026-28", "abc", "2001-02"] {
+        let req = actix_web::test::TestRequest::get()
+            .uri(&format!("/home/books/receipts-payments?fy={bad}"));
+        let p = crate::pages::call_in(&b.app, req, Some(&s), "pa").await;
+        assert_eq!(p.status, 400, "{bad}");
+        assert!(p.body.contains("id=\"error\""), "{bad}");
+        assert!(
+            p.body.contains("ਉਹ ਵਿੱਤੀ ਸਾਲ ਚੁਣੋ"),
+            "in Punjabi: {bad}"
+        );
+    }
+    let month = month_start(0).format("%Y-%m").to_string();
+    let rec = page(format!("/home/books/reconciliation?month={month}")).await;
+    assert_eq!(rec.status, 200);
+    assert!(rec.body.contains("₹170") && rec.body.contains("₹50"));
+    let future = mgramseva::time::next_month(month_start(0))
+        .format("%Y-%m")
+        .to_string();
+    let p = page(format!("/home/books/reconciliation?month={future}")).await;
+    assert_eq!(p.status, 400, "a month to come");
+    let r = page(format!("/home/books/receivables?fy={fy}")).await;
+    assert!(r.body.contains(CONSUMER) && r.body.contains("₹130"), "{}", r.body);
+    let p = page(format!("/home/books/payables?fy={fy}")).await;
+    assert!(
+        p.body.contains("Sukhjit Electricals") && p.body.contains("₹80"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("₹120"), "a paid bill is not payable");
+    let d = page(format!("/home/books/dcb?fy={fy}")).await;
+    for t in ["₹300", "₹170", "₹130"] {
+        assert!(d.body.contains(t), "{t} not in the DCB");
+    }
+
+    // Excel: the figures as numbers
+    let download = |what: &str| {
+        actix_web::test::TestRequest::get()
+            .uri(&format!("/home/books/receipts-payments?fy={fy}&download={what}"))
+            .cookie(actix_web::cookie::Cookie::new("mgs_session", s.clone()))
+    };
+    let resp = b.app.call(download("xlsx")).await;
+    assert_eq!(resp.status(), 200);
+    let bytes = actix_web::test::read_body(resp).await;
+    use calamine::Reader as _;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let numbers: Vec<f64> = sheet
+        .rows()
+        .flat_map(|r| r.iter().filter_map(|c| c.get_float()))
+        .collect();
+    assert_eq!(numbers, vec![0.0, 170.0, 170.0, 120.0, 50.0, 170.0]);
+    let resp = b.app.call(download("pdf")).await;
+    assert_eq!(resp.status(), 200);
+    let bytes = actix_web::test::read_body(resp).await;
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+    let text = crate::calculator::pdf_text(&bytes);
+    assert!(text.contains("170"), "{text}");
+}
