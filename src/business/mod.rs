@@ -2,6 +2,7 @@
 //! `platform`, never `municipal`.
 
 pub mod apportion;
+pub mod accounts;
 pub mod billing;
 pub mod collection;
 pub mod hrms;

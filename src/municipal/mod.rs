@@ -1,6 +1,7 @@
 //! DIGIT municipal services (properties, water connections, the calculator, expenses, vendors,
 //! events). They may use `business` and `platform`.
 
+pub mod books;
 pub mod calculator;
 pub mod dashboard;
 pub mod echallan;
@@ -12,6 +13,7 @@ pub mod wsreports;
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     water::routes(r);
+    books::routes(r);
     calculator::routes(r);
     vendor::routes(r);
     echallan::routes(r);

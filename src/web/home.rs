@@ -29,6 +29,7 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::echallan::reports_pages::TILES,
         crate::municipal::rollout::TILES,
         crate::municipal::dashboard::TILES,
+        crate::municipal::books::TILES,
         crate::jobs::pages::TILES,
         crate::platform::notification::TILES,
     ]
@@ -136,7 +137,7 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=16).collect::<Vec<u8>>());
+        assert_eq!(places, (1..=17).collect::<Vec<u8>>());
     }
 
     #[test]

@@ -208,6 +208,7 @@ fn owner(table: &str) -> Option<&'static str> {
         ("job_", "jobs"),
         ("rollout_", "municipal/rollout/"),
         ("ifix_", "municipal/ifix/"),
+        ("accounts_", "business/accounts/"),
     ];
     by_prefix
         .iter()

@@ -13,6 +13,7 @@ mod app_user;
 mod app_water;
 mod apportion;
 mod billing;
+mod books;
 mod browser;
 mod calculator;
 mod citizen;

@@ -4,6 +4,7 @@
 
 mod api;
 mod bills;
+pub mod books;
 pub mod cache;
 mod check;
 pub mod json;

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
 
+pub use super::books::{owed, owed_all};
 pub use super::bills::{cancel_active_bills, fetch_bill, fetch_bills};
 pub use super::check::{LedgerProblem, ledger_check};
 pub use super::model::{Applied, Bill, Demand, DemandDetail, DemandWithLines, FullBill};
@@ -213,6 +214,9 @@ pub fn create_demand(
         actor,
         now,
     )?;
+    let id = demand.id.to_string();
+    let (t, bs, cc) = (&d.tenant_id, &d.business_service, &d.consumer_code);
+    super::books::post(conn, t, bs, cc, "DEMAND", &id, now)?;
     adjust_advance(
         conn,
         &d.tenant_id,
@@ -268,6 +272,8 @@ pub fn cancel_demand(
     let mut after = d.clone();
     after.status = "CANCELLED".to_owned();
     repo::add_history(conn, &after, reason, snapshot(&after, &lines), actor, now)?;
+    let (t, bs, cc) = (&d.tenant_id, &d.business_service, &d.consumer_code);
+    super::books::post(conn, t, bs, cc, "DEMAND_CANCELLED", &id.to_string(), now)?;
     Ok(())
 }
 
@@ -382,6 +388,8 @@ pub fn update_demand(
         let demands =
             repo::live_demands(conn, &d.tenant_id, &d.business_service, &d.consumer_code)?;
         refresh_completion(conn, &demands, now)?;
+        let (t, bs, cc) = (&d.tenant_id, &d.business_service, &d.consumer_code);
+        super::books::post(conn, t, bs, cc, "DEMAND_UPDATED", &d.id.to_string(), now)?;
     }
     // (a changed line or status has expired the consumer's active bill in the database)
     let d = repo::demand(conn, u.id)?
@@ -467,7 +475,9 @@ pub fn aggregate(
 /// [`BulkDemands`]); consumers already billed for the period are skipped. Answers the consumers
 /// whose demand was written. Their advances are not used here (see [`adjust_advance`]).
 pub fn bulk_create_demands(conn: &mut PgConnection, b: &BulkDemands<'_>) -> AppResult<Vec<String>> {
-    Ok(repo::bulk_insert_demands(conn, b)?)
+    let made = repo::bulk_insert_demands(conn, b)?;
+    super::books::post_bulk(conn, b, &made)?;
+    Ok(made)
 }
 
 /// How many of `consumers` already have a (not cancelled) demand ending between `from` and `to`.

@@ -4,6 +4,7 @@
 //! household with its payments, so they sit above both, with water's pages.
 
 mod api;
+mod books;
 mod demands_api;
 mod repo;
 pub mod service;

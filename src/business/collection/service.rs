@@ -278,6 +278,8 @@ fn take(
         let payment = record(
             conn, crypto, &filled, &bill, &settled, receipt, number, actor, now,
         )?;
+        let r = &payment.receipt_number;
+        super::books::post(conn, t, bs, code, r, false, now)?;
         if bill.business_service == "WS" {
             receipt_email(conn, crypto, &payment, bill.payer_uuid, payer.as_ref(), now)?;
         }
@@ -588,6 +590,7 @@ pub fn cancel(
         let allocs = repo::allocations(conn, p.detail_id)?;
         billing::unsettle(conn, t, bs, code, p.bill_id, &allocs, actor, now)?;
         repo::set_cancelled(conn, payment_id, actor, now)?;
+        super::books::post(conn, t, bs, code, &p.receipt_number, true, now)?;
         get(conn, payment_id)?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("payment vanished")))
     })
@@ -613,6 +616,17 @@ pub fn ledger_check(
                 ),
                 tenant_id: r.tenant_id,
                 consumer_code: r.consumer_code,
+            }),
+    );
+    let owed = billing::owed_all(conn, tenant)?;
+    let cash = super::books::cash(conn, tenant)?;
+    problems.extend(
+        crate::business::accounts::service::check(conn, tenant, &owed, &cash)?
+            .into_iter()
+            .map(|p| billing::LedgerProblem {
+                tenant_id: p.tenant_id,
+                consumer_code: p.party,
+                what: p.what,
             }),
     );
     Ok((checked, problems))

@@ -1299,6 +1299,12 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         "/home/reports/expenseBill.xlsx",
         "/home/reports/vendor",
         "/home/reports/vendor.xlsx",
+        "/home/books",
+        "/home/books/receipts-payments",
+        "/home/books/reconciliation",
+        "/home/books/receivables",
+        "/home/books/payables",
+        "/home/books/dcb",
     ] {
         add(M::GET, p, false, |c| get(c.plain()));
     }
