@@ -720,9 +720,35 @@ pub fn inr(amount: Decimal) -> String {
     }
 }
 
+/// The amount an [`inr`] text shows (`₹1,23,456.50`, `-₹80`), for a workbook to hold the
+/// number; `None` for any other text.
+pub fn parse_inr(text: &str) -> Option<Decimal> {
+    let (neg, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let digits = rest.strip_prefix('₹')?.replace(',', "");
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let v: Decimal = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
 #[cfg(test)]
 mod inr_tests {
     use super::*;
+
+    #[test]
+    fn parse_inr_reads_back_what_inr_writes() {
+        for (v, s) in [(12345650, 2), (-8000, 2), (0, 0), (150, 0), (5, 2)] {
+            let d = Decimal::new(v, s);
+            assert_eq!(parse_inr(&inr(d)), Some(d.round_dp(2)), "{d}");
+        }
+        for t in ["", "₹", "300", "₹3a", "WS/1/2", "₹1.2.3"] {
+            assert_eq!(parse_inr(t), None, "{t}");
+        }
+    }
 
     #[test]
     fn indian_grouping() {

@@ -1,8 +1,8 @@
 //! DIGIT business services (billing, collection, apportioning, dashboards, HRMS). They may use
 //! `platform`, never `municipal`.
 
-pub mod apportion;
 pub mod accounts;
+pub mod apportion;
 pub mod billing;
 pub mod collection;
 pub mod hrms;

@@ -153,7 +153,8 @@ mod tests {
                 "CORE_GPWSC_DASHBOARD",
                 "CORE_GPWSC_DETAILS_AND_RATE_INFO",
                 "CORE_REPORTS",
-                "PG_ONLINE_PAYMENTS"
+                "PG_ONLINE_PAYMENTS",
+                "CORE_GP_BOOKS"
             ]
         );
         assert_eq!(
@@ -184,8 +185,8 @@ mod tests {
         );
         assert_eq!(
             keys(&["SARPANCH"]).len(),
-            13,
-            "everything but Employees (with the month's SMS)"
+            14,
+            "everything but Employees (with the month's SMS and the books)"
         );
         assert_eq!(keys(&["EMPLOYEE"]), ["CORE_GPWSC_DETAILS_AND_RATE_INFO"]);
         assert!(

@@ -21,7 +21,11 @@ fn dec(n: i64) -> Decimal {
 /// The financial year holding `d` (1 April to 31 March).
 pub(crate) fn fy_of(d: NaiveDate) -> (NaiveDate, NaiveDate) {
     use chrono::Datelike as _;
-    let y = if d.month() >= 4 { d.year() } else { d.year() - 1 };
+    let y = if d.month() >= 4 {
+        d.year()
+    } else {
+        d.year() - 1
+    };
     (
         NaiveDate::from_ymd_opt(y, 4, 1).unwrap(),
         NaiveDate::from_ymd_opt(y + 1, 3, 31).unwrap(),
@@ -210,7 +214,12 @@ async fn the_issues_month_in_every_statement_and_a_cancelled_receipt_everywhere(
     let (from, to) = fy_of(today());
     let fy = b.cash(from, to);
     assert_eq!(
-        (fy.opening, fy.total_receipts(), fy.total_payments(), fy.closing),
+        (
+            fy.opening,
+            fy.total_receipts(),
+            fy.total_payments(),
+            fy.closing
+        ),
         (dec(0), dec(170), dec(120), dec(50))
     );
     assert_eq!(fy.receipts, vec![(WATER.to_owned(), dec(170))]);
@@ -221,10 +230,17 @@ async fn the_issues_month_in_every_statement_and_a_cancelled_receipt_everywhere(
     );
     let month = b.cash(
         month_start(0),
-        mgramseva::time::next_month(month_start(0)).pred_opt().unwrap(),
+        mgramseva::time::next_month(month_start(0))
+            .pred_opt()
+            .unwrap(),
     );
     assert_eq!(
-        (month.opening, month.total_receipts(), month.total_payments(), month.closing),
+        (
+            month.opening,
+            month.total_receipts(),
+            month.total_payments(),
+            month.closing
+        ),
         (dec(0), dec(170), dec(120), dec(50))
     );
     assert_eq!(b.receivable(), dec(130));
@@ -340,7 +356,8 @@ async fn penalty_and_advance_post_to_their_heads_and_a_tampered_line_is_found() 
         "cash against receipts: {p:?}"
     );
     assert!(
-        p.iter().any(|x| x.contains("journal RECEIVABLE (0215-01-103-00-00-00) of WS holds -1.00")),
+        p.iter()
+            .any(|x| x.contains("journal RECEIVABLE (0215-01-103-00-00-00) of WS holds -1.00")),
         "the receivable against the ledger: {p:?}"
     );
     // With the database's own guard switched off, an unbalanced entry is reported too.
@@ -458,10 +475,7 @@ async fn the_statements_as_pages_pdf_and_excel() {
         let p = crate::pages::call_in(&b.app, req, Some(&s), "pa").await;
         assert_eq!(p.status, 400, "{bad}");
         assert!(p.body.contains("id=\"error\""), "{bad}");
-        assert!(
-            p.body.contains("ਉਹ ਵਿੱਤੀ ਸਾਲ ਚੁਣੋ"),
-            "in Punjabi: {bad}"
-        );
+        assert!(p.body.contains("ਉਹ ਵਿੱਤੀ ਸਾਲ ਚੁਣੋ"), "in Punjabi: {bad}");
     }
     let month = month_start(0).format("%Y-%m").to_string();
     let rec = page(format!("/home/books/reconciliation?month={month}")).await;
@@ -473,7 +487,11 @@ async fn the_statements_as_pages_pdf_and_excel() {
     let p = page(format!("/home/books/reconciliation?month={future}")).await;
     assert_eq!(p.status, 400, "a month to come");
     let r = page(format!("/home/books/receivables?fy={fy}")).await;
-    assert!(r.body.contains(CONSUMER) && r.body.contains("₹130"), "{}", r.body);
+    assert!(
+        r.body.contains(CONSUMER) && r.body.contains("₹130"),
+        "{}",
+        r.body
+    );
     let p = page(format!("/home/books/payables?fy={fy}")).await;
     assert!(
         p.body.contains("Sukhjit Electricals") && p.body.contains("₹80"),
@@ -489,13 +507,15 @@ async fn the_statements_as_pages_pdf_and_excel() {
     // Excel: the figures as numbers
     let download = |what: &str| {
         actix_web::test::TestRequest::get()
-            .uri(&format!("/home/books/receipts-payments?fy={fy}&download={what}"))
+            .uri(&format!(
+                "/home/books/receipts-payments?fy={fy}&download={what}"
+            ))
             .cookie(actix_web::cookie::Cookie::new("mgs_session", s.clone()))
     };
     let resp = b.app.call(download("xlsx")).await;
     assert_eq!(resp.status(), 200);
     let bytes = actix_web::test::read_body(resp).await;
-    use calamine::Reader as _;
+    use calamine::{DataType as _, Reader as _};
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let numbers: Vec<f64> = sheet

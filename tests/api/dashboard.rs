@@ -14,7 +14,7 @@ use crate::expense_reports::{bill, vendor};
 use crate::helpers::*;
 use crate::pages::get;
 
-const WC: &str = "/ws-services/wc";
+pub(crate) const WC: &str = "/ws-services/wc";
 
 /// A household of the GP with a demand of this month's water charges (and `more` lines).
 async fn billed(app: &TestApp, admin: &str, mobile: &str, old: &str, lines: Value) -> String {
@@ -83,7 +83,7 @@ async fn call(app: &TestApp, token: &str, path: &str, query: &str) -> (StatusCod
     .await
 }
 
-async fn revenue(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn revenue(app: &TestApp, token: &str) -> Value {
     let (s, v) = call(
         app,
         token,
@@ -131,7 +131,7 @@ async fn this_month(app: &TestApp, token: &str) -> Value {
 
 use chrono::Datelike as _;
 
-async fn expense(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn expense(app: &TestApp, token: &str) -> Value {
     let (s, v) = call(
         app,
         token,
@@ -144,7 +144,7 @@ async fn expense(app: &TestApp, token: &str) -> Value {
 }
 
 /// The page's month table: the row of this month, as (cell texts).
-async fn page_row(app: &TestApp, sid: &str) -> Vec<String> {
+pub(crate) async fn page_row(app: &TestApp, sid: &str) -> Vec<String> {
     let p = get(app, "/home/dashboard?lang=en", Some(sid)).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     let label = format!(

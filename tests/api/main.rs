@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod accounts_agree;
 mod app_client;
 mod app_i18n;
 mod app_link;

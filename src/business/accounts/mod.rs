@@ -9,6 +9,7 @@
 //! Owns `accounts_*`.
 
 pub mod coa;
+mod model;
 mod repo;
 pub mod service;
 pub mod statements;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Nullable, Numeric, Text};
 use rust_decimal::Decimal;
 
-use super::service::{Balances, Event};
+use super::model::{Balances, Event};
 
 #[derive(QueryableByName)]
 struct Bal {

@@ -11,36 +11,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use rust_decimal::Decimal;
 
 use super::coa::{self, ADVANCE, CASH, OPENING, PAYABLE, RECEIVABLE};
+pub(super) use super::model::Balances;
+pub use super::model::{Event, day_of};
 use super::repo;
 use crate::error::AppResult;
-use crate::time::IST;
-
-/// One money event: which GP, what happened (`DEMAND`, `COLLECTION`, `…_CANCELLED`, …), the
-/// record it came from (demand id, receipt number, batch), and when.
-#[derive(Clone, Copy, Debug)]
-pub struct Event<'a> {
-    pub tenant: &'a str,
-    pub kind: &'a str,
-    pub source: &'a str,
-    pub now: DateTime<Utc>,
-}
-
-impl Event<'_> {
-    /// The IST day the entry is dated.
-    pub fn day(&self) -> NaiveDate {
-        day_of(self.now)
-    }
-}
-
-/// The IST day of an instant.
-pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&IST).date_naive()
-}
 
 /// What the ledger says of one consumer (or expense bill) and tax head, over its live demands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,15 +39,16 @@ pub fn is_expense(service: &str) -> bool {
     service.starts_with("EXPENSE.")
 }
 
-/// (party, account, head) → the balance it should hold (debit positive).
-pub(super) type Balances = BTreeMap<(String, String, Option<String>), Decimal>;
-
 /// The balances the ledger's figures mean (every line of it balances on its own).
 fn targets(service: &str, owed: &[Owed]) -> Balances {
     let mut out = Balances::new();
     let mut add = |party: &str, account: &str, head: Option<&str>, v: Decimal| {
-        *out.entry((party.to_owned(), account.to_owned(), head.map(str::to_owned)))
-            .or_default() += v;
+        *out.entry((
+            party.to_owned(),
+            account.to_owned(),
+            head.map(str::to_owned),
+        ))
+        .or_default() += v;
     };
     for o in owed {
         let head = coa::head_of(&o.tax_head);

@@ -124,7 +124,11 @@ fn aged(
 }
 
 /// Format IV: what each consumer owes as of `as_of`, by age.
-pub fn receivables(conn: &mut PgConnection, tenant: &str, as_of: NaiveDate) -> AppResult<Vec<Aged>> {
+pub fn receivables(
+    conn: &mut PgConnection,
+    tenant: &str,
+    as_of: NaiveDate,
+) -> AppResult<Vec<Aged>> {
     aged(conn, tenant, RECEIVABLE, Decimal::ONE, as_of)
 }
 

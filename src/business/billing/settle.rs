@@ -410,7 +410,15 @@ pub fn adjust_advance(
     }
     let applied = apply(conn, service, &demands, &a, now)?;
     repo::record_adjustments(conn, tenant, &applied, "ADVANCE_ADJUSTED", now)?;
-    super::books::post(conn, tenant, service, consumer, "ADVANCE_ADJUSTED", consumer, now)?;
+    super::books::post(
+        conn,
+        tenant,
+        service,
+        consumer,
+        "ADVANCE_ADJUSTED",
+        consumer,
+        now,
+    )?;
     Ok(a.credit_used)
 }
 

@@ -3,7 +3,6 @@
 //! with its PDF and Excel. Here, above the books, because the payables name each bill's vendor.
 
 pub mod pages;
-mod render;
 
 pub use pages::TILES;
 

@@ -8,7 +8,6 @@
 mod api;
 pub mod chart;
 pub mod pages;
-mod pdf;
 pub mod service;
 
 pub use pages::TILES;

@@ -587,6 +587,7 @@ async fn show(mut page: StaffPage, q: web::Query<Query>, kind: Kind, out: Out) -
 
 /// The whole report as a workbook: headings in bold, the rows, then the totals in bold.
 fn xlsx(stem: &str, t: &Table) -> PageResult {
+    use rust_decimal::prelude::ToPrimitive as _;
     use rust_xlsxwriter::{Format, Workbook};
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
     let mut book = Workbook::new();
@@ -604,20 +605,31 @@ fn xlsx(stem: &str, t: &Table) -> PageResult {
             .write_string_with_format(r, u16::try_from(c).unwrap_or(0), h, &bold)
             .map_err(fail)?;
     }
+    // amounts go in as numbers (the sheet can sum them), shown with two decimals
+    let money = Format::new().set_num_format("#,##0.00");
+    let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
+    let mut cell = |r: u32, c: usize, v: &str, total: bool| {
+        let c = u16::try_from(c).unwrap_or(0);
+        match crate::words::parse_inr(v).and_then(|d| d.to_f64()) {
+            Some(n) => {
+                sheet.write_number_with_format(r, c, n, if total { &money_bold } else { &money })
+            }
+            None if total => sheet.write_string_with_format(r, c, v, &bold),
+            None => sheet.write_string(r, c, v),
+        }
+        .map(|_| ())
+        .map_err(fail)
+    };
     for row in &t.rows {
         r += 1;
         for (c, v) in row.iter().enumerate() {
-            sheet
-                .write_string(r, u16::try_from(c).unwrap_or(0), v)
-                .map_err(fail)?;
+            cell(r, c, v, false)?;
         }
     }
     if !t.totals.is_empty() {
         r += 1;
         for (c, v) in t.totals.iter().enumerate() {
-            sheet
-                .write_string_with_format(r, u16::try_from(c).unwrap_or(0), v, &bold)
-                .map_err(fail)?;
+            cell(r, c, v, true)?;
         }
     }
     let bytes = book.save_to_buffer().map_err(fail)?;
@@ -630,7 +642,12 @@ fn xlsx(stem: &str, t: &Table) -> PageResult {
         .body(bytes))
 }
 
+/// A cell of the CSV: an amount as a plain number with two decimals (a spreadsheet reads it as
+/// one), any other text quoted when it has to be.
 fn csv_cell(s: &str) -> String {
+    if let Some(d) = crate::words::parse_inr(s) {
+        return format!("{:.2}", d.round_dp(2));
+    }
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

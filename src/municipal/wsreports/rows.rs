@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use crate::business::{billing, collection};
 use crate::error::AppResult;
 use crate::municipal::echallan::report_rows::{day_end, day_start};
+use crate::municipal::water::service::report_rows as water_rows;
 use crate::municipal::water::service::{self as water, Criteria, Ctx, Household};
 
 /// A household as the reports name it.
@@ -166,7 +167,7 @@ pub fn inactive_rows(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<InactiveRow>> {
-    let changes = water::report_rows::status_changes(conn, tenant, day_start(from), day_end(to))?;
+    let changes = water_rows::status_changes(conn, tenant, day_start(from), day_end(to))?;
     let mut who: Vec<uuid::Uuid> = changes.iter().filter_map(|c| c.actor).collect();
     who.sort();
     who.dedup();

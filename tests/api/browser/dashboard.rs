@@ -1,7 +1,8 @@
 //! The GP's dashboard on a 360×740 phone in Punjabi (issue 17, item 3): opened from its home
 //! tile, this month of ₹300 billed, ₹170 collected, ₹120 paid and ₹80 unpaid in the month
 //! table (Surplus/Deficit ₹50), the trend drawn as SVG, the page fitting the phone; then this
-//! month chosen, its Collections tab listing the household.
+//! month chosen, its Collections tab listing the household; then the Reports tile, the monthly
+//! report of the month, and its Excel read back: the household's ₹300, ₹170 and ₹130.
 
 use chrono::Datelike as _;
 
@@ -58,4 +59,48 @@ fn the_dashboard_shows_the_month_on_a_phone_and_switches_to_it() {
     std::io::Write::write_all(&mut gz, &body).unwrap();
     let size = gz.finish().unwrap().len();
     assert!(size < 5 * 1024, "{size} bytes gzipped");
+
+    // the month's report from the Reports tile, and its workbook read back
+    b.go(&format!("{base}/home"));
+    b.click("a[href='/home/reports']");
+    b.wait_text("id=\"report-monthly\"");
+    b.click("#report-monthly");
+    b.wait_text("id=\"register\"");
+    assert!(b.fits_width(), "the report pans sideways on a phone");
+    let table = text_of(&b, "#register");
+    for figure in ["₹300", "₹170", "₹130"] {
+        assert!(table.contains(figure), "{figure} not in {table}");
+    }
+    let href = b.js("return document.getElementById('export-xlsx').getAttribute('href');");
+    let (status, ctype, xlsx) = get_with_cookies(port, href.as_str().unwrap(), &b.cookie_header());
+    assert_eq!(status, 200);
+    assert_eq!(
+        ctype,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    use calamine::{DataType as _, Reader as _};
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let row: Vec<f64> = sheet
+        .rows()
+        .find(|r| r.iter().any(|c| c.to_string().starts_with("WS/")))
+        .expect("the household's row")
+        .iter()
+        .filter_map(|c| c.get_float())
+        .collect();
+    for figure in [300.0, 170.0, 130.0] {
+        assert!(row.contains(&figure), "{figure} not in {row:?}");
+    }
+    // and the CSV: the amounts as plain numbers
+    let href = b.js("return document.getElementById('export-csv').getAttribute('href');");
+    let (status, _, csv) = get_with_cookies(port, href.as_str().unwrap(), &b.cookie_header());
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.contains("WS/"))
+        .expect("the household's line");
+    for figure in [",300.00,", ",170.00,", ",130.00"] {
+        assert!(line.contains(figure), "{figure} not in {line}");
+    }
 }

@@ -6,11 +6,11 @@
 use actix_web::web;
 use chrono::Utc;
 
-use super::pages::{self, Query, TabData, cut_name};
-use super::service::ist_day;
+use super::{self as pages, Query, TabData, cut_name};
 use crate::db;
 use crate::error::AppError;
 use crate::http::page::{PageResult, StaffPage, pdf_response};
+use crate::municipal::dashboard::service::ist_day;
 use crate::time::Fy;
 use crate::words::inr;
 

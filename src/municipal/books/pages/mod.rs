@@ -6,7 +6,8 @@ use askama::Template;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::render::{Cell, Section, Shown, pdf, shown, xlsx};
+mod render;
+
 use crate::business::accounts::{coa, statements};
 use crate::db;
 use crate::http::page::{PageCtx, PageResult, StaffPage, Tile, pdf_response};
@@ -14,6 +15,7 @@ use crate::http::routes::{Access, Routes};
 use crate::municipal::echallan::reports_pages::REPORT_ROLES;
 use crate::municipal::echallan::service as challans;
 use crate::time::{Fy, IST};
+use render::{Cell, Section, Shown, pdf, shown, xlsx};
 
 pub const TILES: &[Tile] = &[Tile {
     place: 17,
@@ -144,7 +146,8 @@ fn as_of(per: &Period) -> NaiveDate {
     per.to.min(today())
 }
 
-type Build = fn(&mut diesel::PgConnection, &PageCtx, &str, &Period) -> crate::error::AppResult<Vec<Section>>;
+type Build =
+    fn(&mut diesel::PgConnection, &PageCtx, &str, &Period) -> crate::error::AppResult<Vec<Section>>;
 
 async fn statement(mut page: StaffPage, q: Query, which: usize, build: Build) -> PageResult {
     let p = page.ctx()?;
@@ -172,10 +175,18 @@ async fn statement(mut page: StaffPage, q: Query, which: usize, build: Build) ->
     match (q.download.as_deref(), &per) {
         (Some("pdf"), Some(per)) => {
             let bytes = pdf(p.locale, &title, &subtitle, &sections)?;
-            return Ok(pdf_response(&file_name(&page.tenant, path, &per.picked), bytes));
+            return Ok(pdf_response(
+                &file_name(&page.tenant, path, &per.picked),
+                bytes,
+            ));
         }
         (Some("xlsx"), Some(per)) => {
-            return xlsx(&file_name(&page.tenant, path, &per.picked), &title, &subtitle, &sections);
+            return xlsx(
+                &file_name(&page.tenant, path, &per.picked),
+                &title,
+                &subtitle,
+                &sections,
+            );
         }
         _ => {}
     }
@@ -229,7 +240,11 @@ async fn receipts_payments(page: StaffPage, q: web::Query<Query>) -> PageResult 
     statement(page, q.into_inner(), 0, |c, p, t, per| {
         let a = statements::cash_account(c, t, per.from, per.to)?;
         let heads = vec![p.t("BOOKS_CODE"), p.t("BOOKS_HEAD"), p.t("BOOKS_AMOUNT")];
-        let mut receipts = vec![vec![text("-"), text(p.t("BOOKS_OPENING_CASH")), money(a.opening)]];
+        let mut receipts = vec![vec![
+            text("-"),
+            text(p.t("BOOKS_OPENING_CASH")),
+            money(a.opening),
+        ]];
         receipts.extend(
             a.receipts
                 .iter()
@@ -242,8 +257,16 @@ async fn receipts_payments(page: StaffPage, q: web::Query<Query>) -> PageResult 
             .iter()
             .map(|(h, v)| vec![text(h.as_str()), text(head_name(p, h)), money(*v)])
             .collect();
-        payments.push(vec![text("-"), text(p.t("BOOKS_CLOSING_CASH")), money(a.closing)]);
-        payments.push(vec![text(""), text(p.t("BOOKS_TOTAL")), money(a.total_payments() + a.closing)]);
+        payments.push(vec![
+            text("-"),
+            text(p.t("BOOKS_CLOSING_CASH")),
+            money(a.closing),
+        ]);
+        payments.push(vec![
+            text(""),
+            text(p.t("BOOKS_TOTAL")),
+            money(a.total_payments() + a.closing),
+        ]);
         Ok(vec![
             Section {
                 title: p.t("BOOKS_RECEIPTS"),
@@ -383,9 +406,8 @@ async fn dcb(page: StaffPage, q: web::Query<Query>) -> PageResult {
                 ]
             })
             .collect();
-        let sum = |f: fn(&statements::DcbRow) -> rust_decimal::Decimal| {
-            money(rows.iter().map(f).sum())
-        };
+        let sum =
+            |f: fn(&statements::DcbRow) -> rust_decimal::Decimal| money(rows.iter().map(f).sum());
         out.push(vec![
             text(p.t("BOOKS_TOTAL")),
             sum(|r| r.opening),

@@ -99,7 +99,9 @@ pub fn xlsx(file: &str, title: &str, subtitle: &str, sections: &[Section]) -> Pa
         row += 1;
         for (c, h) in s.heads.iter().enumerate() {
             let c = u16::try_from(c).unwrap_or(0);
-            sheet.write_string_with_format(row, c, h, &bold).map_err(fail)?;
+            sheet
+                .write_string_with_format(row, c, h, &bold)
+                .map_err(fail)?;
         }
         row += 1;
         for r in &s.rows {
@@ -119,6 +121,9 @@ pub fn xlsx(file: &str, title: &str, subtitle: &str, sections: &[Section]) -> Pa
     let bytes = book.save_to_buffer().map_err(fail)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(crate::http::disposition("attachment", &format!("{file}.xlsx")))
+        .insert_header(crate::http::disposition(
+            "attachment",
+            &format!("{file}.xlsx"),
+        ))
         .body(bytes))
 }

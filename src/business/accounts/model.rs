@@ -1,0 +1,33 @@
+//! The journal's shared types: what a posting is about and the balances it trues up.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::time::IST;
+
+/// One money event: which GP, what happened (`DEMAND`, `COLLECTION`, `…_CANCELLED`, …), the
+/// record it came from (demand id, receipt number, batch), and when.
+#[derive(Clone, Copy, Debug)]
+pub struct Event<'a> {
+    pub tenant: &'a str,
+    pub kind: &'a str,
+    pub source: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl Event<'_> {
+    /// The IST day the entry is dated.
+    pub fn day(&self) -> NaiveDate {
+        day_of(self.now)
+    }
+}
+
+/// The IST day of an instant.
+pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&IST).date_naive()
+}
+
+/// (party, account, head) → the balance it should hold (debit positive).
+pub type Balances = BTreeMap<(String, String, Option<String>), Decimal>;
