@@ -2,6 +2,7 @@
 //! error handlers for extractors, and the request span.
 
 pub mod envelope;
+pub mod export;
 pub mod gateway;
 pub mod headers;
 pub mod multipart;

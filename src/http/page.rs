@@ -611,15 +611,14 @@ pub struct CsrfOnly {
 
 csrf_forms!(CsrfOnly);
 
-/// A home tile: message key, target, the roles that see it (empty: everyone), whether its
-/// screen exists yet, and its place on the home screen (product.md §1.2). Each module declares
+/// A home tile: message key, target, the roles that see it (empty: everyone), and its place on
+/// the home screen (product.md §1.2). Each module declares
 /// the tiles of its screens; the home page shows them in place order.
 pub struct Tile {
     pub place: u8,
     pub key: &'static str,
     pub href: &'static str,
     pub roles: &'static [&'static str],
-    pub ready: bool,
 }
 
 /// 404 as a page.

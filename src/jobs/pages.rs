@@ -22,7 +22,6 @@ pub const TILES: &[Tile] = &[Tile {
     key: "JOBS_TITLE",
     href: PATH,
     roles: ROLES,
-    ready: true,
 }];
 
 pub fn routes(r: &mut Routes<'_>) {

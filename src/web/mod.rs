@@ -64,15 +64,24 @@ fn asset(path: &str) -> Option<(&'static [u8], &'static str)> {
     })
 }
 
-/// What is sent of a static file: a script without its whole-line `//` comments (they document
-/// the source; a cheap phone need not download them).
+/// What is sent of a static file: a script without its whole-line `//` comments, a stylesheet
+/// without its whole-line `/* … */` comments (they document the source; a cheap phone need not
+/// download them).
 fn served(path: &str, bytes: &'static [u8]) -> Vec<u8> {
-    if !path.ends_with(".js") {
+    let comment = |l: &str| {
+        let l = l.trim();
+        if path.ends_with(".js") {
+            l.starts_with("//")
+        } else {
+            l.starts_with("/*") && l.ends_with("*/")
+        }
+    };
+    if !path.ends_with(".js") && !path.ends_with(".css") {
         return bytes.to_vec();
     }
     let text = String::from_utf8_lossy(bytes);
     let mut out = String::with_capacity(text.len());
-    for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+    for line in text.lines().filter(|l| !comment(l)) {
         out.push_str(line);
         out.push('\n');
     }
@@ -123,15 +132,18 @@ async fn static_file(req: actix_web::HttpRequest, path: web::Path<String>) -> Ht
 #[cfg(test)]
 mod tests {
     #[test]
-    fn scripts_are_sent_without_their_comment_lines() {
+    fn scripts_and_stylesheets_are_sent_without_their_comment_lines() {
         let js = super::served(
             "js/app.js",
             b"// what it does\nvar a = 1; // kept\n  // gone\nf(a);\n",
         );
         assert_eq!(js, b"var a = 1; // kept\nf(a);\n");
         assert_eq!(
-            super::served("css/app.css", b"/* c */ a{}\n"),
-            b"/* c */ a{}\n"
+            super::served(
+                "css/app.css",
+                b"/* c */ a{}\n  /* gone */\nb{} /* kept */\n"
+            ),
+            b"/* c */ a{}\nb{} /* kept */\n"
         );
     }
 }

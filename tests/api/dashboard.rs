@@ -404,11 +404,29 @@ async fn the_page_shows_the_tabs_the_trend_and_the_scores() {
     )
     .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    // the overview: the trend, the month table, the scores; the tabs as links
     assert!(p.body.contains("<svg class=\"trend\""), "{}", p.body);
     assert!(
-        p.body.contains("<desc id=\"trend-d\">"),
-        "numbers for screen readers"
+        p.body.contains("<desc id=\"trend-d\">") && p.body.contains("id=\"months\""),
+        "a description, and the numbers in the month table for screen readers"
     );
+    assert!(p.body.contains("id=\"scores\""));
+    assert!(
+        p.body.contains(&format!(
+            "href=\"/home/dashboard?fy={fy}&#38;month={month}&#38;tab=1\""
+        )),
+        "the Expenditure tab, its link escaped once: {}",
+        p.body
+    );
+    // the month's Collections tab: the revenue figures and the households
+    let p = get(
+        &app,
+        &format!("/home/dashboard?lang=en&fy={fy}&month={month}&tab=0"),
+        Some(&sid),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("id=\"revenue\"") && !p.body.contains("id=\"months\""));
     assert!(
         p.body.contains("All (1)") && p.body.contains("Residential (1)"),
         "{}",
@@ -440,8 +458,8 @@ async fn the_page_shows_the_tabs_the_trend_and_the_scores() {
     .await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert!(pdf.body.starts_with("%PDF"), "a PDF");
-    // an unknown year falls back to this one, and says so
+    // an unknown year is a form error: this year is shown beside it
     let p = get(&app, "/home/dashboard?lang=en&fy=1990-91", Some(&sid)).await;
-    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(p.body.contains("id=\"problem\""));
 }

@@ -39,7 +39,6 @@ pub const TILES: &[Tile] = &[Tile {
     key: "CORE_EMPLOYEES",
     href: "/home/hrms",
     roles: HRMS,
-    ready: true,
 }];
 
 const PAGE: i64 = 50;

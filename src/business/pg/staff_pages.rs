@@ -33,7 +33,6 @@ pub const TILES: &[Tile] = &[Tile {
     key: "PG_ONLINE_PAYMENTS",
     href: PATH,
     roles: ROLES,
-    ready: true,
 }];
 
 pub fn routes(r: &mut Routes<'_>) {

@@ -38,14 +38,12 @@ pub const TILES: &[Tile] = &[
         key: "CORE_GENERATE_DEMAND",
         href: "/home/billmanualgenerate",
         roles: DEMAND_ROLES,
-        ready: true,
     },
     Tile {
         place: 10,
         key: "CORE_GPWSC_DETAILS_AND_RATE_INFO",
         href: "/home/villagedetails",
         roles: RATE_CARD_ROLES,
-        ready: true,
     },
 ];
 

@@ -35,14 +35,12 @@ pub const TILES: &[Tile] = &[
         key: "CORE_ADD_EXPENSES_RECORD",
         href: "/home/addExpense",
         roles: EXPENSE_ROLES,
-        ready: true,
     },
     Tile {
         place: 5,
         key: "CORE_UPDATE_EXPENSES",
         href: "/home/searchExpense",
         roles: EXPENSE_ROLES,
-        ready: true,
     },
 ];
 

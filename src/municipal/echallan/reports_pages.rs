@@ -1,8 +1,8 @@
 //! The reports screens that need expenses (product.md §2.8): the reports index, the expense bill
 //! report and the vendor report, each with a month picker, ten rows a page and the whole month
-//! as an Excel workbook (the app's `limit=-1` download).
+//! as an Excel workbook or a CSV (the app's `limit=-1` download).
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{http::StatusCode, web};
 use askama::Template;
 use chrono::{Datelike, NaiveDate, Utc};
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::report_rows::{BillReportRow, bill_report};
 use crate::db;
 use crate::error::AppError;
+use crate::http::export::{Table, csv, xlsx};
 use crate::http::page::{PageCtx, PageResult, StaffPage, Tile};
 use crate::http::routes::{Access, Routes};
 use crate::municipal::vendor::report::{VendorRow, rows as vendor_rows};
@@ -32,16 +33,33 @@ pub const TILES: &[Tile] = &[Tile {
     key: "CORE_REPORTS",
     href: "/home/reports",
     roles: REPORT_ROLES,
-    ready: true,
 }];
 
 pub fn routes(r: &mut Routes<'_>) {
     let view = Access::Page(REPORT_ROLES);
     r.get("/home/reports", view, index)
         .get("/home/reports/expenseBill", view, expense_bill)
-        .get("/home/reports/expenseBill.xlsx", view, expense_bill_xlsx)
+        .get(
+            "/home/reports/expenseBill.xlsx",
+            view,
+            |page: StaffPage, q: web::Query<MonthQuery>| expense_bill_down(page, q, Down::Xlsx),
+        )
+        .get(
+            "/home/reports/expenseBill.csv",
+            view,
+            |page: StaffPage, q: web::Query<MonthQuery>| expense_bill_down(page, q, Down::Csv),
+        )
         .get("/home/reports/vendor", view, vendor)
-        .get("/home/reports/vendor.xlsx", view, vendor_xlsx);
+        .get(
+            "/home/reports/vendor.xlsx",
+            view,
+            |page: StaffPage, q: web::Query<MonthQuery>| vendor_down(page, q, Down::Xlsx),
+        )
+        .get(
+            "/home/reports/vendor.csv",
+            view,
+            |page: StaffPage, q: web::Query<MonthQuery>| vendor_down(page, q, Down::Csv),
+        );
 }
 
 const PAGE_ROWS: usize = 10;
@@ -250,13 +268,17 @@ async fn expense_bill(mut page: StaffPage, q: web::Query<MonthQuery>) -> PageRes
     )
 }
 
-async fn expense_bill_xlsx(mut page: StaffPage, q: web::Query<MonthQuery>) -> PageResult {
+async fn expense_bill_down(
+    mut page: StaffPage,
+    q: web::Query<MonthQuery>,
+    down: Down,
+) -> PageResult {
     let p = page.ctx()?;
     let month = month_of(&q).ok_or_else(crate::http::page::not_found)?;
     let rows = bill_rows_of(&page, Some(month)).await?;
     let cells: Vec<Vec<String>> = rows.iter().map(|r| bill_cells(&p, r)).collect();
     let heads: Vec<String> = BILL_HEADS.iter().map(|k| p.t(k)).collect();
-    xlsx(&page.tenant, "ExpenseBillReport", month, &heads, &cells)
+    download(&page.tenant, "ExpenseBillReport", month, heads, cells, down)
 }
 
 const VENDOR_HEADS: &[&str] = &[
@@ -307,47 +329,40 @@ async fn vendor(mut page: StaffPage, q: web::Query<MonthQuery>) -> PageResult {
     )
 }
 
-async fn vendor_xlsx(mut page: StaffPage, q: web::Query<MonthQuery>) -> PageResult {
+async fn vendor_down(mut page: StaffPage, q: web::Query<MonthQuery>, down: Down) -> PageResult {
     let p = page.ctx()?;
     let month = month_of(&q).ok_or_else(crate::http::page::not_found)?;
     let rows = vendor_rows_of(&page, Some(month)).await?;
     let cells: Vec<Vec<String>> = rows.iter().map(|r| vendor_cells(&p, r)).collect();
     let heads: Vec<String> = VENDOR_HEADS.iter().map(|k| p.t(k)).collect();
-    xlsx(&page.tenant, "VendorReport", month, &heads, &cells)
+    download(&page.tenant, "VendorReport", month, heads, cells, down)
 }
 
-/// A report as a workbook: the headings in bold, then the rows, named like the app's
-/// (`<Report>_<gp>_<MM-YYYY>.xlsx`).
-fn xlsx(
+/// Which download of a report.
+#[derive(Clone, Copy)]
+enum Down {
+    Xlsx,
+    Csv,
+}
+
+/// A report's month as a workbook or a CSV, named like the app's (`<Report>_<gp>_<MM-YYYY>`).
+fn download(
     tenant: &str,
     name: &str,
     month: NaiveDate,
-    heads: &[String],
-    rows: &[Vec<String>],
+    heads: Vec<String>,
+    rows: Vec<Vec<String>>,
+    down: Down,
 ) -> PageResult {
-    use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = Format::new().set_bold();
-    for (c, h) in heads.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, u16::try_from(c).unwrap_or(0), h, &bold)
-            .map_err(fail)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        for (c, v) in r.iter().enumerate() {
-            sheet
-                .write_string(row, u16::try_from(c).unwrap_or(0), v)
-                .map_err(fail)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(fail)?;
     let gp = tenant.split_once('.').map_or(tenant, |(_, g)| g);
-    let file = format!("{name}_{gp}_{}.xlsx", month.format("%m-%Y"));
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(crate::http::disposition("attachment", &file))
-        .body(bytes))
+    let stem = format!("{name}_{gp}_{}", month.format("%m-%Y"));
+    let t = Table {
+        heads,
+        rows,
+        ..Table::default()
+    };
+    match down {
+        Down::Xlsx => xlsx(&stem, &t),
+        Down::Csv => Ok(csv(&stem, &t)),
+    }
 }

@@ -19,7 +19,6 @@ pub const TILES: &[Tile] = &[Tile {
     key: "ROLLOUT_TITLE",
     href: PATH,
     roles: super::ROLES,
-    ready: true,
 }];
 
 pub fn routes(r: &mut Routes<'_>) {

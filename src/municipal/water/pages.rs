@@ -71,35 +71,30 @@ pub const TILES: &[Tile] = &[
         key: "CORE_HOUSEHOLD_REGISTER",
         href: "/home/householdRegister",
         roles: COLLECT_ROLES,
-        ready: true,
     },
     Tile {
         place: 2,
         key: "CORE_COLLECT_PAYMENTS",
         href: "/home/collect",
         roles: COLLECT_ROLES,
-        ready: true,
     },
     Tile {
         place: 3,
         key: "CORE_DOWNLOAD_BILLS_AND_RECEIPTS",
         href: "/home/consumers",
         roles: RECEIPT_ROLES,
-        ready: true,
     },
     Tile {
         place: 7,
         key: "CORE_CONSUMER_CREATE",
         href: "/home/consumercreate",
         roles: CONSUMER_ROLES,
-        ready: true,
     },
     Tile {
         place: 8,
         key: "CORE_UPDATE_CONSUMER_DETAILS",
         href: "/home/consumers",
         roles: CONSUMER_ROLES,
-        ready: true,
     },
 ];
 

@@ -3,7 +3,7 @@
 //! whole report as Excel and CSV (and PDF for the two ledgers). The consumer ledger opens from
 //! the household's page.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{http::StatusCode, web};
 use askama::Template;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -186,14 +186,7 @@ fn pick(kind: Kind, q: &Query) -> Picked {
     p
 }
 
-/// A report as its cells read: headings, rows, and the totals row (empty when it has none).
-struct Table {
-    heads: Vec<String>,
-    rows: Vec<Vec<String>>,
-    totals: Vec<String>,
-    /// A line above the table (the consumer ledger's household).
-    about: String,
-}
+use crate::http::export::{Table, csv, xlsx};
 
 fn day_of(t: Option<chrono::DateTime<Utc>>) -> String {
     t.map(ist_date).unwrap_or_else(|| "-".to_owned())
@@ -585,108 +578,6 @@ async fn show(mut page: StaffPage, q: web::Query<Query>, kind: Kind, out: Out) -
     page.render(status, shown)
 }
 
-/// The whole report as a workbook: headings in bold, the rows, then the totals in bold.
-fn xlsx(stem: &str, t: &Table) -> PageResult {
-    use rust_decimal::prelude::ToPrimitive as _;
-    use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = Format::new().set_bold();
-    let mut r = 0u32;
-    if !t.about.is_empty() {
-        sheet
-            .write_string_with_format(0, 0, &t.about, &bold)
-            .map_err(fail)?;
-        r = 1;
-    }
-    for (c, h) in t.heads.iter().enumerate() {
-        sheet
-            .write_string_with_format(r, u16::try_from(c).unwrap_or(0), h, &bold)
-            .map_err(fail)?;
-    }
-    // amounts go in as numbers (the sheet can sum them), shown with two decimals
-    let money = Format::new().set_num_format("#,##0.00");
-    let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
-    let mut cell = |r: u32, c: usize, v: &str, total: bool| {
-        let c = u16::try_from(c).unwrap_or(0);
-        match crate::words::parse_inr(v).and_then(|d| d.to_f64()) {
-            Some(n) => {
-                sheet.write_number_with_format(r, c, n, if total { &money_bold } else { &money })
-            }
-            None if total => sheet.write_string_with_format(r, c, v, &bold),
-            None => sheet.write_string(r, c, v),
-        }
-        .map(|_| ())
-        .map_err(fail)
-    };
-    for row in &t.rows {
-        r += 1;
-        for (c, v) in row.iter().enumerate() {
-            cell(r, c, v, false)?;
-        }
-    }
-    if !t.totals.is_empty() {
-        r += 1;
-        for (c, v) in t.totals.iter().enumerate() {
-            cell(r, c, v, true)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(fail)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(crate::http::disposition(
-            "attachment",
-            &format!("{stem}.xlsx"),
-        ))
-        .body(bytes))
-}
-
-/// A cell of the CSV: an amount as a plain number with two decimals (a spreadsheet reads it as
-/// one), any other text quoted when it has to be.
-fn csv_cell(s: &str) -> String {
-    if let Some(d) = crate::words::parse_inr(s) {
-        return format!("{:.2}", d.round_dp(2));
-    }
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-/// The whole report as CSV (UTF-8 with a byte-order mark, so spreadsheets read Gurmukhi).
-fn csv(stem: &str, t: &Table) -> HttpResponse {
-    let mut out = String::from("\u{feff}");
-    let mut line = |cells: &[String]| {
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-    };
-    if !t.about.is_empty() {
-        line(std::slice::from_ref(&t.about));
-    }
-    line(&t.heads);
-    for r in &t.rows {
-        line(r);
-    }
-    if !t.totals.is_empty() {
-        line(&t.totals);
-    }
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(crate::http::disposition(
-            "attachment",
-            &format!("{stem}.csv"),
-        ))
-        .body(out)
-}
-
 /// The monthly or consumer ledger as a PDF in the page's language.
 fn pdf(p: &PageCtx, kind: Kind, stem: &str, t: &Table) -> PageResult {
     let mut doc = crate::pdf::Doc::new(p.locale);
@@ -710,13 +601,6 @@ fn pdf(p: &PageCtx, kind: Kind, stem: &str, t: &Table) -> PageResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quotes_what_needs_it() {
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("ਨਾਮ"), "ਨਾਮ");
-    }
 
     #[test]
     fn a_period_is_picked_and_checked() {

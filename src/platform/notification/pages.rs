@@ -30,7 +30,6 @@ pub const TILES: &[Tile] = &[Tile {
     key: "SMS_MONTH_TITLE",
     href: PATH,
     roles: ROLES,
-    ready: true,
 }];
 
 pub fn routes(r: &mut Routes<'_>) {

@@ -26,7 +26,7 @@ fn the_dashboard_shows_the_month_on_a_phone_and_switches_to_it() {
     assert!(b.fits_width(), "the dashboard pans sideways on a phone");
     let month = format!("{}-{:02}", today().year(), today().month());
     let row = b.js(&format!(
-        "return [...document.querySelectorAll('#months tbody tr')].find(r => r.querySelector('a').href.endsWith('month={month}')).innerText;"
+        "return [...document.querySelectorAll('#months tbody tr')].find(r => r.querySelector('a').href.endsWith('month={month}&tab=0')).innerText;"
     ));
     let row = row.as_str().unwrap().to_owned();
     for figure in ["₹50", "₹300 (₹0)", "₹130", "₹170", "₹200", "₹80", "₹120"] {
@@ -34,7 +34,7 @@ fn the_dashboard_shows_the_month_on_a_phone_and_switches_to_it() {
     }
 
     // the month's link opens that month
-    b.click(&format!("#months a[href$='month={month}']"));
+    b.click(&format!("#months a[href$='month={month}&tab=0']"));
     b.wait_text(&format!("<option value=\"{month}\" selected"));
     let revenue = text_of(&b, "#revenue");
     assert!(

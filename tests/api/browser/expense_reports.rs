@@ -69,4 +69,17 @@ fn the_expense_bill_report_shows_the_months_bills_on_a_phone_and_downloads_them(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
     assert!(body.starts_with(b"PK"), "not a workbook");
+    // and as a CSV: the amounts as plain numbers
+    let (status, ctype, body) = get_with_cookies(
+        port,
+        &format!("/home/reports/expenseBill.csv?month={this}"),
+        &b.cookie_header(),
+    );
+    assert_eq!((status, ctype.as_str()), (200, "text/csv; charset=utf-8"));
+    let csv = String::from_utf8(body).unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.contains("Balwinder Singh"))
+        .expect("the salary's line");
+    assert!(line.contains(",1200.00,"), "{line}");
 }

@@ -22,7 +22,6 @@ pub const TILES: &[Tile] = &[Tile {
     key: "CORE_GP_BOOKS",
     href: "/home/books",
     roles: REPORT_ROLES,
-    ready: true,
 }];
 
 /// The statements: path, title key, whether it is picked by month (else by financial year).

@@ -26,7 +26,10 @@ pub fn month_rows(p: &PageCtx, fy: Fy, months: &[Month]) -> (Vec<MonthRow>, Mont
             let s = m.surplus();
             MonthRow {
                 label: p.month_label(m.month),
-                href: format!("{PATH}?fy={fy_label}&month={}", service::month_key(m.month)),
+                href: format!(
+                    "{PATH}?fy={fy_label}&month={}&tab=0",
+                    service::month_key(m.month)
+                ),
                 surplus: inr(s.abs()),
                 negative: s < Decimal::ZERO,
                 demand: format!("{} ({})", inr(m.revenue.demand), inr(m.revenue.arrears)),

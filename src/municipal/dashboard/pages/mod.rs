@@ -44,7 +44,6 @@ pub const TILES: &[Tile] = &[Tile {
     key: "CORE_GPWSC_DASHBOARD",
     href: PATH,
     roles: ROLES,
-    ready: true,
 }];
 
 pub fn routes(r: &mut Routes<'_>) {
@@ -418,6 +417,8 @@ struct DashboardPage {
     total: MonthRow,
     trend: Trend,
     trend_desc: String,
+    /// No tab asked: the figures, scores, trend and month table; a tab: its rows.
+    overview: bool,
     scores: Vec<Card>,
     answered: String,
     tab: u8,
@@ -459,7 +460,7 @@ fn query_with(q: &Query, ch: &Choice, change: &[(&str, &str)]) -> String {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("{k}={}", urlencode(&v)))
         .collect::<Vec<_>>()
-        .join("&amp;")
+        .join("&")
 }
 
 /// The name cut at 20 characters, with "…" when cut (as the app's table).
@@ -521,26 +522,14 @@ async fn dashboard(mut page: StaffPage, q: web::Query<Query>) -> PageResult {
     let firsts: Vec<Decimal> = data.months.iter().map(|m| m.revenue.actual).collect();
     let seconds: Vec<Decimal> = data.months.iter().map(|m| m.expense.paid).collect();
     let trend = chart::trend(&labels, &firsts, &seconds, inr);
-    let trend_desc = data
-        .months
-        .iter()
-        .map(|m| {
-            format!(
-                "{}: {} {}, {} {}",
-                p.month_label(m.month),
-                p.t("DASHBOARD_ACTUALCOLLECTION"),
-                inr(m.revenue.actual),
-                p.t("ACTUAL_PAYMENT"),
-                inr(m.expense.paid)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
+    // the figures are the month table's (read by a screen reader there), not repeated here
+    let trend_desc = p.t("DASHBOARD_TREND_DESC");
     let (scores, answered) = scores(&p, &data.feedback);
     let answered = p
         .t("DASHBOARD_FEEDBACK_COUNT")
         .replace("{n}", &answered.to_string());
     let tab = tab_of(&q);
+    let overview = q.tab.is_none();
     let link = |change: &[(&str, &str)], label: String, on: bool| Link {
         href: format!("{PATH}?{}", query_with(&q, &ch, change)),
         label,
@@ -556,7 +545,7 @@ async fn dashboard(mut page: StaffPage, q: web::Query<Query>) -> PageResult {
                 ("order", ""),
             ],
             p.t("COLLECTIONS"),
-            tab == 0,
+            !overview && tab == 0,
         ),
         link(
             &[
@@ -567,7 +556,7 @@ async fn dashboard(mut page: StaffPage, q: web::Query<Query>) -> PageResult {
                 ("order", ""),
             ],
             p.t("EXPENDITURE"),
-            tab == 1,
+            !overview && tab == 1,
         ),
     ];
     let kind = q.kind.clone().unwrap_or_default();
@@ -690,7 +679,12 @@ async fn dashboard(mut page: StaffPage, q: web::Query<Query>) -> PageResult {
     let problem = ch.problem.map(|k| p.t(k));
     let _ = ist_day_start_millis;
     page.render(
-        StatusCode::OK,
+        // a year or month that cannot be shown is a form error: this year is shown beside it
+        if problem.is_some() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        },
         DashboardPage {
             p,
             fys,
@@ -703,6 +697,7 @@ async fn dashboard(mut page: StaffPage, q: web::Query<Query>) -> PageResult {
             total,
             trend,
             trend_desc,
+            overview,
             scores,
             answered,
             tab,
