@@ -3,6 +3,7 @@
 
 pub mod calculator;
 pub mod echallan;
+pub mod gpwsc;
 pub mod ifix;
 pub mod rollout;
 pub mod vendor;
@@ -14,4 +15,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     vendor::routes(r);
     echallan::routes(r);
     rollout::routes(r);
+    gpwsc::routes(r);
 }
