@@ -227,7 +227,9 @@ fn state_tenant(state: &AppState) -> String {
 
 fn load(conn: &mut diesel::PgConnection, state: &str) -> AppResult<Masters> {
     Masters::load(conn, state)?.ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("the state tenant {state} is not in the master"))
+        AppError::Internal(anyhow::anyhow!(
+            "the state tenant {state} is not in the master"
+        ))
     })
 }
 
@@ -273,7 +275,10 @@ async fn departments(
         for f in &found {
             admit(conn, &m, &user, f, &tenant)?;
             let Some(e) = f.entity() else { continue };
-            if out.iter().any(|v: &Value| v["id"] == e.id.as_str() && !ancestry) {
+            if out
+                .iter()
+                .any(|v: &Value| v["id"] == e.id.as_str() && !ancestry)
+            {
                 continue;
             }
             out.push(if ancestry {

@@ -210,7 +210,9 @@ impl Masters {
             }));
         }
         Ok(mdms::tenant_by_city_code(conn, code)?
-            .filter(|t| t.is_gram_panchayat() && t.code.starts_with(&format!("{}.", self.state.code)))
+            .filter(|t| {
+                t.is_gram_panchayat() && t.code.starts_with(&format!("{}.", self.state.code))
+            })
             .map(|t| Found {
                 chain: self.village_chain(&t),
                 gp: Some(t),
@@ -293,12 +295,20 @@ impl Masters {
 /// Whether `user` may read `found`: an employee holding a role on the village's GP (roles on
 /// the state cover every GP; a division admin holds the division's GPs); above the village, a
 /// role on the state or on a GP below the entity.
-pub fn may_read(conn: &mut PgConnection, m: &Masters, user: &AuthUser, found: &Found) -> AppResult<bool> {
+pub fn may_read(
+    conn: &mut PgConnection,
+    m: &Masters,
+    user: &AuthUser,
+    found: &Found,
+) -> AppResult<bool> {
     if user.user_type != "EMPLOYEE" || user.roles.is_empty() {
         return Ok(false);
     }
     if let Some(gp) = &found.gp {
-        return Ok(user.roles.iter().any(|r| tenant_covers(&r.tenant_id, &gp.code)));
+        return Ok(user
+            .roles
+            .iter()
+            .any(|r| tenant_covers(&r.tenant_id, &gp.code)));
     }
     if user
         .roles

@@ -48,7 +48,10 @@ pub fn gram_panchayat_codes(conn: &mut PgConnection) -> QueryResult<Vec<String>>
 }
 
 /// The tenant whose village (iFIX project) code is `city_code`.
-pub fn tenant_by_city_code(conn: &mut PgConnection, city_code: &str) -> QueryResult<Option<Tenant>> {
+pub fn tenant_by_city_code(
+    conn: &mut PgConnection,
+    city_code: &str,
+) -> QueryResult<Option<Tenant>> {
     mdms_tenant::table
         .filter(mdms_tenant::city_code.eq(city_code))
         .order(mdms_tenant::code)
