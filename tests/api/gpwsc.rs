@@ -14,6 +14,8 @@ use actix_web::http::StatusCode;
 use actix_web::test;
 use serde_json::{Value, json};
 
+use crate::app_client::AppClient;
+use crate::app_models::{assert_parses, list_parses_as};
 use crate::expense_pages::staff_session;
 use crate::helpers::*;
 use crate::pages::{call_in, get};
@@ -137,6 +139,7 @@ async fn the_app_reads_lodhipurs_hierarchy_and_project_as_it_asks() {
     assert_eq!(v["responseHeader"]["msgId"], "Unknown");
     let list = v["departmentEntity"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{v}");
+    assert_parses("Department", &list[0]);
     let h = app_hierarchy(&list[0]);
     assert_eq!(
         h.keys().copied().collect::<Vec<_>>(),
@@ -164,6 +167,7 @@ async fn the_app_reads_lodhipurs_hierarchy_and_project_as_it_asks() {
     assert_eq!(s, StatusCode::OK, "{p}");
     let list = p["project"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{p}");
+    assert_parses("Project", &list[0]);
     let (code, links) = app_project(&list[0]);
     assert_eq!(code, "7374");
     assert_eq!(links, vec![(village_id.clone(), true)]);
@@ -530,4 +534,70 @@ async fn the_village_page_shows_the_hierarchy_beside_the_rate_card() {
         row(&page.body, "gp-section"),
         format!("{} ({})", h[&5].1, h[&5].0)
     );
+}
+
+/// The app's own day: logged in, the GP's `city.code` from the tenant master it read, then
+/// `IfixHierarchyProvider.getDepartments` (the hierarchy, then the project of level 6), each
+/// request as the app builds it and each answer read by its models.
+#[actix_web::test]
+async fn the_apps_gpwsc_screen_from_login_to_project_code() {
+    let app = TestApp::new();
+    let mut c = AppClient::strict(&app, GP);
+    c.login_new_employee("9816000178", "Gpwsc@2026", &["SECRETARY", "GP_ADMIN"])
+        .await;
+    let tenants = c.tenants().await;
+    // `commonProvider.userDetails!.selectedtenant!.city!.code!`
+    let city = tenants["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == GP)
+        .map(|t| t["city"]["code"].as_str().unwrap().to_owned())
+        .unwrap();
+    assert_eq!(city, "7374");
+    let ri = c.ri("_get", Some(c.user.clone()));
+    let body = json!({
+        "criteria": {"code": city, "tenantId": &GP[..2], "getAncestry": true},
+        "requestHeader": {"msgId": "Unknown", "signature": "NON"},
+    });
+    let (s, v) = c
+        .post(
+            "ifix-department-entity/departmentEntity/v1/_search",
+            &[],
+            Some(body),
+            Some(ri.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    list_parses_as("Department", &v["departmentEntity"], "departmentEntity").unwrap();
+    let h = app_hierarchy(&v["departmentEntity"][0]);
+    // the card: section, sub-division and division as `code-name`, then the project's code
+    let card: Vec<String> = [5, 4, 3]
+        .iter()
+        .map(|l| format!("{}-{}", h[l].0, h[l].1))
+        .collect();
+    assert_eq!(
+        card,
+        [
+            "S560-Agampur",
+            "DIV1038SD10131-Sri Anandpur Sahib",
+            "DIV1038-Sri Anandpur Sahib"
+        ]
+    );
+    let body = json!({
+        "criteria": {"departmentEntityId": h[&6].2, "tenantId": c.user["tenantId"]},
+        "requestHeader": {"msgId": "Unknown", "signature": "NON"},
+    });
+    let (s, p) = c
+        .post(
+            "adapter-master-data/project/v1/_search",
+            &[],
+            Some(body),
+            Some(ri),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    list_parses_as("Project", &p["project"], "project").unwrap();
+    assert_eq!(p["project"][0]["code"], "7374");
+    c.finish();
 }

@@ -350,8 +350,8 @@ async fn projects(state: web::Data<AppState>, req: Digit<ProjectBody>) -> AppRes
             if out.iter().any(|v| v["id"] == p.id.as_str()) {
                 continue;
             }
-            // `locationIds` is left out: the app reads it as one string and drops the whole
-            // project when it is iFIX's list.
+            // `locationIds` is left out (no location is kept for a scheme): one version of the
+            // app reads it as a string, another as a list; absent, both read null.
             out.push(json!({
                 "id": p.id,
                 "tenantId": m.state.code,
