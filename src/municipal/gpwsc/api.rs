@@ -271,14 +271,12 @@ async fn departments(
                 )
             })?);
         }
+        let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for f in &found {
             admit(conn, &m, &user, f, &tenant)?;
             let Some(e) = f.entity() else { continue };
-            if out
-                .iter()
-                .any(|v: &Value| v["id"] == e.id.as_str() && !ancestry)
-            {
+            if !seen.insert(e.id.clone()) {
                 continue;
             }
             out.push(if ancestry {

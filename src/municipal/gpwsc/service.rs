@@ -136,6 +136,14 @@ impl Masters {
         )
     }
 
+    /// A GP of this state (a village: `pb.lodhipur`).
+    fn is_village(&self, t: &Tenant) -> bool {
+        t.is_gram_panchayat()
+            && t.code
+                .strip_prefix(self.state.code.as_str())
+                .is_some_and(|r| r.starts_with('.'))
+    }
+
     fn unit(&self, code: &str) -> Option<&OrgUnit> {
         self.units.iter().find(|u| u.code == code)
     }
@@ -210,9 +218,7 @@ impl Masters {
             }));
         }
         Ok(mdms::tenant_by_city_code(conn, code)?
-            .filter(|t| {
-                t.is_gram_panchayat() && t.code.starts_with(&format!("{}.", self.state.code))
-            })
+            .filter(|t| self.is_village(t))
             .map(|t| Found {
                 chain: self.village_chain(&t),
                 gp: Some(t),
@@ -242,7 +248,7 @@ impl Masters {
         let state = self.state.code.clone();
         let village = mdms::tenants(conn)?
             .into_iter()
-            .filter(|t| t.is_gram_panchayat() && t.code.starts_with(&format!("{state}.")))
+            .filter(|t| self.is_village(t))
             .find(|t| entity_id(&state, VILLAGE_LEVEL, &t.city_code) == id);
         Ok(village.map(|t| Found {
             chain: self.village_chain(&t),
@@ -255,7 +261,7 @@ impl Masters {
         let state = self.state.code.clone();
         let village = mdms::tenants(conn)?
             .into_iter()
-            .filter(|t| t.is_gram_panchayat() && t.code.starts_with(&format!("{state}.")))
+            .filter(|t| self.is_village(t))
             .find(|t| project_id(&state, &t.city_code) == id);
         Ok(village.map(|t| Found {
             chain: self.village_chain(&t),
@@ -283,7 +289,7 @@ impl Masters {
             out.extend(
                 mdms::tenants(conn)?
                     .iter()
-                    .filter(|t| t.is_gram_panchayat() && t.code.starts_with(&format!("{state}.")))
+                    .filter(|t| self.is_village(t))
                     .filter(|t| t.section_code.as_deref() == Some(e.code.as_str()))
                     .map(|t| Entity::new(&state, VILLAGE_LEVEL, &t.city_code, &t.name)),
             );
