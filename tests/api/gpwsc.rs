@@ -336,6 +336,13 @@ async fn another_gp_is_refused_division_and_state_admins_read_theirs() {
     let (s, v) = departments(&app, &state, "C101", false).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["departmentEntity"][0]["name"], "Bathinda");
+    // the test GP has no unit in the master: its village sits right under the state, no level
+    // invented
+    let (s, v) = departments(&app, &state, "100001", true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let h = app_hierarchy(&v["departmentEntity"][0]);
+    assert_eq!(h.keys().copied().collect::<Vec<_>>(), vec![0, 6]);
+    assert_eq!(level(&h, 6), ("100001", "TESTING"));
 }
 
 #[actix_web::test]
