@@ -5,6 +5,7 @@ pub mod books;
 pub mod calculator;
 pub mod dashboard;
 pub mod echallan;
+pub mod gpwsc;
 pub mod ifix;
 pub mod rollout;
 pub mod vendor;
@@ -20,4 +21,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     rollout::routes(r);
     dashboard::routes(r);
     wsreports::routes(r);
+    gpwsc::routes(r);
 }

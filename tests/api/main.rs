@@ -33,6 +33,7 @@ mod expense_reports;
 mod filestore;
 mod fuzz;
 mod gateway;
+mod gpwsc;
 mod harness;
 mod hrms;
 mod identity;

@@ -472,8 +472,46 @@ struct RatesPage {
     /// (service type, charge head, calculation, slab, rate)
     rows: Vec<(String, String, String, String, String)>,
     effective: String,
-    /// The GP's village code and division: (label, value).
-    details: Vec<(String, String)>,
+    /// The GP's village and its place in the hierarchy: (label, value, row id).
+    details: Vec<(String, String, &'static str)>,
+}
+
+/// The village's rows of its details card (product.md §2.9), as the iFIX searches answer them:
+/// each unit by name in the page's language and by code, as the app's card shows them.
+fn village_rows(
+    p: &PageCtx,
+    g: &crate::platform::mdms::model::Tenant,
+    chain: &[crate::municipal::gpwsc::service::Entity],
+    project: &crate::municipal::gpwsc::service::Project,
+) -> Vec<(String, String, &'static str)> {
+    let named = |code: &str, english: &str| format!("{} ({code})", p.division_name(code, english));
+    let mut rows = vec![
+        (p.t("VILLAGE_NAME"), p.gp_name().to_owned(), "gp-village"),
+        (p.t("VILLAGE_CODE"), g.city_code.clone(), "gp-village-code"),
+        (
+            p.t("PROJECT_SCHEME_CODE"),
+            project.code.clone(),
+            "gp-project",
+        ),
+    ];
+    for (level, key, id) in [
+        (5, "SECTION_CODE", "gp-section"),
+        (4, "SUB_DIVISION_CODE", "gp-subdivision"),
+        (3, "DIVISION_CODE", "gp-division"),
+        (2, "CIRCLE_CODE", "gp-circle"),
+        (1, "ZONE_CODE", "gp-zone"),
+    ] {
+        if let Some(e) = chain.iter().find(|e| e.level == level) {
+            rows.push((p.t(key), named(&e.code, &e.name), id));
+        }
+    }
+    if let (Some(code), Some(name)) = (&g.district_code, &g.district_name) {
+        rows.push((p.t("DISTRICT_CODE"), named(code, name), "gp-district"));
+    }
+    if let (Some(code), Some(name)) = (&g.block_code, &g.block_name) {
+        rows.push((p.t("REGION_NAME"), named(code, name), "gp-block"));
+    }
+    rows
 }
 
 /// The GP's rate card (product.md §2.9): service type, charge head, flat or per unit, slab, rate.
@@ -483,6 +521,8 @@ async fn rate_card(mut page: StaffPage) -> PageResult {
     let today = Utc::now().with_timezone(&IST).date_naive();
     let (rates, gp) = db::run(&page.state.pool, move |c| {
         let gp = crate::platform::mdms::repo::tenant(c, &t)?;
+        let village =
+            crate::municipal::gpwsc::service::village(c, &st.settings.app.state_tenant, &t)?;
         let mut out = Vec::new();
         for ptype in bulk::PROPERTY_TYPES {
             for ctype in ["Non_Metered", "Metered"] {
@@ -498,17 +538,13 @@ async fn rate_card(mut page: StaffPage) -> PageResult {
                 }
             }
         }
-        Ok((out, gp))
+        Ok((out, gp.zip(village)))
     })
     .await?;
-    let mut details = Vec::new();
-    if let Some(g) = &gp {
-        details.push((p.t("VILLAGE_CODE"), g.city_code.clone()));
-        if let Some(d) = &g.division_code {
-            let name = p.division_name(d, g.division_name.as_deref().unwrap_or_default());
-            details.push((p.t("CORE_DIVISION"), name));
-        }
-    }
+    let details = match &gp {
+        Some((g, (chain, project))) => village_rows(&p, g, chain, project),
+        None => Vec::new(),
+    };
     let effective = rates
         .first()
         .map(|(_, _, r)| r.effective_from.format("%d/%m/%Y").to_string())

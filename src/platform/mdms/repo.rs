@@ -47,6 +47,19 @@ pub fn gram_panchayat_codes(conn: &mut PgConnection) -> QueryResult<Vec<String>>
         .collect())
 }
 
+/// The tenant whose village (iFIX project) code is `city_code`.
+pub fn tenant_by_city_code(
+    conn: &mut PgConnection,
+    city_code: &str,
+) -> QueryResult<Option<Tenant>> {
+    mdms_tenant::table
+        .filter(mdms_tenant::city_code.eq(city_code))
+        .order(mdms_tenant::code)
+        .select(Tenant::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn org_units(conn: &mut PgConnection) -> QueryResult<Vec<OrgUnit>> {
     mdms_org_unit::table
         .order(mdms_org_unit::code)

@@ -57,6 +57,45 @@ pub fn scope(
     Ok(Scope { tenant, state })
 }
 
+/// The engineering hierarchy of the state (product.md §2.9, master-data.md §2.2): the state
+/// tenant, its zone … section units, and lookups of its villages, as the iFIX search answers
+/// read them.
+pub mod hierarchy {
+    use diesel::PgConnection;
+
+    use super::super::model::{OrgUnit, Tenant};
+    use super::super::repo;
+    use crate::error::AppResult;
+
+    /// A tenant by code.
+    pub fn tenant(conn: &mut PgConnection, code: &str) -> AppResult<Option<Tenant>> {
+        Ok(repo::tenant(conn, code)?)
+    }
+
+    /// Tenants by code (unknown codes left out).
+    pub fn tenants_by_codes(conn: &mut PgConnection, codes: &[String]) -> AppResult<Vec<Tenant>> {
+        Ok(repo::tenants_by_codes(conn, codes)?)
+    }
+
+    /// Every tenant, in code order.
+    pub fn tenants(conn: &mut PgConnection) -> AppResult<Vec<Tenant>> {
+        Ok(repo::tenants(conn)?)
+    }
+
+    /// The tenant whose village (iFIX project) code is `city_code`.
+    pub fn tenant_by_city_code(
+        conn: &mut PgConnection,
+        city_code: &str,
+    ) -> AppResult<Option<Tenant>> {
+        Ok(repo::tenant_by_city_code(conn, city_code)?)
+    }
+
+    /// The zones, circles, divisions, sub-divisions and sections, in code order.
+    pub fn units(conn: &mut PgConnection) -> AppResult<Vec<OrgUnit>> {
+        Ok(repo::org_units(conn)?)
+    }
+}
+
 /// A money or rate value as a JSON number: whole values without decimals.
 pub fn decimal_json(d: Decimal) -> Value {
     let n = d.normalize();

@@ -1374,6 +1374,36 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         )
     });
 
+    // GPWSC details: the app's two iFIX searches for the named tenant's village (the state's
+    // department for the state), as the app builds them.
+    add(
+        M::POST,
+        "/ifix-department-entity/departmentEntity/v1/_search",
+        false,
+        |c| {
+            json_req(
+                c.plain(),
+                json!({"requestHeader": {"msgId": "Unknown", "signature": "NON"},
+                       "criteria": {"code": ifix_code(c.tenant), "tenantId": STATE, "getAncestry": true}}),
+            )
+        },
+    );
+    add(
+        M::POST,
+        "/adapter-master-data/project/v1/_search",
+        false,
+        |c| {
+            let level = if c.tenant == STATE { 0 } else { 6 };
+            let id =
+                mgramseva::municipal::gpwsc::service::entity_id(STATE, level, ifix_code(c.tenant));
+            json_req(
+                c.plain(),
+                json!({"requestHeader": {"msgId": "Unknown", "signature": "NON"},
+                   "criteria": {"departmentEntityId": id, "tenantId": STATE}}),
+            )
+        },
+    );
+
     // Employees.
     add(M::GET, "/home/hrms", false, |c| get(c.plain()));
     add(M::GET, "/home/hrms/new", false, |c| get(c.plain()));
@@ -1400,6 +1430,16 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         },
     );
     m
+}
+
+/// A tenant's iFIX code (`city.code` of the tenant master).
+fn ifix_code(tenant: &str) -> &'static str {
+    match tenant {
+        GP => "7374",
+        OTHER_GP => "7204",
+        STATE => "1013",
+        t => panic!("no iFIX code for {t}"),
+    }
 }
 
 /// The route's path with its parameters filled in for `fx`.
