@@ -293,3 +293,48 @@ struct V {
     #[diesel(sql_type = Text)]
     v: String,
 }
+
+#[test]
+fn the_demo_books_balance_and_agree_with_the_ledger() {
+    use mgramseva::business::accounts::statements;
+    let db = TestDb::new();
+    let (summary, _) = run_demo(&db);
+    let mut c = db.conn();
+    let (_, problems) =
+        mgramseva::business::collection::service::ledger_check(&mut c, Some("pb.lodhipur"))
+            .unwrap();
+    assert!(
+        problems.is_empty(),
+        "{:?}",
+        &problems[..problems.len().min(5)]
+    );
+    // the demo's year (July 2025 to June 2026) in the Receipts and Payments accounts of its
+    // two financial years: every live receipt, nothing paid out (no expenses in this run)
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let first =
+        statements::cash_account(&mut c, "pb.lodhipur", d(2025, 4, 1), d(2026, 3, 31)).unwrap();
+    let second =
+        statements::cash_account(&mut c, "pb.lodhipur", d(2026, 4, 1), d(2027, 3, 31)).unwrap();
+    assert_eq!(first.opening, Decimal::ZERO);
+    assert_eq!(
+        second.opening, first.closing,
+        "one year closes what the next opens"
+    );
+    assert_eq!(
+        first.total_receipts() + second.total_receipts(),
+        summary.collected,
+        "{first:?} {second:?}"
+    );
+    assert_eq!(
+        first.total_payments() + second.total_payments(),
+        Decimal::ZERO
+    );
+    // what households still owe on the demo's day (18 July 2026), by the books and by the ledger
+    let f = figures(&mut c);
+    let owed: Decimal = statements::receivables(&mut c, "pb.lodhipur", d(2026, 7, 18))
+        .unwrap()
+        .iter()
+        .map(|a| a.balance)
+        .sum();
+    assert_eq!(owed, f.due, "receivables are the ledger's dues");
+}
