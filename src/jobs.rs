@@ -127,6 +127,13 @@ pub fn all() -> &'static [JobDef] {
             run: generate_demand_reminder,
         },
         JobDef {
+            name: "books-open",
+            schedule: "0 30 1 * * *",
+            scheduled: false,
+            about: "open the GP's books from the ledger where the journal does not hold it yet (an installation upgraded from before the journal; every GP, or --tenant T): one OPENING_BALANCES entry a GP and service, nothing where the books agree",
+            run: books_open,
+        },
+        JobDef {
             name: "bulk-demand-retry",
             // `failedbulkdemand`: the 5th, 09:00 IST; off unless configured, as bulk-demand
             schedule: "0 0 9 5 * *",
@@ -254,6 +261,19 @@ fn ledger_check(_: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow
             list.join("\n")
         )
     }
+}
+
+fn books_open(_: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow::Result<String> {
+    let n = crate::business::billing::service::open_books(
+        conn,
+        args.tenant.as_deref(),
+        chrono::Utc::now(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!(
+        "{n} opening entr{} posted",
+        if n == 1 { "y" } else { "ies" }
+    ))
 }
 
 fn bulk_demand(

@@ -530,3 +530,50 @@ async fn the_statements_as_pages_pdf_and_excel() {
     let text = crate::calculator::pdf_text(&bytes);
     assert!(text.contains("170"), "{text}");
 }
+
+#[actix_web::test]
+async fn a_ledger_kept_before_the_journal_gets_its_books_opened_once() {
+    let b = Books::new();
+    b.the_month().await;
+    // an installation upgraded from before the journal: the ledger, and no books
+    let mut c = b.app.db.conn();
+    diesel::sql_query("DELETE FROM accounts_line")
+        .execute(&mut c)
+        .unwrap();
+    diesel::sql_query("DELETE FROM accounts_entry")
+        .execute(&mut c)
+        .unwrap();
+    drop(c);
+    assert!(
+        !b.problems().is_empty(),
+        "the check finds the books missing"
+    );
+    let run = || {
+        mgramseva::jobs::run_blocking(
+            &b.app.state,
+            "books-open",
+            &mgramseva::jobs::JobArgs::default(),
+        )
+        .unwrap()
+    };
+    // one entry for the household's water, one for each expense bill's service
+    let first = run();
+    assert!(
+        first.ends_with("posted") && !first.starts_with('0'),
+        "{first}"
+    );
+    assert!(b.problems().is_empty(), "{:?}", b.problems());
+    assert_eq!(b.receivable(), dec(130));
+    assert_eq!(b.payable(), dec(80));
+    let (from, to) = fy_of(today());
+    let fy = b.cash(from, to);
+    assert_eq!(
+        (fy.total_receipts(), fy.total_payments(), fy.closing),
+        (dec(170), dec(120), dec(50))
+    );
+    assert_eq!(
+        run(),
+        "books-open: 0 opening entries posted",
+        "nothing twice"
+    );
+}

@@ -85,6 +85,37 @@ pub fn owed_all(
     Ok(rows.into_iter().map(owed_of).collect())
 }
 
+/// Opens the books of a ledger kept before the journal existed (an installation upgraded to
+/// this version): for each GP (every GP, or `tenant`) and business service, one entry
+/// `OPENING_BALANCES` that brings every account of every consumer to what the ledger says.
+/// Where the journal already agrees nothing is posted, so it can run any number of times.
+/// Returns how many entries it posted.
+pub fn open_books(
+    conn: &mut PgConnection,
+    tenant: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<Owed>> = Default::default();
+    for (t, service, o) in owed_all(conn, tenant)? {
+        groups.entry((t, service)).or_default().push(o);
+    }
+    let mut posted = 0;
+    for ((t, service), owed) in groups {
+        let mut parties: Vec<String> = owed.iter().map(|o| o.party.clone()).collect();
+        parties.sort();
+        parties.dedup();
+        let ev = Event {
+            tenant: &t,
+            kind: "OPENING_BALANCES",
+            source: "books-open",
+            now,
+        };
+        let done = conn.transaction(|c| accounts::post(c, &ev, &service, &parties, &owed))?;
+        posted += usize::from(done.is_some());
+    }
+    Ok(posted)
+}
+
 /// Posts what one consumer's ledger now says (`kind` of `source`; an expense's demand events
 /// are named `EXPENSE_BILL…`).
 pub fn post(

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 pub use super::bills::{cancel_active_bills, fetch_bill, fetch_bills};
-pub use super::books::{owed, owed_all};
+pub use super::books::{open_books, owed, owed_all};
 pub use super::check::{LedgerProblem, ledger_check};
 pub use super::model::{Applied, Bill, Demand, DemandDetail, DemandWithLines, FullBill};
 pub use super::payers::{
