@@ -233,6 +233,20 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             demo::households::print(&homes, started.elapsed());
             let spent = demo::expenses::setup_second(&mut conn, &settings, chrono::Utc::now())?;
             demo::expenses::print(&spent);
+            // the roll-out dashboard and the division and state views read roll-ups their jobs
+            // keep: filled now, not at the jobs' next run
+            let pool = crate::connect(&settings)?;
+            let state = crate::build_state(settings.clone(), pool)?;
+            tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                for job in demo::ROLLUP_JOBS {
+                    println!(
+                        "{}",
+                        jobs::run_blocking(&state, job, &jobs::JobArgs::default())?
+                    );
+                }
+                Ok(())
+            })
+            .await??;
             demo::print(&logins, &settings);
             Ok(())
         }

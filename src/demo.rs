@@ -22,6 +22,8 @@ pub const DEMO_TENANT: &str = "pb.lodhipur";
 /// The second demo GP, in the same division (DIV1038, Sri Anandpur Sahib).
 pub const SECOND_TENANT: &str = "pb.abianakalan";
 const DEMO_DIVISION: &str = "DIV1038";
+/// The jobs whose roll-ups the demo fills at once (the views read them, not the ledger).
+pub const ROLLUP_JOBS: &[&str] = &["rollout-dashboard"];
 
 /// Where a demo login's GP roles are held.
 #[derive(Clone, Copy)]

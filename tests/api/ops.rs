@@ -79,6 +79,22 @@ fn demo_prints_logins_and_a_second_run_reuses_everything() {
     let out = String::from_utf8_lossy(&first.stdout).into_owned();
     assert!(out.contains("9000000001"), "{out}");
     assert!(out.contains("pb.lodhipur"), "{out}");
+    // the roll-ups the views read are filled at once: both demo GPs on the roll-out dashboard
+    assert!(out.contains("rollout-dashboard:"), "{out}");
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let gps: N = diesel::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT count(DISTINCT tenant_id) AS n FROM rollout_dashboard
+              WHERE tenant_id IN ('pb.lodhipur', 'pb.abianakalan')",
+        ),
+        &mut db.conn(),
+    )
+    .unwrap();
+    assert_eq!(gps.n, 2);
     use diesel::prelude::*;
     let users = || -> i64 {
         mgramseva::db::schema::user_account::table
