@@ -29,5 +29,8 @@ pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&IST).date_naive()
 }
 
+/// An account of one party: (party, account, head).
+pub type Key = (String, String, Option<String>);
+
 /// (party, account, head) → the balance it should hold (debit positive).
-pub type Balances = BTreeMap<(String, String, Option<String>), Decimal>;
+pub type Balances = BTreeMap<Key, Decimal>;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Nullable, Numeric, Text};
 use rust_decimal::Decimal;
 
-use super::model::{Balances, Event};
+use super::model::{Balances, Event, Key};
 
 #[derive(QueryableByName)]
 struct Bal {
@@ -50,7 +50,7 @@ pub fn balances(
 pub fn all_balances(
     conn: &mut PgConnection,
     tenant: Option<&str>,
-) -> QueryResult<Vec<(String, String, (String, String, Option<String>), Decimal)>> {
+) -> QueryResult<Vec<(String, String, Key, Decimal)>> {
     let rows: Vec<Bal> = diesel::sql_query(
         "SELECT tenant_id, service, coalesce(party, '') AS party, account, head,
                 sum(debit - credit) AS balance
