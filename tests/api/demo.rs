@@ -338,3 +338,79 @@ fn the_demo_books_balance_and_agree_with_the_ledger() {
         .sum();
     assert_eq!(owed, f.due, "receivables are the ledger's dues");
 }
+
+/// The demo made (both GPs, their expenses), the views of the accounts show its numbers: the
+/// dashboards of May 2026 and of the demo's year of expenses, the monthly report, the books.
+#[actix_web::test]
+async fn every_view_of_the_accounts_shows_the_demos_numbers() {
+    use mgramseva::business::accounts::statements;
+    use serde_json::json;
+    let db = TestDb::new();
+    {
+        let s = settings(&db.url);
+        let mut c = db.conn();
+        demo::setup(&mut c, &s).unwrap();
+        demo::households::setup(&mut c, &s, pinned()).unwrap();
+        demo::expenses::setup(&mut c, &s, pinned()).unwrap();
+        demo::households::setup_second(&mut c, &s, pinned()).unwrap();
+        demo::expenses::setup_second(&mut c, &s, pinned()).unwrap();
+    }
+    let app = TestApp::with_db(db);
+    let viewer = app.login("9830000273", &["SECRETARY"]);
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let ask = |path: String| {
+        let (app, viewer) = (&app, viewer.clone());
+        async move {
+            let (s, v) = app.post(&path, json!({"RequestInfo": ri(&viewer)})).await;
+            assert_eq!(s, 200, "{path}: {v}");
+            v
+        }
+    };
+    let num = |v: &serde_json::Value| -> f64 {
+        v.as_str()
+            .map_or_else(|| v.as_f64().unwrap_or(0.0), |s| s.parse().unwrap())
+    };
+    let (from, to) = (ist_ms(d(2026, 5, 1)), ist_ms(d(2026, 6, 1)) - 1);
+    let r = ask(format!(
+        "/ws-services/wc/_revenueDashboard?tenantId={GP}&fromDate={from}&toDate={to}"
+    ))
+    .await;
+    let r = &r["RevenueDashboard"];
+    assert!(num(&r["demand"]) > 1000.0, "{r}");
+    assert!(num(&r["actualCollection"]) > 500.0, "{r}");
+    assert!(num(&r["pendingCollection"]) > 0.0, "{r}");
+    let (fy_from, fy_to) = (ist_ms(d(2025, 7, 1)), ist_ms(d(2026, 7, 19)) - 1);
+    let e = ask(format!(
+        "/echallan-services/eChallan/v1/_expenseDashboard?tenantId={GP}&fromDate={fy_from}&toDate={fy_to}"
+    ))
+    .await;
+    let e = &e["ExpenseDashboard"];
+    assert!(
+        num(&e["amountPaid"]) > 0.0 && num(&e["amountUnpaid"]) > 0.0,
+        "{e}"
+    );
+    let m = ask(format!(
+        "/ws-services/wc/month-report?tenantId={GP}&startDate=01/05/2026&endDate=31/05/2026&offset=0&limit=-1"
+    ))
+    .await;
+    assert!(
+        m["monthReport"].as_array().unwrap().len() > 40,
+        "most households in May: {m}"
+    );
+    assert!(num(&m["totals"]["amountPaid"]) > 0.0, "{m}");
+    let mut c = app.db.conn();
+    let year = statements::cash_account(&mut c, GP, d(2025, 4, 1), d(2026, 3, 31)).unwrap();
+    assert!(year.total_receipts() > Decimal::ZERO && year.total_payments() > Decimal::ZERO);
+    assert!(
+        !statements::payables(&mut c, GP, d(2026, 7, 18))
+            .unwrap()
+            .is_empty(),
+        "the unpaid expense bills are payable"
+    );
+    assert!(
+        !statements::payables(&mut c, demo::SECOND_TENANT, d(2026, 7, 18))
+            .unwrap()
+            .is_empty(),
+        "the second GP's unpaid bill too"
+    );
+}
