@@ -6,6 +6,7 @@
 
 pub mod pages;
 pub mod runs;
+mod state_view;
 
 use anyhow::Context as _;
 use diesel::prelude::*;
@@ -162,6 +163,13 @@ pub fn all() -> &'static [JobDef] {
             scheduled: true,
             about: "refresh the roll-out dashboard: every GP's figures for each window, replaced in one transaction",
             run: rollout_dashboard,
+        },
+        JobDef {
+            name: "state-view",
+            schedule: "0 */5 * * * *",
+            scheduled: true,
+            about: "bring the division and state views' roll-up up to date: recompute the GPs whose demands, receipts, expenses or households changed since the last run (--period full: every GP)",
+            run: state_view::run,
         },
         JobDef {
             name: "ifix-export",

@@ -5,6 +5,7 @@ pub mod calculator;
 pub mod echallan;
 pub mod ifix;
 pub mod rollout;
+pub mod stateview;
 pub mod vendor;
 pub mod water;
 
@@ -14,4 +15,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     vendor::routes(r);
     echallan::routes(r);
     rollout::routes(r);
+    stateview::routes(r);
 }

@@ -48,6 +48,7 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::echallan::TILES,
         crate::municipal::echallan::reports_pages::TILES,
         crate::municipal::rollout::TILES,
+        crate::municipal::stateview::TILES,
         crate::jobs::pages::TILES,
         crate::platform::notification::TILES,
         COMING,
@@ -156,7 +157,8 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=16).collect::<Vec<u8>>());
+        // 17 is the GP's books' (branch `books`): 1..=18 once both are merged.
+        assert_eq!(places, (1..=16).chain(18..=18).collect::<Vec<u8>>());
     }
 
     #[test]
@@ -198,7 +200,8 @@ mod tests {
                 "CORE_EMPLOYEES",
                 "ROLLOUT_TITLE",
                 "JOBS_TITLE",
-                "SMS_MONTH_TITLE"
+                "SMS_MONTH_TITLE",
+                "CORE_DIVISION_STATE_VIEW"
             ]
         );
         assert_eq!(

@@ -509,3 +509,5 @@ pub fn consumers_with_credit(
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+/// The division and state views' reads (changed GPs, demand by month).
+pub use super::repo::rollup;

@@ -408,3 +408,5 @@ pub fn bill_payers(
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+/// The division and state views' reads (changed GPs, month figures).
+pub use super::repo::rollup;

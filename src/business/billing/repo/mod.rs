@@ -777,3 +777,5 @@ pub fn consumers_with_credit(
 
 /// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
 pub mod figures;
+/// Read-only reads for the division and state views' roll-up.
+pub mod rollup;
