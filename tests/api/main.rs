@@ -58,4 +58,5 @@ mod rollout;
 mod security;
 mod seed;
 mod shortener;
+mod stateview;
 mod water;

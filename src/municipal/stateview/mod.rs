@@ -17,7 +17,7 @@ pub mod service;
 pub use pages::TILES;
 
 /// Who reads the views.
-pub const ROLES: &[&str] = &["DIV_ADMIN", "STATE_ADMIN", "SUPERUSER"];
+pub const ROLES: &[&str] = &["DIV_ADMIN", "STATE_ADMIN"];
 
 pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     api::routes(r);

@@ -1,6 +1,7 @@
 //! `/home/state`: the division or state view, 50 GPs a page, sortable by each column,
-//! filtered by zone, circle and division, with a totals row; `/home/state/gp`: one GP's months
-//! from the roll-up (the drill-down), with the switch to that GP where the caller works on it.
+//! filtered by zone, circle and division, with a totals row and a link to the roll-out
+//! dashboard; `/home/state/gp/{tenant}`: one GP's months from the roll-up (the drill-down), with
+//! the switch to that GP where the caller works on it.
 
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -19,6 +20,7 @@ use crate::time::IST;
 
 pub const PATH: &str = "/home/state";
 pub const GP_PATH: &str = "/home/state/gp";
+pub const GP_PATH_TENANT: &str = "/home/state/gp/{tenant}";
 
 pub const TILES: &[Tile] = &[Tile {
     place: 18,
@@ -30,7 +32,7 @@ pub const TILES: &[Tile] = &[Tile {
 
 pub fn routes(r: &mut Routes<'_>) {
     r.get(PATH, Access::Page(super::ROLES), list);
-    r.get(GP_PATH, Access::Page(super::ROLES), gp);
+    r.get(GP_PATH_TENANT, Access::Page(super::ROLES), gp);
 }
 
 pub struct Choice {
@@ -80,6 +82,10 @@ struct ListPage {
     page: i64,
     more: bool,
     query: String,
+    from: String,
+    to: String,
+    /// The roll-out dashboard's link, for the state admin (its only reader).
+    rollout: bool,
 }
 
 fn money(d: Decimal) -> String {
@@ -118,7 +124,11 @@ fn line(p: &PageCtx, r: &GpRow, href: String) -> Line {
     }
 }
 
-fn choices(all: impl IntoIterator<Item = (String, String)>, chosen: Option<&str>, p: &PageCtx) -> Vec<Choice> {
+fn choices(
+    all: impl IntoIterator<Item = (String, String)>,
+    chosen: Option<&str>,
+    p: &PageCtx,
+) -> Vec<Choice> {
     let mut out = vec![Choice {
         value: String::new(),
         label: p.t("ALL"),
@@ -152,6 +162,10 @@ async fn list(mut page: StaffPage, q: web::Query<Raw>) -> PageResult {
     raw.limit = None;
     let user = page.staff.user.clone();
     let state_tenant = page.state.settings.app.state_tenant.clone();
+    let rollout = user.roles.iter().any(|r| {
+        crate::municipal::rollout::ROLES.contains(&r.code.as_str())
+            && tenant_covers(&r.tenant_id, &state_tenant)
+    });
     let today = chrono::Utc::now().with_timezone(&IST).date_naive();
     let r2 = raw.clone();
     let (mine, outcome) = db::run(&page.state.pool, move |c| {
@@ -185,7 +199,15 @@ async fn list(mut page: StaffPage, q: web::Query<Raw>) -> PageResult {
     let chosen_fy = match chosen_period {
         Some(Period::Month(d)) => period::fy_of(d),
         Some(Period::Year(y)) => y,
+        Some(Period::Range(_, b)) => period::fy_of(b),
         None => this_fy,
+    };
+    let (from, to) = match chosen_period {
+        Some(Period::Range(a, b)) => (a.format("%Y-%m").to_string(), b.format("%Y-%m").to_string()),
+        _ => (
+            blank(&raw.from).unwrap_or_default(),
+            blank(&raw.to).unwrap_or_default(),
+        ),
     };
     let years = (0..=period::YEARS_BACK)
         .map(|back| {
@@ -210,25 +232,38 @@ async fn list(mut page: StaffPage, q: web::Query<Raw>) -> PageResult {
             label: p.month_label(m),
             selected: chosen_period == Some(Period::Month(m)),
         });
-        m = m.checked_add_months(chrono::Months::new(1)).unwrap_or(last.succ_opt().unwrap_or(last));
+        m = m
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(last.succ_opt().unwrap_or(last));
         if m.day() != 1 {
             break;
         }
     }
-    let zones = choices(mine.zones.iter().map(|z| (z.clone(), z.clone())), zone.as_deref(), &p);
-    let circles = choices(mine.circles.iter().map(|z| (z.clone(), z.clone())), circle.as_deref(), &p);
+    let zones = choices(
+        mine.zones.iter().map(|z| (z.clone(), z.clone())),
+        zone.as_deref(),
+        &p,
+    );
+    let circles = choices(
+        mine.circles.iter().map(|z| (z.clone(), z.clone())),
+        circle.as_deref(),
+        &p,
+    );
     let divisions = choices(
         mine.divisions.iter().map(|(c, n)| {
-            (c.clone(), if n.is_empty() { c.clone() } else { format!("{n} ({c})") })
+            (
+                c.clone(),
+                if n.is_empty() {
+                    c.clone()
+                } else {
+                    format!("{n} ({c})")
+                },
+            )
         }),
         division.as_deref(),
         &p,
     );
-    let period_q = match chosen_period {
-        Some(Period::Month(d)) => format!("month={}", d.format("%Y-%m")),
-        Some(Period::Year(y)) => format!("fy={}", Period::Year(y).key()),
-        None => format!("fy={}", Period::Year(this_fy).key()),
-    };
+    let period_q = chosen_period.unwrap_or(Period::Year(this_fy)).query();
     let filters = format!(
         "{period_q}&zone={}&circle={}&division={}",
         urlencode(zone.as_deref().unwrap_or_default()),
@@ -264,7 +299,13 @@ async fn list(mut page: StaffPage, q: web::Query<Raw>) -> PageResult {
         Ok((_, f)) => (
             f.rows
                 .iter()
-                .map(|r| line(&p, r, format!("{GP_PATH}?tenant={}&{period_q}", urlencode(&r.tenant_id))))
+                .map(|r| {
+                    line(
+                        &p,
+                        r,
+                        format!("{GP_PATH}/{}?{period_q}", urlencode(&r.tenant_id)),
+                    )
+                })
                 .collect(),
             Some(line(&p, &f.totals, String::new())),
             f.total,
@@ -290,13 +331,17 @@ async fn list(mut page: StaffPage, q: web::Query<Raw>) -> PageResult {
         page: n,
         more: (n + 1) * PER_PAGE < total,
         query,
+        from,
+        to,
+        rollout,
     };
     page.render(status, out)
 }
 
 #[derive(serde::Deserialize)]
 struct GpQuery {
-    tenant: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     month: Option<String>,
     fy: Option<String>,
 }
@@ -305,6 +350,7 @@ pub struct MonthLine {
     pub month: String,
     pub demand: String,
     pub collection: String,
+    pub efficiency: String,
     pub expenses: String,
     pub paid: String,
     pub surplus: String,
@@ -319,30 +365,64 @@ struct GpPage {
     gp: String,
     name: String,
     division: String,
+    errors: Vec<String>,
     months: Vec<MonthLine>,
+    totals: Option<MonthLine>,
     back: String,
     may_switch: bool,
 }
 
-async fn gp(mut page: StaffPage, q: web::Query<GpQuery>) -> PageResult {
+fn efficiency(demand: Decimal, collection: Decimal) -> String {
+    if demand > Decimal::ZERO {
+        format!(
+            "{}%",
+            (collection * Decimal::from(100) / demand)
+                .round_dp(2)
+                .normalize()
+        )
+    } else {
+        "—".to_owned()
+    }
+}
+
+/// `/home/state/gp/{tenant}`: one GP's months (a GP outside the caller's divisions: 403 with
+/// the page's error; an unknown one: 404).
+async fn gp(mut page: StaffPage, path: web::Path<String>, q: web::Query<GpQuery>) -> PageResult {
     let user = page.staff.user.clone();
     let state_tenant = page.state.settings.app.state_tenant.clone();
-    let tenant = q.tenant.clone().unwrap_or_default().trim().to_owned();
+    let tenant = path.into_inner().trim().to_owned();
     let today = chrono::Utc::now().with_timezone(&IST).date_naive();
-    let period = Period::parse(q.month.as_deref(), q.fy.as_deref(), today)
-        .unwrap_or(Period::Year(period::fy_of(today)));
+    let period = Period::parse_range(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        q.month.as_deref(),
+        q.fy.as_deref(),
+        today,
+    );
     let t2 = tenant.clone();
     let found = db::run(&page.state.pool, move |c| {
         let scope = service::scope_of(c, &user, &state_tenant)?;
-        Ok(service::gp_months(c, &scope, &t2, period)?)
+        Ok(match service::gp_of(c, &scope, &t2)? {
+            Err(r) => Err(r),
+            Ok(head) => Ok((
+                head,
+                match period {
+                    Ok(p) => Some(service::gp_months(c, &t2, p)?),
+                    Err(_) => None,
+                },
+            )),
+        })
     })
     .await
     .map_err(PageError::App)?;
-    let Some((head, rows)) = found else {
-        return Err(PageError::Status(
-            StatusCode::NOT_FOUND,
-            "STATE_VIEW_ERR_GP".to_owned(),
-        ));
+    let (head, rows) = match found {
+        Ok(f) => f,
+        Err(r) if !r.forbidden => {
+            return Err(PageError::Status(StatusCode::NOT_FOUND, r.key.to_owned()));
+        }
+        Err(r) => {
+            return Err(PageError::Status(StatusCode::FORBIDDEN, r.key.to_owned()));
+        }
     };
     let p = page.ctx()?;
     let may_switch = page
@@ -351,31 +431,57 @@ async fn gp(mut page: StaffPage, q: web::Query<GpQuery>) -> PageResult {
         .roles
         .iter()
         .any(|r| tenant_covers(&r.tenant_id, &tenant));
-    let months = rows
+    let (errors, status) = match &period {
+        Ok(_) => (Vec::new(), StatusCode::OK),
+        Err(e) => (vec![p.t(params::period_key(*e))], StatusCode::BAD_REQUEST),
+    };
+    let rows = rows.unwrap_or_default();
+    let mut sum = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    let months: Vec<MonthLine> = rows
         .iter()
-        .map(|m| MonthLine {
-            month: p.month_label(m.month),
-            demand: money(m.demand),
-            collection: money(m.collection),
-            expenses: money(m.expenses_billed),
-            paid: money(m.expenses_paid),
-            surplus: money(m.collection - m.expenses_paid),
-            negative: m.collection < m.expenses_paid,
-            households: m.households_billed,
+        .map(|m| {
+            sum.0 += m.demand;
+            sum.1 += m.collection;
+            sum.2 += m.expenses_billed;
+            sum.3 += m.expenses_paid;
+            MonthLine {
+                month: p.month_label(m.month),
+                demand: money(m.demand),
+                collection: money(m.collection),
+                efficiency: efficiency(m.demand, m.collection),
+                expenses: money(m.expenses_billed),
+                paid: money(m.expenses_paid),
+                surplus: money(m.collection - m.expenses_paid),
+                negative: m.collection < m.expenses_paid,
+                households: m.households_billed,
+            }
         })
         .collect();
+    let totals = (!months.is_empty()).then(|| MonthLine {
+        month: p.t("STATE_VIEW_TOTAL"),
+        demand: money(sum.0),
+        collection: money(sum.1),
+        efficiency: efficiency(sum.0, sum.1),
+        expenses: money(sum.2),
+        paid: money(sum.3),
+        surplus: money(sum.1 - sum.3),
+        negative: sum.1 < sum.3,
+        households: 0,
+    });
     let back = match period {
-        Period::Month(d) => format!("{PATH}?month={}", d.format("%Y-%m")),
-        Period::Year(y) => format!("{PATH}?fy={}", Period::Year(y).key()),
+        Ok(pd) => format!("{PATH}?{}", pd.query()),
+        Err(_) => PATH.to_owned(),
     };
     let out = GpPage {
         p,
         gp: tenant,
         name: head.0,
         division: head.1,
+        errors,
         months,
+        totals,
         back,
         may_switch,
     };
-    page.render(StatusCode::OK, out)
+    page.render(status, out)
 }

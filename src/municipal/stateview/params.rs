@@ -7,12 +7,14 @@ use super::period::{self, Period, PeriodError};
 use super::service::{Query, Scope};
 use crate::error::codes;
 
-/// The query string: `month=YYYY-MM` or `fy=YYYY-YY`, `zone`, `circle`, `division`,
+/// The query string: `from=YYYY-MM&to=YYYY-MM`, `month=YYYY-MM` or `fy=YYYY-YY`, `zone`, `circle`, `division`,
 /// `sortBy` (a column of `period::SORTS`), `sortOrder` (`asc`/`desc`), and `page` (the page)
 /// or `offset`/`limit` (the endpoint).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Raw {
+    pub from: Option<String>,
+    pub to: Option<String>,
     pub month: Option<String>,
     pub fy: Option<String>,
     pub zone: Option<String>,
@@ -48,6 +50,39 @@ fn refuse(code: &'static str, field: &'static str, key: &'static str, message: S
     }
 }
 
+/// The refusal of a GP that is not one (400) or lies outside the caller's divisions (403).
+pub fn gp_refusal(tenant: &str, outside: bool) -> Refusal {
+    if outside {
+        Refusal {
+            forbidden: true,
+            ..refuse(
+                codes::INVALID_TENANT,
+                "tenantId",
+                "STATE_VIEW_ERR_GP_OUTSIDE",
+                format!("the GP {tenant:?} is not in the caller's divisions"),
+            )
+        }
+    } else {
+        refuse(
+            codes::INVALID_TENANT_ID,
+            "tenantId",
+            "STATE_VIEW_ERR_GP",
+            format!("{tenant:?} is not a GP of the master data"),
+        )
+    }
+}
+
+/// The page's text of a refused period.
+pub fn period_key(e: PeriodError) -> &'static str {
+    match e {
+        PeriodError::Malformed => "STATE_VIEW_ERR_PERIOD",
+        PeriodError::FutureMonth => "STATE_VIEW_ERR_FUTURE",
+        PeriodError::NoSuchYear => "STATE_VIEW_ERR_YEAR",
+        PeriodError::Reversed => "STATE_VIEW_ERR_REVERSED",
+        PeriodError::TooLong => "STATE_VIEW_ERR_TOO_LONG",
+    }
+}
+
 /// Rows a page of the page holds; the endpoint's largest `limit`.
 pub const PER_PAGE: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
@@ -75,14 +110,41 @@ pub fn read(
     all: &Places,
     mine: &Places,
 ) -> Result<Query, Refusal> {
-    let period = Period::parse(raw.month.as_deref(), raw.fy.as_deref(), today).map_err(|e| {
-        let field = if blank(&raw.month).is_some() { "month" } else { "fy" };
+    let period = Period::parse_range(
+        raw.from.as_deref(),
+        raw.to.as_deref(),
+        raw.month.as_deref(),
+        raw.fy.as_deref(),
+        today,
+    )
+    .map_err(|e| {
+        let field = if blank(&raw.from).is_some() {
+            "from"
+        } else if blank(&raw.to).is_some() {
+            "to"
+        } else if blank(&raw.month).is_some() {
+            "month"
+        } else {
+            "fy"
+        };
         match e {
+            PeriodError::Reversed => refuse(
+                codes::INVALID_DATE_RANGE,
+                field,
+                "STATE_VIEW_ERR_REVERSED",
+                "the period's first month (from) is after its last (to)".into(),
+            ),
+            PeriodError::TooLong => refuse(
+                codes::INVALID_DATE_RANGE,
+                field,
+                "STATE_VIEW_ERR_TOO_LONG",
+                format!("the period is longer than {} months", period::MAX_MONTHS),
+            ),
             PeriodError::Malformed => refuse(
                 codes::INVALID_DATE,
                 field,
                 "STATE_VIEW_ERR_PERIOD",
-                "month is YYYY-MM, fy is YYYY-YY".into(),
+                "from, to and month are YYYY-MM, fy is YYYY-YY".into(),
             ),
             PeriodError::FutureMonth => refuse(
                 codes::INVALID_DATE,
@@ -101,6 +163,17 @@ pub fn read(
             ),
         }
     })?;
+    if scope == Scope::Divisions(Vec::new()) {
+        return Err(Refusal {
+            forbidden: true,
+            ..refuse(
+                codes::INVALID_TENANT,
+                "tenantId",
+                "STATE_VIEW_ERR_NO_DIVISION",
+                "the caller's roles are on no GP of a division".into(),
+            )
+        });
+    }
     let sort_name = blank(&raw.sort_by).unwrap_or_else(|| "name".to_owned());
     let sort = period::sort_sql(&sort_name).ok_or_else(|| {
         refuse(
@@ -109,11 +182,18 @@ pub fn read(
             "STATE_VIEW_ERR_SORT",
             format!(
                 "sortBy {sort_name:?} is not one of {}",
-                period::SORTS.iter().map(|s| s.0).collect::<Vec<_>>().join(", ")
+                period::SORTS
+                    .iter()
+                    .map(|s| s.0)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )
     })?;
-    let descending = match blank(&raw.sort_order).as_deref().map(str::to_ascii_lowercase) {
+    let descending = match blank(&raw.sort_order)
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+    {
         None => false,
         Some(o) if o == "asc" => false,
         Some(o) if o == "desc" => true,
@@ -191,6 +271,7 @@ pub fn read(
         .unwrap_or(first);
     Ok(Query {
         period,
+        gp: None,
         last_month,
         scope,
         zone,

@@ -47,7 +47,9 @@ pub fn refresh(conn: &mut PgConnection, now: DateTime<Utc>, full: bool) -> Query
                 let since = m.changed_since;
                 let mut set = BTreeSet::new();
                 set.extend(billing::service::rollup::tenants_changed_since(c, since)?);
-                set.extend(collection::service::rollup::tenants_changed_since(c, since)?);
+                set.extend(collection::service::rollup::tenants_changed_since(
+                    c, since,
+                )?);
                 set.extend(echallan::service::rollup::tenants_changed_since(c, since)?);
                 set.extend(water::service::rollup::tenants_changed_since(c, since)?);
                 Some(set.into_iter().collect::<Vec<_>>())
@@ -198,12 +200,13 @@ impl Scope {
     }
 }
 
-/// The state admin and a superuser see every GP; a division admin the GPs of the divisions of
+/// The state admin sees every GP; a division admin the GPs of the divisions of
 /// the GPs they hold the role on (as HRMS gives it: on each GP of the division).
 pub fn scope_of(conn: &mut PgConnection, user: &AuthUser, state: &str) -> QueryResult<Scope> {
-    let statewide = user.roles.iter().any(|r| {
-        ["STATE_ADMIN", "SUPERUSER"].contains(&r.code.as_str()) && tenant_covers(&r.tenant_id, state)
-    });
+    let statewide = user
+        .roles
+        .iter()
+        .any(|r| r.code == "STATE_ADMIN" && tenant_covers(&r.tenant_id, state));
     if statewide {
         return Ok(Scope::State);
     }
@@ -227,6 +230,8 @@ pub fn scope_of(conn: &mut PgConnection, user: &AuthUser, state: &str) -> QueryR
 #[derive(Clone, Debug)]
 pub struct Query {
     pub period: Period,
+    /// One GP only (the endpoint's `tenantId` when it names a GP of the scope).
+    pub gp: Option<String>,
     /// The month whose bills "last month" means (the first day of the month before today's).
     pub last_month: NaiveDate,
     pub scope: Scope,
@@ -307,7 +312,8 @@ const GPS: &str = "WITH m AS ( \
         AND ($4::text[] IS NULL OR t.division_code = ANY($4)) \
         AND ($5::text IS NULL OR t.zone_code = $5) \
         AND ($6::text IS NULL OR t.circle_code = $6) \
-        AND ($7::text IS NULL OR t.division_code = $7))";
+        AND ($7::text IS NULL OR t.division_code = $7) \
+        AND ($8::text IS NULL OR t.code = $8))";
 
 /// The page of GPs `q` asks for, their number and the totals over all of them.
 pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
@@ -318,7 +324,7 @@ pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
     let rows: Vec<Row> = diesel::sql_query(format!(
-        "{GPS} SELECT * FROM g ORDER BY {} {dir} NULLS LAST, tenant_id LIMIT $8 OFFSET $9",
+        "{GPS} SELECT * FROM g ORDER BY {} {dir} NULLS LAST, tenant_id LIMIT $9 OFFSET $10",
         q.sort
     ))
     .bind::<Date, _>(from)
@@ -328,6 +334,7 @@ pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
     .bind::<Nullable<Text>, _>(q.zone.as_deref())
     .bind::<Nullable<Text>, _>(q.circle.as_deref())
     .bind::<Nullable<Text>, _>(q.division.as_deref())
+    .bind::<Nullable<Text>, _>(q.gp.as_deref())
     .bind::<BigInt, _>(q.limit)
     .bind::<BigInt, _>(q.offset)
     .load(conn)?;
@@ -369,9 +376,10 @@ pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
     .bind::<Nullable<Text>, _>(q.zone.as_deref())
     .bind::<Nullable<Text>, _>(q.circle.as_deref())
     .bind::<Nullable<Text>, _>(q.division.as_deref())
+    .bind::<Nullable<Text>, _>(q.gp.as_deref())
     .get_result(conn)?;
-    let efficiency =
-        (t.demand > Decimal::ZERO).then(|| (t.collection * Decimal::from(100) / t.demand).round_dp(2));
+    let efficiency = (t.demand > Decimal::ZERO)
+        .then(|| (t.collection * Decimal::from(100) / t.demand).round_dp(2));
     let totals = Row {
         tenant_id: String::new(),
         name: String::new(),
@@ -439,26 +447,31 @@ pub struct Month {
     pub households_billed: i64,
 }
 
-/// A GP's name and division and its months of `period` (every month, zeros where nothing
-/// happened), when the GP exists and lies in `scope`.
-pub fn gp_months(
+/// Whether `tenant` is a GP of the master data inside `scope`: its name and division, or the
+/// refusal (an unknown GP: 400, one outside the caller's divisions: 403).
+pub fn gp_of(
     conn: &mut PgConnection,
     scope: &Scope,
     tenant: &str,
-    period: Period,
-) -> QueryResult<Option<((String, String), Vec<Month>)>> {
+) -> QueryResult<Result<(String, String), super::params::Refusal>> {
     let Some(t) = mdms::repo::tenants_by_codes(conn, &[tenant.to_owned()])?
         .into_iter()
         .find(|t| t.is_gram_panchayat())
     else {
-        return Ok(None);
+        return Ok(Err(super::params::gp_refusal(tenant, false)));
     };
     let division = t.division_code.clone().unwrap_or_default();
     if !scope.allows_division(&division) {
-        return Ok(None);
+        return Ok(Err(super::params::gp_refusal(tenant, true)));
     }
+    Ok(Ok((t.name, division)))
+}
+
+/// A GP's months of `period` (every month up to the current one, zeros where nothing
+/// happened); the caller has checked the GP with `gp_of`.
+pub fn gp_months(conn: &mut PgConnection, tenant: &str, period: Period) -> QueryResult<Vec<Month>> {
     let (from, to) = period.months();
-    let months = diesel::sql_query(
+    diesel::sql_query(
         "SELECT g.month::date AS month, coalesce(m.demand, 0) AS demand, \
            coalesce(m.collection, 0) AS collection, \
            coalesce(m.expenses_billed, 0) AS expenses_billed, \
@@ -472,6 +485,5 @@ pub fn gp_months(
     .bind::<Text, _>(tenant)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
-    .load(conn)?;
-    Ok(Some(((t.name, division), months)))
+    .load(conn)
 }

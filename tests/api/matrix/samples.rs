@@ -1286,6 +1286,17 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
         )
     });
 
+    // The division and state views (reads only).
+    add(M::GET, "/home/state", false, |c| {
+        get(c.q("sortBy=demand&sortOrder=desc"))
+    });
+    add(M::GET, "/home/state/gp/{tenant}", false, |c| {
+        get(c.path.replace("{tenant}", c.tenant))
+    });
+    add(M::POST, "/mgramseva/state/v1/_search", false, |c| {
+        json_req(c.q(&format!("tenantId={}&limit=10", c.tenant)), json!({}))
+    });
+
     // Employees.
     add(M::GET, "/home/hrms", false, |c| get(c.plain()));
     add(M::GET, "/home/hrms/new", false, |c| get(c.plain()));
