@@ -107,7 +107,7 @@ fn line(p: &PageCtx, r: &GpRow, href: String) -> Line {
         collection: money(r.collection),
         efficiency: r
             .efficiency
-            .map(|e| format!("{}%", e.round_dp(1).normalize()))
+            .map(|e| format!("{}%", e.round_dp(2).normalize()))
             .unwrap_or_else(|| "—".to_owned()),
         expenses: money(r.expenses),
         surplus: money(r.surplus),
