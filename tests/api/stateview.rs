@@ -692,3 +692,29 @@ fn refreshed(c: &mut diesel::PgConnection) -> Vec<(String, i64)> {
     .map(|r| (r.tenant_id, r.at))
     .collect()
 }
+
+#[test]
+fn the_state_bench_runs_at_a_small_scale_and_both_sides_agree() {
+    let db = TestDb::new();
+    // 30 GPs × 4 households × 12 months: a demand each (50 + ((household + GP) % 5) × 10),
+    // three households in four paying in full
+    let r = mgramseva::bench::state(settings(&db.url), Some(30), 4, 3, false).unwrap();
+    assert_eq!((r.gps, r.households, r.months), (30, 4, 12));
+    assert_eq!((r.demands, r.payments), (30 * 4 * 12, 30 * 3 * 12));
+    assert_eq!(
+        r.rollup_totals,
+        (Decimal::from(100_800), Decimal::from(75_600))
+    );
+    assert_eq!(r.ledger_totals, r.rollup_totals);
+    assert!(r.state_p50 > 0.0 && r.state_p95 >= r.state_p50, "{r:?}");
+    assert!(
+        r.direct_state_p50 > 0.0 && r.direct_division_p50 > 0.0,
+        "{r:?}"
+    );
+    assert!(r.division_gps > 0 && r.division_gps <= 30, "{r:?}");
+    // measured again without writing anything; a second write is refused
+    let again = mgramseva::bench::state(settings(&db.url), Some(30), 4, 2, true).unwrap();
+    assert_eq!((again.setup_secs, again.demands), (0.0, r.demands));
+    let err = mgramseva::bench::state(settings(&db.url), Some(30), 4, 2, false).unwrap_err();
+    assert!(err.to_string().contains("--reuse"), "{err}");
+}

@@ -200,8 +200,9 @@ impl Scope {
     }
 }
 
-/// The state admin sees every GP; a division admin the GPs of the divisions of
-/// the GPs they hold the role on (as HRMS gives it: on each GP of the division).
+/// The state admin (holding the role on the state) sees every GP; a division admin the GPs of
+/// the divisions of the tenants they hold the role on (as HRMS gives it: on each GP of the
+/// division), and so does a state admin whose role is held on GPs only.
 pub fn scope_of(conn: &mut PgConnection, user: &AuthUser, state: &str) -> QueryResult<Scope> {
     let statewide = user
         .roles
@@ -213,7 +214,7 @@ pub fn scope_of(conn: &mut PgConnection, user: &AuthUser, state: &str) -> QueryR
     let holders: Vec<String> = user
         .roles
         .iter()
-        .filter(|r| r.code == "DIV_ADMIN")
+        .filter(|r| super::ROLES.contains(&r.code.as_str()))
         .map(|r| r.tenant_id.clone())
         .collect();
     let covered = mdms::repo::codes_covered_by(conn, &holders)?;
