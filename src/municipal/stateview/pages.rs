@@ -97,12 +97,25 @@ fn day(d: Option<NaiveDate>) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
-fn line(p: &PageCtx, r: &GpRow, href: String) -> Line {
+/// A row of the table; `divisions` names the division codes (English, from the master data).
+fn line(p: &PageCtx, r: &GpRow, href: String, divisions: &[(String, String)]) -> Line {
+    let english = divisions
+        .iter()
+        .find(|(c, _)| *c == r.division)
+        .map_or("", |(_, n)| n.as_str());
     Line {
         gp: r.tenant_id.clone(),
         href,
-        name: r.name.clone(),
-        division: r.division.clone(),
+        name: if r.tenant_id.is_empty() {
+            String::new()
+        } else {
+            p.place_name(&r.tenant_id)
+        },
+        division: if r.division.is_empty() {
+            String::new()
+        } else {
+            p.division_name(&r.division, english)
+        },
         demand: money(r.demand),
         collection: money(r.collection),
         efficiency: r
@@ -304,10 +317,11 @@ async fn list(mut page: StaffPage, q: web::Query<Raw>) -> PageResult {
                         &p,
                         r,
                         format!("{GP_PATH}/{}?{period_q}", urlencode(&r.tenant_id)),
+                        &mine.divisions,
                     )
                 })
                 .collect(),
-            Some(line(&p, &f.totals, String::new())),
+            Some(line(&p, &f.totals, String::new(), &mine.divisions)),
             f.total,
             f.as_of
                 .map(|t| t.with_timezone(&IST).format("%d-%m-%Y %H:%M").to_string())
@@ -472,10 +486,11 @@ async fn gp(mut page: StaffPage, path: web::Path<String>, q: web::Query<GpQuery>
         Ok(pd) => format!("{PATH}?{}", pd.query()),
         Err(_) => PATH.to_owned(),
     };
+    let name = p.place_name(&tenant);
     let out = GpPage {
         p,
         gp: tenant,
-        name: head.0,
+        name,
         division: head.1,
         errors,
         months,
