@@ -586,7 +586,15 @@ async fn the_page_lists_sorts_and_drills_down_to_a_gp() {
     let first = p.body.find("data-gp=").unwrap();
     assert_eq!(at, first, "the largest demand first");
     let r = &p.body[at..at + p.body[at..].find("</tr>").unwrap()];
-    for want in ["LODHIPUR", "₹300", "₹170", "56.67%", "₹200", "₹50"] {
+    for want in [
+        "Lodhipur",
+        "Sri Anandpur Sahib",
+        "₹300",
+        "₹170",
+        "56.67%",
+        "₹200",
+        "₹50",
+    ] {
         assert!(r.contains(want), "{want} in {r}");
     }
     let at = p.body.find("id=\"totals\"").unwrap();
@@ -608,7 +616,16 @@ async fn the_page_lists_sorts_and_drills_down_to_a_gp() {
     );
     let g = get(&app, &href, Some(&sid)).await;
     assert_eq!(g.status, StatusCode::OK, "{}", g.body);
-    assert!(g.body.contains("LODHIPUR"));
+    assert!(g.body.contains("Lodhipur"));
+    // names in the page's language
+    let pa = call_in(
+        &app,
+        actix_web::test::TestRequest::get().uri(&href),
+        Some(&sid),
+        "pa",
+    )
+    .await;
+    assert!(pa.body.contains("ਲੋਧੀਪੁਰ"), "{}", pa.body);
     let at = g.body.find("id=\"gp-totals\"").unwrap();
     let t = &g.body[at..at + g.body[at..].find("</tr>").unwrap()];
     for want in ["₹300", "₹170", "56.67%", "₹200", "₹120", "₹50"] {

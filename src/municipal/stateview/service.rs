@@ -293,10 +293,21 @@ pub struct Found {
     pub as_of: Option<DateTime<Utc>>,
 }
 
-const GPS: &str = "WITH m AS ( \
-      SELECT tenant_id, sum(demand) AS demand, sum(collection) AS collection, \
-        sum(expenses_billed) AS expenses, sum(expenses_paid) AS expenses_paid \
-      FROM stateview_gp_month WHERE month BETWEEN $1 AND $2 GROUP BY tenant_id), \
+/// The GPs of the scope and filters (`t`), their sums over the period (`m`, read through the
+/// roll-up's primary key for those GPs only), and their rows (`g`).
+const GPS: &str = "WITH t AS MATERIALIZED ( \
+      SELECT code, name, zone_code, circle_code, division_code FROM mdms_tenant \
+      WHERE code LIKE '%.%' \
+        AND ($4::text[] IS NULL OR division_code = ANY($4)) \
+        AND ($5::text IS NULL OR zone_code = $5) \
+        AND ($6::text IS NULL OR circle_code = $6) \
+        AND ($7::text IS NULL OR division_code = $7) \
+        AND ($8::text IS NULL OR code = $8)), \
+    m AS ( \
+      SELECT x.tenant_id, sum(x.demand) AS demand, sum(x.collection) AS collection, \
+        sum(x.expenses_billed) AS expenses, sum(x.expenses_paid) AS expenses_paid \
+      FROM t JOIN stateview_gp_month x ON x.tenant_id = t.code AND x.month BETWEEN $1 AND $2 \
+      GROUP BY x.tenant_id), \
     g AS ( \
       SELECT t.code AS tenant_id, t.name, coalesce(t.zone_code, '') AS zone, \
         coalesce(t.circle_code, '') AS circle, coalesce(t.division_code, '') AS division, \
@@ -305,16 +316,35 @@ const GPS: &str = "WITH m AS ( \
         coalesce(m.collection, 0) - coalesce(m.expenses_paid, 0) AS surplus, \
         CASE WHEN m.demand > 0 THEN round(m.collection * 100 / m.demand, 2) END AS efficiency, \
         coalesce(s.households, 0)::bigint AS households, s.last_demand_date, \
-        (NOT EXISTS (SELECT 1 FROM stateview_gp_month b WHERE b.tenant_id = t.code \
-           AND b.month = $3 AND b.households_billed > 0))::int::bigint AS not_billed \
-      FROM mdms_tenant t LEFT JOIN m ON m.tenant_id = t.code \
+        (coalesce(b.households_billed, 0) = 0)::int::bigint AS not_billed \
+      FROM t LEFT JOIN m ON m.tenant_id = t.code \
         LEFT JOIN stateview_gp s ON s.tenant_id = t.code \
-      WHERE t.code LIKE '%.%' \
-        AND ($4::text[] IS NULL OR t.division_code = ANY($4)) \
-        AND ($5::text IS NULL OR t.zone_code = $5) \
-        AND ($6::text IS NULL OR t.circle_code = $6) \
-        AND ($7::text IS NULL OR t.division_code = $7) \
-        AND ($8::text IS NULL OR t.code = $8))";
+        LEFT JOIN stateview_gp_month b ON b.tenant_id = t.code AND b.month = $3)";
+
+/// A row of the page with the totals over every row (window sums, one pass).
+#[derive(QueryableByName)]
+struct Paged {
+    #[diesel(embed)]
+    gp: Row,
+    #[diesel(sql_type = BigInt)]
+    t_n: i64,
+    #[diesel(sql_type = Numeric)]
+    t_demand: Decimal,
+    #[diesel(sql_type = Numeric)]
+    t_collection: Decimal,
+    #[diesel(sql_type = Numeric)]
+    t_expenses: Decimal,
+    #[diesel(sql_type = Numeric)]
+    t_expenses_paid: Decimal,
+    #[diesel(sql_type = BigInt)]
+    t_households: i64,
+    #[diesel(sql_type = Nullable<Date>)]
+    t_last_demand_date: Option<NaiveDate>,
+    #[diesel(sql_type = BigInt)]
+    t_not_billed: i64,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    as_of: Option<DateTime<Utc>>,
+}
 
 /// The page of GPs `q` asks for, their number and the totals over all of them.
 pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
@@ -324,8 +354,17 @@ pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
         Scope::Divisions(d) => Some(d.clone()),
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
-    let rows: Vec<Row> = diesel::sql_query(format!(
-        "{GPS} SELECT * FROM g ORDER BY {} {dir} NULLS LAST, tenant_id LIMIT $9 OFFSET $10",
+    // The page and the totals in one pass: the window sums run over every row of `g` before
+    // the sort's limit.
+    let paged: Vec<Paged> = diesel::sql_query(format!(
+        "{GPS} SELECT g.*, count(*) OVER () AS t_n, sum(demand) OVER () AS t_demand, \
+           sum(collection) OVER () AS t_collection, sum(expenses) OVER () AS t_expenses, \
+           sum(expenses_paid) OVER () AS t_expenses_paid, \
+           (sum(households) OVER ())::bigint AS t_households, \
+           max(last_demand_date) OVER () AS t_last_demand_date, \
+           (sum(not_billed) OVER ())::bigint AS t_not_billed, \
+           (SELECT refreshed_at FROM stateview_watermark WHERE id = 1) AS as_of \
+         FROM g ORDER BY {} {dir} NULLS LAST, tenant_id LIMIT $9 OFFSET $10",
         q.sort
     ))
     .bind::<Date, _>(from)
@@ -339,6 +378,25 @@ pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
     .bind::<BigInt, _>(q.limit)
     .bind::<BigInt, _>(q.offset)
     .load(conn)?;
+    if let Some(first) = paged.first() {
+        let totals = totals_row(
+            first.t_demand,
+            first.t_collection,
+            first.t_expenses,
+            first.t_expenses_paid,
+            first.t_households,
+            first.t_last_demand_date,
+            first.t_not_billed,
+        );
+        let (total, as_of) = (first.t_n, first.as_of);
+        return Ok(Found {
+            total,
+            rows: paged.into_iter().map(|p| p.gp).collect(),
+            totals,
+            as_of,
+        });
+    }
+    // A page past the end: the totals alone.
     #[derive(QueryableByName)]
     struct Totals {
         #[diesel(sql_type = BigInt)]
@@ -379,30 +437,50 @@ pub fn search(conn: &mut PgConnection, q: &Query) -> QueryResult<Found> {
     .bind::<Nullable<Text>, _>(q.division.as_deref())
     .bind::<Nullable<Text>, _>(q.gp.as_deref())
     .get_result(conn)?;
-    let efficiency = (t.demand > Decimal::ZERO)
-        .then(|| (t.collection * Decimal::from(100) / t.demand).round_dp(2));
-    let totals = Row {
+    Ok(Found {
+        total: t.n,
+        rows: Vec::new(),
+        totals: totals_row(
+            t.demand,
+            t.collection,
+            t.expenses,
+            t.expenses_paid,
+            t.households,
+            t.last_demand_date,
+            t.not_billed,
+        ),
+        as_of: t.as_of,
+    })
+}
+
+/// The totals row (`tenant_id` empty; `not_billed` counts the GPs).
+fn totals_row(
+    demand: Decimal,
+    collection: Decimal,
+    expenses: Decimal,
+    expenses_paid: Decimal,
+    households: i64,
+    last_demand_date: Option<NaiveDate>,
+    not_billed: i64,
+) -> Row {
+    let efficiency =
+        (demand > Decimal::ZERO).then(|| (collection * Decimal::from(100) / demand).round_dp(2));
+    Row {
         tenant_id: String::new(),
         name: String::new(),
         zone: String::new(),
         circle: String::new(),
         division: String::new(),
-        demand: t.demand,
-        collection: t.collection,
+        demand,
+        collection,
         efficiency,
-        expenses: t.expenses,
-        expenses_paid: t.expenses_paid,
-        surplus: t.collection - t.expenses_paid,
-        households: t.households,
-        last_demand_date: t.last_demand_date,
-        not_billed: t.not_billed,
-    };
-    Ok(Found {
-        total: t.n,
-        rows,
-        totals,
-        as_of: t.as_of,
-    })
+        expenses,
+        expenses_paid,
+        surplus: collection - expenses_paid,
+        households,
+        last_demand_date,
+        not_billed,
+    }
 }
 
 /// The zones, circles and divisions (code, name) a scope covers, for the filters and their checks.

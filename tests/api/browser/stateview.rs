@@ -1,5 +1,6 @@
-//! The division and state view in a real browser: the state admin logs in, opens the view from
-//! its tile, sorts by demand, and drills into a GP's months.
+//! The division and state view in a real browser (Punjabi, the browser's language): the state
+//! admin logs in, opens the view from its tile, picks a period, sorts by demand, and drills into
+//! a GP's months.
 
 use super::*;
 
@@ -38,7 +39,7 @@ fn the_state_admin_opens_the_state_view_sorts_it_and_drills_into_a_gp() {
     b.wait_path("sortBy=demand&sortOrder=desc");
     let first = text_of(&b, "#state tbody tr:first-child");
     assert!(
-        first.contains("LODHIPUR") && first.contains("₹300") && first.contains("56.67%"),
+        first.contains(&same("ਲੋਧੀਪੁਰ")) && first.contains("₹300") && first.contains("56.67%"),
         "{first}"
     );
     let totals = text_of(&b, "#totals");
@@ -50,7 +51,7 @@ fn the_state_admin_opens_the_state_view_sorts_it_and_drills_into_a_gp() {
     // drill down
     b.click("#state tbody tr:first-child td:first-child a");
     b.wait_path(&format!("/home/state/gp/{GP}"));
-    assert_eq!(text_of(&b, "#gp-name"), "LODHIPUR");
+    assert_eq!(text_of(&b, "#gp-name"), same("ਲੋਧੀਪੁਰ"), "in Punjabi");
     let t = text_of(&b, "#gp-totals");
     assert!(
         t.contains("₹300") && t.contains("₹170") && t.contains("₹120") && t.contains("₹50"),
