@@ -204,7 +204,7 @@ pub fn state(
     })?;
     out.ledger_totals = ledger_totals;
 
-    let q = query(Scope::Divisions(vec![division.clone()]));
+    let q = query(Scope::Divisions(vec![division]));
     (out.division_p50, out.division_p95) = time(&mut conn, &mut |c| {
         view::search(c, &q)?;
         Ok(())

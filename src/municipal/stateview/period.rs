@@ -181,6 +181,7 @@ pub fn sort_sql(name: &str) -> Option<&'static str> {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests fail loudly")]
 mod tests {
     use super::*;
 
