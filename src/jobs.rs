@@ -6,7 +6,6 @@
 
 pub mod pages;
 pub mod runs;
-mod state_view;
 
 use anyhow::Context as _;
 use diesel::prelude::*;
@@ -169,7 +168,7 @@ pub fn all() -> &'static [JobDef] {
             schedule: "0 */5 * * * *",
             scheduled: true,
             about: "bring the division and state views' roll-up up to date: recompute the GPs whose demands, receipts, expenses or households changed since the last run (--period full: every GP)",
-            run: state_view::run,
+            run: state_view,
         },
         JobDef {
             name: "ifix-export",
@@ -187,6 +186,20 @@ fn rollout_dashboard(_: &AppState, conn: &mut PgConnection, _: &JobArgs) -> anyh
     Ok(format!(
         "{} GPs, {} rows ({} windows)",
         n.tenants, n.rows, n.windows
+    ))
+}
+
+/// Brings the division and state views' roll-up up to date: the GPs changed since the last run
+/// (`--period full`: every GP).
+fn state_view(_: &AppState, conn: &mut PgConnection, args: &JobArgs) -> anyhow::Result<String> {
+    let full = args.period.as_deref() == Some("full");
+    let r = crate::municipal::stateview::service::refresh(conn, chrono::Utc::now(), full)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!(
+        "{} GPs recomputed{}, {} month rows",
+        r.gps,
+        if r.full { " (all)" } else { "" },
+        r.month_rows
     ))
 }
 
