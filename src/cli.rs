@@ -108,6 +108,21 @@ pub enum BenchCommand {
         #[arg(long)]
         reuse: Option<i64>,
     },
+    /// The division and state views on a synthetic state (roll-up and ledger written in SQL):
+    /// p50/p95 of the views beside a direct aggregate over the ledger (src/bench/state.rs).
+    State {
+        /// Only the first N GPs (default: all).
+        #[arg(long)]
+        gps: Option<usize>,
+        #[arg(long, default_value_t = 800)]
+        households: usize,
+        /// Timed runs of each query.
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+        /// Measure the synthetic state an earlier run wrote into this database.
+        #[arg(long)]
+        reuse: bool,
+    },
     /// SMS per second the delivery worker sends to a local gateway double, beside HTTP alone
     /// and the outbox's writes as raw SQL.
     Sms {
@@ -315,6 +330,20 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         } => {
             tokio::task::spawn_blocking(move || {
                 crate::bench::water(settings, households, tenants, workers, reuse)
+            })
+            .await?
+        }
+        Command::Bench {
+            command:
+                BenchCommand::State {
+                    gps,
+                    households,
+                    iterations,
+                    reuse,
+                },
+        } => {
+            tokio::task::spawn_blocking(move || {
+                crate::bench::state(settings, gps, households, iterations, reuse).map(|_| ())
             })
             .await?
         }

@@ -23,7 +23,7 @@ pub const DEMO_TENANT: &str = "pb.lodhipur";
 pub const SECOND_TENANT: &str = "pb.abianakalan";
 const DEMO_DIVISION: &str = "DIV1038";
 /// The jobs whose roll-ups the demo fills at once (the views read them, not the ledger).
-pub const ROLLUP_JOBS: &[&str] = &["rollout-dashboard"];
+pub const ROLLUP_JOBS: &[&str] = &["rollout-dashboard", "state-view"];
 
 /// Where a demo login's GP roles are held.
 #[derive(Clone, Copy)]

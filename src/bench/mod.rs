@@ -20,7 +20,9 @@ use crate::platform::access::identity::TenantRole;
 use crate::platform::user;
 
 mod sms;
+mod state;
 pub use sms::sms;
+pub use state::{StateBench, state};
 
 const GP: &str = "pb.lodhipur";
 

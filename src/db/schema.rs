@@ -630,6 +630,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    stateview_gp (tenant_id) {
+        tenant_id -> Text,
+        households -> Int4,
+        last_demand_date -> Nullable<Date>,
+        refreshed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    stateview_gp_month (tenant_id, month) {
+        tenant_id -> Text,
+        month -> Date,
+        demand -> Numeric,
+        collection -> Numeric,
+        expenses_billed -> Numeric,
+        expenses_paid -> Numeric,
+        households_billed -> Int4,
+    }
+}
+
+diesel::table! {
+    stateview_watermark (id) {
+        id -> Int2,
+        changed_since -> Timestamptz,
+        refreshed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_account (id) {
         id -> Int8,
         uuid -> Uuid,
@@ -1051,6 +1080,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     pg_transaction_dump,
     property,
     shortener_link,
+    stateview_gp,
+    stateview_gp_month,
+    stateview_watermark,
     user_account,
     user_history,
     user_login_failure,

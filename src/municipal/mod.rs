@@ -8,6 +8,7 @@ pub mod echallan;
 pub mod gpwsc;
 pub mod ifix;
 pub mod rollout;
+pub mod stateview;
 pub mod vendor;
 pub mod water;
 pub mod wsreports;
@@ -22,4 +23,5 @@ pub fn routes(r: &mut crate::http::routes::Routes<'_>) {
     dashboard::routes(r);
     wsreports::routes(r);
     gpwsc::routes(r);
+    stateview::routes(r);
 }

@@ -30,6 +30,7 @@ fn all_tiles() -> Vec<&'static Tile> {
         crate::municipal::rollout::TILES,
         crate::municipal::dashboard::TILES,
         crate::municipal::books::TILES,
+        crate::municipal::stateview::TILES,
         crate::jobs::pages::TILES,
         crate::platform::notification::TILES,
     ]
@@ -137,7 +138,7 @@ mod tests {
     #[test]
     fn every_place_is_taken_once() {
         let places: Vec<u8> = all_tiles().iter().map(|t| t.place).collect();
-        assert_eq!(places, (1..=17).collect::<Vec<u8>>());
+        assert_eq!(places, (1..=18).collect::<Vec<u8>>());
     }
 
     #[test]
@@ -180,7 +181,8 @@ mod tests {
                 "CORE_EMPLOYEES",
                 "ROLLOUT_TITLE",
                 "JOBS_TITLE",
-                "SMS_MONTH_TITLE"
+                "SMS_MONTH_TITLE",
+                "CORE_DIVISION_STATE_VIEW"
             ]
         );
         assert_eq!(

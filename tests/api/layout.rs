@@ -207,6 +207,7 @@ fn owner(table: &str) -> Option<&'static str> {
         ("echallan", "municipal/echallan/"),
         ("job_", "jobs"),
         ("rollout_", "municipal/rollout/"),
+        ("stateview_", "municipal/stateview/"),
         ("ifix_", "municipal/ifix/"),
         ("accounts_", "business/accounts/"),
     ];

@@ -62,5 +62,6 @@ mod rollout;
 mod security;
 mod seed;
 mod shortener;
+mod stateview;
 mod water;
 mod ws_reports;

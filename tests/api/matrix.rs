@@ -238,6 +238,9 @@ fn expect_api(decl: &RouteDecl, concrete: &str, role: &str, sc: &Scenario, m: &M
                 ),
                 // A person's own last look at their notifications: anyone mapped, anywhere.
                 "/egov-user-event/v1/events/lat/_update" => Expect::Status(200),
+                // The division and state view: the state admin on the state reads every GP, the
+                // view's roles held on a GP read that GP's division (GP and OTHER_GP share one).
+                "/mgramseva/state/v1/_search" => Expect::Status(200),
                 other => panic!("action-only route {other}: write its product rule in the test"),
             }
         }

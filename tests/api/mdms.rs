@@ -89,8 +89,9 @@ async fn access_masters_have_their_counts() {
         .await
         .len(),
         // 322 before the upload action (3040, data/mdms/ORIGIN.md), 323 before the expense
-        // last-month summary (3041), 324 before the roll-out dashboard search (3060)
-        325
+        // last-month summary (3041), 324 before the roll-out dashboard search (3060), 325 before
+        // the division and state view search (3061)
+        326
     );
     assert_eq!(
         records(
@@ -104,8 +105,9 @@ async fn access_masters_have_their_counts() {
         .await
         .len(),
         // 1217 before the upload action's six roles, 1223 before the summary's seven, 1230
-        // before the roll-out dashboard search's STATE_ADMIN
-        1231
+        // before the roll-out dashboard search's STATE_ADMIN, 1231 before the state view's
+        // DIV_ADMIN and STATE_ADMIN
+        1233
     );
     assert_eq!(
         records(&app, p, "pb", "BillingService", "TaxHeadMaster", None)

@@ -95,6 +95,17 @@ fn demo_prints_logins_and_a_second_run_reuses_everything() {
     )
     .unwrap();
     assert_eq!(gps.n, 2);
+    // and on the division and state views' roll-up, with their months
+    assert!(out.contains("state-view:"), "{out}");
+    let gps: N = diesel::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT count(DISTINCT tenant_id) AS n FROM stateview_gp_month
+              WHERE tenant_id IN ('pb.lodhipur', 'pb.abianakalan') AND demand > 0",
+        ),
+        &mut db.conn(),
+    )
+    .unwrap();
+    assert_eq!(gps.n, 2);
     use diesel::prelude::*;
     let users = || -> i64 {
         mgramseva::db::schema::user_account::table

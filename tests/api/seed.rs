@@ -65,8 +65,9 @@ fn the_same_files_load_once() {
         .unwrap();
     assert_eq!(n["mdms_tenant"], 4349);
     // 1217, and the upload action's six roles (data/mdms/ORIGIN.md), the summary's seven and
-    // the roll-out dashboard search's STATE_ADMIN
-    assert_eq!(n["mdms_role_action"], 1231);
+    // the roll-out dashboard search's STATE_ADMIN, the state view search's DIV_ADMIN and
+    // STATE_ADMIN
+    assert_eq!(n["mdms_role_action"], 1233);
     let after = counts(&mut c);
     assert_eq!((after.0, after.1), (before.0, before.1));
     assert_eq!(after.2, before.2 + 1);

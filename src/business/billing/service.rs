@@ -524,3 +524,5 @@ pub use super::repo::figures;
 pub use super::repo::dashboard;
 /// The read-only sums of this module's tables for the water reports.
 pub use super::repo::report_lines;
+/// The division and state views' reads (changed GPs, demand by month).
+pub use super::repo::rollup;

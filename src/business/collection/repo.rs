@@ -445,3 +445,6 @@ pub mod dashboard;
 /// Read-only rows over these tables for the water reports.
 #[path = "report_figures.rs"]
 pub mod report_figures;
+/// Read-only reads for the division and state views' roll-up.
+#[path = "rollup.rs"]
+pub mod rollup;

@@ -639,3 +639,5 @@ pub use super::repo::figures;
 pub use super::repo::dashboard;
 /// The read-only rows of this module's tables for the water reports.
 pub use super::repo::report_figures;
+/// The division and state views' reads (changed GPs, month figures).
+pub use super::repo::rollup;

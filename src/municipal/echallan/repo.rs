@@ -194,3 +194,6 @@ pub fn search(conn: &mut PgConnection, f: &Filter) -> QueryResult<Found> {
 /// Read-only figures over these tables for the roll-out dashboard and the iFIX export.
 #[path = "figures.rs"]
 pub mod figures;
+/// Read-only reads for the division and state views' roll-up.
+#[path = "rollup.rs"]
+pub mod rollup;

@@ -165,3 +165,5 @@ pub fn history(conn: &mut PgConnection, tenant: &str, id: uuid::Uuid) -> AppResu
 
 /// The read-only figures of this module's tables (roll-out dashboard, iFIX export).
 pub use super::repo::figures;
+/// The division and state views' reads (changed GPs, month figures).
+pub use super::repo::rollup;

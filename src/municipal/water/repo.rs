@@ -348,3 +348,6 @@ pub mod dashboard;
 /// Read-only rows over these tables for the water reports.
 #[path = "report_rows.rs"]
 pub mod report_rows;
+/// Read-only reads for the division and state views' roll-up.
+#[path = "rollup.rs"]
+pub mod rollup;

@@ -413,3 +413,5 @@ pub use super::repo::figures;
 pub use super::repo::dashboard;
 /// The read-only rows of this module's tables for the water reports.
 pub use super::repo::report_rows;
+/// The division and state views' reads (changed GPs, month figures).
+pub use super::repo::rollup;

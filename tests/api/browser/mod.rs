@@ -18,6 +18,7 @@ mod manage;
 mod names;
 mod phone;
 mod register;
+mod stateview;
 mod walk;
 
 use std::io::{Read as _, Write as _};

@@ -386,6 +386,11 @@ fn every_staff_page_in_punjabi_and_hindi_is_translated_accessible_and_light() {
         ("/home/reports/vendor", "/home/reports/vendor".to_owned()),
         ("/home/reports/bill", "/home/reports/bill".to_owned()),
         ("/home/dashboard", "/home/dashboard".to_owned()),
+        ("/home/state", "/home/state".to_owned()),
+        (
+            "/home/state/gp/{tenant}",
+            format!("/home/state/gp/{}", mgramseva::demo::DEMO_TENANT),
+        ),
         ("/home/dashboard", "/home/dashboard?tab=0".to_owned()),
         ("/home/dashboard", "/home/dashboard?tab=1".to_owned()),
         ("/home/books", "/home/books".to_owned()),

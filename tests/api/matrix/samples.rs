@@ -64,6 +64,17 @@ pub struct World {
 }
 
 impl World {
+    /// The tenant whose fixtures `fx` are.
+    pub fn tenant_of(&self, fx: &Fixtures) -> &'static str {
+        if std::ptr::eq(fx, &self.other) {
+            OTHER_GP
+        } else if std::ptr::eq(fx, &self.state) {
+            STATE
+        } else {
+            GP
+        }
+    }
+
     pub fn of(&self, tenant: &str) -> &Fixtures {
         match tenant {
             GP => &self.gp,
@@ -1403,6 +1414,14 @@ pub fn samples() -> BTreeMap<(String, &'static str), Sample> {
             )
         },
     );
+    // The division and state views (reads only).
+    add(M::GET, "/home/state", false, |c| {
+        get(c.q("sortBy=demand&sortOrder=desc"))
+    });
+    add(M::GET, "/home/state/gp/{tenant}", false, |c| get(c.plain()));
+    add(M::POST, "/mgramseva/state/v1/_search", false, |c| {
+        json_req(c.q(&format!("tenantId={}&limit=10", c.tenant)), json!({}))
+    });
 
     // Employees.
     add(M::GET, "/home/hrms", false, |c| get(c.plain()));
@@ -1458,6 +1477,7 @@ pub fn concrete(pattern: &str, w: &World, fx: &Fixtures) -> String {
         .replace("{code}", &fx.staff_code)
         .replace("{isSendMessage}", "false")
         .replace("{name}", "penalty")
+        .replace("{tenant}", w.tenant_of(fx))
 }
 
 /// Sends DIGIT JSON with a token in RequestInfo.

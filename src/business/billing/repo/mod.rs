@@ -782,3 +782,5 @@ pub mod figures;
 pub mod dashboard;
 /// Read-only sums over these tables for the water reports.
 pub mod report_lines;
+/// Read-only reads for the division and state views' roll-up.
+pub mod rollup;

@@ -1,0 +1,49 @@
+//! Water's reads for the division and state views' roll-up (`municipal::stateview`): which
+//! GPs' connections changed since a moment (by the indexed `last_modified_at`), and how many
+//! active households given GPs have. Read-only.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
+
+#[derive(QueryableByName)]
+struct Tenant {
+    #[diesel(sql_type = Text)]
+    tenant_id: String,
+}
+
+/// The GPs with a connection added or changed at or after `since`.
+pub fn tenants_changed_since(
+    conn: &mut PgConnection,
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<String>> {
+    let rows: Vec<Tenant> = diesel::sql_query(
+        "SELECT DISTINCT tenant_id FROM water_connection WHERE last_modified_at >= $1",
+    )
+    .bind::<Timestamptz, _>(since)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|t| t.tenant_id).collect())
+}
+
+/// A GP's active households.
+#[derive(Clone, Debug, QueryableByName)]
+pub struct Households {
+    #[diesel(sql_type = Text)]
+    pub tenant_id: String,
+    #[diesel(sql_type = BigInt)]
+    pub active: i64,
+}
+
+/// The active households of the GPs in `tenants` (every GP when `None`).
+pub fn active_households(
+    conn: &mut PgConnection,
+    tenants: Option<&[String]>,
+) -> QueryResult<Vec<Households>> {
+    diesel::sql_query(
+        "SELECT tenant_id, count(*) FILTER (WHERE status = 'Active') AS active \
+         FROM water_connection WHERE ($1::text[] IS NULL OR tenant_id = ANY($1)) \
+         GROUP BY tenant_id",
+    )
+    .bind::<Nullable<Array<Text>>, _>(tenants)
+    .load(conn)
+}
