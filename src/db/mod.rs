@@ -384,6 +384,28 @@ where
     Ok(out)
 }
 
+/// The tenants with a row of `table` written at or after `since` (by its indexed
+/// `last_modified_at`). Each module's repo names its own table; the roll-ups ask them what
+/// changed since their watermark.
+pub fn tenants_changed_since(
+    conn: &mut PgConnection,
+    table: &'static str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> diesel::QueryResult<Vec<String>> {
+    use diesel::RunQueryDsl as _;
+    #[derive(diesel::QueryableByName)]
+    struct Tenant {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        tenant_id: String,
+    }
+    let rows: Vec<Tenant> = diesel::sql_query(format!(
+        "SELECT DISTINCT tenant_id FROM {table} WHERE last_modified_at >= $1"
+    ))
+    .bind::<diesel::sql_types::Timestamptz, _>(since)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|t| t.tenant_id).collect())
+}
+
 /// Writes many rows in one statement: `rows` is a JSON array of objects whose keys are column
 /// names. Rows whose key exists are updated (every other column), unless `key_columns` is empty,
 /// in which case rows are plainly inserted. Used by the seed loader, where thousands of master rows

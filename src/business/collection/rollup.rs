@@ -4,26 +4,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Date, Nullable, Numeric, Text, Timestamptz};
+use diesel::sql_types::{Array, Date, Nullable, Numeric, Text};
 use rust_decimal::Decimal;
-
-#[derive(QueryableByName)]
-struct Tenant {
-    #[diesel(sql_type = Text)]
-    tenant_id: String,
-}
 
 /// The GPs with a payment made or cancelled at or after `since`.
 pub fn tenants_changed_since(
     conn: &mut PgConnection,
     since: DateTime<Utc>,
 ) -> QueryResult<Vec<String>> {
-    let rows: Vec<Tenant> = diesel::sql_query(
-        "SELECT DISTINCT tenant_id FROM collection_payment WHERE last_modified_at >= $1",
-    )
-    .bind::<Timestamptz, _>(since)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|t| t.tenant_id).collect())
+    crate::db::tenants_changed_since(conn, "collection_payment", since)
 }
 
 /// A GP's live water receipts of one month (by transaction date, IST).

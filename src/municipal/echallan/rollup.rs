@@ -4,26 +4,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Date, Nullable, Numeric, Text, Timestamptz};
+use diesel::sql_types::{Array, Date, Nullable, Numeric, Text};
 use rust_decimal::Decimal;
-
-#[derive(QueryableByName)]
-struct Tenant {
-    #[diesel(sql_type = Text)]
-    tenant_id: String,
-}
 
 /// The GPs with an expense bill added, changed, paid or cancelled at or after `since`.
 pub fn tenants_changed_since(
     conn: &mut PgConnection,
     since: DateTime<Utc>,
 ) -> QueryResult<Vec<String>> {
-    let rows: Vec<Tenant> = diesel::sql_query(
-        "SELECT DISTINCT tenant_id FROM echallan_bill WHERE last_modified_at >= $1",
-    )
-    .bind::<Timestamptz, _>(since)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|t| t.tenant_id).collect())
+    crate::db::tenants_changed_since(conn, "echallan_bill", since)
 }
 
 /// A GP's expenses of one month: bills (not cancelled) by bill date, payments by paid date.

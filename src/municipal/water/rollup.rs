@@ -4,25 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
-
-#[derive(QueryableByName)]
-struct Tenant {
-    #[diesel(sql_type = Text)]
-    tenant_id: String,
-}
+use diesel::sql_types::{Array, BigInt, Nullable, Text};
 
 /// The GPs with a connection added or changed at or after `since`.
 pub fn tenants_changed_since(
     conn: &mut PgConnection,
     since: DateTime<Utc>,
 ) -> QueryResult<Vec<String>> {
-    let rows: Vec<Tenant> = diesel::sql_query(
-        "SELECT DISTINCT tenant_id FROM water_connection WHERE last_modified_at >= $1",
-    )
-    .bind::<Timestamptz, _>(since)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|t| t.tenant_id).collect())
+    crate::db::tenants_changed_since(conn, "water_connection", since)
 }
 
 /// A GP's active households.

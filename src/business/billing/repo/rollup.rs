@@ -4,26 +4,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Date, Nullable, Numeric, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Date, Nullable, Numeric, Text};
 use rust_decimal::Decimal;
-
-#[derive(QueryableByName)]
-struct Tenant {
-    #[diesel(sql_type = Text)]
-    tenant_id: String,
-}
 
 /// The GPs with a demand created, changed or cancelled at or after `since`.
 pub fn tenants_changed_since(
     conn: &mut PgConnection,
     since: DateTime<Utc>,
 ) -> QueryResult<Vec<String>> {
-    let rows: Vec<Tenant> = diesel::sql_query(
-        "SELECT DISTINCT tenant_id FROM billing_demand WHERE last_modified_at >= $1",
-    )
-    .bind::<Timestamptz, _>(since)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|t| t.tenant_id).collect())
+    crate::db::tenants_changed_since(conn, "billing_demand", since)
 }
 
 /// A GP's water demand for one month (the demands whose period ends in it, IST).
