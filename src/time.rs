@@ -118,6 +118,22 @@ pub fn month_end_at(d: NaiveDate) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(month_end_ms(d)).unwrap_or_default()
 }
 
+/// Midnight IST at the start of the day `d`.
+pub fn day_start_at(d: NaiveDate) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ist_day_start_millis(d)).unwrap_or_default()
+}
+
+/// The last instant (23:59:59.999 IST) of the day `d`.
+pub fn day_end_at(d: NaiveDate) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ist_day_start_millis(d.succ_opt().unwrap_or(d)) - 1)
+        .unwrap_or_default()
+}
+
+/// The IST calendar day of an instant.
+pub fn ist_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&IST).date_naive()
+}
+
 /// Formats an instant in IST with a Java `SimpleDateFormat`-style pattern (`yyyy`, `yy`, `MM`,
 /// `dd`, `HH`, `mm`, `ss`); other characters are copied. Returns None for letters it does not know.
 pub fn format_java(at: DateTime<Utc>, pattern: &str) -> Option<String> {

@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::time::IST;
-
 /// One money event: which GP, what happened (`DEMAND`, `COLLECTION`, `…_CANCELLED`, …), the
 /// record it came from (demand id, receipt number, batch), and when.
 #[derive(Clone, Copy, Debug)]
@@ -24,10 +22,7 @@ impl Event<'_> {
     }
 }
 
-/// The IST day of an instant.
-pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&IST).date_naive()
-}
+pub use crate::time::ist_date as day_of;
 
 /// An account of one party: (party, account, head).
 pub type Key = (String, String, Option<String>);

@@ -31,7 +31,7 @@ use crate::business::{billing, collection};
 use crate::error::{AppError, AppResult, codes};
 use crate::municipal::echallan::reports::{self as expenses, Figures as ExpenseFigures};
 use crate::municipal::water;
-use crate::time::{IST, ist_day_start_millis, month_start, next_month};
+use crate::time::{ist_day_start_millis, month_start, next_month};
 
 /// A period of whole days, both ends included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,10 +106,7 @@ impl Period {
     }
 }
 
-/// The IST day of an epoch-millisecond time.
-pub fn ist_day(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&IST).date_naive()
-}
+pub use crate::time::ist_date as ist_day;
 
 /// Households that paid in the period, of how many active.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

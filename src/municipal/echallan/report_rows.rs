@@ -1,24 +1,14 @@
 //! The expense bill report's rows with the names of who last changed each bill (the report's
 //! "cancelled by"), for the JSON report and its page.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::reports::{self, BillRow};
 use crate::error::AppResult;
 use crate::platform::encryption::Crypto;
-use crate::time::ist_day_start_millis;
 
-/// Midnight IST at the start of `d`.
-pub fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ist_day_start_millis(d)).unwrap_or_default()
-}
-
-/// The last millisecond (IST) of `d`.
-pub fn day_end(d: NaiveDate) -> DateTime<Utc> {
-    let next = d.succ_opt().unwrap_or(d);
-    DateTime::from_timestamp_millis(ist_day_start_millis(next) - 1).unwrap_or_default()
-}
+use crate::time::{day_end_at as day_end, day_start_at as day_start};
 
 /// A bill of the report and the name of who changed it last.
 #[derive(Clone, Debug)]

@@ -27,16 +27,6 @@ pub fn today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&crate::time::IST).date_naive()
 }
 
-/// Midnight IST at the start of `d`.
-fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(crate::time::ist_day_start_millis(d)).unwrap_or_default()
-}
-
-/// The last instant (23:59:59.999 IST) of `d`.
-fn day_end(d: NaiveDate) -> DateTime<Utc> {
-    day_start(d) + chrono::Duration::days(1) - chrono::Duration::milliseconds(1)
-}
-
 /// What the checks of an input found: the expense type (code, business service, tax head), the
 /// vendor's name and the attachment as kept.
 struct Checked {
@@ -241,8 +231,8 @@ fn raise_demand(
         consumer_code: c.challan_no.clone(),
         consumer_type: "EXPENSE".to_owned(),
         payer_uuid: owner,
-        period_from: day_start(c.tax_period_from),
-        period_to: day_end(c.tax_period_to),
+        period_from: crate::time::day_start_at(c.tax_period_from),
+        period_to: crate::time::day_end_at(c.tax_period_to),
         lines: vec![(c.tax_head_code.clone(), c.amount)],
         minimum_amount_payable: Decimal::ZERO,
         bill_expiry_time: None,

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 
 use crate::db::schema::vendor_account as v;
 use crate::error::AppResult;
-use crate::municipal::echallan::report_rows::{day_end, day_start};
 use crate::municipal::echallan::reports;
 use crate::platform::encryption::Crypto;
+use crate::time::{day_end_at as day_end, day_start_at as day_start};
 
 /// One row of the report.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,9 +12,9 @@ use rust_decimal::Decimal;
 
 use crate::business::{billing, collection};
 use crate::error::AppResult;
-use crate::municipal::echallan::report_rows::{day_end, day_start};
 use crate::municipal::water::service::report_rows as water_rows;
 use crate::municipal::water::service::{self as water, Criteria, Ctx, Household};
+use crate::time::{day_end_at as day_end, day_start_at as day_start};
 
 /// A household as the reports name it.
 #[derive(Clone, Debug, Default)]
